@@ -1,0 +1,92 @@
+"""The caller context passed as the first argument of every RPC.
+
+The gateway builds it from a verified token; services trust only what it carries
+and check role and scope themselves before any state change.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from services.common.errors import Forbidden
+
+
+class Role(StrEnum):
+    resident = "resident"
+    grid_worker = "grid_worker"
+    volunteer = "volunteer"
+    operator = "operator"
+    department = "department"
+    community_admin = "community_admin"
+    street_admin = "street_admin"
+    district_admin = "district_admin"
+    merchant = "merchant"
+    ops = "ops"
+    system = "system"  # a service acting on its own (timers, event handlers)
+
+
+STAFF_ROLES = frozenset(
+    {Role.grid_worker, Role.community_admin, Role.street_admin, Role.district_admin}
+)
+ADMIN_ROLES = frozenset({Role.community_admin, Role.street_admin, Role.district_admin})
+
+
+class Scope(BaseModel):
+    """Where a record lives in the tenancy tree (district → street → community → grid)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    district_id: str
+    street_id: str | None = None
+    community_id: str | None = None
+    grid_id: str | None = None
+
+
+class Caller(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str
+    role: Role
+    district_id: str
+    street_id: str | None = None
+    community_id: str | None = None
+    grid_id: str | None = None
+    department_id: str | None = None
+    merchant_id: str | None = None
+    request_id: str | None = None
+    idempotency_key: str | None = None
+
+    @classmethod
+    def system(cls, district_id: str = "*", request_id: str | None = None) -> Caller:
+        return cls(user_id="system", role=Role.system, district_id=district_id,
+                   request_id=request_id)
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    def require_role(self, *roles: Role) -> None:
+        if self.role is not Role.system and self.role not in roles:
+            raise Forbidden(f"role {self.role.value} may not do this",
+                            {"role": f"needs one of {', '.join(r.value for r in roles)}"})
+
+    def sees(self, scope: Scope) -> bool:
+        """Whether the caller may read a record living at `scope`."""
+        if self.role in (Role.system, Role.ops):
+            return True
+        if self.district_id != scope.district_id:
+            return False
+        if self.role is Role.district_admin:
+            return True
+        if self.role is Role.street_admin:
+            return scope.street_id == self.street_id
+        return scope.community_id is not None and scope.community_id == self.community_id
+
+    def require_sees(self, scope: Scope) -> None:
+        if not self.sees(scope):
+            raise Forbidden("outside your community", {"community_id": "not in your scope"})
+
+    def sees_community(self, community_id: str, street_id: str | None) -> bool:
+        return self.sees(Scope(district_id=self.district_id, street_id=street_id,
+                               community_id=community_id))

@@ -1,0 +1,57 @@
+"""One settings object per process, read from the environment at start-up.
+
+Defaults suit the local stack; production must set LINLI_ENV=production, which
+refuses the development JWT secret.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "linli-dev-secret-change-me-0123456789abcdef"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LINLI_", extra="ignore")
+
+    env: str = "development"
+    amqp_uri: str = "pyamqp://guest:guest@127.0.0.1:5672/"
+    rabbit_api_uri: str = "http://guest:guest@127.0.0.1:15672"
+    mongo_uri: str = "mongodb://127.0.0.1:27017"
+    # Each service's database is "<prefix><service>"; tests give every test its own prefix.
+    db_prefix: str = "linli_"
+    metrics_port: int = 0  # 0: no /metrics listener (in-process test containers)
+    outbox_poll_seconds: float = 0.5
+    # Set to false only to prove the relay: the write is then published by the poll alone.
+    outbox_wake_on_write: bool = True
+    scheduler_poll_seconds: float = 1.0
+    rpc_timeout_seconds: float = 10.0
+
+    jwt_secret: str = DEV_JWT_SECRET
+    jwt_ttl_seconds: int = 3600
+    login_attempts_per_minute: int = 10
+    rpc_pool_size: int = 8
+    max_photo_bytes: int = 5 * 1024 * 1024
+
+    @model_validator(mode="after")
+    def _refuse_dev_secret_in_production(self) -> Settings:
+        if self.env == "production" and self.jwt_secret == DEV_JWT_SECRET:
+            raise ValueError("LINLI_JWT_SECRET must be set in production")
+        if len(self.jwt_secret) < 32:
+            raise ValueError("LINLI_JWT_SECRET must be at least 32 characters")
+        return self
+
+    def db_name(self, service: str) -> str:
+        return f"{self.db_prefix}{service}"
+
+
+def settings_from_nameko(config: dict[str, Any]) -> Settings:
+    """Settings for a nameko container: environment, overridden by the container's LINLI map.
+
+    `nameko run` processes get everything from the environment; in-process test
+    containers pass a per-test database prefix through their config.
+    """
+    return Settings(**config.get("LINLI", {}))

@@ -1,0 +1,11 @@
+"""Event and RPC payload models: each contract is defined once, here.
+
+Service-specific payloads live in one module per producing service
+(`contracts/intake.py`, `contracts/dispatch.py`, ...) and register their event
+types with `event_payload`, so an envelope is validated against its payload model
+when it is published and again when it is consumed.
+"""
+
+from services.common.contracts.envelope import Actor, Envelope, event_payload, new_event
+
+__all__ = ["Actor", "Envelope", "event_payload", "new_event"]

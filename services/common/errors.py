@@ -1,0 +1,85 @@
+"""Typed errors a service raises; the gateway maps each to one HTTP status once.
+
+They travel over nameko RPC as themselves: every subclass registers with nameko's
+exception registry, so a remote raise deserialises to the same class with its
+code, message and per-field reasons.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nameko.exceptions import deserialize_to_instance
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None,
+                 detail: dict[str, Any] | None = None) -> None:
+        super().__init__(message, fields or {}, detail or {})
+        self.message = message
+        self.fields = fields or {}
+        self.detail = detail or {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        deserialize_to_instance(cls)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+deserialize_to_instance(DomainError)
+
+
+class InvalidInput(DomainError):
+    status = 422
+    code = "invalid_input"
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    code = "unauthenticated"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """The record is not in a state that allows this (e.g. an illegal transition)."""
+
+    status = 409
+    code = "conflict"
+
+
+class AlreadyExists(DomainError):
+    status = 409
+    code = "already_exists"
+
+
+class RateLimited(DomainError):
+    status = 429
+    code = "rate_limited"
+
+
+class Unavailable(DomainError):
+    status = 503
+    code = "unavailable"
+
+
+def invalid_from_pydantic(exc: Any, prefix: str = "") -> InvalidInput:
+    """Turn a pydantic ValidationError into InvalidInput naming each bad field."""
+    fields: dict[str, str] = {}
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err.get("loc", ())) or "body"
+        fields[f"{prefix}{loc}"] = err.get("msg", "invalid")
+    return InvalidInput("invalid input: " + ", ".join(sorted(fields)), fields)

@@ -1,0 +1,63 @@
+"""Prometheus metrics shared by every process, and the nameko hook that feeds them.
+
+Each process serves its own `/metrics`; services add their domain gauges in
+their own modules next to the code that moves them.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from nameko.extensions import DependencyProvider
+from prometheus_client import Counter, Gauge, Histogram, start_http_server
+
+from services.common.config import settings_from_nameko
+
+ENTRYPOINT_LATENCY = Histogram(
+    "linli_entrypoint_seconds", "Time spent in an RPC, event or timer entrypoint",
+    ["service", "kind", "method"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+ENTRYPOINT_CALLS = Counter(
+    "linli_entrypoint_calls_total", "Entrypoint calls by outcome",
+    ["service", "kind", "method", "outcome"],
+)
+EVENTS_PUBLISHED = Counter(
+    "linli_events_published_total", "Events published by the outbox relay", ["service", "type"]
+)
+EVENTS_CONSUMED = Counter(
+    "linli_events_consumed_total", "Events received by handlers, by outcome",
+    ["service", "type", "outcome"],
+)
+OUTBOX_BACKLOG = Gauge(
+    "linli_outbox_backlog", "Events written but not yet published", ["service"]
+)
+
+_KINDS = {"Rpc": "rpc", "EventHandler": "event", "Timer": "timer"}
+
+
+class Instrumentation(DependencyProvider):
+    """Times every entrypoint and serves /metrics on LINLI_METRICS_PORT (0: off)."""
+
+    _served_ports: set[int] = set()
+
+    def setup(self) -> None:
+        port = settings_from_nameko(self.container.config).metrics_port
+        if port and port not in Instrumentation._served_ports:
+            start_http_server(port)
+            Instrumentation._served_ports.add(port)
+        self._started: dict[Any, float] = {}
+
+    def worker_setup(self, worker_ctx: Any) -> None:
+        self._started[worker_ctx] = time.perf_counter()
+
+    def worker_result(self, worker_ctx: Any, result: Any = None, exc_info: Any = None) -> None:
+        began = self._started.pop(worker_ctx, None)
+        entrypoint = worker_ctx.entrypoint
+        kind = _KINDS.get(type(entrypoint).__name__, type(entrypoint).__name__.lower())
+        labels = (self.container.service_name, kind, entrypoint.method_name)
+        if began is not None:
+            ENTRYPOINT_LATENCY.labels(*labels).observe(time.perf_counter() - began)
+        outcome = "ok" if exc_info is None else getattr(exc_info[1], "code", "error")
+        ENTRYPOINT_CALLS.labels(*labels, outcome).inc()

@@ -1,0 +1,124 @@
+"""MongoDB access for a service: one database per service, opened at container start.
+
+`Aggregate` is the base of every document that changes state and implies events.
+Its pending events ride in the same document (`outbox`) so the state change and
+the events it implies are one single-document write: atomic on MongoDB 7 and on
+the embedded store alike, with no multi-document transaction. `OutboxRelay`
+publishes them and removes them. Every update is conditional on `version`
+(optimistic concurrency), so two writers never interleave silently.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import mongoengine as me
+from mongoengine.errors import SaveConditionError
+from nameko.extensions import DependencyProvider
+
+from services.common.config import Settings, settings_from_nameko
+from services.common.contracts.envelope import Envelope
+from services.common.errors import Conflict
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class Aggregate(me.Document):
+    meta = {"abstract": True}
+
+    version = me.IntField(default=0)
+    outbox = me.ListField(me.DictField())
+    outbox_pending = me.BooleanField(default=False)
+
+    def record(self, *events: Envelope) -> None:
+        """Queue events to be written with this document's next commit."""
+        # Reassign (not append) so mongoengine writes the whole list with $set:
+        # the embedded store mangles $push of sub-documents.
+        self.outbox = list(self.outbox) + [e.to_message() for e in events]
+        self.outbox_pending = True
+
+    def commit(self) -> None:
+        """Insert, or update only if nobody else wrote since we read."""
+        if self._created:
+            self.version = 1
+            self.save(force_insert=True)
+            return
+        seen = self.version
+        self.version = seen + 1
+        try:
+            self.save(save_condition={"version": seen})
+        except SaveConditionError as exc:
+            self.version = seen
+            raise StaleWrite(type(self).__name__) from exc
+
+
+class StaleWrite(Conflict):
+    code = "concurrent_update"
+
+    def __init__(self, what: str, *args: Any) -> None:
+        super().__init__(f"{what} was changed by someone else; retry")
+
+
+def retry_on_stale(fn: Callable[[], T], attempts: int = 5) -> T:
+    """Re-run a read-modify-commit function when another writer won the race."""
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except StaleWrite:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+@functools.cache
+def inbox_document(alias: str) -> type[me.Document]:
+    """The service's inbox: ids of events its handlers applied (a redelivery is a no-op)."""
+    return type(f"{alias.title()}ProcessedEvent", (me.Document,), {
+        "meta": {"db_alias": alias, "collection": "processed_events"},
+        "id": me.StringField(primary_key=True),  # "<handler>:<event id>"
+        "event_type": me.StringField(required=True),
+        "processed_at": me.DateTimeField(required=True),
+    })
+
+
+class Store(DependencyProvider):
+    """Connects mongoengine alias `<service>` to the service's own database.
+
+    `documents` are the service's document classes; their indexes are created at start.
+    """
+
+    def __init__(self, service: str, documents: Iterable[type[me.Document]]) -> None:
+        self.alias = service
+        self.inbox = inbox_document(service)
+        self.documents = [*documents, self.inbox]
+        self.settings: Settings | None = None
+
+    def setup(self) -> None:
+        self.settings = settings_from_nameko(self.container.config)
+        connect(self.alias, self.settings)
+        for doc in self.documents:
+            doc.ensure_indexes()
+
+    def stop(self) -> None:
+        me.disconnect(self.alias)
+
+    def kill(self) -> None:
+        me.disconnect(self.alias)
+
+    def get_dependency(self, worker_ctx: Any) -> Store:
+        return self
+
+    def ping(self) -> bool:
+        me.get_db(self.alias).command("ping")
+        return True
+
+
+def connect(alias: str, settings: Settings) -> None:
+    me.disconnect(alias)
+    me.connect(db=settings.db_name(alias), host=settings.mongo_uri, alias=alias,
+               serverSelectionTimeoutMS=5000, uuidRepresentation="standard", tz_aware=True)

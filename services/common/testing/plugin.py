@@ -1,0 +1,49 @@
+"""Pytest fixtures every service's tests share (loaded with `-p services.common.testing.plugin`).
+
+- `store_uri`: one embedded store per session on a free port (or LINLI_TEST_MONGO_URI).
+- `db_prefix`: a database prefix unique to the test, so every test has its own databases.
+- `service_config`: a nameko config on the test's own RabbitMQ vhost (nameko's
+  `rabbit_config`) and the test's own databases.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services.common.testing.embedded_store import EmbeddedStore
+
+
+@pytest.fixture(scope="session")
+def store_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if os.environ.get("LINLI_TEST_MONGO_URI"):
+        yield os.environ["LINLI_TEST_MONGO_URI"]
+        return
+    store = EmbeddedStore(Path(tmp_path_factory.mktemp("store"))).start()
+    try:
+        yield store.uri
+    finally:
+        store.stop()
+
+
+@pytest.fixture
+def db_prefix() -> str:
+    return f"t{uuid.uuid4().hex[:10]}_"
+
+
+@pytest.fixture
+def service_config(rabbit_config: dict[str, Any], store_uri: str, db_prefix: str) -> dict:
+    return {
+        "AMQP_URI": rabbit_config["AMQP_URI"],
+        "LINLI": {
+            "mongo_uri": store_uri,
+            "db_prefix": db_prefix,
+            "outbox_poll_seconds": 0.2,
+            "scheduler_poll_seconds": 0.2,
+        },
+    }

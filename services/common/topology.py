@@ -1,0 +1,23 @@
+"""The one list of processes that make up the platform.
+
+The stack script, docker-compose.yml, deploy/prometheus.yml and the end-to-end
+fixtures all read it: adding a service is one entry here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    module: str  # the nameko service module: `nameko run <module>`
+    metrics_port: int  # local-stack default; LINLI_<NAME>_METRICS_PORT overrides
+
+
+SERVICES: tuple[ServiceSpec, ...] = (
+    ServiceSpec("identity", "services.identity.service", 9101),
+)
+
+GATEWAY_PORT = 8000  # LINLI_GATEWAY_PORT overrides; the gateway serves /metrics itself
