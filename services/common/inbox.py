@@ -7,6 +7,7 @@ the write and the inbox record, the redelivery finds the write already done.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from collections.abc import Callable
@@ -50,11 +51,9 @@ def handles(source: str, event_type: str) -> Callable:
                 metrics.EVENTS_CONSUMED.labels(service, event_type, "duplicate").inc()
                 return
             fn(self, envelope)
-            try:
+            with contextlib.suppress(NotUniqueError):  # a concurrent redelivery finished first
                 store.inbox(id=f"{handler_id}:{envelope.id}", event_type=envelope.type,
                             processed_at=datetime.now(UTC)).save(force_insert=True)
-            except NotUniqueError:  # a concurrent redelivery finished first
-                pass
             metrics.EVENTS_CONSUMED.labels(service, event_type, "applied").inc()
 
         return entrypoint

@@ -46,13 +46,13 @@ class EmbeddedStore:
         self.proc = subprocess.Popen(
             [nx_binary(), "--data-dir", str(data), "--host", self.host, "-p", str(self.port),
              "--pid-file", str(self.root / "nx.pid"), "--log-file", str(self.root / "nx.log")],
-            stdout=subprocess.DEVNULL, stderr=open(self.root / "nx.stderr", "ab"),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"nx-27017 exited; see {self.root / 'nx.stderr'}")
+                raise RuntimeError(f"nx-27017 exited; see {self.root / 'nx.log'}")
             if reachable(self.uri):
                 return self
             time.sleep(0.2)

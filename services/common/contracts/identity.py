@@ -1,0 +1,109 @@
+"""Identity contracts: the tenancy registry (district → street → community) and accounts."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from services.common.caller import Role
+from services.common.contracts.envelope import event_payload
+
+Name = Field(min_length=1, max_length=80)
+
+
+class DistrictIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Name
+    code: str = Field(pattern=r"^[a-z0-9-]{2,32}$")
+
+
+class StreetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    district_id: str | None = None  # defaults to the caller's district
+    name: str = Name
+
+
+class CommunityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    street_id: str
+    name: str = Name
+
+
+class Unit(BaseModel):
+    """A node of the tenancy tree as returned to callers."""
+
+    id: str
+    name: str
+    level: str  # district | street | community
+    district_id: str
+    street_id: str | None = None
+
+
+COMMUNITY_ROLES = frozenset({Role.resident, Role.grid_worker, Role.volunteer, Role.operator,
+                             Role.department, Role.community_admin, Role.merchant})
+
+
+class UserIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(pattern=r"^[A-Za-z0-9_.-]{3,40}$")
+    password: str = Field(min_length=8, max_length=128)
+    role: Role
+    display_name: str = Name
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9-]{5,20}$")
+    district_id: str | None = None
+    street_id: str | None = None
+    community_id: str | None = None
+    grid_id: str | None = None
+    department_id: str | None = None
+    merchant_id: str | None = None
+
+    @model_validator(mode="after")
+    def _scope_fits_role(self) -> UserIn:
+        if self.role is Role.system:
+            raise ValueError("role system is reserved")
+        if self.role in COMMUNITY_ROLES and not self.community_id:
+            raise ValueError(f"role {self.role.value} needs community_id")
+        if self.role is Role.street_admin and not self.street_id:
+            raise ValueError("role street_admin needs street_id")
+        if self.role is Role.grid_worker and not self.grid_id:
+            raise ValueError("role grid_worker needs grid_id")
+        if self.role is Role.department and not self.department_id:
+            raise ValueError("role department needs department_id")
+        if self.role is Role.merchant and not self.merchant_id:
+            raise ValueError("role merchant needs merchant_id")
+        return self
+
+
+class UserOut(BaseModel):
+    id: str
+    username: str
+    role: Role
+    display_name: str
+    district_id: str
+    street_id: str | None = None
+    community_id: str | None = None
+    grid_id: str | None = None
+    department_id: str | None = None
+    merchant_id: str | None = None
+
+
+class Credentials(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=40)
+    password: str = Field(min_length=1, max_length=128)
+
+
+@event_payload("community.created")
+class CommunityCreated(BaseModel):
+    community_id: str
+    name: str
+    street_id: str
+    district_id: str
+
+
+@event_payload("user.created")
+class UserCreated(BaseModel):
+    user_id: str
+    role: Role
+    community_id: str | None = None
+    grid_id: str | None = None
+    department_id: str | None = None

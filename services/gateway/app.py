@@ -1,0 +1,58 @@
+"""The gateway: the platform's only public HTTP surface (FastAPI app factory)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from pymongo import MongoClient
+
+from services.common.config import Settings
+from services.gateway import errors, idempotency, middleware
+from services.gateway.ratelimit import LoginLimiter
+from services.gateway.routes import ROUTERS
+from services.gateway.rpc import RpcPool
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.rpc = RpcPool(settings.amqp_uri, settings.rpc_pool_size,
+                                settings.rpc_timeout_seconds)
+        app.state.mongo = MongoClient(settings.mongo_uri, serverSelectionTimeoutMS=2000,
+                                      tz_aware=True)
+        app.state.idempotency = app.state.mongo[settings.db_name("gateway")]["idempotency"]
+        idempotency.ensure_indexes(app.state.idempotency)
+        app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute)
+        try:
+            yield
+        finally:
+            app.state.rpc.close()
+            app.state.mongo.close()
+
+    _configure_logging()
+    app = FastAPI(title="Linli 邻里", version="0.1.0", lifespan=lifespan,
+                  description="Community governance for a city district: 接诉即办, 吹哨报到, "
+                              "议事协商, points, evaluation.")
+    errors.install(app)
+    idempotency.install(app)
+    middleware.install(app)  # outermost: every response, replays included, gets a request id
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
+
+
+def _configure_logging() -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(middleware.RequestIdFilter())
+    handler.setFormatter(logging.Formatter(
+        "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
+    root = logging.getLogger("services")
+    if not root.handlers:
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)

@@ -1,0 +1,51 @@
+"""Liveness, readiness (broker and store reachability) and Prometheus metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from kombu import Connection
+from kombu.exceptions import KombuError
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pymongo.errors import PyMongoError
+
+router = APIRouter(tags=["ops"])
+
+
+@router.get("/healthz")
+def healthz() -> dict:
+    """The gateway process is alive."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(request: Request) -> JSONResponse:
+    """Broker and store reachability; 503 when either is down."""
+    settings = request.app.state.settings
+    checks = {"broker": _broker_up(settings.amqp_uri),
+              "store": _store_up(request.app.state.mongo)}
+    ok = all(v == "up" for v in checks.values())
+    return JSONResponse(status_code=200 if ok else 503,
+                        content={"status": "ready" if ok else "degraded", "checks": checks})
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def _broker_up(amqp_uri: str) -> str:
+    try:
+        with Connection(amqp_uri, connect_timeout=1.0) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=1.0)
+        return "up"
+    except (OSError, KombuError):
+        return "down"
+
+
+def _store_up(client) -> str:
+    try:
+        client.admin.command("ping")
+        return "up"
+    except PyMongoError:
+        return "down"

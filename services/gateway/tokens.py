@@ -1,0 +1,37 @@
+"""Signed, expiring access tokens (JWT, HS256) carrying the caller's role and scope."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+
+from services.common.caller import Caller
+from services.common.errors import Unauthenticated
+
+_SCOPE_CLAIMS = ("district_id", "street_id", "community_id", "grid_id", "department_id",
+                 "merchant_id")
+
+
+def issue(user: dict[str, Any], secret: str, ttl_seconds: int) -> str:
+    now = datetime.now(UTC)
+    claims = {"sub": user["id"], "role": user["role"], "iat": now,
+              "exp": now + timedelta(seconds=ttl_seconds), "jti": uuid.uuid4().hex}
+    claims |= {k: user.get(k) for k in _SCOPE_CLAIMS if user.get(k)}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def verify(token: str, secret: str, request_id: str | None,
+           idempotency_key: str | None) -> Caller:
+    try:
+        claims = jwt.decode(token, secret, algorithms=["HS256"],
+                            options={"require": ["exp", "iat", "sub", "role"]})
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthenticated("token expired", {"authorization": "expired"}) from exc
+    except jwt.InvalidTokenError as exc:
+        raise Unauthenticated("invalid token", {"authorization": "invalid"}) from exc
+    return Caller(user_id=claims["sub"], role=claims["role"], request_id=request_id,
+                  idempotency_key=idempotency_key,
+                  **{k: claims.get(k) for k in _SCOPE_CLAIMS})
