@@ -12,12 +12,12 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class ServiceSpec:
     name: str
-    module: str  # the nameko service module: `nameko run <module>`
+    module: str  # `nameko run <module:Class>` (the class named: nameko would probe every member)
     metrics_port: int  # local-stack default; LINLI_<NAME>_METRICS_PORT overrides
 
 
 SERVICES: tuple[ServiceSpec, ...] = (
-    ServiceSpec("identity", "services.identity.service", 9101),
+    ServiceSpec("identity", "services.identity.service:IdentityService", 9101),
 )
 
 GATEWAY_PORT = 8000  # LINLI_GATEWAY_PORT overrides; the gateway serves /metrics itself
