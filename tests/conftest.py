@@ -9,7 +9,7 @@ from tests.platform import Platform
 
 @pytest.fixture
 def platform(container_factory, service_config) -> Iterator[Platform]:
-    """Identity + the services a test starts, behind an in-process gateway (see tests/platform.py)."""
+    """Identity + the services a test starts, behind an in-process gateway."""
     running = Platform(container_factory, service_config)
     try:
         yield running
