@@ -10,10 +10,11 @@ publishes them and removes them. Every update is conditional on `version`
 
 from __future__ import annotations
 
+import collections
 import functools
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import mongoengine as me
 from mongoengine.errors import SaveConditionError
@@ -98,17 +99,26 @@ class Store(DependencyProvider):
         self.documents = [*documents, self.inbox]
         self.settings: Settings | None = None
 
+    # Containers per alias in this process: replicas of one service started in one
+    # process (tests) share the connection, and the last one out closes it.
+    _users: ClassVar[collections.Counter[str]] = collections.Counter()
+
     def setup(self) -> None:
         self.settings = settings_from_nameko(self.container.config)
-        connect(self.alias, self.settings)
+        if not Store._users[self.alias]:
+            connect(self.alias, self.settings)
+        Store._users[self.alias] += 1
         for doc in self.documents:
             doc.ensure_indexes()
 
     def stop(self) -> None:
-        me.disconnect(self.alias)
+        Store._users[self.alias] -= 1
+        if Store._users[self.alias] <= 0:
+            del Store._users[self.alias]
+            me.disconnect(self.alias)
 
     def kill(self) -> None:
-        me.disconnect(self.alias)
+        self.stop()
 
     def get_dependency(self, worker_ctx: Any) -> Store:
         return self
