@@ -108,10 +108,14 @@ class Store(DependencyProvider):
         if not Store._users[self.alias]:
             connect(self.alias, self.settings)
         Store._users[self.alias] += 1
+        self._holds_connection = True
         for doc in self.documents:
             doc.ensure_indexes()
 
     def stop(self) -> None:
+        if not getattr(self, "_holds_connection", False):
+            return
+        self._holds_connection = False
         Store._users[self.alias] -= 1
         if Store._users[self.alias] <= 0:
             del Store._users[self.alias]
