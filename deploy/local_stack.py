@@ -1,0 +1,166 @@
+"""The local stack: the store, every service in the topology and the gateway, as processes."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import httpx
+
+from deploy import store
+from deploy.broker import ensure_broker
+from deploy.errors import StackError
+from deploy.processes import ProcessSpec, ProcessTable
+from deploy.settings import REPO, StackSettings
+from deploy.waits import wait_until
+from services.common.topology import SERVICES, ServiceSpec
+
+NAMEKO_CONFIG = REPO / "deploy" / "nameko.yml"
+GATEWAY = "gateway"
+GATEWAY_APP = "services.gateway.app"
+
+
+class Stack:
+    """One stack directory's processes; `env` is what they inherit (and what configured us)."""
+
+    def __init__(self, env: Mapping[str, str] | None = None,
+                 services: tuple[ServiceSpec, ...] = SERVICES,
+                 with_gateway: bool | None = None,
+                 say: Callable[[str], None] = print) -> None:
+        self.env = dict(os.environ if env is None else env)
+        self.settings = StackSettings.from_env(self.env)
+        self.services = services
+        self.with_gateway = (importlib.util.find_spec(GATEWAY_APP) is not None
+                             if with_gateway is None else with_gateway)
+        self.table = ProcessTable(self.settings.stack_dir)
+        self.say = say
+
+    @property
+    def amqp_uri(self) -> str:
+        return self.settings.amqp_uri
+
+    @property
+    def mongo_uri(self) -> str:
+        return self.settings.mongo_uri
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.table.logs
+
+    @property
+    def gateway_url(self) -> str | None:
+        return self.settings.gateway_url if self.with_gateway else None
+
+    @property
+    def metrics_urls(self) -> dict[str, str]:
+        urls = {s.name: f"http://127.0.0.1:{self.settings.metrics_port(s)}/metrics"
+                for s in self.services}
+        if self.gateway_url:
+            urls[GATEWAY] = f"{self.gateway_url}/metrics"
+        return urls
+
+    def processes(self) -> dict[str, ProcessSpec]:
+        """The platform's processes in start order (the store is handled apart)."""
+        specs = {s.name: self._service_process(s) for s in self.services}
+        if self.with_gateway:
+            specs[GATEWAY] = self._gateway_process()
+        return specs
+
+    def up(self, seed: bool | None = None) -> list[str]:
+        """Start whatever is not running, wait for all to be healthy; the names started."""
+        ensure_broker(self.settings, need_management=False, say=self.say)
+        store_spec = store.store_process(self.settings)
+        started = self._start_healthy([store_spec]) if store_spec else []
+        try:
+            started += self._start_healthy(list(self.processes().values()))
+        except StackError:
+            for name in started:
+                self.table.stop(name)
+            raise
+        if self.settings.stack_seed if seed is None else seed:
+            from deploy.seed import seed as run_seed
+
+            run_seed(self.amqp_uri, self.services, say=self.say)
+        return started
+
+    def down(self) -> list[str]:
+        """Stop exactly the processes this stack directory started; the system broker stays."""
+        order = [*reversed(self.processes()), store.NAME]
+        names = sorted(self.table.names(), key=lambda n: order.index(n) if n in order else -1)
+        return [name for name in names if self.table.stop(name)]
+
+    def status(self) -> list[tuple[str, str, int | None, int]]:
+        """(name, up/down/external, pid, port) for the store and every process."""
+        pid = self.table.pid(store.NAME)
+        state = "up" if pid else ("external" if store.answers(self.settings) else "down")
+        rows = [(store.NAME, state, pid, store.port(self.settings))]
+        for name, spec in self.processes().items():
+            pid = self.table.pid(name)
+            rows.append((name, "up" if pid else "down", pid, spec.port))
+        return rows
+
+    def start_service(self, name: str) -> None:
+        self._start_healthy([self.processes()[name]])
+
+    def stop_service(self, name: str) -> None:
+        self.table.stop(name)
+
+    def kill_service(self, name: str) -> None:
+        self.table.kill(name)
+
+    def _start_healthy(self, specs: list[ProcessSpec]) -> list[str]:
+        started = [s.name for s in specs if not self.table.running(s.name)]
+        for spec in specs:
+            if spec.name in started:
+                self.table.start(spec, self.env)
+        try:
+            self._wait_healthy(specs)
+        except StackError:
+            for name in reversed(started):
+                self.table.stop(name)
+            raise
+        return started
+
+    def _wait_healthy(self, specs: list[ProcessSpec]) -> None:
+        pending = {s.name: s for s in specs}
+
+        def all_healthy() -> bool:
+            for name, spec in list(pending.items()):
+                if not self.table.running(name):
+                    raise self._failure(spec, "exited")
+                if spec.healthy():
+                    del pending[name]
+            return not pending
+
+        if not wait_until(all_healthy, self.settings.stack_start_timeout, every=0.25):
+            limit = self.settings.stack_start_timeout
+            raise self._failure(next(iter(pending.values())), f"did not answer within {limit:g}s")
+
+    def _failure(self, spec: ProcessSpec, what: str) -> StackError:
+        log = self.table.log_file(spec.name)
+        return StackError(f"{spec.name} {what} (port {spec.port}); last lines of {log}:\n"
+                          f"{self.table.tail(spec.name)}")
+
+    def _service_process(self, spec: ServiceSpec) -> ProcessSpec:
+        port = self.settings.metrics_port(spec)
+        argv = [sys.executable, "-m", "nameko", "run", "--config", str(NAMEKO_CONFIG), spec.module]
+        url = f"http://127.0.0.1:{port}/metrics"
+        return ProcessSpec(spec.name, argv, port, healthy=lambda: _http_ok(url),
+                           env={"LINLI_METRICS_PORT": str(port)})
+
+    def _gateway_process(self) -> ProcessSpec:
+        s = self.settings
+        argv = [sys.executable, "-m", "uvicorn", f"{GATEWAY_APP}:create_app", "--factory",
+                "--host", s.gateway_host, "--port", str(s.gateway_port)]
+        return ProcessSpec(GATEWAY, argv, s.gateway_port,
+                           healthy=lambda: _http_ok(f"{s.gateway_url}/readyz"))
+
+
+def _http_ok(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1.0).status_code == 200
+    except httpx.HTTPError:
+        return False

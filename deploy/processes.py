@@ -1,0 +1,143 @@
+"""Detached processes with pid files and logs under one stack directory.
+
+Each process gets its own session (so `down` can signal its whole group) and
+an environment tag naming its stack and itself: a pid file is only trusted if
+the live process carries the tag, so a stale pid reused by someone else's
+process is never signalled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from deploy.settings import REPO
+from deploy.waits import wait_until
+
+TAG = "LINLI_STACK_PROCESS"
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    name: str
+    argv: list[str]
+    port: int
+    healthy: Callable[[], bool]  # answers on its port (metrics, /readyz, store ping)
+    env: dict[str, str] = field(default_factory=dict)
+
+
+class ProcessTable:
+    """What one stack directory started: `<root>/pids/<name>.pid`, `<root>/logs/<name>.log`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+        self.pids = self.root / "pids"
+        self.logs = self.root / "logs"
+
+    def pid_file(self, name: str) -> Path:
+        return self.pids / f"{name}.pid"
+
+    def log_file(self, name: str) -> Path:
+        return self.logs / f"{name}.log"
+
+    def tag(self, name: str) -> str:
+        return f"{self.root}:{name}"
+
+    def start(self, spec: ProcessSpec, base_env: Mapping[str, str]) -> int:
+        self.pids.mkdir(parents=True, exist_ok=True)
+        self.logs.mkdir(parents=True, exist_ok=True)
+        env = {**base_env, **spec.env, TAG: self.tag(spec.name), "PYTHONUNBUFFERED": "1"}
+        with open(self.log_file(spec.name), "ab") as log:
+            proc = subprocess.Popen(spec.argv, env=env, cwd=REPO, stdin=subprocess.DEVNULL,
+                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.pid_file(spec.name).write_text(f"{proc.pid}\n")
+        return proc.pid
+
+    def names(self) -> list[str]:
+        return sorted(p.stem for p in self.pids.glob("*.pid")) if self.pids.is_dir() else []
+
+    def pid(self, name: str) -> int | None:
+        """The live pid of `name`, or None if it is not running (or the pid is not ours)."""
+        try:
+            pid = int(self.pid_file(name).read_text().split()[0])
+        except (FileNotFoundError, ValueError, IndexError):
+            return None
+        return pid if _alive(pid) and _carries(pid, self.tag(name)) else None
+
+    def running(self, name: str) -> bool:
+        return self.pid(name) is not None
+
+    def stop(self, name: str, timeout: float = 10.0) -> bool:
+        """SIGTERM the process group, SIGKILL it after `timeout`; True if something was stopped."""
+        pid = self.pid(name)
+        if pid is None:
+            self.pid_file(name).unlink(missing_ok=True)
+            return False
+        _signal_group(pid, signal.SIGTERM)
+        if not _wait_exit(pid, timeout):
+            _signal_group(pid, signal.SIGKILL)
+            _wait_exit(pid, 5.0)
+        self.pid_file(name).unlink(missing_ok=True)
+        return True
+
+    def kill(self, name: str) -> bool:
+        """SIGKILL, as a crash would: no shutdown handlers run. The pid file stays, stale."""
+        pid = self.pid(name)
+        if pid is None:
+            return False
+        _signal_group(pid, signal.SIGKILL)
+        _wait_exit(pid, 5.0)
+        return True
+
+    def tail(self, name: str, lines: int = 40) -> str:
+        try:
+            text = self.log_file(name).read_text(errors="replace")
+        except FileNotFoundError:
+            return "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, sig)
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie: a child of this process that exited is reaped here."""
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:
+        pass  # not our child: its own parent (or init) reaps it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    if not Path("/proc/self/stat").exists():
+        return True  # no /proc (not Linux): kill(0) is all we can know
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def _carries(pid: int, tag: str) -> bool:
+    environ = Path(f"/proc/{pid}/environ")
+    if not Path("/proc/self/environ").exists():
+        return True  # no /proc (not Linux): trust the pid file
+    try:
+        return f"{TAG}={tag}".encode() in environ.read_bytes().split(b"\0")
+    except OSError:
+        return False
+
+
+def _wait_exit(pid: int, timeout: float) -> bool:
+    return wait_until(lambda: not _alive(pid), timeout, every=0.1)

@@ -1,0 +1,116 @@
+"""Demo data for a first start of the local stack, created through the services' RPC.
+
+Each service that owns seedable data has one step in SEED_STEPS, run in that
+order when the service is in the topology; later steps read what earlier ones
+created from `Demo`. Dispatch adds grids and the grid worker, intake adds issues.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from deploy.errors import StackError
+from services.common.topology import SERVICES, ServiceSpec
+
+DEMO_PASSWORD = "linli-demo-2024"  # every demo login's password; the only place it is written
+DISTRICT_CODE = "demo"
+SYSTEM = {"user_id": "system", "role": "system", "district_id": "*"}
+STREETS = {"东湖街道": ("东湖一社区", "东湖二社区"), "西山街道": ("西山一社区", "西山二社区")}
+VOLUNTEERS = 20
+MERCHANTS = ("邻里便利店", "社区理发室", "阳光药房")
+
+
+@dataclass
+class Demo:
+    """What the steps so far created, for the steps after them."""
+
+    district: dict[str, Any] = field(default_factory=dict)
+    streets: list[dict[str, Any]] = field(default_factory=list)
+    communities: list[dict[str, Any]] = field(default_factory=list)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)  # by username
+
+
+def seed_identity(rpc: Any, demo: Demo) -> None:
+    """The tenancy tree and one account per role (the grid worker comes with the grids)."""
+    identity = rpc.identity
+    demo.district = identity.create_district(SYSTEM, {"name": "邻里示范区", "code": DISTRICT_CODE})
+    for street_name, community_names in STREETS.items():
+        street = identity.create_street(SYSTEM, {"district_id": demo.district["id"],
+                                                 "name": street_name})
+        demo.streets.append(street)
+        for name in community_names:
+            demo.communities.append(
+                identity.create_community(SYSTEM, {"street_id": street["id"], "name": name}))
+    first = demo.communities[0]
+    for username, role, display_name, extra in [
+        ("district_admin", "district_admin", "区管理员", {}),
+        ("street_admin", "street_admin", "街道管理员", {"street_id": first["street_id"]}),
+        ("community_admin", "community_admin", "社区书记", _in(first)),
+        ("resident", "resident", "居民 王芳", _in(first)),
+        ("operator", "operator", "社区能人 李老师", _in(first)),
+        ("department", "department", "城管 张科长",
+         _in(first) | {"department_id": "urban-management"}),
+        ("ops", "ops", "运维", {}),
+    ]:
+        _user(identity, demo, username, role, display_name, extra)
+    for i, shop in enumerate(MERCHANTS, start=1):
+        where = _in(demo.communities[(i - 1) % len(demo.communities)])
+        where |= {"merchant_id": f"merchant-{i}"}
+        _user(identity, demo, f"merchant{i}", "merchant", shop, where)
+    for i in range(1, VOLUNTEERS + 1):
+        where = _in(demo.communities[(i - 1) % len(demo.communities)])
+        _user(identity, demo, f"volunteer{i:02d}", "volunteer", f"志愿者 {i:02d}", where)
+
+
+SEED_STEPS: dict[str, Callable[[Any, Demo], None]] = {
+    "identity": seed_identity,
+}
+
+# The logins printed after `up`, by the service whose step creates them.
+DEMO_LOGINS: dict[str, tuple[str, ...]] = {
+    "identity": ("district_admin", "street_admin", "community_admin", "resident", "operator",
+                 "department", "ops", "merchant1", "volunteer01"),
+}
+
+
+def seed(amqp_uri: str, services: Iterable[ServiceSpec] = SERVICES,
+         say: Callable[[str], None] = print) -> bool:
+    """Create the demo data unless the demo district exists; True if it was created now."""
+    with warnings.catch_warnings():  # eventlet's deprecation notice, printed on import
+        warnings.simplefilter("ignore")
+        from nameko.exceptions import RemoteError, RpcTimeout
+        from nameko.standalone.rpc import ClusterRpcProxy
+    present = {s.name for s in services}
+    try:
+        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as rpc:
+            if rpc.identity.find_district(SYSTEM, DISTRICT_CODE):
+                return False
+            demo = Demo()
+            for service, step in SEED_STEPS.items():
+                if service in present:
+                    say(f"seed: {service}")
+                    step(rpc, demo)
+    except (RemoteError, RpcTimeout) as exc:
+        raise StackError(f"seeding the demo data failed: {exc!r}") from exc
+    return True
+
+
+def demo_logins(services: Iterable[ServiceSpec] = SERVICES) -> list[tuple[str, str]]:
+    """(username, password) of every demo account the present services' steps create."""
+    names = {s.name for s in services}
+    return [(user, DEMO_PASSWORD) for service, users in DEMO_LOGINS.items()
+            if service in names for user in users]
+
+
+def _in(community: dict[str, Any]) -> dict[str, str]:
+    return {"street_id": community["street_id"], "community_id": community["id"]}
+
+
+def _user(identity: Any, demo: Demo, username: str, role: str, display_name: str,
+          extra: dict[str, str]) -> None:
+    demo.users[username] = identity.create_user(SYSTEM, {
+        "username": username, "password": DEMO_PASSWORD, "role": role,
+        "display_name": display_name, "district_id": demo.district["id"], **extra})

@@ -1,0 +1,46 @@
+"""The local store: the one at LINLI_MONGO_URI if it answers, else an embedded nx-27017."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from deploy.errors import StackError
+from deploy.processes import ProcessSpec
+from deploy.settings import StackSettings, host_port, is_loopback
+from services.common.testing.embedded_store import nx_binary, reachable
+
+NAME = "store"
+MONGO_PORT = 27017
+
+
+def store_process(settings: StackSettings) -> ProcessSpec | None:
+    """The embedded store to start, or None when LINLI_MONGO_URI already answers."""
+    if answers(settings):
+        return None
+    host, port = host_port(settings.mongo_uri, MONGO_PORT)
+    if not is_loopback(host):
+        raise StackError(
+            f"store: nothing answers at {host}:{port} (LINLI_MONGO_URI), and only a store on "
+            "this machine can be started here. Start that MongoDB, or unset LINLI_MONGO_URI "
+            "to use the embedded store.")
+    try:
+        binary = nx_binary()
+    except RuntimeError as exc:
+        raise StackError(f"store: {exc}") from exc
+    data = Path(settings.stack_dir).resolve() / "store"
+    data.mkdir(parents=True, exist_ok=True)
+    argv = [binary, "--data-dir", str(data), "--host", host, "-p", str(port),
+            "--pid-file", str(data / "nx.pid"),
+            # it logs to stdout as well, which already goes to .stack/logs/store.log
+            "--log-file", os.devnull]
+    uri = f"mongodb://{host}:{port}"
+    return ProcessSpec(NAME, argv, port, healthy=lambda: reachable(uri))
+
+
+def answers(settings: StackSettings) -> bool:
+    return reachable(settings.mongo_uri, timeout_ms=1000)
+
+
+def port(settings: StackSettings) -> int:
+    return host_port(settings.mongo_uri, MONGO_PORT)[1]
