@@ -1,0 +1,34 @@
+# The entry points a developer and CI use; everything else is in deploy/ and pyproject.toml.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+# Reinstall only when the dependencies changed.
+STAMP := $(VENV)/.installed
+
+.PHONY: up down logs status test lint
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+up: $(STAMP)
+	$(BIN)/python -m deploy.stack up
+
+down: $(STAMP)
+	$(BIN)/python -m deploy.stack down
+
+logs: $(STAMP)
+	$(BIN)/python -m deploy.stack logs -f
+
+status: $(STAMP)
+	$(BIN)/python -m deploy.stack status
+
+test: $(STAMP)
+	$(BIN)/python -m deploy.stack ensure-broker
+	$(BIN)/nameko test
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
