@@ -141,8 +141,9 @@ class Stack:
 
     def _failure(self, spec: ProcessSpec, what: str) -> StackError:
         log = self.table.log_file(spec.name)
-        return StackError(f"{spec.name} {what} (port {spec.port}); last lines of {log}:\n"
-                          f"{self.table.tail(spec.name)}")
+        hint = f"{spec.hint}\n" if spec.hint else ""
+        return StackError(f"{spec.name} {what} (port {spec.port}). {hint}"
+                          f"Last lines of {log}:\n{self.table.tail(spec.name)}")
 
     def _service_process(self, spec: ServiceSpec) -> ProcessSpec:
         port = self.settings.metrics_port(spec)

@@ -29,6 +29,7 @@ class ProcessSpec:
     port: int
     healthy: Callable[[], bool]  # answers on its port (metrics, /readyz, store ping)
     env: dict[str, str] = field(default_factory=dict)
+    hint: str = ""  # what to do when it does not come up
 
 
 class ProcessTable:

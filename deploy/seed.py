@@ -94,7 +94,8 @@ def seed(amqp_uri: str, services: Iterable[ServiceSpec] = SERVICES,
                     say(f"seed: {service}")
                     step(rpc, demo)
     except (RemoteError, RpcTimeout) as exc:
-        raise StackError(f"seeding the demo data failed: {exc!r}") from exc
+        raise StackError(f"seeding the demo data failed: {exc!r}. The processes are up; "
+                         "`make down` stops them.") from exc
     return True
 
 

@@ -35,7 +35,9 @@ def store_process(settings: StackSettings) -> ProcessSpec | None:
             # it logs to stdout as well, which already goes to .stack/logs/store.log
             "--log-file", os.devnull]
     uri = f"mongodb://{host}:{port}"
-    return ProcessSpec(NAME, argv, port, healthy=lambda: reachable(uri))
+    hint = (f"This is the embedded store for LINLI_MONGO_URI={uri}: free port {port}, "
+            "or point LINLI_MONGO_URI at a running MongoDB.")
+    return ProcessSpec(NAME, argv, port, healthy=lambda: reachable(uri), hint=hint)
 
 
 def answers(settings: StackSettings) -> bool:
