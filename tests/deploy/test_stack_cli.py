@@ -61,7 +61,7 @@ def test_a_store_that_cannot_start_is_named_with_its_log_and_nothing_stays_up(en
     assert result.returncode == 1
     assert f"store exited (port {silent_port}). This is the embedded store for LINLI_MONGO_URI" \
         in result.stderr
-    assert "Traceback (most recent call last)" not in result.stderr.split("last lines of")[0]
+    assert "Traceback (most recent call last)" not in result.stderr.split("Last lines of")[0]
     status = run_stack("status", env=env)
     assert all(" down " in line for line in status.stdout.splitlines() if "store" not in line)
     assert "store      up" not in status.stdout
