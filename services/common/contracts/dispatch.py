@@ -7,11 +7,12 @@ by hand) so intake can move the issue along.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat
 
 from services.common.contracts.envelope import event_payload
-from services.common.contracts.workflow import Level
+from services.common.contracts.workflow import Level, Location, Route, Urgency
 
 
 class OrderRef(BaseModel):
@@ -66,3 +67,123 @@ class OrderReturned(OrderRef):
     """The owning level rejected the result; work continues."""
 
     reason: str
+
+
+@event_payload("order.returned_to_pool")
+class OrderReturnedToPool(OrderRef):
+    """A claim lapsed (no 响应 before the response deadline) or was handed back."""
+
+    responder_id: str
+    reason: str
+
+
+@event_payload("order.whistled")
+class OrderWhistled(OrderRef):
+    """吹哨: departments and members are summoned and must report in by `report_in_due_at`."""
+
+    whistle_id: str
+    whistler_id: str
+    departments: list[str]
+    members: list[str]
+    report_in_due_at: datetime
+
+
+@event_payload("report_in.recorded")
+class ReportInRecorded(OrderRef):
+    """报到: a summoned department or member joined the order (late if after the deadline)."""
+
+    whistle_id: str
+    target: str  # "department:<id>" or "member:<user id>"
+    late: bool
+    latency_seconds: float
+
+
+@event_payload("report_in.missed")
+class ReportInMissed(OrderRef):
+    """The report-in deadline passed with no 报到; the miss is escalated above the whistler."""
+
+    whistle_id: str
+    target: str
+    escalated_to: Level
+
+
+@event_payload("order.reopened")
+class OrderReopened(OrderRef):
+    """An unsatisfied rating re-opened the order; its history is kept."""
+
+    reason: str
+
+
+# RPC payloads (the gateway's request bodies are these models).
+
+Hours = Field(default=None, gt=0, le=24 * 366)
+Ids = Field(default_factory=list, max_length=20)
+
+
+class OrderIn(BaseModel):
+    """制单: a work order from an issue, a deliberation decision or by hand."""
+
+    model_config = ConfigDict(extra="forbid")
+    community_id: str | None = None  # defaults to the caller's community
+    category: str = Field(min_length=1, max_length=40)
+    urgency: Urgency = Urgency.normal
+    summary: str = Field(min_length=1, max_length=500)
+    route: Route = Route.community
+    grid_id: str | None = None
+    location: Location | None = None
+    level: Level | None = None
+    leader: str | None = Field(default=None, max_length=80)
+    department_id: str | None = Field(default=None, max_length=80)
+    person_id: str | None = Field(default=None, max_length=80)
+    cooperating: list[str] = Ids
+    response_hours: float | None = Hours
+    resolution_hours: float | None = Hours
+    source: Literal["manual", "deliberation"] = "manual"
+    source_ref: str | None = Field(default=None, max_length=80)
+
+
+class WhistleIn(BaseModel):
+    """吹哨: the units and members to summon; each must report in within the minutes."""
+
+    model_config = ConfigDict(extra="forbid")
+    departments: list[str] = Ids
+    members: list[str] = Ids
+    report_in_minutes: float | None = Field(default=None, gt=0, le=24 * 60)
+    note: str | None = Field(default=None, max_length=500)
+
+
+class ReasonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ResultIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    result: str = Field(min_length=1, max_length=2000)
+    evidence: list[str] = Field(default_factory=list, max_length=20)
+
+
+class ResponderIn(BaseModel):
+    """A responder: a department / co-building unit, an operator, or a member (双报到)."""
+
+    model_config = ConfigDict(extra="forbid")
+    community_id: str | None = None
+    kind: Literal["grid_worker", "party_member", "volunteer", "operator", "department"]
+    name: str = Field(min_length=1, max_length=80)
+    user_id: str | None = None
+    department_id: str | None = Field(default=None, max_length=80)
+    home_grid_id: str | None = None
+    categories: list[str] = Field(default_factory=list, max_length=40)
+    jurisdiction: list[str] = Field(default_factory=list, max_length=200)
+    skills: list[str] = Field(default_factory=list, max_length=20)
+    on_duty: bool = True
+    contact: str | None = Field(default=None, max_length=80)
+
+
+class PolicyIn(BaseModel):
+    """A community's deadlines by urgency ([response h, resolution h]), claim cap, report-in."""
+
+    model_config = ConfigDict(extra="forbid")
+    sla: dict[Urgency, tuple[PositiveFloat, PositiveFloat]] | None = None
+    claim_cap: int | None = Field(default=None, ge=1, le=50)
+    report_in_minutes: float | None = Field(default=None, gt=0, le=24 * 60)

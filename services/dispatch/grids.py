@@ -1,0 +1,133 @@
+"""The grid registry: each community's policy and root grid, the tree, resolution, import/export."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+from typing import Any
+
+from mongoengine.errors import NotUniqueError
+
+from services.common.caller import Caller, Role, Scope
+from services.common.errors import InvalidInput, NotFound
+from services.dispatch.domain import geometry, gridrows
+from services.dispatch.domain.sla import DEFAULT_CLAIM_CAP, DEFAULT_REPORT_IN_MINUTES, DEFAULT_SLA
+from services.dispatch.models import CommunityPolicy, Grid
+
+LEVEL_NAME = {v: k for k, v in gridrows.DEPTH.items()}
+
+
+def ensure_community(community_id: str, district_id: str, street_id: str) -> CommunityPolicy:
+    """The community's policy and root grid, created on first sight (idempotent)."""
+    policy = CommunityPolicy.objects(id=community_id).first()
+    if policy is not None:
+        return policy
+    root_id = f"g-root-{community_id}"
+    with contextlib.suppress(NotUniqueError):
+        Grid(id=root_id, community_id=community_id, code="root", name="一级网格",
+             depth=1).save(force_insert=True)
+    with contextlib.suppress(NotUniqueError):
+        CommunityPolicy(id=community_id, district_id=district_id, street_id=street_id,
+                        root_grid_id=root_id,
+                        sla={k.value: list(v) for k, v in DEFAULT_SLA.items()},
+                        claim_cap=DEFAULT_CLAIM_CAP,
+                        report_in_minutes=DEFAULT_REPORT_IN_MINUTES).save(force_insert=True)
+    return CommunityPolicy.objects.get(id=community_id)
+
+
+def policy_for(caller: Caller, community_id: str | None) -> CommunityPolicy:
+    """The policy of a community the caller may see; created lazily from the caller's own
+    tenancy (a community caller carries its street and district)."""
+    community_id = community_id or caller.community_id
+    if not community_id:
+        raise InvalidInput("which community?", {"community_id": "required"})
+    policy = CommunityPolicy.objects(id=community_id).first()
+    if policy is None and caller.community_id == community_id and caller.street_id:
+        policy = ensure_community(community_id, caller.district_id, caller.street_id)
+    if policy is None or not caller.sees(Scope(district_id=policy.district_id,
+                                              street_id=policy.street_id,
+                                              community_id=policy.id)):
+        raise NotFound("no such community", {"community_id": "unknown"})
+    return policy
+
+
+def chain(grid_id: str) -> list[str]:
+    """Grid ids from `grid_id` up to the root (buildings and compounds roll up to their grid)."""
+    ids: list[str] = []
+    current = Grid.objects(id=grid_id).first()
+    while current is not None and current.id not in ids:
+        ids.append(current.id)
+        current = Grid.objects(id=current.parent_id).first() if current.parent_id else None
+    return ids
+
+
+def owning_grid(grid_id: str) -> str:
+    """Orders live on grids (levels 1-3): a compound or building hands its grid up."""
+    for gid in chain(grid_id):
+        grid = Grid.objects.get(id=gid)
+        if grid.depth <= 3:
+            return gid
+    return grid_id
+
+
+def resolve(policy: CommunityPolicy, location: dict[str, Any]) -> dict[str, Any]:
+    grids = list(Grid.objects(community_id=policy.id))
+    root = next((g for g in grids if g.id == policy.root_grid_id), None)
+    shapes = [geometry.GridShape(g.id, g.depth, g.polygon or None, tuple(g.addresses))
+              for g in grids if g.id != policy.root_grid_id]
+    grid_id, inside = geometry.locate(shapes, policy.root_grid_id,
+                                      root.polygon if root and root.polygon else None,
+                                      location.get("lat"), location.get("lng"),
+                                      location.get("address"))
+    return {"grid_id": grid_id, "inside": inside}
+
+
+def view(grid: Grid) -> dict[str, Any]:
+    return {"id": grid.id, "community_id": grid.community_id, "code": grid.code,
+            "name": grid.name, "level": LEVEL_NAME[grid.depth], "parent_id": grid.parent_id,
+            "worker_id": grid.worker_id, "party_branch": grid.party_branch,
+            "polygon": grid.polygon or None, "addresses": list(grid.addresses)}
+
+
+def check_may_manage(caller: Caller) -> None:
+    caller.require_role(Role.community_admin, Role.street_admin, Role.district_admin)
+
+
+def parse_file(content: str, fmt: str) -> list[dict[str, Any]]:
+    """CSV (header: gridrows.COLUMNS) or a GeoJSON FeatureCollection of Polygons."""
+    if fmt == "csv":
+        reader = csv.DictReader(io.StringIO(content))
+        missing = [c for c in ("code", "name", "level") if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InvalidInput("the CSV header lacks columns", {c: "missing" for c in missing})
+        return list(reader)
+    if fmt == "geojson":
+        try:
+            features = json.loads(content)["features"]
+            return [dict(f.get("properties") or {},
+                         polygon=((f.get("geometry") or {}).get("coordinates") or [None])[0])
+                    for f in features]
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+            raise InvalidInput("not a GeoJSON FeatureCollection", {"file": str(exc)}) from exc
+    raise InvalidInput("unknown format", {"format": "csv or geojson"})
+
+
+def export(grids: list[Grid], fmt: str) -> str:
+    codes = {g.id: g.code for g in grids}
+    rows = [{"code": g.code, "name": g.name, "level": LEVEL_NAME[g.depth],
+             "parent_code": codes.get(g.parent_id or "", ""), "worker_id": g.worker_id or "",
+             "party_branch": g.party_branch or "",
+             "polygon": json.dumps(g.polygon) if g.polygon else "",
+             "addresses": ";".join(g.addresses)} for g in sorted(grids, key=lambda g: g.depth)]
+    if fmt == "geojson":
+        return json.dumps({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {k: v for k, v in r.items() if k != "polygon"},
+             "geometry": ({"type": "Polygon", "coordinates": [json.loads(r["polygon"])]}
+                          if r["polygon"] else None)} for r in rows]}, ensure_ascii=False)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=gridrows.COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()

@@ -1,0 +1,80 @@
+"""Events dispatch consumes: triaged issues become orders, reopened issues reopen them."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from mongoengine.errors import NotUniqueError
+from pydantic import ValidationError
+
+from services.common.caller import Caller
+from services.common.contracts import Envelope
+from services.common.contracts.dispatch import OrderIn, OrderReopened
+from services.common.contracts.workflow import Route
+from services.common.errors import DomainError
+from services.common.inbox import handles
+from services.dispatch import grids, making, orders
+from services.dispatch.domain.states import transition
+from services.dispatch.models import Grid, Order
+
+log = logging.getLogger(__name__)
+
+
+def _hours(value: float | None) -> float | None:
+    """Intake's category hours if sensible; otherwise the community's policy decides."""
+    return value if value is not None and 0 < value <= 24 * 366 else None
+
+
+class EventHandlers:
+    @handles("identity", "community.created")
+    def on_community_created(self, envelope: Envelope) -> None:
+        """A new community gets its root grid and the default deadlines."""
+        event = envelope.parsed()
+        grids.ensure_community(event.community_id, event.district_id, event.street_id)
+
+    @handles("intake", "issue.triaged")
+    def on_issue_triaged(self, envelope: Envelope) -> None:
+        """大事社区办 → an order at its grid or the community; 小事党群办 → the member pool."""
+        event = envelope.parsed()
+        if event.route is Route.residents:
+            return
+        if Order.objects(id=f"o-{event.issue_id}").first() is not None:
+            return  # redelivered: the order from this issue exists
+        policy = grids.ensure_community(event.community_id, event.district_id, event.street_id)
+        grid_id = event.grid_id if event.grid_id and Grid.objects(
+            id=event.grid_id, community_id=policy.id).first() else None
+        system = Caller.system(event.district_id, envelope.correlation_id)
+        try:
+            spec = OrderIn(community_id=policy.id, category=event.category[:40] or "other",
+                           urgency=event.urgency, summary=event.summary[:500] or event.category,
+                           route=event.route, response_hours=_hours(event.response_hours),
+                           resolution_hours=_hours(event.resolution_hours))
+            order = making.build(system, policy, spec, orders.now(), issue_id=event.issue_id,
+                                 grid_id=grid_id)
+        except (ValidationError, DomainError) as exc:  # a retry would fail the same way
+            log.error("no order for issue %s: %s", event.issue_id, exc)
+            return
+        with contextlib.suppress(NotUniqueError):  # a concurrent redelivery made it first
+            order.commit()
+
+    @handles("intake", "issue.reopened")
+    def on_issue_reopened(self, envelope: Envelope) -> None:
+        """An unsatisfied rating reopens the issue's order, history kept, with fresh deadlines."""
+        event = envelope.parsed()
+        order = Order.objects(id=f"o-{event.issue_id}").first()
+        if order is None or order.state not in ("resolved", "confirmed"):
+            return  # nothing to reopen, or already reopened by this event's first delivery
+        system = Caller.system(order.district_id, envelope.correlation_id)
+        at = orders.now()
+        holder = order.claimed_by if order.state == "resolved" else None  # confirm freed it
+        order.state = transition(order.state, "reopen").value
+        order.claimed_by = None
+        order.opened_at = at
+        order.response_due_at = making.sla.due(at, order.response_hours)
+        order.resolution_due_at = making.sla.due(at, order.resolution_hours)
+        orders.note(order, system, "reopened", at, reason=event.reason)
+        orders.emit(order, system, OrderReopened, reason=event.reason)
+        orders.refresh_due(order)
+        order.commit()
+        orders.release_claim_slot(holder)

@@ -1,0 +1,34 @@
+"""Dispatch's Prometheus metrics: open orders, claim latency, overdue, whistles, escalations."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+from services.dispatch.models import Order
+
+OPEN_ORDERS = Gauge("linli_dispatch_orders", "Orders not yet confirmed, by level and state",
+                    ["level", "state"])
+OVERDUE = Gauge("linli_dispatch_overdue_orders", "Active orders past their resolution deadline")
+CLAIM_LATENCY = Histogram("linli_dispatch_claim_latency_seconds",
+                          "From an order opening to its claim (抢单)",
+                          buckets=(10, 60, 300, 900, 3600, 4 * 3600, 24 * 3600))
+WHISTLES = Counter("linli_dispatch_whistles_total", "Whistles blown (吹哨)")
+REPORT_IN_LATENCY = Histogram("linli_dispatch_report_in_latency_seconds",
+                              "From a whistle to a unit or member reporting in (报到)",
+                              buckets=(60, 300, 900, 1800, 3600, 4 * 3600))
+REPORT_INS_MISSED = Counter("linli_dispatch_report_ins_missed_total",
+                            "Report-ins that missed their deadline")
+ESCALATIONS = Counter("linli_dispatch_escalations_total", "Orders escalated (上报), by cause",
+                      ["cause"])
+
+STATES = ("open", "claimed", "in_progress", "resolved")
+LEVELS = ("grid", "community", "street", "district")
+
+
+def refresh(now) -> None:  # noqa: ANN001 - datetime
+    """Recompute the gauges from the store (each replica reports the same totals)."""
+    for level in LEVELS:
+        for state in STATES:
+            OPEN_ORDERS.labels(level, state).set(Order.objects(level=level, state=state).count())
+    OVERDUE.set(Order.objects(state__in=["open", "claimed", "in_progress"],
+                              resolution_due_at__lt=now).count())

@@ -1,0 +1,123 @@
+"""Dispatch's documents (database `<prefix>dispatch`).
+
+An order carries its whistles, report-ins, breach keys and timeline as whole
+lists rewritten with each commit, so a state change, its history and its events
+are one version-conditioned single-document write (the store ignores `$push` of
+sub-documents; reassigning the list writes it with `$set`).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import mongoengine as me
+
+from services.common.store import Aggregate
+
+ALIAS = "dispatch"
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+class CommunityPolicy(me.Document):
+    """Per community: its root grid, SLA hours by urgency, claim cap, report-in minutes."""
+
+    meta = {"db_alias": ALIAS, "collection": "community_policies"}
+    id = me.StringField(primary_key=True)  # the community id
+    district_id = me.StringField(required=True)
+    street_id = me.StringField(required=True)
+    root_grid_id = me.StringField(required=True)
+    sla = me.DictField()  # urgency → [response hours, resolution hours]
+    claim_cap = me.IntField(required=True)
+    report_in_minutes = me.FloatField(required=True)
+
+
+class Grid(me.Document):
+    meta = {"db_alias": ALIAS, "collection": "grids", "indexes": [
+        {"fields": ["community_id", "code"], "unique": True}, "parent_id"]}
+    id = me.StringField(primary_key=True, default=lambda: new_id("g"))
+    community_id = me.StringField(required=True)
+    code = me.StringField(required=True)
+    name = me.StringField(required=True)
+    depth = me.IntField(required=True)  # 1/2/3 grids, 4 compound, 5 building
+    parent_id = me.StringField()
+    worker_id = me.StringField()  # 网格员
+    party_branch = me.StringField()  # 网格党支部
+    polygon = me.ListField(me.ListField(me.FloatField()))  # [[lng, lat], ...]
+    addresses = me.ListField(me.StringField())
+
+
+class Responder(me.Document):
+    """Someone who answers orders: a member reporting in (双报到), an operator, or a unit."""
+
+    meta = {"db_alias": ALIAS, "collection": "responders", "indexes": [
+        {"fields": ["community_id", "key"], "unique": True}, "categories"]}
+    id = me.StringField(primary_key=True, default=lambda: new_id("r"))
+    community_id = me.StringField(required=True)
+    key = me.StringField(required=True)  # "member:<user id>" or "department:<department id>"
+    kind = me.StringField(required=True)  # grid_worker|party_member|volunteer|operator|department
+    name = me.StringField(required=True)
+    user_id = me.StringField()
+    department_id = me.StringField()
+    home_grid_id = me.StringField()
+    categories = me.ListField(me.StringField())  # responsibilities by category
+    jurisdiction = me.ListField(me.StringField())  # grid ids; empty: the whole community
+    skills = me.ListField(me.StringField())
+    on_duty = me.BooleanField(default=True)
+    contact = me.StringField()
+
+
+class ClaimCounter(me.Document):
+    """Open claims per member, moved only by guarded `$inc` (the cap holds under concurrency)."""
+
+    meta = {"db_alias": ALIAS, "collection": "claim_counters"}
+    id = me.StringField(primary_key=True)  # user id
+    open_claims = me.IntField(default=0)
+
+
+class Order(Aggregate):
+    meta = {"db_alias": ALIAS, "collection": "orders", "indexes": [
+        "community_id", "next_due_at", "departments", "reached_grids", "state"]}
+    id = me.StringField(primary_key=True, default=lambda: new_id("o"))  # o-<issue id> for issues
+    issue_id = me.StringField()
+    source = me.StringField(required=True)  # issue | deliberation | manual
+    district_id = me.StringField(required=True)
+    street_id = me.StringField(required=True)
+    community_id = me.StringField(required=True)
+    level = me.StringField(required=True)
+    grid_id = me.StringField()
+    grid_chain = me.ListField(me.StringField())  # own grid … root
+    reached_grids = me.ListField(me.StringField())
+    reached_levels = me.ListField(me.StringField())
+    pool = me.BooleanField(default=False)
+    state = me.StringField(required=True)
+    category = me.StringField(required=True)
+    urgency = me.StringField(required=True)
+    summary = me.StringField(required=True)
+    leader = me.StringField()  # responsible leader (责任领导)
+    department_id = me.StringField()  # responsible department (责任部门)
+    person_id = me.StringField()  # responsible person (责任人), assigned
+    cooperating = me.ListField(me.StringField())  # co-operating units (协办)
+    departments = me.ListField(me.StringField())  # all units that see it
+    members = me.ListField(me.StringField())  # users assigned or summoned
+    claimed_by = me.StringField()
+    claimed_at = me.DateTimeField()
+    opened_at = me.DateTimeField(required=True)
+    response_hours = me.FloatField(required=True)
+    resolution_hours = me.FloatField(required=True)
+    response_due_at = me.DateTimeField()
+    resolution_due_at = me.DateTimeField()
+    next_due_at = me.DateTimeField()  # the earliest deadline the scheduler still watches
+    result = me.StringField()
+    evidence = me.ListField(me.StringField())
+    whistles = me.ListField(me.DictField())
+    report_ins = me.ListField(me.DictField())
+    breaches = me.ListField(me.StringField())  # keys of deadlines already handled
+    misses = me.IntField(default=0)  # claims that lapsed without 响应
+    timeline = me.ListField(me.DictField())
+    created_at = me.DateTimeField(required=True)
+
+
+DOCUMENTS = [CommunityPolicy, Grid, Responder, ClaimCounter, Order]

@@ -1,0 +1,130 @@
+"""Loading, viewing and changing orders: the glue between the documents and the rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from services.common.caller import Caller
+from services.common.contracts import new_event
+from services.common.contracts.dispatch import OrderEscalated
+from services.common.contracts.workflow import Level
+from services.common.errors import Conflict, NotFound
+from services.dispatch.domain import ladder, timers
+from services.dispatch.domain.scope import OrderScope, can_see
+from services.dispatch.models import ClaimCounter, Order
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """Datetimes read back from sub-documents may be naive UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def scope_of(order: Order) -> OrderScope:
+    return OrderScope(
+        district_id=order.district_id, street_id=order.street_id,
+        community_id=order.community_id, level=order.level, grid_id=order.grid_id,
+        reached_grids=tuple(order.reached_grids), departments=tuple(order.departments),
+        members=tuple(order.members), pool=bool(order.pool), state=order.state,
+        claimed_by=order.claimed_by)
+
+
+def load(caller: Caller, order_id: str) -> Order:
+    """The order, if the caller may see it (404 otherwise: no existence leak)."""
+    order = Order.objects(id=str(order_id)).first()
+    if order is None or not can_see(caller, scope_of(order)):
+        raise NotFound("no such order", {"order_id": "unknown"})
+    return order
+
+
+def ref(order: Order) -> dict[str, Any]:
+    return {"order_id": order.id, "issue_id": order.issue_id,
+            "community_id": order.community_id, "level": order.level}
+
+
+def emit(order: Order, caller: Caller, payload_cls: type, **fields: Any) -> None:
+    order.record(new_event(payload_cls(**ref(order), **fields), caller, order.community_id))
+
+
+def note(order: Order, caller: Caller, kind: str, at: datetime, **detail: Any) -> None:
+    """Append to the order's history (reassigned whole: see models.py)."""
+    entry = {"at": at, "kind": kind, "by": caller.user_id, "role": caller.role.value,
+             "level": order.level, **detail}
+    order.timeline = list(order.timeline) + [entry]
+
+
+def report_ins(order: Order) -> list[dict[str, Any]]:
+    return [dict(item, due_at=aware(item["due_at"])) for item in order.report_ins]
+
+
+def watched(order: Order) -> list[timers.Breach]:
+    return timers.pending(order.state, aware(order.response_due_at),
+                          aware(order.resolution_due_at), report_ins(order), order.breaches)
+
+
+def refresh_due(order: Order) -> None:
+    order.next_due_at = timers.next_due(watched(order))
+
+
+def escalate(order: Order, caller: Caller, reason: str, at: datetime,
+             to_level: Level | None = None) -> bool:
+    """Move the order up one step (or up to `to_level`); False if it is there already."""
+    from_level = order.level
+    if to_level is None:
+        level, grid_id = ladder.next_step(order.level, order.grid_id, list(order.grid_chain))
+    elif ladder.rank(to_level) > ladder.rank(order.level):
+        level, grid_id = to_level, (order.grid_chain[-1] if order.grid_chain else order.grid_id)
+    else:
+        return False
+    order.level, order.grid_id = level.value, grid_id
+    if grid_id and grid_id not in order.reached_grids:
+        order.reached_grids = list(order.reached_grids) + [grid_id]
+    if level.value not in order.reached_levels:
+        order.reached_levels = list(order.reached_levels) + [level.value]
+    note(order, caller, "escalated", at, from_level=from_level, reason=reason)
+    emit(order, caller, OrderEscalated, from_level=Level(from_level), reason=reason)
+    return True
+
+
+def view(order: Order) -> dict[str, Any]:
+    data = order.to_mongo().to_dict()
+    for private in ("_id", "outbox", "outbox_pending", "version", "breaches"):
+        data.pop(private, None)
+    data["id"] = order.id
+    data["overdue"] = bool(order.resolution_due_at and aware(order.resolution_due_at) < now()
+                           and order.state in ("open", "claimed", "in_progress"))
+    return _jsonable(data)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return aware(value).isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def take_claim_slot(user_id: str, cap: int) -> None:
+    """Guarded `$inc`: at the cap the filter misses and the upsert's insert collides."""
+    try:
+        ClaimCounter._get_collection().update_one(
+            {"_id": user_id, "open_claims": {"$lt": cap}}, {"$inc": {"open_claims": 1}},
+            upsert=True)
+    except DuplicateKeyError as exc:
+        raise Conflict(f"you already hold {cap} open orders", {"claim_cap": str(cap)}) from exc
+
+
+def release_claim_slot(user_id: str | None) -> None:
+    if user_id:
+        ClaimCounter._get_collection().update_one(
+            {"_id": user_id, "open_claims": {"$gt": 0}}, {"$inc": {"open_claims": -1}})

@@ -1,0 +1,85 @@
+"""Grid registry entrypoints: import/export, the tree, point and address resolution, policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nameko.rpc import rpc
+
+from services.common.contracts.dispatch import PolicyIn
+from services.common.contracts.workflow import Location
+from services.common.errors import InvalidInput
+from services.common.rpc import as_caller, dump, parse
+from services.dispatch import grid_writes, grids
+from services.dispatch.models import Grid
+
+
+class GridEntrypoints:
+    @rpc
+    def import_grids(self, caller: dict, community_id: str, rows: list, dry_run: bool = True
+                     ) -> dict:
+        """Validate grid rows and (unless a dry run, and only if every row is valid) upsert them."""
+        who = as_caller(caller)
+        grids.check_may_manage(who)
+        policy = grids.policy_for(who, community_id)
+        if not isinstance(rows, list):
+            rows = []
+        valid, errors = grid_writes.check(policy, rows)
+        imported = 0 if errors or dry_run else grid_writes.apply(policy, valid)
+        return grid_writes.report(valid, errors, bool(dry_run), imported)
+
+    @rpc
+    def import_grid_file(self, caller: dict, community_id: str, content: str, fmt: str,
+                         dry_run: bool = True) -> dict:
+        """The same, from a CSV or GeoJSON file's text."""
+        rows = grids.parse_file(str(content), str(fmt).lower())
+        return self.import_grids(caller, community_id, rows, dry_run)
+
+    @rpc
+    def export_grids(self, caller: dict, community_id: str, fmt: str = "csv") -> str:
+        """The community's grid tree as CSV or GeoJSON text."""
+        who = as_caller(caller)
+        policy = grids.policy_for(who, community_id)
+        if fmt not in ("csv", "geojson"):
+            raise InvalidInput("unknown format", {"format": "csv or geojson"})
+        return grids.export(list(Grid.objects(community_id=policy.id)), fmt)
+
+    @rpc
+    def list_grids(self, caller: dict, community_id: str) -> list[dict]:
+        """Every grid, compound and building of the community, parents first."""
+        policy = grids.policy_for(as_caller(caller), community_id)
+        return [grids.view(g) for g in Grid.objects(community_id=policy.id).order_by("depth")]
+
+    @rpc
+    def resolve_grid(self, caller: dict, community_id: str, location: dict) -> dict:
+        """The grid a location falls in: {"grid_id", "inside"} (intake places issues with it)."""
+        who = as_caller(caller)
+        policy = grids.policy_for(who, community_id)
+        return grids.resolve(policy, dump(parse(Location, location)))
+
+    @rpc
+    def get_policy(self, caller: dict, community_id: str) -> dict:
+        """The community's deadlines by urgency, claim cap and report-in minutes."""
+        return _policy_view(grids.policy_for(as_caller(caller), community_id))
+
+    @rpc
+    def set_policy(self, caller: dict, community_id: str, data: dict) -> dict:
+        """Change the community's deadlines (community admin and above)."""
+        who = as_caller(caller)
+        grids.check_may_manage(who)
+        policy = grids.policy_for(who, community_id)
+        change = parse(PolicyIn, data)
+        if change.sla:
+            policy.sla = dict(policy.sla) | {k.value: list(v) for k, v in change.sla.items()}
+        if change.claim_cap:
+            policy.claim_cap = change.claim_cap
+        if change.report_in_minutes:
+            policy.report_in_minutes = change.report_in_minutes
+        policy.save()
+        return _policy_view(policy)
+
+
+def _policy_view(policy: Any) -> dict:
+    return {"community_id": policy.id, "root_grid_id": policy.root_grid_id,
+            "sla": dict(policy.sla), "claim_cap": policy.claim_cap,
+            "report_in_minutes": policy.report_in_minutes}

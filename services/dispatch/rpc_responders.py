@@ -1,0 +1,87 @@
+"""Responders: units with responsibilities by category and jurisdiction, members reporting in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mongoengine.errors import NotUniqueError
+from nameko.rpc import rpc
+
+from services.common.caller import ADMIN_ROLES, Role
+from services.common.contracts.dispatch import ResponderIn
+from services.common.errors import AlreadyExists, Forbidden, InvalidInput, NotFound
+from services.common.rpc import as_caller, parse
+from services.dispatch import grids
+from services.dispatch.models import Grid, Responder
+
+SELF_KINDS = {Role.volunteer: ("party_member", "volunteer"), Role.operator: ("operator",),
+              Role.grid_worker: ("grid_worker",)}
+
+
+def _view(r: Responder) -> dict[str, Any]:
+    return {"id": r.id, "community_id": r.community_id, "kind": r.kind, "name": r.name,
+            "user_id": r.user_id, "department_id": r.department_id,
+            "home_grid_id": r.home_grid_id, "categories": list(r.categories),
+            "jurisdiction": list(r.jurisdiction), "skills": list(r.skills),
+            "on_duty": bool(r.on_duty), "contact": r.contact}
+
+
+class ResponderEntrypoints:
+    @rpc
+    def register_responder(self, caller: dict, data: dict) -> dict:
+        """Register a responder: admins add anyone; members report in themselves (双报到)."""
+        who = as_caller(caller)
+        spec = parse(ResponderIn, data)
+        if who.role in SELF_KINDS and who.role is not Role.system:
+            if spec.kind not in SELF_KINDS[who.role] or spec.kind == "department":
+                raise Forbidden(f"a {who.role.value} reports in as {SELF_KINDS[who.role][0]}",
+                                {"kind": "not yours"})
+            spec = spec.model_copy(update={"user_id": who.user_id, "department_id": None})
+        else:
+            who.require_role(*ADMIN_ROLES)
+        policy = grids.policy_for(who, spec.community_id)
+        if spec.kind == "department" and not spec.department_id:
+            raise InvalidInput("a unit needs its id", {"department_id": "required"})
+        if spec.kind != "department" and not spec.user_id:
+            raise InvalidInput("a member needs their user id", {"user_id": "required"})
+        known = {g.id for g in Grid.objects(community_id=policy.id).only("id")}
+        unknown = [g for g in [*spec.jurisdiction, spec.home_grid_id] if g and g not in known]
+        if unknown:
+            raise InvalidInput("unknown grids", {"jurisdiction": ", ".join(unknown)})
+        key = (f"department:{spec.department_id}" if spec.kind == "department"
+               else f"member:{spec.user_id}")
+        fields = spec.model_dump(exclude={"community_id"})
+        try:
+            responder = Responder(community_id=policy.id, key=key, **fields)
+            responder.save(force_insert=True)
+        except NotUniqueError as exc:
+            raise AlreadyExists("already registered here", {"key": key}) from exc
+        return _view(responder)
+
+    @rpc
+    def set_on_duty(self, caller: dict, responder_id: str, on_duty: bool) -> dict:
+        """On-duty status: an off-duty unit is not picked as the responsible department."""
+        who = as_caller(caller)
+        responder = Responder.objects(id=str(responder_id)).first()
+        if responder is None:
+            raise NotFound("no such responder", {"responder_id": "unknown"})
+        grids.policy_for(who, responder.community_id)
+        mine = who.user_id == responder.user_id or (
+            who.role is Role.department and who.department_id == responder.department_id)
+        if not mine and who.role not in ADMIN_ROLES and who.role is not Role.system:
+            raise Forbidden("not your record", {"responder_id": "not yours"})
+        responder.on_duty = bool(on_duty)
+        responder.save()
+        return _view(responder)
+
+    @rpc
+    def list_responders(self, caller: dict, community_id: str | None = None,
+                        category: str | None = None) -> list[dict]:
+        """The community's responders (staff), optionally those responsible for a category."""
+        who = as_caller(caller)
+        who.require_role(*ADMIN_ROLES, Role.grid_worker)
+        policy = grids.policy_for(who, community_id)
+        query = Responder.objects(community_id=policy.id)
+        if category:
+            query = query.filter(categories=category)
+        return [_view(r) for r in query.order_by("kind", "name")]

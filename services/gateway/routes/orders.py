@@ -1,0 +1,111 @@
+"""Work orders (工单): make, pool and claim (抢单), respond, whistle and report in, resolve."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from services.common.caller import ADMIN_ROLES, Role
+from services.common.contracts.dispatch import OrderIn, ReasonIn, ResultIn, WhistleIn
+from services.gateway.deps import CallerDep, RpcDep, caller_args, require
+
+router = APIRouter(prefix="/orders", tags=["orders"])
+
+CLAIMERS = (Role.grid_worker, Role.volunteer, Role.operator)
+WORKERS = (*CLAIMERS, Role.department, *ADMIN_ROLES)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def make_order(body: OrderIn, caller: CallerDep, rpc: RpcDep) -> dict:
+    """制单: a work order with leader, units, person and deadlines (admins)."""
+    require(caller, *ADMIN_ROLES)
+    return rpc.call("dispatch", "make_order", caller_args(caller), body.model_dump(mode="json"))
+
+
+@router.get("")
+def list_orders(caller: CallerDep, rpc: RpcDep, community_id: str | None = None,
+                state: str | None = None, pool: bool | None = None) -> list[dict]:
+    """The orders in the caller's scope (members: the open pool; units: theirs)."""
+    require(caller, *WORKERS)
+    return rpc.call("dispatch", "list_orders", caller_args(caller), community_id, state, pool)
+
+
+@router.get("/stats")
+def order_stats(caller: CallerDep, rpc: RpcDep, community_id: str | None = None) -> dict:
+    """Orders by level and state, overdue, whistles, report-ins, escalations."""
+    require(caller, *ADMIN_ROLES, Role.ops)
+    return rpc.call("dispatch", "order_stats", caller_args(caller), community_id)
+
+
+@router.get("/{order_id}")
+def get_order(order_id: str, caller: CallerDep, rpc: RpcDep) -> dict:
+    """One order with its timeline."""
+    require(caller, *WORKERS)
+    return rpc.call("dispatch", "get_order", caller_args(caller), order_id)
+
+
+@router.post("/{order_id}/claim")
+def claim_order(order_id: str, caller: CallerDep, rpc: RpcDep) -> dict:
+    """抢单: the first valid claim wins; later ones get 409."""
+    require(caller, *CLAIMERS)
+    return rpc.call("dispatch", "claim_order", caller_args(caller), order_id)
+
+
+@router.post("/{order_id}/acknowledge")
+def acknowledge_order(order_id: str, caller: CallerDep, rpc: RpcDep) -> dict:
+    """响应: answer a claimed order before its response deadline."""
+    require(caller, *CLAIMERS)
+    return rpc.call("dispatch", "acknowledge_order", caller_args(caller), order_id)
+
+
+@router.post("/{order_id}/hand-back")
+def hand_back_order(order_id: str, body: ReasonIn, caller: CallerDep, rpc: RpcDep) -> dict:
+    """Give a claimed order back to the pool, with a reason."""
+    require(caller, *CLAIMERS)
+    return rpc.call("dispatch", "hand_back_order", caller_args(caller), order_id,
+                    body.model_dump())
+
+
+@router.post("/{order_id}/escalate")
+def escalate_order(order_id: str, body: ReasonIn, caller: CallerDep, rpc: RpcDep) -> dict:
+    """上报: cannot be solved at this level; the next level takes it."""
+    require(caller, *CLAIMERS, *ADMIN_ROLES)
+    return rpc.call("dispatch", "escalate_order", caller_args(caller), order_id,
+                    body.model_dump())
+
+
+@router.post("/{order_id}/whistle")
+def whistle_order(order_id: str, body: WhistleIn, caller: CallerDep, rpc: RpcDep) -> dict:
+    """吹哨: summon departments and members; each must report in by the deadline."""
+    require(caller, *ADMIN_ROLES)
+    return rpc.call("dispatch", "whistle_order", caller_args(caller), order_id,
+                    body.model_dump())
+
+
+@router.post("/{order_id}/report-in")
+def report_in(order_id: str, caller: CallerDep, rpc: RpcDep) -> dict:
+    """报到: a summoned department or member joins the order."""
+    require(caller, Role.department, *CLAIMERS)
+    return rpc.call("dispatch", "report_in", caller_args(caller), order_id)
+
+
+@router.post("/{order_id}/result")
+def submit_result(order_id: str, body: ResultIn, caller: CallerDep, rpc: RpcDep) -> dict:
+    """Submit the result with evidence; the owning level confirms it."""
+    require(caller, *CLAIMERS, Role.department)
+    return rpc.call("dispatch", "submit_result", caller_args(caller), order_id,
+                    body.model_dump())
+
+
+@router.post("/{order_id}/confirm")
+def confirm_order(order_id: str, caller: CallerDep, rpc: RpcDep) -> dict:
+    """Accept the result (the whistler or the owning level): the issue is resolved."""
+    require(caller, *ADMIN_ROLES)
+    return rpc.call("dispatch", "confirm_order", caller_args(caller), order_id)
+
+
+@router.post("/{order_id}/return")
+def return_order(order_id: str, body: ReasonIn, caller: CallerDep, rpc: RpcDep) -> dict:
+    """Reject the result with a reason: work continues."""
+    require(caller, *ADMIN_ROLES)
+    return rpc.call("dispatch", "return_order", caller_args(caller), order_id,
+                    body.model_dump())

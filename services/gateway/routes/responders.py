@@ -1,0 +1,37 @@
+"""Responders: units with their responsibilities, and members reporting in (双报到)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel
+
+from services.common.caller import ADMIN_ROLES, Role
+from services.common.contracts.dispatch import ResponderIn
+from services.gateway.deps import CallerDep, RpcDep, caller_args, require
+
+router = APIRouter(prefix="/responders", tags=["responders"])
+
+
+class DutyIn(BaseModel):
+    on_duty: bool
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def register_responder(body: ResponderIn, caller: CallerDep, rpc: RpcDep) -> dict:
+    """Register a unit (admins) or report in as a member (双报到)."""
+    require(caller, *ADMIN_ROLES, Role.volunteer, Role.operator, Role.grid_worker)
+    return rpc.call("dispatch", "register_responder", caller_args(caller), body.model_dump())
+
+
+@router.get("")
+def list_responders(caller: CallerDep, rpc: RpcDep, community_id: str | None = None,
+                    category: str | None = None) -> list[dict]:
+    """A community's responders, optionally by category."""
+    require(caller, *ADMIN_ROLES, Role.grid_worker)
+    return rpc.call("dispatch", "list_responders", caller_args(caller), community_id, category)
+
+
+@router.put("/{responder_id}/duty")
+def set_on_duty(responder_id: str, body: DutyIn, caller: CallerDep, rpc: RpcDep) -> dict:
+    """On or off duty."""
+    return rpc.call("dispatch", "set_on_duty", caller_args(caller), responder_id, body.on_duty)
