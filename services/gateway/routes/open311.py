@@ -1,0 +1,159 @@
+"""Open311 GeoReport v2 (/open311/v2/): existing civic apps file into the platform unchanged.
+
+jurisdiction_id is the community; api_key is an access token from /auth/login.
+Errors follow the spec: a list of {code, description}, each naming the parameter.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from services.common.errors import DomainError, InvalidInput, NotFound, Unauthenticated
+from services.gateway import open311, tokens
+from services.gateway.deps import RpcDep, SettingsDep, caller_args
+
+router = APIRouter(prefix="/open311/v2", tags=["open311"])
+DEFAULT_WINDOW = timedelta(days=90)  # the spec's default when no dates or ids are given
+
+
+def _fail(exc: DomainError, fmt: str) -> Response:
+    status = 404 if isinstance(exc, NotFound) else (exc.status if exc.status < 500 else 503)
+    if isinstance(exc, InvalidInput):
+        status = 400
+    return open311.render(open311.errors(status, exc.message, exc.fields), fmt, "errors",
+                          status)
+
+
+def _format(fmt: str) -> str:
+    if fmt not in ("json", "xml"):
+        raise NotFound("format must be json or xml", {"format": fmt})
+    return fmt
+
+
+def _jurisdiction(value: str | None) -> str:
+    if not value:
+        raise InvalidInput("jurisdiction_id is required", {"jurisdiction_id": "required"})
+    return value
+
+
+@router.get("/services.{fmt}")
+def services(fmt: str, rpc: RpcDep, jurisdiction_id: str | None = None) -> Response:
+    """Service list: the community's categories."""
+    try:
+        found = rpc.call("intake", "list_categories", None, _jurisdiction(jurisdiction_id))
+        return open311.render([open311.service(c) for c in found], _format(fmt), "services")
+    except DomainError as exc:
+        return _fail(exc, fmt)
+
+
+@router.get("/services/{code}.{fmt}")
+def service_definition(code: str, fmt: str, rpc: RpcDep,
+                       jurisdiction_id: str | None = None) -> Response:
+    """Service definition: a category's attributes."""
+    try:
+        cid = _jurisdiction(jurisdiction_id)
+        try:
+            found = rpc.call("intake", "get_category", None, cid, code)
+        except InvalidInput as exc:
+            raise NotFound("no such service", {"service_code": "unknown"}) from exc
+        return open311.render(open311.definition(found), _format(fmt), "service_definition")
+    except DomainError as exc:
+        return _fail(exc, fmt)
+
+
+@router.post("/requests.{fmt}")
+async def create_request(fmt: str, request: Request, rpc: RpcDep,
+                         settings: SettingsDep) -> Response:
+    """POST Service Request (form-encoded, as the spec sends it)."""
+    form = await request.form()
+    try:
+        _format(fmt)
+        caller = tokens.verify(str(form.get("api_key") or ""), settings.jwt_secret,
+                               request.state.request_id, request.headers.get("idempotency-key"))
+        body = _issue_from_form(form)
+        created = await run_in_threadpool(rpc.call, "intake", "submit_issue",
+                                          caller_args(caller), body)
+    except Unauthenticated as exc:
+        return _fail(InvalidInput(exc.message, {"api_key": exc.fields.get("authorization",
+                                                                         "invalid")}), fmt)
+    except DomainError as exc:
+        return _fail(exc, fmt)
+    reply = [{"service_request_id": created["id"], "service_notice": "", "account_id": None}]
+    return open311.render(reply, fmt, "service_requests", status=201)
+
+
+@router.get("/requests.{fmt}")
+def get_requests(fmt: str, rpc: RpcDep, jurisdiction_id: str | None = None,
+                 service_request_id: str | None = None, service_code: str | None = None,
+                 start_date: str | None = None, end_date: str | None = None,
+                 status: str | None = None) -> Response:
+    """GET Service Requests with the spec's filters (public, anonymised)."""
+    try:
+        _format(fmt)
+        query: dict[str, Any] = {"category": service_code, "limit": 1000,
+                                 "start": _date("start_date", start_date),
+                                 "end": _date("end_date", end_date)}
+        if service_request_id:
+            query["ids"] = [i.strip() for i in service_request_id.split(",") if i.strip()]
+        elif not start_date and not end_date:
+            query["start"] = (datetime.now(UTC) - DEFAULT_WINDOW).isoformat()
+        if status:
+            statuses = {s.strip() for s in status.split(",")}
+            if not statuses <= {"open", "closed"}:
+                raise InvalidInput("status is open or closed", {"status": "open or closed"})
+            query["status"] = statuses.pop() if len(statuses) == 1 else None
+        found = rpc.call("intake", "public_issues", None, _jurisdiction(jurisdiction_id), query)
+        return open311.render([open311.request(i) for i in found], fmt, "service_requests")
+    except DomainError as exc:
+        return _fail(exc, fmt)
+
+
+@router.get("/requests/{request_id}.{fmt}")
+def get_request(request_id: str, fmt: str, rpc: RpcDep,
+                jurisdiction_id: str | None = None) -> Response:
+    """GET Service Request: one request by id."""
+    try:
+        _format(fmt)
+        found = rpc.call("intake", "public_issues", None, _jurisdiction(jurisdiction_id),
+                         {"ids": [request_id]})
+        if not found:
+            raise NotFound("no such request", {"service_request_id": "unknown"})
+        return open311.render([open311.request(i) for i in found], fmt, "service_requests")
+    except DomainError as exc:
+        return _fail(exc, fmt)
+
+
+def _date(name: str, value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        raise InvalidInput(f"{name} must be a W3C date-time", {name: "invalid"}) from None
+
+
+def _issue_from_form(form: Any) -> dict:
+    """The spec's parameters → an IssueIn body (the service validates it)."""
+    attributes: dict[str, Any] = {}
+    for key in form:
+        if key.startswith("attribute[") and "]" in key:
+            code = key[len("attribute["):key.index("]")]
+            values = form.getlist(key)
+            attributes[code] = values if key.endswith("[]") or len(values) > 1 else values[0]
+    location: dict[str, Any] = {}
+    for param, field in (("lat", "lat"), ("long", "lng")):
+        if form.get(param) not in (None, ""):
+            try:
+                location[field] = float(str(form.get(param)))
+            except ValueError:
+                raise InvalidInput(f"{param} must be a number", {param: "not a number"}) from None
+    if form.get("address_string"):
+        location["address"] = str(form.get("address_string"))
+    return {"community_id": _jurisdiction(form.get("jurisdiction_id")),
+            "category": str(form.get("service_code") or ""),
+            "description": str(form.get("description") or ""),
+            "location": location, "channel": "app", "attributes": attributes}

@@ -1,0 +1,42 @@
+"""Who may see and change an issue: tenancy scope plus the reporter's own rights. No I/O."""
+
+from __future__ import annotations
+
+from services.common.caller import ADMIN_ROLES, STAFF_ROLES, Caller, Role, Scope
+from services.common.errors import Forbidden, NotFound
+
+
+def is_staff_for(caller: Caller, scope: Scope) -> bool:
+    return caller.role is Role.system or (caller.role in STAFF_ROLES and caller.sees(scope))
+
+
+def is_admin_for(caller: Caller, scope: Scope) -> bool:
+    return caller.role is Role.system or (caller.role in ADMIN_ROLES and caller.sees(scope))
+
+
+def may_read(caller: Caller, scope: Scope, reporter_id: str | None, submitted_by: str) -> bool:
+    if is_staff_for(caller, scope):
+        return True
+    return caller.user_id in (reporter_id, submitted_by) and caller.sees(scope)
+
+
+def require_read(caller: Caller, scope: Scope, reporter_id: str | None,
+                 submitted_by: str) -> None:
+    """404, not 403: another community's issues do not exist for the caller."""
+    if not may_read(caller, scope, reporter_id, submitted_by):
+        raise NotFound("no such issue", {"issue_id": "unknown"})
+
+
+def require_admin(caller: Caller, scope: Scope) -> None:
+    if not is_admin_for(caller, scope):
+        raise Forbidden("only the community's admins may do this",
+                        {"role": "needs community_admin, street_admin or district_admin"})
+
+
+def require_reporter_or_admin(caller: Caller, scope: Scope, reporter_id: str | None) -> None:
+    """Rating and reopening are the reporter's (an admin enters it for a hotline caller)."""
+    if reporter_id is not None and caller.user_id == reporter_id:
+        return
+    if is_admin_for(caller, scope):
+        return
+    raise Forbidden("only the reporter may do this", {"role": "not the reporter"})

@@ -1,0 +1,143 @@
+"""The community's and the reporter's lifecycle actions (each one transition)."""
+
+from __future__ import annotations
+
+from services.common.caller import Caller
+from services.common.contracts import new_event
+from services.common.contracts.intake import (
+    IssueMerged,
+    IssueRated,
+    IssueReopened,
+    IssueState,
+    MergeIn,
+    NoteIn,
+    RateIn,
+    RejectIn,
+    ReopenIn,
+    Triage,
+    TriageIn,
+)
+from services.common.errors import Conflict, InvalidInput
+from services.common.store import retry_on_stale
+from services.intake import access, domain, metrics, repository
+from services.intake.domain import Action
+from services.intake.lifecycle import transition
+from services.intake.models import Issue, utcnow
+from services.intake.submission import triaged_event
+from services.intake.views import scope_of
+
+
+def _admin(caller: Caller):
+    def check(issue: Issue) -> None:
+        access.require_read(caller, scope_of(issue), issue.reporter_id, issue.submitted_by)
+        access.require_admin(caller, scope_of(issue))
+    return check
+
+
+def _reporter(caller: Caller):
+    def check(issue: Issue) -> None:
+        access.require_read(caller, scope_of(issue), issue.reporter_id, issue.submitted_by)
+        access.require_reporter_or_admin(caller, scope_of(issue), issue.reporter_id)
+    return check
+
+
+def triage(caller: Caller, issue_id: str, data: TriageIn) -> Issue:
+    """Confirm or override the category's triage (三事分流, 四类事, urgency)."""
+    decided: dict[str, Triage] = {}
+
+    def extra(issue: Issue) -> list:
+        category = repository.category(issue.community_id, issue.category)
+        result = domain.decide_triage(Triage.model_validate(issue.triage), data)
+        issue.triage = result.model_dump(mode="json")
+        decided["triage"] = result
+        return [triaged_event(issue, result, category, caller).parsed()]
+
+    issue = transition(issue_id, Action.triage, caller, data.reason or "triaged",
+                       check=_admin(caller), extra=extra)
+    t = decided["triage"]
+    metrics.TRIAGE_OUTCOMES.labels(t.route.value, t.issue_class.value, t.urgency.value,
+                                   t.source).inc()
+    return issue
+
+
+def reject(caller: Caller, issue_id: str, data: RejectIn) -> Issue:
+    def check(issue: Issue) -> None:
+        access.require_read(caller, scope_of(issue), issue.reporter_id, issue.submitted_by)
+        domain.check_may_reject(caller, data.reason, issue.reporter_id)
+
+    def extra(issue: Issue) -> list:
+        issue.reject_reason = data.reason.value
+        return []
+
+    note = f"{data.reason.value}: {data.note}" if data.note else data.reason.value
+    return transition(issue_id, Action.reject, caller, note, check=check, extra=extra)
+
+
+def resolve(caller: Caller, issue_id: str, data: NoteIn) -> Issue:
+    """The community resolves it itself (e.g. guidance given for a private matter)."""
+    return transition(issue_id, Action.resolve, caller, data.note or "resolved",
+                      check=_admin(caller))
+
+
+def close(caller: Caller, issue_id: str, data: NoteIn) -> Issue:
+    return transition(issue_id, Action.close, caller, data.note or "closed",
+                      check=_admin(caller))
+
+
+def rate(caller: Caller, issue_id: str, data: RateIn) -> Issue:
+    def extra(issue: Issue) -> list:
+        issue.rating = data.score
+        return [IssueRated(issue_id=issue.id, community_id=issue.community_id,
+                           score=data.score, comment=data.comment)]
+
+    return transition(issue_id, Action.rate, caller, f"rated {data.score}/5 {data.comment}".strip(),
+                      check=_reporter(caller), extra=extra)
+
+
+def reopen(caller: Caller, issue_id: str, data: ReopenIn) -> Issue:
+    def extra(issue: Issue) -> list:
+        return [IssueReopened(issue_id=issue.id, community_id=issue.community_id,
+                              reason=data.reason)]
+
+    return transition(issue_id, Action.reopen, caller, data.reason, check=_reporter(caller),
+                      extra=extra)
+
+
+def merge(caller: Caller, issue_id: str, data: MergeIn) -> Issue:
+    """Merge `issue_id` into `original_id` (群体诉): the original gains a supporter."""
+    if data.original_id == issue_id:
+        raise InvalidInput("an issue cannot be its own duplicate",
+                           {"original_id": "same as the issue"})
+    duplicate = repository.issue(issue_id)
+    _admin(caller)(duplicate)
+    domain.next_state(IssueState(duplicate.state), Action.merge)  # 409 before any write
+    original = Issue.objects(id=data.original_id).first()
+    if original is None or original.community_id != duplicate.community_id:
+        raise InvalidInput("no such issue in this community", {"original_id": "unknown"})
+    if IssueState(original.state) not in domain.OPEN_STATES:
+        raise Conflict(f"the original is {original.state}", {"original_id": original.state},
+                       detail={"state": original.state})
+
+    # The original first: adding to its set is idempotent, so a crash before the
+    # duplicate's write leaves a merge that simply runs again.
+    def grow() -> Issue:
+        fresh = repository.issue(original.id)
+        if issue_id not in (fresh.duplicates or []):
+            fresh.duplicates = [*(fresh.duplicates or []), issue_id]
+            fresh.supporters = 1 + len(fresh.duplicates)
+            fresh.updated_at = utcnow()
+            fresh.record(new_event(IssueMerged(
+                issue_id=issue_id, original_id=fresh.id, community_id=fresh.community_id,
+                supporters=fresh.supporters), caller, fresh.community_id))
+            fresh.commit()
+            repository.append_timeline(fresh, caller, f"merged duplicate {issue_id}")
+        return fresh
+
+    retry_on_stale(grow)
+
+    def extra(issue: Issue) -> list:
+        issue.duplicate_of = original.id
+        return []
+
+    return transition(issue_id, Action.merge, caller, f"merged into {original.id}",
+                      check=_admin(caller), extra=extra)

@@ -1,0 +1,74 @@
+"""Events intake consumes: new communities (catalogue) and work orders (the lifecycle)."""
+
+from __future__ import annotations
+
+from services.common.caller import Caller
+from services.common.contracts import Envelope
+from services.common.contracts.dispatch import OrderRef
+from services.common.contracts.identity import CommunityCreated
+from services.common.inbox import handles
+from services.intake import repository
+from services.intake.domain import Action
+from services.intake.lifecycle import advance_from_event
+from services.intake.models import Issue
+
+
+def _order(envelope: Envelope, action: Action, note: str) -> None:
+    order: OrderRef = envelope.parsed()
+    advance_from_event(order.issue_id, order.community_id, action, _actor(envelope),
+                       f"{note} (order {order.order_id})", envelope.id)
+
+
+def _note(envelope: Envelope, note: str) -> None:
+    """A step of the order that does not move the issue: a timeline line only."""
+    order: OrderRef = envelope.parsed()
+    issue = Issue.objects(id=order.issue_id).first() if order.issue_id else None
+    if issue is not None and issue.community_id == order.community_id:
+        repository.append_timeline(issue, _actor(envelope), f"{note} (order {order.order_id})",
+                                   entry_id=f"{issue.id}:evt:{envelope.id}")
+
+
+def _actor(envelope: Envelope) -> Caller:
+    return Caller(user_id=envelope.actor.user_id, role=envelope.actor.role, district_id="*")
+
+
+class IntakeConsumers:
+    """Mixed into IntakeService (nameko collects entrypoints from base classes too)."""
+
+    @handles("identity", "community.created")
+    def on_community_created(self, envelope: Envelope) -> None:
+        """Remember the new tenant and give it the starting catalogue."""
+        created: CommunityCreated = envelope.parsed()
+        repository.seed_catalogue(created.community_id)
+        repository.remember_community(created.community_id, created.name, created.street_id,
+                                      created.district_id)
+
+    @handles("dispatch", "order.created")
+    def on_order_created(self, envelope: Envelope) -> None:
+        _order(envelope, Action.dispatch, "work order made")
+
+    @handles("dispatch", "order.claimed")
+    def on_order_claimed(self, envelope: Envelope) -> None:
+        _order(envelope, Action.start, "claimed")
+
+    @handles("dispatch", "order.acknowledged")
+    def on_order_acknowledged(self, envelope: Envelope) -> None:
+        _order(envelope, Action.start, "responder answered")
+
+    @handles("dispatch", "order.confirmed")
+    def on_order_confirmed(self, envelope: Envelope) -> None:
+        result = envelope.payload.get("result", "")
+        _order(envelope, Action.resolve, f"resolved: {result}")
+
+    @handles("dispatch", "order.resolved")
+    def on_order_resolved(self, envelope: Envelope) -> None:
+        _note(envelope, "result submitted, awaiting the community's check")
+
+    @handles("dispatch", "order.returned")
+    def on_order_returned(self, envelope: Envelope) -> None:
+        _note(envelope, f"returned for more work: {envelope.payload.get('reason', '')}")
+
+    @handles("dispatch", "order.escalated")
+    def on_order_escalated(self, envelope: Envelope) -> None:
+        level = envelope.payload.get("level", "")
+        _note(envelope, f"escalated to {level}: {envelope.payload.get('reason', '')}")

@@ -1,0 +1,97 @@
+"""Intake's documents (database `<prefix>intake`): issues, their timeline, catalogues."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import mongoengine as me
+
+from services.common.store import Aggregate
+
+ALIAS = "intake"
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class CommunityRef(me.Document):
+    """What intake knows of a tenant (from identity's community.created, or fetched once)."""
+
+    meta = {"db_alias": ALIAS, "collection": "communities"}
+    id = me.StringField(primary_key=True)
+    name = me.StringField()
+    street_id = me.StringField(required=True)
+    district_id = me.StringField(required=True)
+
+
+class Category(me.Document):
+    """One entry of a community's catalogue; `definition` is a CategoryDef as JSON."""
+
+    meta = {"db_alias": ALIAS, "collection": "categories",
+            "indexes": [{"fields": ["community_id", "code"], "unique": True}]}
+    id = me.StringField(primary_key=True)  # "<community_id>:<code>"
+    community_id = me.StringField(required=True)
+    code = me.StringField(required=True)
+    group = me.StringField()
+    definition = me.DictField(required=True)
+
+
+class Issue(Aggregate):
+    """诉求. Location is flat (lat/lng) so the duplicate search can range-query it."""
+
+    meta = {"db_alias": ALIAS, "collection": "issues", "indexes": [
+        {"fields": ["community_id", "state"]},
+        {"fields": ["community_id", "category", "lat"]},
+        {"fields": ["reporter_id"]},
+        {"fields": ["duplicate_of"]},
+        {"fields": ["idempotency"], "unique": True, "sparse": True}]}
+    id = me.StringField(primary_key=True, default=lambda: new_id("i"))
+    community_id = me.StringField(required=True)
+    street_id = me.StringField(required=True)
+    district_id = me.StringField(required=True)
+    grid_id = me.StringField()
+    category = me.StringField(required=True)
+    description = me.StringField(required=True)
+    lat = me.FloatField()
+    lng = me.FloatField()
+    address = me.StringField()
+    channel = me.StringField(required=True)
+    attributes = me.DictField()
+    state = me.StringField(required=True)
+    triage = me.DictField(required=True)  # a contracts.intake.Triage
+    reporter_id = me.StringField()
+    submitted_by = me.StringField(required=True)
+    anonymous = me.BooleanField(default=False)
+    contact = me.DictField()
+    supporters = me.IntField(default=1)
+    duplicate_of = me.StringField()
+    duplicates = me.ListField(me.StringField())
+    reject_reason = me.StringField()
+    rating = me.IntField()
+    photos = me.ListField(me.StringField())
+    idempotency = me.StringField()  # "<user>:<Idempotency-Key>": a replay finds the first issue
+    created_at = me.DateTimeField(required=True, default=utcnow)
+    updated_at = me.DateTimeField(required=True, default=utcnow)
+
+
+class TimelineEntry(me.Document):
+    """One step of an issue's history (append-only: one document per entry)."""
+
+    meta = {"db_alias": ALIAS, "collection": "timeline",
+            "indexes": [{"fields": ["issue_id", "at"]}]}
+    id = me.StringField(primary_key=True)  # "<issue_id>:<version>": rewriting it is a no-op
+    issue_id = me.StringField(required=True)
+    at = me.DateTimeField(required=True)
+    actor_id = me.StringField()
+    actor_role = me.StringField(required=True)
+    state = me.StringField(required=True)
+    note = me.StringField(default="")
+
+
+DOCUMENTS = [CommunityRef, Category, Issue, TimelineEntry]

@@ -1,0 +1,28 @@
+"""公示: the anonymised public list of a community's issues (and Open311's GET requests)."""
+
+from __future__ import annotations
+
+from services.common.contracts.intake import PublicIssue, PublicQuery
+from services.intake import anonymise, domain, repository
+from services.intake.models import Issue
+from services.intake.views import public_out
+
+
+def published(community_id: str, query: PublicQuery) -> list[PublicIssue]:
+    states = anonymise.PUBLISHED_STATES
+    if query.status == "open":
+        states = states & domain.OPEN_STATES
+    elif query.status == "closed":
+        states = states - domain.OPEN_STATES
+    found = Issue.objects(community_id=community_id, state__in=[s.value for s in states])
+    if query.ids is not None:
+        found = found.filter(id__in=query.ids)
+    if query.category:
+        found = found.filter(category=query.category)
+    if query.start:
+        found = found.filter(created_at__gte=query.start)
+    if query.end:
+        found = found.filter(created_at__lte=query.end)
+    names = {c.code: c.name for c in repository.categories(community_id)}
+    return [public_out(i, names.get(i.category, i.category))
+            for i in found.order_by("-created_at").limit(query.limit)]

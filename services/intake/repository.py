@@ -1,0 +1,119 @@
+"""Reads and small writes on intake's own collections (everything here is idempotent)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from services.common.caller import Caller
+from services.common.contracts.intake import CategoryDef, DuplicateSuggestion
+from services.common.errors import InvalidInput, NotFound
+from services.intake import domain
+from services.intake.catalogue import CATALOGUE
+from services.intake.models import Category, CommunityRef, Issue, TimelineEntry, utcnow
+
+
+def remember_community(community_id: str, name: str | None, street_id: str,
+                       district_id: str) -> CommunityRef:
+    CommunityRef._get_collection().update_one(
+        {"_id": community_id},
+        {"$set": {"name": name, "street_id": street_id, "district_id": district_id}},
+        upsert=True)
+    return CommunityRef.objects.get(id=community_id)
+
+
+def community(community_id: str, fetch: Callable[[str], dict]) -> CommunityRef:
+    """The community, fetched from identity once (`fetch` raises NotFound if unknown)."""
+    known = CommunityRef.objects(id=community_id).first()
+    if known is not None:
+        return known
+    unit = fetch(community_id)
+    seed_catalogue(community_id)
+    return remember_community(unit["id"], unit.get("name"), unit["street_id"],
+                              unit["district_id"])
+
+
+def seed_catalogue(community_id: str) -> None:
+    """Give the community the starting catalogue; entries it already has are left alone."""
+    coll = Category._get_collection()
+    if coll.count_documents({"community_id": community_id}) >= len(CATALOGUE):
+        return
+    for cat in CATALOGUE:
+        coll.update_one({"_id": f"{community_id}:{cat.code}"}, {"$setOnInsert": {
+            "community_id": community_id, "code": cat.code, "group": cat.group,
+            "definition": cat.model_dump(mode="json")}}, upsert=True)
+
+
+def save_category(community_id: str, definition: CategoryDef) -> None:
+    Category._get_collection().update_one(
+        {"_id": f"{community_id}:{definition.code}"},
+        {"$set": {"community_id": community_id, "code": definition.code,
+                  "group": definition.group, "definition": definition.model_dump(mode="json")}},
+        upsert=True)
+
+
+def categories(community_id: str) -> list[CategoryDef]:
+    seed_catalogue(community_id)
+    docs = Category.objects(community_id=community_id).order_by("group", "code")
+    return [CategoryDef.model_validate(d.definition) for d in docs]
+
+
+def category(community_id: str, code: str, field: str = "category") -> CategoryDef:
+    """The category, or InvalidInput naming `field`."""
+    seed_catalogue(community_id)
+    doc = Category.objects(id=f"{community_id}:{code}").first()
+    if doc is None:
+        raise InvalidInput(f"unknown category {code!r}",
+                           {field: "not in this community's catalogue"})
+    return CategoryDef.model_validate(doc.definition)
+
+
+def issue(issue_id: str) -> Issue:
+    found = Issue.objects(id=issue_id).first()
+    if found is None:
+        raise NotFound("no such issue", {"issue_id": "unknown"})
+    return found
+
+
+def append_timeline(issue: Issue, caller: Caller, note: str = "", entry_id: str | None = None,
+                    at: datetime | None = None) -> None:
+    """One entry per committed version (or per source event): rewriting it changes nothing."""
+    TimelineEntry._get_collection().update_one(
+        {"_id": entry_id or f"{issue.id}:{issue.version}"},
+        {"$setOnInsert": {"issue_id": issue.id, "at": at or utcnow(), "actor_id": caller.user_id,
+                          "actor_role": caller.role.value, "state": issue.state,
+                          "note": note}}, upsert=True)
+
+
+def timeline(issue_id: str) -> list[TimelineEntry]:
+    return list(TimelineEntry.objects(issue_id=issue_id).order_by("at"))
+
+
+def notify_list(issue: Issue) -> list[str]:
+    """The reporters to tell about `issue`: its own and those of the issues merged into it."""
+    ids = [issue.reporter_id] if issue.reporter_id else []
+    if issue.duplicates:
+        ids += [d.reporter_id for d in Issue.objects(id__in=list(issue.duplicates))
+                if d.reporter_id]
+    return sorted(set(ids))
+
+
+def duplicate_suggestions(community_id: str, category: CategoryDef, lat: float | None,
+                          lng: float | None, now: datetime,
+                          exclude: str | None = None) -> list[DuplicateSuggestion]:
+    """Open issues of the same category within the category's radius and time window."""
+    if lat is None or lng is None:
+        return []
+    box = domain.bounding_box(lat, lng, category.duplicate_radius_m)
+    found = Issue.objects(
+        community_id=community_id, category=category.code,
+        state__in=[s.value for s in domain.OPEN_STATES],
+        created_at__gte=domain.window_start(now, category.duplicate_window_hours),
+        lat__gte=box.min_lat, lat__lte=box.max_lat, lng__gte=box.min_lng, lng__lte=box.max_lng,
+    ).only("id", "lat", "lng", "created_at", "supporters")
+    docs = {d.id: d for d in found if d.id != exclude}
+    near = domain.nearby(lat, lng, category.duplicate_radius_m, [
+        domain.Candidate(d.id, d.lat, d.lng, d.created_at) for d in docs.values()])
+    return [DuplicateSuggestion(issue_id=c.issue_id, distance_m=round(dist, 1),
+                                supporters=docs[c.issue_id].supporters,
+                                created_at=c.created_at) for c, dist in near[:10]]

@@ -1,0 +1,255 @@
+"""Intake service (接诉即办): issues from every channel, triage, duplicates, lifecycle, 公示."""
+
+from __future__ import annotations
+
+import base64
+import logging
+
+import mongoengine as me
+from nameko.exceptions import UnknownService
+from nameko.rpc import RpcProxy, rpc
+from nameko.timer import timer
+
+from services.common.caller import Caller, Scope
+from services.common.contracts.intake import (
+    CategoryDef,
+    IssueIn,
+    MergeIn,
+    NoteIn,
+    PublicQuery,
+    RateIn,
+    RejectIn,
+    ReopenIn,
+    TriageIn,
+)
+from services.common.errors import InvalidInput, NotFound
+from services.common.metrics import Instrumentation
+from services.common.outbox import OutboxRelay
+from services.common.rpc import as_caller, dump, parse
+from services.common.store import Store, retry_on_stale
+from services.intake import access, actions, metrics, photos, repository, submission, views
+from services.intake.consumers import IntakeConsumers
+from services.intake.domain import OPEN_STATES
+from services.intake.models import DOCUMENTS, Issue
+from services.intake.publication import published
+
+log = logging.getLogger(__name__)
+SYSTEM = {"user_id": "system", "role": "system", "district_id": "*"}
+
+
+class IntakeService(IntakeConsumers):
+    name = "intake"
+    store = Store("intake", DOCUMENTS)
+    relay = OutboxRelay()
+    instrumentation = Instrumentation()
+    identity = RpcProxy("identity")
+    dispatch = RpcProxy("dispatch")
+
+    # --- catalogue ----------------------------------------------------------------------
+
+    @rpc
+    def list_categories(self, caller: dict | None, community_id: str) -> list[dict]:
+        """The community's catalogue (public: Open311 services.json needs no key)."""
+        self._community(community_id)
+        return [dump(c) for c in repository.categories(community_id)]
+
+    @rpc
+    def get_category(self, caller: dict | None, community_id: str, code: str) -> dict:
+        """One category's definition."""
+        self._community(community_id)
+        return dump(repository.category(community_id, code, field="service_code"))
+
+    @rpc
+    def save_category(self, caller: dict, community_id: str, data: dict) -> dict:
+        """Add or change a category of the community's catalogue (community admin)."""
+        who = as_caller(caller)
+        definition = parse(CategoryDef, data)
+        community = self._community(community_id)
+        access.require_admin(who, Scope(district_id=community.district_id,
+                                              street_id=community.street_id,
+                                              community_id=community.id))
+        repository.save_category(community.id, definition)
+        return dump(definition)
+
+    # --- issues -------------------------------------------------------------------------
+
+    @rpc
+    def submit_issue(self, caller: dict, data: dict) -> dict:
+        """File an issue from any channel; returns it with suggested duplicates."""
+        who = as_caller(caller)
+        issue_in = parse(IssueIn, data)
+        community = self._community(issue_in.community_id)
+        issue, suggestions, _ = submission.submit(
+            who, issue_in, community, lambda cid, where: self._resolve_grid(caller, cid, where))
+        return views.issue_out(issue, who, suggestions=suggestions)
+
+    @rpc
+    def get_issue(self, caller: dict, issue_id: str) -> dict:
+        """One issue, for its reporter and the community's staff."""
+        who = as_caller(caller)
+        issue = self._readable(who, issue_id)
+        original = Issue.objects(id=issue.duplicate_of).first() if issue.duplicate_of else None
+        return views.issue_out(issue, who, original=original)
+
+    @rpc
+    def list_issues(self, caller: dict, community_id: str | None = None,
+                    state: str | None = None, category: str | None = None) -> list[dict]:
+        """Staff: the community's issues; everyone else: the issues they reported."""
+        who = as_caller(caller)
+        query = Issue.objects()
+        if community_id:
+            community = self._community(community_id)
+            if not access.is_staff_for(who, Scope(
+                    district_id=community.district_id, street_id=community.street_id,
+                    community_id=community.id)):
+                query = query.filter(reporter_id=who.user_id)
+            query = query.filter(community_id=community_id)
+        else:
+            query = query.filter(reporter_id=who.user_id)
+        if state:
+            query = query.filter(state=state)
+        if category:
+            query = query.filter(category=category)
+        return [views.issue_out(i, who) for i in query.order_by("-created_at").limit(500)]
+
+    @rpc
+    def get_timeline(self, caller: dict, issue_id: str) -> list[dict]:
+        """Who did what when; a merged issue's reporter also sees the original's steps."""
+        who = as_caller(caller)
+        issue = self._readable(who, issue_id)
+        staff = access.is_staff_for(who, views.scope_of(issue))
+        entries = repository.timeline(issue.id)
+        if issue.duplicate_of:
+            merged_at = entries[-1].at if entries else None
+            entries += [e for e in repository.timeline(issue.duplicate_of)
+                        if merged_at is None or e.at >= merged_at]
+        return [views.timeline_out(e, who, staff) for e in entries]
+
+    @rpc
+    def duplicate_candidates(self, caller: dict, issue_id: str) -> list[dict]:
+        """Open issues of the same category nearby (for the admin deciding a merge)."""
+        who = as_caller(caller)
+        issue = self._readable(who, issue_id)
+        access.require_admin(who, views.scope_of(issue))
+        category = repository.category(issue.community_id, issue.category)
+        found = repository.duplicate_suggestions(issue.community_id, category, issue.lat,
+                                                 issue.lng, issue.created_at, exclude=issue.id)
+        return [dump(s) for s in found]
+
+    @rpc
+    def triage_issue(self, caller: dict, issue_id: str, data: dict) -> dict:
+        """Confirm or override (with a reason) the category's triage."""
+        return self._act(caller, issue_id, actions.triage, TriageIn, data)
+
+    @rpc
+    def reject_issue(self, caller: dict, issue_id: str, data: dict) -> dict:
+        """Reject (not responsible / invalid), or the reporter withdraws."""
+        return self._act(caller, issue_id, actions.reject, RejectIn, data)
+
+    @rpc
+    def resolve_issue(self, caller: dict, issue_id: str, data: dict) -> dict:
+        """The community resolves it (guidance for a private matter, or work done)."""
+        return self._act(caller, issue_id, actions.resolve, NoteIn, data)
+
+    @rpc
+    def close_issue(self, caller: dict, issue_id: str, data: dict) -> dict:
+        """Close a resolved or rated issue."""
+        return self._act(caller, issue_id, actions.close, NoteIn, data)
+
+    @rpc
+    def rate_issue(self, caller: dict, issue_id: str, data: dict) -> dict:
+        """The reporter is satisfied and rates the result."""
+        return self._act(caller, issue_id, actions.rate, RateIn, data)
+
+    @rpc
+    def reopen_issue(self, caller: dict, issue_id: str, data: dict) -> dict:
+        """The reporter is not satisfied: back to work."""
+        return self._act(caller, issue_id, actions.reopen, ReopenIn, data)
+
+    @rpc
+    def merge_issue(self, caller: dict, issue_id: str, data: dict) -> dict:
+        """Merge a duplicate into its original (群体诉)."""
+        return self._act(caller, issue_id, actions.merge, MergeIn, data)
+
+    # --- photos -------------------------------------------------------------------------
+
+    @rpc
+    def add_photo(self, caller: dict, issue_id: str, data_b64: str) -> dict:
+        """Attach a photo (the reporter, the submitter or staff); returns the issue."""
+        who = as_caller(caller)
+        issue = self._readable(who, issue_id)
+        data = base64.b64decode(data_b64)
+        fmt = photos.check_image(data, self.store.settings.max_photo_bytes)
+        photo_id = photos.store(me.get_db("intake"), issue.id, data, fmt)
+
+        def attach() -> Issue:
+            fresh = repository.issue(issue.id)
+            fresh.photos = [*(fresh.photos or []), photo_id]
+            fresh.commit()
+            return fresh
+
+        return views.issue_out(retry_on_stale(attach), who)
+
+    @rpc
+    def get_photo(self, caller: dict, issue_id: str, photo_id: str) -> dict:
+        """The original photo, for those who may read the issue."""
+        who = as_caller(caller)
+        issue = self._readable(who, issue_id)
+        if photo_id not in (issue.photos or []):
+            raise NotFound("no such photo", {"photo_id": "unknown"})
+        data, content_type = photos.load(me.get_db("intake"), issue.id, photo_id, public=False)
+        return {"content_type": content_type, "data": base64.b64encode(data).decode()}
+
+    # --- publication (公示) ---------------------------------------------------------------
+
+    @rpc
+    def public_issues(self, caller: dict | None, community_id: str, query: dict) -> list[dict]:
+        """The anonymised list for anyone (公示); filters as Open311's GET requests."""
+        self._community(community_id)
+        return [dump(p) for p in published(community_id, parse(PublicQuery, query))]
+
+    @rpc
+    def public_photo(self, caller: dict | None, community_id: str, issue_id: str,
+                     photo_id: str) -> dict:
+        """A published issue's photo, re-encoded without EXIF."""
+        found = published(community_id, PublicQuery(ids=[issue_id]))
+        issue = Issue.objects(id=issue_id).first()
+        if not found or issue is None or photo_id not in (issue.photos or []) or \
+                found[0].summary is None:  # private matters show no photos
+            raise NotFound("no such photo", {"photo_id": "unknown"})
+        data, content_type = photos.load(me.get_db("intake"), issue.id, photo_id, public=True)
+        return {"content_type": content_type, "data": base64.b64encode(data).decode()}
+
+    # --- housekeeping -------------------------------------------------------------------
+
+    @timer(interval=15)
+    def count_open_issues(self) -> None:
+        """Refresh the open-issues-by-state gauge (counted, so replicas agree)."""
+        for state in OPEN_STATES:
+            metrics.OPEN_ISSUES.labels(state.value).set(Issue.objects(state=state.value).count())
+
+    def _community(self, community_id: str):
+        return repository.community(
+            community_id, lambda cid: self.identity.get_community(SYSTEM, cid))
+
+    def _readable(self, who: Caller, issue_id: str) -> Issue:
+        issue = repository.issue(issue_id)
+        access.require_read(who, views.scope_of(issue), issue.reporter_id, issue.submitted_by)
+        return issue
+
+    def _act(self, caller: dict, issue_id: str, action, model, data: dict) -> dict:
+        who = as_caller(caller)
+        issue = action(who, issue_id, parse(model, data))
+        return views.issue_out(issue, who)
+
+    def _resolve_grid(self, caller: dict, community_id: str, location: dict) -> str | None:
+        """Ask dispatch's grid registry; without dispatch, the community root (None)."""
+        try:
+            found = self.dispatch.resolve_grid(caller, community_id, location)
+        except UnknownService:
+            return None
+        if not found.get("inside", True):
+            raise InvalidInput("the location is outside the community",
+                               {"location": "outside this community"})
+        return found.get("grid_id")
+

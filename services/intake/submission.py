@@ -1,0 +1,105 @@
+"""Receiving an issue (接诉): validate everything, then one insert with its events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mongoengine.errors import NotUniqueError
+
+from services.common.caller import Caller, Scope
+from services.common.contracts import new_event
+from services.common.contracts.intake import (
+    CategoryDef,
+    DuplicateSuggestion,
+    IssueIn,
+    IssueReceived,
+    IssueState,
+    IssueStatusChanged,
+    IssueTriaged,
+    Triage,
+)
+from services.common.errors import Forbidden, InvalidInput
+from services.intake import domain, metrics, repository
+from services.intake.attributes import validate_attributes
+from services.intake.models import CommunityRef, Issue, utcnow
+
+# (community_id, location dict) → grid id, or InvalidInput naming `location`.
+GridResolver = Callable[[str, dict], str | None]
+
+
+def submit(caller: Caller, data: IssueIn, community: CommunityRef,
+           resolve_grid: GridResolver) -> tuple[Issue, list[DuplicateSuggestion], bool]:
+    """The stored issue, the duplicates to suggest, and whether it was stored just now."""
+    scope = Scope(district_id=community.district_id, street_id=community.street_id,
+                  community_id=community.id)
+    if not caller.sees(scope):
+        raise Forbidden("you may only file issues in your own community",
+                        {"community_id": "not in your scope"})
+    domain.check_channel(caller, data.channel, data.contact is not None)
+    category = repository.category(community.id, data.category)
+    attributes = validate_attributes(category, data.attributes)
+    key = f"{caller.user_id}:{caller.idempotency_key}" if caller.idempotency_key else None
+    if key and (first := Issue.objects(idempotency=key).first()) is not None:
+        return first, [], False
+    grid_id = resolve_grid(community.id, data.location.model_dump(mode="json"))
+    now = utcnow()
+    suggestions = repository.duplicate_suggestions(community.id, category, data.location.lat,
+                                                   data.location.lng, now)
+    issue = _new_issue(caller, data, community, category, attributes, grid_id, key)
+    try:
+        issue.commit()
+    except NotUniqueError:
+        # The same Idempotency-Key raced us: the other request stored it.
+        first = Issue.objects(idempotency=key).first()
+        if first is None:
+            raise
+        return first, [], False
+    repository.append_timeline(issue, caller, "received", entry_id=f"{issue.id}:0", at=now)
+    if issue.state == IssueState.triaged:
+        repository.append_timeline(issue, caller, "triaged by the category's rules")
+    metrics.ISSUES_RECEIVED.labels(data.channel.value, category.code).inc()
+    if issue.state == IssueState.triaged:
+        t = issue.triage
+        metrics.TRIAGE_OUTCOMES.labels(t["route"], t["issue_class"], t["urgency"],
+                                       t["source"]).inc()
+    return issue, suggestions, True
+
+
+def _new_issue(caller: Caller, data: IssueIn, community: CommunityRef, category: CategoryDef,
+               attributes: dict, grid_id: str | None, key: str | None) -> Issue:
+    if data.location.lat is None and not data.location.address:
+        raise InvalidInput("a location is required", {"location": "give lat/lng or an address"})
+    triage = domain.default_triage(category)
+    issue = Issue(
+        community_id=community.id, street_id=community.street_id,
+        district_id=community.district_id, grid_id=grid_id, category=category.code,
+        description=data.description.strip(), lat=data.location.lat, lng=data.location.lng,
+        address=data.location.address, channel=data.channel.value, attributes=attributes,
+        state=IssueState.received.value, triage=triage.model_dump(mode="json"),
+        reporter_id=domain.reporter_of(caller, data.channel), submitted_by=caller.user_id,
+        anonymous=data.anonymous, contact=data.contact.model_dump() if data.contact else None,
+        idempotency=key)
+    issue.record(new_event(IssueReceived(
+        issue_id=issue.id, community_id=issue.community_id, grid_id=grid_id,
+        category=category.code, channel=data.channel, reporter_id=issue.reporter_id,
+        location=data.location), caller, community.id))
+    if category.auto_triage:
+        issue.state = IssueState.triaged.value
+        issue.record(triaged_event(issue, triage, category, caller), new_event(
+            IssueStatusChanged(issue_id=issue.id, community_id=issue.community_id,
+                               from_state=IssueState.received, to_state=IssueState.triaged,
+                               note="triaged by the category's rules",
+                               notify=[issue.reporter_id] if issue.reporter_id else []),
+            caller, community.id))
+    return issue
+
+
+def triaged_event(issue: Issue, triage: Triage, category: CategoryDef, caller: Caller):
+    return new_event(IssueTriaged(
+        issue_id=issue.id, community_id=issue.community_id, street_id=issue.street_id,
+        district_id=issue.district_id, grid_id=issue.grid_id, category=issue.category,
+        route=triage.route, issue_class=triage.issue_class, urgency=triage.urgency,
+        summary=issue.description[:120],
+        location={"lat": issue.lat, "lng": issue.lng, "address": issue.address},
+        response_hours=category.response_hours, resolution_hours=category.resolution_hours),
+        caller, issue.community_id)
