@@ -18,6 +18,7 @@ class ServiceSpec:
 
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("identity", "services.identity.service:IdentityService", 9101),
+    ServiceSpec("intake", "services.intake.service:IntakeService", 9102),
     ServiceSpec("dispatch", "services.dispatch.service:DispatchService", 9103),
 )
 

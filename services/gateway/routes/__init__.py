@@ -1,6 +1,19 @@
 """Every router the gateway mounts: adding a resource is one entry here."""
 
-from services.gateway.routes import auth, grids, health, orders, registry, responders, users
+from services.gateway.routes import (
+    auth,
+    categories,
+    grids,
+    health,
+    issues,
+    open311,
+    orders,
+    publication,
+    registry,
+    responders,
+    users,
+)
 
 ROUTERS = [health.router, auth.router, registry.router, users.router, grids.router,
-           orders.router, responders.router]
+           orders.router, responders.router,
+           issues.router, categories.router, publication.router, open311.router]
