@@ -15,7 +15,8 @@ def check(policy: CommunityPolicy, raw_rows: list[Any]) -> tuple[list[gridrows.G
         if not isinstance(raw, dict):
             errors.append(gridrows.RowError(number, "row", "not a record"))
             continue
-        row, row_errors = gridrows.parse_row(int(raw.get("_row") or number), raw)
+        given = raw.get("_row")  # the CLI numbers rows before sending them in chunks
+        row, row_errors = gridrows.parse_row(given if isinstance(given, int) else number, raw)
         errors += row_errors
         if row is not None:
             rows.append(row)

@@ -95,10 +95,8 @@ def escalate(order: Order, caller: Caller, reason: str, at: datetime,
 
 
 def view(order: Order) -> dict[str, Any]:
-    data = order.to_mongo().to_dict()
-    for private in ("_id", "outbox", "outbox_pending", "version", "breaches"):
-        data.pop(private, None)
-    data["id"] = order.id
+    private = {"outbox", "outbox_pending", "version", "breaches", "next_due_at"}
+    data = {name: getattr(order, name) for name in order._fields if name not in private}
     data["overdue"] = bool(order.resolution_due_at and aware(order.resolution_due_at) < now()
                            and order.state in ("open", "claimed", "in_progress"))
     return _jsonable(data)

@@ -55,8 +55,8 @@ def can_see(caller: Caller, order: OrderScope) -> bool:
         return True
     if role is Role.grid_worker:
         return caller.grid_id in order.reached_grids
-    if role in MEMBER_ROLES:
-        return order.pool and order.state == "open"
+    if role in MEMBER_ROLES:  # the pool is public to members, taken orders included
+        return order.pool
     return False
 
 
