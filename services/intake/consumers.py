@@ -72,3 +72,11 @@ class IntakeConsumers:
     def on_order_escalated(self, envelope: Envelope) -> None:
         level = envelope.payload.get("level", "")
         _note(envelope, f"escalated to {level}: {envelope.payload.get('reason', '')}")
+
+    @handles("dispatch", "order.returned_to_pool")
+    def on_order_returned_to_pool(self, envelope: Envelope) -> None:
+        _note(envelope, f"back in the pool: {envelope.payload.get('reason', '')}")
+
+    @handles("dispatch", "order.reopened")
+    def on_order_reopened(self, envelope: Envelope) -> None:
+        _note(envelope, "work order reopened")

@@ -1,0 +1,110 @@
+"""The lifecycle through the gateway: every legal step, every illegal one a 409 with the state."""
+
+from __future__ import annotations
+
+from services.intake.service import IntakeService
+from tests.intake.helpers import Flow, file_issue, publish_order, sign_in
+from tests.intake.unit.test_lifecycle import LEGAL
+from tests.platform import error_of
+
+HTTP_ACTIONS = ("triage", "reject", "resolve", "close", "rate", "reopen", "merge")
+EVENT_ACTIONS = {"order.created": "dispatch", "order.claimed": "start",
+                 "order.acknowledged": "start", "order.confirmed": "resolve"}
+
+
+def _legal(state: str, action: str) -> str | None:
+    return next((dst.value for (src, a), dst in LEGAL.items()
+                 if src.value == state and a.value == action), None)
+
+
+def test_every_illegal_action_is_a_409_naming_the_current_state(platform):
+    platform.start(IntakeService)
+    flow = Flow(platform)
+    for state in Flow.PATHS:
+        issue = flow.issue_in(state)
+        for action in HTTP_ACTIONS:
+            if _legal(state, action):
+                continue
+            response = flow.act(issue, action)
+            assert response.status_code == 409, (state, action, response.text)
+            assert error_of(response)["fields"] == {"state": state}, (state, action)
+
+
+def test_every_legal_action_moves_the_issue_and_appends_to_its_timeline(platform):
+    client = platform.start(IntakeService)
+    flow = Flow(platform)
+    admin = sign_in(platform, "community_admin")
+    for state in Flow.PATHS:
+        for action in (*HTTP_ACTIONS, *EVENT_ACTIONS):
+            target = _legal(state, EVENT_ACTIONS.get(action, action))
+            if target is None:
+                continue
+            issue = flow.issue_in(state)
+            before = len(client.get(f"/issues/{issue['id']}/timeline", headers=admin).json())
+            response = flow.act(issue, action)
+            assert response is None or response.status_code == 200, (state, action,
+                                                                      response.text)
+            got = client.get(f"/issues/{issue['id']}", headers=admin).json()
+            assert got["state"] == target, (state, action, got["state"])
+            timeline = client.get(f"/issues/{issue['id']}/timeline", headers=admin).json()
+            assert len(timeline) == before + 1 and timeline[-1]["state"] == target
+
+
+def test_the_reporter_follows_the_whole_story_on_the_timeline(platform):
+    client = platform.start(IntakeService)
+    flow = Flow(platform)
+    issue = flow.issue_in("closed")
+    timeline = client.get(f"/issues/{issue['id']}/timeline",
+                          headers=sign_in(platform, "resident"))
+    assert timeline.status_code == 200
+    assert [e["state"] for e in timeline.json()] == [
+        "received", "triaged", "dispatched", "in_progress", "resolved", "rated", "closed"]
+    assert all(e["at"] and e["actor_role"] for e in timeline.json())
+    admin_steps = [e for e in timeline.json() if e["actor_role"] == "community_admin"]
+    assert admin_steps and all(e["actor_id"] is None for e in admin_steps)  # staff stay unnamed
+    assert "路灯已更换" in timeline.json()[4]["note"]
+
+
+def test_order_notes_land_on_the_timeline_without_moving_the_issue(platform):
+    client = platform.start(IntakeService)
+    issue = Flow(platform).issue_in("in_progress")
+    publish_order(platform, "order.returned", issue, reason="照片不清楚")
+    publish_order(platform, "order.escalated", issue, reason="超期", level="street")
+    got = client.get(f"/issues/{issue['id']}/timeline", headers=sign_in(platform, "resident"))
+    notes = [e["note"] for e in got.json()]
+    assert any("照片不清楚" in n for n in notes) and any("street" in n for n in notes)
+    assert got.json()[-1]["state"] == "in_progress"
+
+
+def test_a_redelivered_or_late_order_event_changes_nothing(platform):
+    client = platform.start(IntakeService)
+    issue = Flow(platform).issue_in("in_progress")
+    publish_order(platform, "order.created", issue)  # late: already past dispatched
+    got = client.get(f"/issues/{issue['id']}", headers=sign_in(platform, "community_admin"))
+    assert got.json()["state"] == "in_progress"
+
+
+def test_only_the_reporter_rates_and_only_admins_triage(platform):
+    client = platform.start(IntakeService)
+    issue = Flow(platform).issue_in("resolved")
+    neighbour = sign_in(platform, "resident", "A", "2")
+    rated = client.post(f"/issues/{issue['id']}/rate", headers=neighbour, json={"score": 1})
+    assert rated.status_code == 404  # not theirs: it does not exist for them
+    fresh = file_issue(platform)
+    triaged = client.post(f"/issues/{fresh['id']}/triage", headers=sign_in(platform, "resident"),
+                          json={})
+    assert triaged.status_code == 403
+
+
+def test_the_reporter_may_withdraw_but_not_reject_as_invalid(platform):
+    client = platform.start(IntakeService)
+    issue = file_issue(platform)
+    resident = sign_in(platform, "resident")
+    invalid = client.post(f"/issues/{issue['id']}/reject", headers=resident,
+                          json={"reason": "invalid"})
+    assert invalid.status_code == 403
+    withdrawn = client.post(f"/issues/{issue['id']}/reject", headers=resident,
+                            json={"reason": "withdrawn", "note": "已自行解决"})
+    assert withdrawn.status_code == 200
+    assert (withdrawn.json()["state"], withdrawn.json()["reject_reason"]) == (
+        "rejected", "withdrawn")
