@@ -53,7 +53,7 @@ class Responder(me.Document):
     """Someone who answers orders: a member reporting in (双报到), an operator, or a unit."""
 
     meta = {"db_alias": ALIAS, "collection": "responders", "indexes": [
-        {"fields": ["community_id", "key"], "unique": True}, "categories"]}
+        {"fields": ["community_id", "key"], "unique": True}]}  # no multikey: see Order
     id = me.StringField(primary_key=True, default=lambda: new_id("r"))
     community_id = me.StringField(required=True)
     key = me.StringField(required=True)  # "member:<user id>" or "department:<department id>"
@@ -78,8 +78,10 @@ class ClaimCounter(me.Document):
 
 
 class Order(Aggregate):
+    # No index on the array fields (departments, reached_grids): nx-27017 0.8.1 then answers
+    # an equality query on them with nothing (multikey index divergence).
     meta = {"db_alias": ALIAS, "collection": "orders", "indexes": [
-        "community_id", "next_due_at", "departments", "reached_grids", "state"]}
+        "community_id", "next_due_at", "state"]}
     id = me.StringField(primary_key=True, default=lambda: new_id("o"))  # o-<issue id> for issues
     issue_id = me.StringField()
     source = me.StringField(required=True)  # issue | deliberation | manual

@@ -1,0 +1,64 @@
+"""吹哨报到 end to end through the gateway, with intake: whistle, report in, escalate, resolve."""
+
+from __future__ import annotations
+
+from services.dispatch.service import DispatchService
+from services.intake.service import IntakeService
+from tests.dispatch.helpers import token_headers, wait_for
+
+
+def test_a_whistle_with_one_late_unit_is_recorded_escalated_and_resolved_in_intake(platform):
+    client = platform.start(DispatchService, IntakeService)
+    resident, admin = platform.headers("resident"), platform.headers("community_admin")
+    filed = client.post("/issues", headers=resident, json={
+        "community_id": platform.community_id("A"), "category": "illegal_construction",
+        "description": "楼顶私搭乱建，占用消防通道", "channel": "app",
+        "location": {"lat": 39.9042, "lng": 116.4074, "address": "东湖路 12 号"}})
+    assert filed.status_code == 201, filed.text
+    issue_id = filed.json()["id"]
+    triaged = client.post(f"/issues/{issue_id}/triage", headers=admin, json={})
+    assert triaged.status_code == 200, triaged.text
+    order_id = f"o-{issue_id}"
+    order = wait_for(lambda: client.get(f"/orders/{order_id}", headers=admin),
+                     lambda r: r.status_code == 200).json()
+    assert order["level"] == "community" and order["issue_id"] == issue_id
+
+    whistle = client.post(f"/orders/{order_id}/whistle", headers=admin, json={
+        "departments": ["urban-management", "housing"], "report_in_minutes": 0.04,
+        "note": "违建拆除，城管、住建报到"})
+    assert whistle.status_code == 200, whistle.text
+    urban = token_headers(platform, "department", "u-urban", department_id="urban-management")
+    housing = token_headers(platform, "department", "u-housing", department_id="housing")
+    on_time = client.post(f"/orders/{order_id}/report-in", headers=urban)
+    assert on_time.status_code == 200, on_time.text
+
+    # housing misses the 2.4 s deadline: the scheduler records it and escalates to the street.
+    order = wait_for(lambda: client.get(f"/orders/{order_id}", headers=admin).json(),
+                     lambda o: o["level"] == "street", timeout=8)
+    kinds = [t["kind"] for t in order["timeline"]]
+    assert kinds.count("report_in_missed") == 1 and kinds.count("escalated") == 1
+    street = platform.headers("street_admin", "A")
+    assert client.get(f"/orders/{order_id}", headers=street).status_code == 200
+
+    late = client.post(f"/orders/{order_id}/report-in", headers=housing)
+    assert late.status_code == 200
+    states = {r["target"]: (r["state"], r["late"]) for r in late.json()["report_ins"]}
+    assert states == {"department:urban-management": ("reported", False),
+                      "department:housing": ("reported", True)}
+    again = client.post(f"/orders/{order_id}/report-in", headers=housing)
+    assert again.status_code == 409
+
+    assert client.post(f"/orders/{order_id}/confirm", headers=admin).status_code == 409
+    result = client.post(f"/orders/{order_id}/result", headers=urban, json={
+        "result": "违建已拆除，通道已清理", "evidence": ["photo://after-1"]})
+    assert result.status_code == 200 and result.json()["state"] == "resolved"
+    # 事不完、人不撤: the whistler confirms, though the street now owns the order.
+    confirmed = client.post(f"/orders/{order_id}/confirm", headers=admin)
+    assert confirmed.status_code == 200 and confirmed.json()["state"] == "confirmed"
+
+    issue = wait_for(lambda: client.get(f"/issues/{issue_id}", headers=admin).json(),
+                     lambda i: i["state"] == "resolved", timeout=8)
+    assert issue["state"] == "resolved"
+    stats = client.get("/orders/stats", headers=admin).json()
+    assert (stats["whistles"], stats["late_report_ins"], stats["missed_report_ins"],
+            stats["escalations"]) == (1, 1, 1, 1)
