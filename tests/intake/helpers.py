@@ -6,6 +6,7 @@ import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from nameko.events import event_handler
 from nameko.rpc import rpc
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_waiter
@@ -164,3 +165,30 @@ class Flow:
                               headers=sign_in(self.platform, "community_admin"))
         assert got.json()["state"] == state, (state, got.json()["state"])
         return got.json()
+
+
+class IntakeListener:
+    """Records intake's events as a consumer would see them (wait with entrypoint_waiter)."""
+
+    name = "intake_listener"
+
+    @event_handler("intake", "issue.triaged")
+    def on_triaged(self, body: dict) -> dict:
+        return body
+
+    @event_handler("intake", "issue.merged")
+    def on_merged(self, body: dict) -> dict:
+        return body
+
+    @event_handler("intake", "issue.status_changed")
+    def on_status_changed(self, body: dict) -> dict:
+        return body
+
+    @event_handler("intake", "issue.received")
+    def on_received(self, body: dict) -> dict:
+        return body
+
+
+def near(metres_north: float) -> dict:
+    """A point `metres_north` of HERE."""
+    return {"lat": HERE["lat"] + metres_north / 111_195, "lng": HERE["lng"]}

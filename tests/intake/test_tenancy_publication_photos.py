@@ -1,0 +1,145 @@
+"""Tenant isolation, 公示 without personal data, and photos only for those who may see them."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from services.intake.service import IntakeService
+from tests.intake.helpers import file_issue, jpeg_with_gps, sign_in, user_id
+from tests.platform import error_of
+
+GPS_IFD = 0x8825
+
+
+def test_community_b_cannot_read_or_change_community_as_issues(platform):
+    client = platform.start(IntakeService)
+    issue = file_issue(platform)
+    path = f"/issues/{issue['id']}"
+    for role in ("resident", "community_admin", "grid_worker", "street_admin"):
+        headers = sign_in(platform, role, "B")
+        assert client.get(path, headers=headers).status_code == 404, role
+        assert client.get(f"{path}/timeline", headers=headers).status_code == 404, role
+    admin_b = sign_in(platform, "community_admin", "B")
+    for action, body in (("triage", {}), ("reject", {"reason": "invalid"}),
+                         ("resolve", {}), ("close", {}), ("rate", {"score": 1}),
+                         ("reopen", {"reason": "x"})):
+        response = client.post(f"{path}/{action}", headers=admin_b, json=body)
+        assert response.status_code == 404, (action, response.text)
+    listed = client.get("/issues", headers=admin_b,
+                        params={"community_id": platform.community_id("A")})
+    assert listed.json() == []
+    assert client.get(path, headers=sign_in(platform, "community_admin")).json()["state"] == \
+        "received"
+
+
+def test_a_neighbour_cannot_read_anothers_issue_but_the_street_and_district_can(platform):
+    client = platform.start(IntakeService)
+    issue = file_issue(platform)
+    path = f"/issues/{issue['id']}"
+    assert client.get(path, headers=sign_in(platform, "resident", "A", "2")).status_code == 404
+    for role in ("community_admin", "grid_worker", "street_admin", "district_admin"):
+        assert client.get(path, headers=sign_in(platform, role, "A")).status_code == 200, role
+    mine = client.get("/issues", headers=sign_in(platform, "resident", "A", "2"),
+                      params={"community_id": platform.community_id("A")})
+    assert mine.json() == []
+
+
+def test_publication_hides_names_phones_and_private_addresses(platform):
+    client = platform.start(IntakeService)
+    public = file_issue(platform, description="路灯不亮，联系我 13812345678",
+                        location={"lat": 39.904213, "lng": 116.407413,
+                                  "address": "东湖路 12 号 路灯 L-33"})
+    private = file_issue(platform, category="neighbour_dispute", name="2",
+                         description="楼上王大爷家天天吵架",
+                         location={"lat": 39.905517, "lng": 116.408821,
+                                   "address": "东湖小区 3 号楼 2 单元 501"})
+    hotline = file_issue(platform, role="community_admin", channel="hotline",
+                         contact={"name": "刘女士", "phone": "13900001111"},
+                         description="小区门口垃圾堆积", category="garbage_collection",
+                         attributes={"waste_type": ["household"]})
+    listed = client.get(f"/public/communities/{platform.community_id('A')}/issues")
+    assert listed.status_code == 200  # no sign-in: 公示 is public
+    text = listed.text
+    for secret in ("13812345678", "13900001111", "刘女士", "王大爷", "501",
+                   user_id("resident"), user_id("resident", "A", "2"),
+                   user_id("community_admin")):
+        assert secret not in text, secret
+    by_id = {i["id"]: i for i in listed.json()}
+    assert set(by_id) == {public["id"], private["id"], hotline["id"]}
+    assert by_id[public["id"]]["address"] == "东湖路 12 号 路灯 L-33"
+    assert by_id[public["id"]]["summary"] == "路灯不亮，联系我 ***"
+    assert (by_id[private["id"]]["summary"], by_id[private["id"]]["address"]) == (None, None)
+    assert (by_id[private["id"]]["lat"], by_id[private["id"]]["lng"]) == (39.91, 116.41)
+    assert not {"reporter_id", "contact", "submitted_by", "attributes"} & set(by_id[public["id"]])
+    feed = client.get(f"/public/communities/{platform.community_id('A')}/issues.geojson")
+    assert feed.status_code == 200 and feed.json()["type"] == "FeatureCollection"
+    assert "王大爷" not in feed.text and "501" not in feed.text
+    assert len(feed.json()["features"]) == 3
+    other = client.get(f"/public/communities/{platform.community_id('B')}/issues")
+    assert other.json() == []
+
+
+def test_rejected_and_merged_issues_are_not_published(platform):
+    client = platform.start(IntakeService)
+    admin = sign_in(platform, "community_admin")
+    kept, spam, dup = (file_issue(platform, name=n) for n in ("1", "2", "3"))
+    client.post(f"/issues/{spam['id']}/reject", headers=admin, json={"reason": "invalid"})
+    client.post(f"/issues/{dup['id']}/merge", headers=admin, json={"original_id": kept["id"]})
+    listed = client.get(f"/public/communities/{platform.community_id('A')}/issues").json()
+    assert [(i["id"], i["supporters"]) for i in listed] == [(kept["id"], 2)]
+
+
+def _upload(client, issue, headers, data, content_type="image/jpeg"):
+    return client.post(f"/issues/{issue['id']}/photos", headers=headers,
+                       files={"file": ("photo.jpg", data, content_type)})
+
+
+def test_a_photo_is_readable_by_its_reporter_and_staff_not_by_another_community(platform):
+    client = platform.start(IntakeService)
+    issue = file_issue(platform)
+    photo = jpeg_with_gps()
+    uploaded = _upload(client, issue, sign_in(platform, "resident"), photo)
+    assert uploaded.status_code == 201, uploaded.text
+    photo_id = uploaded.json()["photos"][0]
+    path = f"/issues/{issue['id']}/photos/{photo_id}"
+    for who in (("resident", "A"), ("community_admin", "A"), ("grid_worker", "A")):
+        got = client.get(path, headers=sign_in(platform, *who))
+        assert got.status_code == 200 and got.content == photo, who
+        assert got.headers["content-type"] == "image/jpeg"
+    for who in (("resident", "B"), ("community_admin", "B"), ("resident", "A", "2")):
+        assert client.get(path, headers=sign_in(platform, *who)).status_code == 404, who
+    assert client.get(path).status_code == 401
+    # the public copy carries no GPS position and no camera
+    public = client.get(f"/public/communities/{platform.community_id('A')}/issues/"
+                        f"{issue['id']}/photos/{photo_id}")
+    assert public.status_code == 200
+    exif = Image.open(io.BytesIO(public.content)).getexif()
+    assert GPS_IFD not in exif and len(exif) == 0
+    assert GPS_IFD in Image.open(io.BytesIO(photo)).getexif()
+
+
+def test_oversized_and_non_image_uploads_are_refused(platform):
+    client = platform.start(IntakeService)
+    issue = file_issue(platform)
+    resident = sign_in(platform, "resident")
+    limit = platform.settings.max_photo_bytes
+    huge = _upload(client, issue, resident, b"\xff\xd8" + b"0" * limit)
+    assert huge.status_code == 413 and "file" in error_of(huge)["fields"]
+    text = _upload(client, issue, resident, b"hello", content_type="text/plain")
+    assert text.status_code == 415 and "file" in error_of(text)["fields"]
+    disguised = _upload(client, issue, resident, b"GIF89a not really a jpeg")
+    assert disguised.status_code == 422 and "file" in error_of(disguised)["fields"]
+    got = client.get(f"/issues/{issue['id']}", headers=resident).json()
+    assert got["photos"] == []
+
+
+def test_a_private_matters_photo_is_not_public(platform):
+    client = platform.start(IntakeService)
+    issue = file_issue(platform, category="neighbour_dispute")
+    uploaded = _upload(client, issue, sign_in(platform, "resident"), jpeg_with_gps())
+    photo_id = uploaded.json()["photos"][0]
+    public = client.get(f"/public/communities/{platform.community_id('A')}/issues/"
+                        f"{issue['id']}/photos/{photo_id}")
+    assert public.status_code == 404
