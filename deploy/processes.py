@@ -39,6 +39,9 @@ class ProcessTable:
         self.root = Path(root).resolve()
         self.pids = self.root / "pids"
         self.logs = self.root / "logs"
+        # Until a child has exec'd, /proc shows our environment, not its tag: our own
+        # children are asked directly.
+        self.children: dict[int, subprocess.Popen[bytes]] = {}
 
     def pid_file(self, name: str) -> Path:
         return self.pids / f"{name}.pid"
@@ -56,6 +59,7 @@ class ProcessTable:
         with open(self.log_file(spec.name), "ab") as log:
             proc = subprocess.Popen(spec.argv, env=env, cwd=REPO, stdin=subprocess.DEVNULL,
                                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.children[proc.pid] = proc
         self.pid_file(spec.name).write_text(f"{proc.pid}\n")
         return proc.pid
 
@@ -68,6 +72,8 @@ class ProcessTable:
             pid = int(self.pid_file(name).read_text().split()[0])
         except (FileNotFoundError, ValueError, IndexError):
             return None
+        if pid in self.children:
+            return pid if self.children[pid].poll() is None else None
         return pid if _alive(pid) and _carries(pid, self.tag(name)) else None
 
     def running(self, name: str) -> bool:
@@ -80,9 +86,9 @@ class ProcessTable:
             self.pid_file(name).unlink(missing_ok=True)
             return False
         _signal_group(pid, signal.SIGTERM)
-        if not _wait_exit(pid, timeout):
+        if not self._wait_exit(pid, timeout):
             _signal_group(pid, signal.SIGKILL)
-            _wait_exit(pid, 5.0)
+            self._wait_exit(pid, 5.0)
         self.pid_file(name).unlink(missing_ok=True)
         return True
 
@@ -92,7 +98,18 @@ class ProcessTable:
         if pid is None:
             return False
         _signal_group(pid, signal.SIGKILL)
-        _wait_exit(pid, 5.0)
+        self._wait_exit(pid, 5.0)
+        return True
+
+    def _wait_exit(self, pid: int, timeout: float) -> bool:
+        child = self.children.get(pid)
+        if child is None:
+            return wait_until(lambda: not _alive(pid), timeout, every=0.1)
+        try:
+            child.wait(timeout)  # reaps it, so no zombie is left behind
+        except subprocess.TimeoutExpired:
+            return False
+        del self.children[pid]
         return True
 
     def tail(self, name: str, lines: int = 40) -> str:
@@ -109,12 +126,7 @@ def _signal_group(pid: int, sig: signal.Signals) -> None:
 
 
 def _alive(pid: int) -> bool:
-    """Running, not a zombie: a child of this process that exited is reaped here."""
-    try:
-        if os.waitpid(pid, os.WNOHANG)[0] == pid:
-            return False
-    except ChildProcessError:
-        pass  # not our child: its own parent (or init) reaps it
+    """Running, and not a zombie."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -138,7 +150,3 @@ def _carries(pid: int, tag: str) -> bool:
         return f"{TAG}={tag}".encode() in environ.read_bytes().split(b"\0")
     except OSError:
         return False
-
-
-def _wait_exit(pid: int, timeout: float) -> bool:
-    return wait_until(lambda: not _alive(pid), timeout, every=0.1)
