@@ -11,6 +11,11 @@ from pydantic import ValidationError
 from services.common.caller import Caller
 from services.common.contracts import Envelope
 from services.common.contracts.dispatch import OrderIn, OrderReopened
+
+# Importing the producers' contracts registers their event types: without it the
+# inbox drops their envelopes as unknown.
+from services.common.contracts.identity import CommunityCreated
+from services.common.contracts.intake import IssueReopened, IssueTriaged
 from services.common.contracts.workflow import Route
 from services.common.errors import DomainError
 from services.common.inbox import handles
@@ -30,13 +35,13 @@ class EventHandlers:
     @handles("identity", "community.created")
     def on_community_created(self, envelope: Envelope) -> None:
         """A new community gets its root grid and the default deadlines."""
-        event = envelope.parsed()
+        event: CommunityCreated = envelope.parsed()
         grids.ensure_community(event.community_id, event.district_id, event.street_id)
 
     @handles("intake", "issue.triaged")
     def on_issue_triaged(self, envelope: Envelope) -> None:
         """大事社区办 → an order at its grid or the community; 小事党群办 → the member pool."""
-        event = envelope.parsed()
+        event: IssueTriaged = envelope.parsed()
         if event.route is Route.residents:
             return
         if Order.objects(id=f"o-{event.issue_id}").first() is not None:
@@ -61,7 +66,7 @@ class EventHandlers:
     @handles("intake", "issue.reopened")
     def on_issue_reopened(self, envelope: Envelope) -> None:
         """An unsatisfied rating reopens the issue's order, history kept, with fresh deadlines."""
-        event = envelope.parsed()
+        event: IssueReopened = envelope.parsed()
         order = Order.objects(id=f"o-{event.issue_id}").first()
         if order is None or order.state not in ("resolved", "confirmed"):
             return  # nothing to reopen, or already reopened by this event's first delivery

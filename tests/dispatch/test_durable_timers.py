@@ -1,0 +1,107 @@
+"""Durable timers: deadlines outlive the process, and two replicas fire each one once.
+
+Dispatch runs here as real `nameko run` processes so that one can be killed
+(-9) while a deadline passes and then restarted beside a second replica.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pymongo
+from amqp.exceptions import NotFound as AmqpNotFound
+from kombu import Connection, Exchange, Queue
+from nameko.amqp.publish import UndeliverableMessage
+from nameko.standalone.events import event_dispatcher
+
+from services.common.caller import Caller
+from services.common.contracts import new_event
+from services.common.contracts.intake import IssueTriaged
+from tests.dispatch.helpers import wait_for
+
+SERVICE = "services.dispatch.service:DispatchService"
+
+
+@contextmanager
+def replica(platform, log: Path) -> Iterator[subprocess.Popen]:
+    linli = platform.config["LINLI"]
+    env = dict(os.environ, LINLI_MONGO_URI=linli["mongo_uri"], LINLI_DB_PREFIX=linli["db_prefix"],
+               LINLI_SCHEDULER_POLL_SECONDS="0.2", LINLI_OUTBOX_POLL_SECONDS="0.2",
+               LINLI_METRICS_PORT="0", LINLI_AMQP_URI=platform.config["AMQP_URI"])
+    proc = subprocess.Popen([sys.executable, "-m", "nameko", "run", "--broker",
+                             platform.config["AMQP_URI"], SERVICE], env=env,
+                            stdout=subprocess.DEVNULL, stderr=log.open("ab"),
+                            start_new_session=True)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+def triaged(platform, response_seconds: float) -> str:
+    tenancy = platform.tenancy()
+    community = tenancy.communities["A"]
+    issue_id = f"i-timer-{time.monotonic_ns()}"
+    event = new_event(IssueTriaged(
+        issue_id=issue_id, community_id=community["id"], street_id=community["street_id"],
+        district_id=tenancy.district["id"], category="water_pipe", route="community",
+        issue_class="public", urgency="high", summary="水管爆裂",
+        response_hours=response_seconds / 3600, resolution_hours=1.0),
+        Caller.system(), community["id"])
+    # Published once dispatch has bound its queue (until then the broker returns it).
+    wait_for(lambda: _published(platform, event.to_message()), bool, timeout=30, every=0.3)
+    return f"o-{issue_id}"
+
+
+def _published(platform, message: dict) -> bool:
+    try:
+        event_dispatcher(platform.config)("intake", "issue.triaged", message)
+    except (UndeliverableMessage, AmqpNotFound):  # no queue bound yet, or no exchange yet
+        return False
+    return True
+
+
+def test_a_deadline_passing_while_dispatch_is_down_escalates_exactly_once_with_two_replicas(
+        platform, tmp_path):
+    log = tmp_path / "dispatch.log"
+    platform.start()  # identity, for the tenancy's ids; dispatch runs as processes below
+    orders = pymongo.MongoClient(platform.config["LINLI"]["mongo_uri"], tz_aware=True)[
+        f"{platform.config['LINLI']['db_prefix']}dispatch"]["orders"]
+    with Connection(platform.config["AMQP_URI"]) as conn:
+        escalations = Queue("test-order-escalated", Exchange("dispatch.events", type="topic",
+                                                             durable=True),
+                            routing_key="order.escalated", durable=False)
+        escalations(conn.default_channel).declare()
+
+        with replica(platform, log) as first:
+            order_id = triaged(platform, response_seconds=3)
+            order = wait_for(lambda: orders.find_one({"_id": order_id}), bool, timeout=30)
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait(timeout=10)
+        due = order["response_due_at"]
+        wait_for(lambda: time.time(), lambda now: now > due.timestamp() + 1.0, timeout=10)
+        assert orders.find_one({"_id": order_id})["level"] == "community"  # nobody fired it
+
+        with replica(platform, log), replica(platform, log):
+            stored = wait_for(lambda: orders.find_one({"_id": order_id}),
+                              lambda o: o["level"] == "street", timeout=30)
+            time.sleep(2.0)  # both replicas poll ten times more: no second escalation
+            stored = orders.find_one({"_id": order_id})
+
+        escalated = [t for t in stored["timeline"] if t["kind"] == "escalated"]
+        assert len(escalated) == 1 and escalated[0]["from_level"] == "community"
+        assert stored["breaches"] == [f"response:{due.isoformat()}"]
+        published = []
+        while (message := escalations(conn.default_channel).get(no_ack=True)) is not None:
+            published.append(message.payload)
+        assert [(m["payload"]["order_id"], m["payload"]["level"]) for m in published] == [
+            (order_id, "street")]
