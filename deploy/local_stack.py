@@ -21,6 +21,7 @@ from services.common.topology import SERVICES, ServiceSpec
 NAMEKO_CONFIG = REPO / "deploy" / "nameko.yml"
 GATEWAY = "gateway"
 GATEWAY_APP = "services.gateway.app"
+GATEWAY_FACTORY = f"{GATEWAY_APP}:create_app"  # uvicorn --factory
 
 
 class Stack:
@@ -154,7 +155,7 @@ class Stack:
 
     def _gateway_process(self) -> ProcessSpec:
         s = self.settings
-        argv = [sys.executable, "-m", "uvicorn", f"{GATEWAY_APP}:create_app", "--factory",
+        argv = [sys.executable, "-m", "uvicorn", GATEWAY_FACTORY, "--factory",
                 "--host", s.gateway_host, "--port", str(s.gateway_port)]
         return ProcessSpec(GATEWAY, argv, s.gateway_port,
                            healthy=lambda: _http_ok(f"{s.gateway_url}/readyz"))
