@@ -10,16 +10,19 @@ from services.dispatch.models import CommunityPolicy, Grid
 
 
 def check(policy: CommunityPolicy, raw_rows: list[Any]) -> tuple[list[gridrows.GridRow], list]:
-    rows, errors = [], []
+    rows, errors, numbered = [], [], []
     for number, raw in enumerate(raw_rows, start=1):
         if not isinstance(raw, dict):
             errors.append(gridrows.RowError(number, "row", "not a record"))
             continue
         given = raw.get("_row")  # the CLI numbers rows before sending them in chunks
-        row, row_errors = gridrows.parse_row(given if isinstance(given, int) else number, raw)
+        numbered.append((given if isinstance(given, int) else number, raw))
+    for number, raw in numbered:
+        row, row_errors = gridrows.parse_row(number, raw)
         errors += row_errors
         if row is not None:
             rows.append(row)
+    errors += gridrows.duplicates(numbered)
     existing = {g.code: g.depth for g in Grid.objects(community_id=policy.id).only("code", "depth")}
     errors += gridrows.check_tree(rows, existing)
     return rows, sorted(errors, key=lambda e: (e.row, e.field))

@@ -88,11 +88,7 @@ def check_tree(rows: list[GridRow], existing: dict[str, int]) -> list[RowError]:
     a compound). `existing`: code → depth of the grids already stored."""
     errors: list[RowError] = []
     depths = dict(existing)
-    seen: set[str] = set()
     for row in rows:
-        if row.code in seen:
-            errors.append(RowError(row.row, "code", "duplicate in this file"))
-        seen.add(row.code)
         depths[row.code] = row.depth
     roots = [r for r in rows if r.depth == 1]
     for extra in roots[1:]:
@@ -107,6 +103,17 @@ def check_tree(rows: list[GridRow], existing: dict[str, int]) -> list[RowError]:
             errors.append(RowError(row.row, "parent_code", "unknown parent"))
         elif not _fits(row.depth, parent):
             errors.append(RowError(row.row, "parent_code", "parent is at the wrong level"))
+    return errors
+
+
+def duplicates(numbered: list[tuple[int, dict[str, Any]]]) -> list[RowError]:
+    """Codes used twice in the file (checked on every row, valid or not)."""
+    errors, seen = [], set()
+    for number, raw in numbered:
+        code = _text(raw.get("code"))
+        if code and code in seen:
+            errors.append(RowError(number, "code", "duplicate in this file"))
+        seen.add(code)
     return errors
 
 
