@@ -30,5 +30,4 @@ def refresh(now) -> None:  # noqa: ANN001 - datetime
     for level in LEVELS:
         for state in STATES:
             OPEN_ORDERS.labels(level, state).set(Order.objects(level=level, state=state).count())
-    OVERDUE.set(Order.objects(state__in=["open", "claimed", "in_progress"],
-                              resolution_due_at__lt=now).count())
+    OVERDUE.set(Order.objects(resolution_due_ts__lt=now.timestamp()).count())

@@ -9,6 +9,8 @@ sub-documents; reassigning the list writes it with `$set`).
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
+from typing import Any
 
 import mongoengine as me
 
@@ -19,6 +21,22 @@ ALIAS = "dispatch"
 
 def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+class Instant(me.DateTimeField):
+    """A UTC datetime that reads back as one even where the store kept text.
+
+    nx-27017 0.8.1 stores a top-level datetime written by `$set` (any update) as
+    text that no range query matches; inserts keep it. So reads parse text, and
+    what the scheduler queries by time is a number (`*_ts`, epoch seconds).
+    """
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
 
 
 class CommunityPolicy(me.Document):
@@ -81,7 +99,7 @@ class Order(Aggregate):
     # No index on the array fields (departments, reached_grids): nx-27017 0.8.1 then answers
     # an equality query on them with nothing (multikey index divergence).
     meta = {"db_alias": ALIAS, "collection": "orders", "indexes": [
-        "community_id", "next_due_at", "state"]}
+        "community_id", "next_due_ts", "state"]}
     id = me.StringField(primary_key=True, default=lambda: new_id("o"))  # o-<issue id> for issues
     issue_id = me.StringField()
     source = me.StringField(required=True)  # issue | deliberation | manual
@@ -105,13 +123,14 @@ class Order(Aggregate):
     departments = me.ListField(me.StringField())  # all units that see it
     members = me.ListField(me.StringField())  # users assigned or summoned
     claimed_by = me.StringField()
-    claimed_at = me.DateTimeField()
-    opened_at = me.DateTimeField(required=True)
+    claimed_at = Instant()
+    opened_at = Instant(required=True)
     response_hours = me.FloatField(required=True)
     resolution_hours = me.FloatField(required=True)
-    response_due_at = me.DateTimeField()
-    resolution_due_at = me.DateTimeField()
-    next_due_at = me.DateTimeField()  # the earliest deadline the scheduler still watches
+    response_due_at = Instant()
+    resolution_due_at = Instant()
+    next_due_ts = me.FloatField()  # epoch seconds of the earliest deadline still watched
+    resolution_due_ts = me.FloatField()  # epoch seconds: the overdue query
     result = me.StringField()
     evidence = me.ListField(me.StringField())
     whistles = me.ListField(me.DictField())
@@ -119,7 +138,7 @@ class Order(Aggregate):
     breaches = me.ListField(me.StringField())  # keys of deadlines already handled
     misses = me.IntField(default=0)  # claims that lapsed without 响应
     timeline = me.ListField(me.DictField())
-    created_at = me.DateTimeField(required=True)
+    created_at = Instant(required=True)
 
 
 DOCUMENTS = [CommunityPolicy, Grid, Responder, ClaimCounter, Order]

@@ -71,7 +71,12 @@ def watched(order: Order) -> list[timers.Breach]:
 
 
 def refresh_due(order: Order) -> None:
-    order.next_due_at = timers.next_due(watched(order))
+    """Recompute the numbers the scheduler and the overdue count query by."""
+    due = timers.next_due(watched(order))
+    order.next_due_ts = due.timestamp() if due else None
+    resolution = aware(order.resolution_due_at)
+    order.resolution_due_ts = (resolution.timestamp() if resolution and order.state in (
+        "open", "claimed", "in_progress") else None)
 
 
 def escalate(order: Order, caller: Caller, reason: str, at: datetime,
@@ -95,7 +100,8 @@ def escalate(order: Order, caller: Caller, reason: str, at: datetime,
 
 
 def view(order: Order) -> dict[str, Any]:
-    private = {"outbox", "outbox_pending", "version", "breaches", "next_due_at"}
+    private = {"outbox", "outbox_pending", "version", "breaches", "next_due_ts",
+               "resolution_due_ts"}
     data = {name: getattr(order, name) for name in order._fields if name not in private}
     data["overdue"] = bool(order.resolution_due_at and aware(order.resolution_due_at) < now()
                            and order.state in ("open", "claimed", "in_progress"))

@@ -1,6 +1,6 @@
 """Durable timers: deadlines live on the orders; any replica may poll; each fires once.
 
-A poll reads the orders whose earliest watched deadline (`next_due_at`) has
+A poll reads the orders whose earliest watched deadline (`next_due_ts`) has
 passed and applies every breached deadline in one commit conditioned on the
 version it read, recording the breach's key with it. A second replica that read
 the same order loses the commit (StaleWrite) and, re-reading, finds the key
@@ -46,7 +46,8 @@ poll_timer = PollTimer.decorator
 def run_due(now: datetime) -> int:
     """Apply every breached deadline; return how many orders changed."""
     changed = 0
-    for order in Order.objects(next_due_at__lte=now).order_by("next_due_at").limit(BATCH):
+    due = Order.objects(next_due_ts__lte=now.timestamp()).order_by("next_due_ts").limit(BATCH)
+    for order in due:
         try:
             released = apply(order, now)
         except StaleWrite:

@@ -87,7 +87,7 @@ def test_a_deadline_passing_while_dispatch_is_down_escalates_exactly_once_with_t
             order = wait_for(lambda: orders.find_one({"_id": order_id}), bool, timeout=30)
             os.killpg(first.pid, signal.SIGKILL)
             first.wait(timeout=10)
-        due = order["response_due_at"]
+        due = order["response_due_at"]  # inserted: still a datetime
         wait_for(lambda: time.time(), lambda now: now > due.timestamp() + 1.0, timeout=10)
         assert orders.find_one({"_id": order_id})["level"] == "community"  # nobody fired it
 
