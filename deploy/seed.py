@@ -65,14 +65,53 @@ def seed_identity(rpc: Any, demo: Demo) -> None:
         _user(identity, demo, f"volunteer{i:02d}", "volunteer", f"志愿者 {i:02d}", where)
 
 
+# Units and the categories they answer for (职能部门 / 共建单位).
+UNITS = {"urban-management": ("城管执法队", ["illegal_construction", "garbage_collection"]),
+         "police": ("社区民警", ["fire_hazard", "neighbour_dispute"]),
+         "housing": ("住建所", ["lift_fault", "lift_installation", "water_pipe"]),
+         "property-co": ("物业公司", ["property_service", "stairwell_lighting"])}
+
+
+def seed_dispatch(rpc: Any, demo: Demo) -> None:
+    """Per community: grids on three levels (1 / 2 / 4) with compounds, a grid worker on each
+    level-3 grid, and the responsible units."""
+    for n, community in enumerate(demo.communities, start=1):
+        rpc.dispatch.register_community(SYSTEM, {"id": community["id"], **_in(community),
+                                                 "district_id": demo.district["id"]})
+        rows = [{"code": "L1", "name": f"{community['name']}一级网格", "level": "1",
+                 "party_branch": "社区大党委"}]
+        for half, label in (("E", "东"), ("W", "西")):
+            rows.append({"code": f"L2{half}", "name": f"{label}片区", "level": "2",
+                         "parent_code": "L1", "party_branch": f"{label}片区党支部"})
+            for i in (1, 2):
+                rows += [{"code": f"L3{half}{i}", "name": f"{label}{i}网格", "level": "3",
+                          "parent_code": f"L2{half}", "party_branch": f"{label}{i}网格党小组"},
+                         {"code": f"C{half}{i}", "name": f"{label}{i}小区", "level": "compound",
+                          "parent_code": f"L3{half}{i}", "addresses": [f"{label}{i}小区"]}]
+        report = rpc.dispatch.import_grids(SYSTEM, community["id"], rows, False)
+        if not report["valid"]:
+            raise StackError(f"demo grids rejected: {report['errors']}")
+        grids = {g["code"]: g["id"] for g in rpc.dispatch.list_grids(SYSTEM, community["id"])}
+        for j, code in enumerate(("L3E1", "L3E2", "L3W1", "L3W2"), start=1):
+            name = "gridworker" if (n, j) == (1, 1) else f"gridworker{n}{j}"
+            _user(rpc.identity, demo, name, "grid_worker", f"网格员 {n}-{j}",
+                  _in(community) | {"grid_id": grids[code]})
+        for department_id, (unit, categories) in UNITS.items():
+            rpc.dispatch.register_responder(SYSTEM, {
+                "community_id": community["id"], "kind": "department", "name": unit,
+                "department_id": department_id, "categories": categories})
+
+
 SEED_STEPS: dict[str, Callable[[Any, Demo], None]] = {
     "identity": seed_identity,
+    "dispatch": seed_dispatch,
 }
 
 # The logins printed after `up`, by the service whose step creates them.
 DEMO_LOGINS: dict[str, tuple[str, ...]] = {
     "identity": ("district_admin", "street_admin", "community_admin", "resident", "operator",
                  "department", "ops", "merchant1", "volunteer01"),
+    "dispatch": ("gridworker",),
 }
 
 

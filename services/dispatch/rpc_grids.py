@@ -6,6 +6,7 @@ from typing import Any
 
 from nameko.rpc import rpc
 
+from services.common.caller import Role
 from services.common.contracts.dispatch import PolicyIn
 from services.common.contracts.workflow import Location
 from services.common.errors import InvalidInput
@@ -34,6 +35,22 @@ class GridEntrypoints:
         """The same, from a CSV or GeoJSON file's text."""
         rows = grids.parse_file(str(content), str(fmt).lower())
         return self.import_grids(caller, community_id, rows, dry_run)
+
+    @rpc
+    def register_community(self, caller: dict, community: dict) -> dict:
+        """Make sure a community has its root grid and policy (system: seeding, repair).
+
+        Normally `community.created` does this; a seed that runs right after
+        creating communities need not wait for the event.
+        """
+        who = as_caller(caller)
+        who.require_role(Role.system)
+        ids = {k: str(community.get(k) or "") for k in ("id", "street_id", "district_id")}
+        missing = {k: "required" for k, v in ids.items() if not v}
+        if missing:
+            raise InvalidInput("community id, street_id and district_id", missing)
+        policy = grids.ensure_community(ids["id"], ids["district_id"], ids["street_id"])
+        return _policy_view(policy)
 
     @rpc
     def export_grids(self, caller: dict, community_id: str, fmt: str = "csv") -> str:
