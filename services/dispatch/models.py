@@ -137,6 +137,7 @@ class Order(Aggregate):
     report_ins = me.ListField(me.DictField())
     breaches = me.ListField(me.StringField())  # keys of deadlines already handled
     misses = me.IntField(default=0)  # claims that lapsed without 响应
+    whistle_count = me.IntField(default=0)  # summed per community (too few / too many)
     timeline = me.ListField(me.DictField())
     created_at = Instant(required=True)
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from nameko.rpc import rpc
 
-from services.common.caller import Role
+from services.common.caller import Role, Scope
 from services.common.contracts.dispatch import OrderWhistled, ReportInRecorded, WhistleIn
 from services.common.contracts.workflow import Level
 from services.common.errors import Conflict, Forbidden, InvalidInput
@@ -51,6 +51,7 @@ class WhistleEntrypoints:
             order.whistles = list(order.whistles) + [
                 {"id": whistle_id, "whistler_id": who.user_id, "level": level.value, "at": at,
                  "due_at": due_at, "targets": targets, "note": spec.note}]
+            order.whistle_count = (order.whistle_count or 0) + 1
             order.departments = list(dict.fromkeys([*order.departments, *spec.departments]))
             order.members = list(dict.fromkeys([*order.members, *spec.members]))
             orders.note(order, who, "whistled", at, whistle_id=whistle_id, targets=targets)
@@ -97,6 +98,20 @@ class WhistleEntrypoints:
         for latency in latencies:
             metrics.REPORT_IN_LATENCY.observe(latency)
         return view
+
+    @rpc
+    def whistle_counts(self, caller: dict) -> list[dict]:
+        """Whistles per community in the caller's scope, zeros included (both ends are signals)."""
+        who = as_caller(caller)
+        who.require_role(Role.community_admin, Role.street_admin, Role.district_admin, Role.ops)
+        rows = models.Order.objects(district_id=who.district_id).aggregate([
+            {"$match": {"district_id": who.district_id}},
+            {"$group": {"_id": "$community_id", "n": {"$sum": "$whistle_count"}}}])
+        counts = {row["_id"]: row["n"] or 0 for row in rows}
+        return [{"community_id": p.id, "street_id": p.street_id, "whistles": counts.get(p.id, 0)}
+                for p in models.CommunityPolicy.objects(district_id=who.district_id).order_by("id")
+                if who.sees(Scope(district_id=p.district_id, street_id=p.street_id,
+                                  community_id=p.id))]
 
     @rpc
     def order_stats(self, caller: dict, community_id: str | None = None) -> dict:

@@ -36,6 +36,13 @@ def order_stats(caller: CallerDep, rpc: RpcDep, community_id: str | None = None)
     return rpc.call("dispatch", "order_stats", caller_args(caller), community_id)
 
 
+@router.get("/whistle-counts")
+def whistle_counts(caller: CallerDep, rpc: RpcDep) -> list[dict]:
+    """Whistles per community in the caller's scope (too few and too many are both signals)."""
+    require(caller, *ADMIN_ROLES, Role.ops)
+    return rpc.call("dispatch", "whistle_counts", caller_args(caller))
+
+
 @router.get("/{order_id}")
 def get_order(order_id: str, caller: CallerDep, rpc: RpcDep) -> dict:
     """One order with its timeline."""
