@@ -40,8 +40,10 @@ class OrderEntrypoints:
 
     @rpc
     def list_orders(self, caller: dict, community_id: str | None = None,
-                    state: str | None = None, pool: bool | None = None) -> list[dict]:
-        """The orders the caller may see (a department: those it is on; a member: the pool)."""
+                    state: str | None = None, pool: bool | None = None,
+                    reached: str | None = None) -> list[dict]:
+        """The orders the caller may see (a department: those it is on; a member: the pool);
+        `reached`: only those that reached a level (what was escalated to a street, say)."""
         who = as_caller(caller)
         query = Order.objects(district_id=who.district_id) if who.role is not Role.system \
             else Order.objects()
@@ -49,10 +51,14 @@ class OrderEntrypoints:
             query = query.filter(departments=who.department_id)
         elif community_id or who.community_id:
             query = query.filter(community_id=community_id or who.community_id)
+        elif who.role is Role.street_admin:
+            query = query.filter(street_id=who.street_id)
         if state:
             query = query.filter(state=state)
         if pool is not None:
             query = query.filter(pool=bool(pool))
+        if reached:
+            query = query.filter(reached_levels=str(reached))
         seen = [o for o in query.order_by("-created_at").limit(500)
                 if scope.can_see(who, orders.scope_of(o))]
         return [orders.view(o) for o in seen]

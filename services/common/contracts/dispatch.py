@@ -7,12 +7,23 @@ by hand) so intake can move the issue along.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat
 
 from services.common.contracts.envelope import event_payload
 from services.common.contracts.workflow import Level, Location, Route, Urgency
+
+
+class OrderState(StrEnum):
+    """A work order's state (工单状态); the transitions are dispatch's domain rules."""
+
+    open = "open"  # in the pool or with its owning level, nobody has it yet
+    claimed = "claimed"  # a responder took it (抢单 or assigned) and must answer (响应)
+    in_progress = "in_progress"  # the responder answered; work is under way
+    resolved = "resolved"  # a result was submitted; the owning level has to confirm it
+    confirmed = "confirmed"  # the owning level (or the whistler) accepted the result
 
 
 class OrderRef(BaseModel):

@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
+from services.common.contracts.dispatch import OrderState
 from services.common.errors import Conflict
-
-
-class OrderState(StrEnum):
-    open = "open"  # in the pool or with its owning level, nobody has it yet
-    claimed = "claimed"  # a responder took it (抢单 or assigned) and must answer (响应)
-    in_progress = "in_progress"  # the responder answered; work is under way
-    resolved = "resolved"  # a result was submitted; the owning level has to confirm it
-    confirmed = "confirmed"  # the owning level (or the whistler) accepted the result
-
 
 S = OrderState
 ACTIVE = frozenset({S.open, S.claimed, S.in_progress})  # deadlines run in these

@@ -5,7 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from services.common.caller import ADMIN_ROLES, Role
-from services.common.contracts.dispatch import OrderIn, ReasonIn, ResultIn, WhistleIn
+from services.common.contracts.dispatch import (
+    OrderIn,
+    OrderState,
+    ReasonIn,
+    ResultIn,
+    WhistleIn,
+)
+from services.common.contracts.workflow import Level
 from services.gateway.deps import CallerDep, RpcDep, caller_args, require
 
 router = APIRouter(prefix="/orders", tags=["orders"])
@@ -23,10 +30,13 @@ def make_order(body: OrderIn, caller: CallerDep, rpc: RpcDep) -> dict:
 
 @router.get("")
 def list_orders(caller: CallerDep, rpc: RpcDep, community_id: str | None = None,
-                state: str | None = None, pool: bool | None = None) -> list[dict]:
-    """The orders in the caller's scope (members: the open pool; units: theirs)."""
+                state: OrderState | None = None, pool: bool | None = None,
+                reached: Level | None = None) -> list[dict]:
+    """The orders in the caller's scope (members: the pool; units: theirs); `reached=street`:
+    what was escalated to the street."""
     require(caller, *WORKERS)
-    return rpc.call("dispatch", "list_orders", caller_args(caller), community_id, state, pool)
+    return rpc.call("dispatch", "list_orders", caller_args(caller), community_id,
+                    state.value if state else None, pool, reached.value if reached else None)
 
 
 @router.get("/stats")
