@@ -68,7 +68,10 @@ def test_an_overdue_order_escalates_once_and_counts_as_overdue(platform):
     assert len(escalations) == 1 and "not resolved" in escalations[0]["reason"]
     assert order["overdue"] is True and order["reached_levels"] == ["community", "street"]
     street = platform.headers("street_admin", "A")
-    assert order_id in {o["id"] for o in client.get("/orders", headers=street).json()}
+    reached = client.get("/orders?reached=street", headers=street).json()
+    assert [o["id"] for o in reached] == [order_id]
+    assert client.get("/orders?reached=district", headers=street).json() == []
+    assert client.get("/orders?reached=nowhere", headers=street).status_code == 422
     stats = client.get("/orders/stats", headers=admin).json()
     assert stats["overdue"] == 1 and stats["orders"] == {"street/in_progress": 1}
     metrics = client.get("/metrics").text
