@@ -290,3 +290,16 @@ def test_gridfs_files_collection_is_not_a_collection(db: Database[Any], nx: bool
         assert isinstance(uploaded, datetime)
         assert db.fs.files.count_documents({}) == 1
         db["reports.archive"].insert_one({"x": 1})
+
+
+def test_set_of_a_datetime_stores_naive_text(db: Database[Any], nx: bool) -> None:
+    """An inserted datetime stays a date; one written by `$set` (every mongoengine update) not."""
+    db.dates.insert_one({"_id": "inserted", "at": T0})
+    db.dates.insert_one({"_id": "updated"})
+    db.dates.update_one({"_id": "updated"}, {"$set": {"at": T0}})
+    assert isinstance(db.dates.find_one({"_id": "inserted"})["at"], datetime)
+    stored = db.dates.find_one({"_id": "updated"})["at"]
+    if nx:
+        assert stored == "2024-03-01 08:30:00"
+    else:
+        assert stored == T0.replace(tzinfo=None) or stored == T0
