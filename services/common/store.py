@@ -42,6 +42,9 @@ class Aggregate(me.Document):
         # the embedded store mangles $push of sub-documents.
         self.outbox = list(self.outbox) + [e.to_message() for e in events]
         self.outbox_pending = True
+        # Write the flag even if it read True: the relay may have cleared it since we
+        # read, and mongoengine only $sets fields whose value changed in memory.
+        self._mark_as_changed("outbox_pending")
 
     def commit(self) -> None:
         """Insert, or update only if nobody else wrote since we read."""
