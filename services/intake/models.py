@@ -84,10 +84,11 @@ class TimelineEntry(me.Document):
     """One step of an issue's history (append-only: one document per entry)."""
 
     meta = {"db_alias": ALIAS, "collection": "timeline",
-            "indexes": [{"fields": ["issue_id", "at"]}]}
+            "indexes": [{"fields": ["issue_id", "at", "seq"]}]}
     id = me.StringField(primary_key=True)  # "<issue_id>:<version>": rewriting it is a no-op
     issue_id = me.StringField(required=True)
     at = me.DateTimeField(required=True)
+    seq = me.IntField(default=0)  # the issue's version: orders entries written in one millisecond
     actor_id = me.StringField()
     actor_role = me.StringField(required=True)
     state = me.StringField(required=True)

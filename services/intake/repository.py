@@ -76,17 +76,19 @@ def issue(issue_id: str) -> Issue:
 
 
 def append_timeline(issue: Issue, caller: Caller, note: str = "", entry_id: str | None = None,
-                    at: datetime | None = None) -> None:
+                    at: datetime | None = None, state: str | None = None,
+                    seq: int | None = None) -> None:
     """One entry per committed version (or per source event): rewriting it changes nothing."""
     TimelineEntry._get_collection().update_one(
         {"_id": entry_id or f"{issue.id}:{issue.version}"},
-        {"$setOnInsert": {"issue_id": issue.id, "at": at or utcnow(), "actor_id": caller.user_id,
-                          "actor_role": caller.role.value, "state": issue.state,
-                          "note": note}}, upsert=True)
+        {"$setOnInsert": {"issue_id": issue.id, "at": at or utcnow(),
+                          "seq": issue.version if seq is None else seq,
+                          "actor_id": caller.user_id, "actor_role": caller.role.value,
+                          "state": state or issue.state, "note": note}}, upsert=True)
 
 
 def timeline(issue_id: str) -> list[TimelineEntry]:
-    return list(TimelineEntry.objects(issue_id=issue_id).order_by("at"))
+    return list(TimelineEntry.objects(issue_id=issue_id).order_by("at", "seq"))
 
 
 def notify_list(issue: Issue) -> list[str]:

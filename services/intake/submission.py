@@ -54,7 +54,8 @@ def submit(caller: Caller, data: IssueIn, community: CommunityRef,
         if first is None:
             raise
         return first, [], False
-    repository.append_timeline(issue, caller, "received", entry_id=f"{issue.id}:0", at=now)
+    repository.append_timeline(issue, caller, "received", entry_id=f"{issue.id}:0", at=now,
+                               state=IssueState.received.value, seq=0)
     if issue.state == IssueState.triaged:
         repository.append_timeline(issue, caller, "triaged by the category's rules")
     metrics.ISSUES_RECEIVED.labels(data.channel.value, category.code).inc()

@@ -63,6 +63,10 @@ def test_an_urgent_hazard_is_triaged_at_once_by_its_category(platform):
     assert response.status_code == 201
     assert response.json()["state"] == "triaged"
     assert response.json()["triage"]["urgency"] == "urgent"
+    timeline = client.get(f"/issues/{response.json()['id']}/timeline",
+                          headers=sign_in(platform, "resident"))
+    assert [e["state"] for e in timeline.json()] == ["received", "triaged"]
+    assert response.json()["updated_at"].endswith(("Z", "+00:00"))
 
 
 BAD = [

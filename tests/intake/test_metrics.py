@@ -1,0 +1,36 @@
+"""Intake's Prometheus metrics: received by channel and category, triage outcomes, open by state."""
+
+from __future__ import annotations
+
+from nameko.testing.services import worker_factory
+from prometheus_client import REGISTRY
+
+from services.intake.service import IntakeService
+from tests.intake.helpers import file_issue, sign_in
+
+
+def _value(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_received_triaged_and_open_issues_are_counted(platform):
+    client = platform.start(IntakeService)
+    received = _value("linli_issues_received_total", channel="grid_patrol", category="noise")
+    triaged = _value("linli_issue_triage_total", route="community", issue_class="public",
+                     urgency="normal", source="admin")
+    issue = file_issue(platform, role="grid_worker", channel="grid_patrol", category="noise",
+                       attributes={"source": "construction"})
+    file_issue(platform)
+    assert _value("linli_issues_received_total", channel="grid_patrol",
+                  category="noise") == received + 1
+    client.post(f"/issues/{issue['id']}/triage", headers=sign_in(platform, "community_admin"),
+                json={"urgency": "normal", "issue_class": "public", "route": "community"})
+    client.post(f"/issues/{issue['id']}/triage", headers=sign_in(platform, "community_admin"),
+                json={})
+    assert _value("linli_issue_triage_total", route="community", issue_class="public",
+                  urgency="normal", source="category") >= 1
+    assert _value("linli_issue_triage_total", route="community", issue_class="public",
+                  urgency="normal", source="admin") == triaged
+    worker_factory(IntakeService).count_open_issues()  # what the 15 s timer runs
+    assert _value("linli_open_issues", state="received") == 1
+    assert _value("linli_open_issues", state="triaged") == 1
