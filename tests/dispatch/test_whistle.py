@@ -63,6 +63,16 @@ def test_a_whistle_with_one_late_unit_is_recorded_escalated_and_resolved_in_inta
     assert (stats["whistles"], stats["late_report_ins"], stats["missed_report_ins"],
             stats["escalations"]) == (1, 1, 1, 1)
 
+    # The resident is not satisfied: intake reopens the issue, dispatch the order, history kept.
+    reopened = client.post(f"/issues/{issue_id}/reopen", headers=resident,
+                           json={"reason": "楼顶又搭起来了"})
+    assert reopened.status_code == 200, reopened.text
+    order = wait_for(lambda: client.get(f"/orders/{order_id}", headers=admin).json(),
+                     lambda o: o["state"] == "open", timeout=8)
+    kinds = [t["kind"] for t in order["timeline"]]
+    assert kinds[-1] == "reopened" and kinds.index("whistled") < kinds.index("confirmed")
+    assert len(order["report_ins"]) == 2 and order["result"] == "违建已拆除，通道已清理"
+
 
 def test_whistle_counts_per_community_include_the_quiet_ones(platform):
     client = platform.start(DispatchService)
