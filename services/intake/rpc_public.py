@@ -1,0 +1,72 @@
+"""Photos (GridFS, EXIF-stripped public copies) and 公示 entrypoints, mixed into IntakeService."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import mongoengine as me
+from nameko.rpc import rpc
+
+from services.common.contracts.intake import PublicQuery
+from services.common.errors import NotFound
+from services.common.rpc import as_caller, dump, parse
+from services.common.store import retry_on_stale
+from services.intake import photos, repository, views
+from services.intake.models import Issue
+from services.intake.publication import published
+
+
+class PhotosAndPublication:
+    """Needs the service's `store`, `_readable` and `_community`."""
+
+    store: Any
+
+    # --- photos -------------------------------------------------------------------------
+
+    @rpc
+    def add_photo(self, caller: dict, issue_id: str, data_b64: str) -> dict:
+        """Attach a photo (the reporter, the submitter or staff); returns the issue."""
+        who = as_caller(caller)
+        issue = self._readable(who, issue_id)
+        data = base64.b64decode(data_b64)
+        fmt = photos.check_image(data, self.store.settings.max_photo_bytes)
+        photo_id = photos.store(me.get_db("intake"), issue.id, data, fmt)
+
+        def attach() -> Issue:
+            fresh = repository.issue(issue.id)
+            fresh.photos = [*(fresh.photos or []), photo_id]
+            fresh.commit()
+            return fresh
+
+        return views.issue_out(retry_on_stale(attach), who)
+
+    @rpc
+    def get_photo(self, caller: dict, issue_id: str, photo_id: str) -> dict:
+        """The original photo, for those who may read the issue."""
+        who = as_caller(caller)
+        issue = self._readable(who, issue_id)
+        if photo_id not in (issue.photos or []):
+            raise NotFound("no such photo", {"photo_id": "unknown"})
+        data, content_type = photos.load(me.get_db("intake"), issue.id, photo_id, public=False)
+        return {"content_type": content_type, "data": base64.b64encode(data).decode()}
+
+    # --- publication (公示) ---------------------------------------------------------------
+
+    @rpc
+    def public_issues(self, caller: dict | None, community_id: str, query: dict) -> list[dict]:
+        """The anonymised list for anyone (公示); filters as Open311's GET requests."""
+        self._community(community_id)
+        return [dump(p) for p in published(community_id, parse(PublicQuery, query))]
+
+    @rpc
+    def public_photo(self, caller: dict | None, community_id: str, issue_id: str,
+                     photo_id: str) -> dict:
+        """A published issue's photo, re-encoded without EXIF."""
+        found = published(community_id, PublicQuery(ids=[issue_id]))
+        issue = Issue.objects(id=issue_id).first()
+        if not found or issue is None or photo_id not in (issue.photos or []) or \
+                found[0].summary is None:  # private matters show no photos
+            raise NotFound("no such photo", {"photo_id": "unknown"})
+        data, content_type = photos.load(me.get_db("intake"), issue.id, photo_id, public=True)
+        return {"content_type": content_type, "data": base64.b64encode(data).decode()}
