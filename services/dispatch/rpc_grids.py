@@ -14,6 +14,8 @@ from services.common.rpc import as_caller, dump, parse
 from services.dispatch import grid_writes, grids
 from services.dispatch.models import Grid
 
+MAX_ROWS = 20_000  # seed 004's district has 79 grids; a city district a few thousand
+
 
 class GridEntrypoints:
     @rpc
@@ -23,8 +25,8 @@ class GridEntrypoints:
         who = as_caller(caller)
         grids.check_may_manage(who)
         policy = grids.policy_for(who, community_id)
-        if not isinstance(rows, list):
-            rows = []
+        if not isinstance(rows, list) or len(rows) > MAX_ROWS:
+            raise InvalidInput(f"a list of at most {MAX_ROWS} rows", {"rows": "invalid"})
         valid, errors = grid_writes.check(policy, rows)
         imported = 0 if errors or dry_run else grid_writes.apply(policy, valid)
         return grid_writes.report(valid, errors, bool(dry_run), imported)

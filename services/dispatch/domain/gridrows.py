@@ -76,6 +76,9 @@ def parse_row(number: int, raw: dict[str, Any]) -> tuple[GridRow | None, list[Ro
     addresses = raw.get("addresses") or []
     if isinstance(addresses, str):
         addresses = [a.strip() for a in addresses.split(";") if a.strip()]
+    if not isinstance(addresses, list) or any(
+            not isinstance(a, str) or len(a) > 200 for a in addresses):
+        errors.append(RowError(number, "addresses", "a ;-separated list of addresses"))
     if errors:
         return None, errors
     return GridRow(number, code, name, DEPTH[level], _text(raw.get("parent_code")) or None,

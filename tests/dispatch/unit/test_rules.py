@@ -122,6 +122,8 @@ def test_grid_rows_report_every_problem_with_row_and_field():
     _, errors = gridrows.parse_row(2, {"code": "bad code!", "name": "", "level": "9",
                                        "polygon": "[[1,2]]"})
     assert [e.field for e in errors] == ["code", "name", "level", "polygon"]
+    _, errors = gridrows.parse_row(3, {"code": "A", "name": "a", "level": "2", "addresses": 7})
+    assert [e.field for e in errors] == ["addresses"]
     rows = [gridrows.parse_row(i, raw)[0] for i, raw in enumerate([
         {"code": "A", "name": "a", "level": "2", "parent_code": "root"},
         {"code": "B", "name": "b", "level": "building", "parent_code": "A"},
