@@ -102,9 +102,52 @@ def seed_dispatch(rpc: Any, demo: Demo) -> None:
                 "department_id": department_id, "categories": categories})
 
 
+# Demo issues in the first community, one per channel (username, channel, issue fields).
+DEMO_ISSUES: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("resident", "app", {"category": "street_lighting", "description": "东1小区门口路灯一周没亮",
+                         "location": {"lat": 39.9042, "lng": 116.4074, "address": "东1小区"}}),
+    ("resident", "online_hall", {"category": "noise", "attributes": {"source": "square_dance"},
+                                 "description": "晚上十点后广场舞音响太大",
+                                 "location": {"address": "西1小区 中心广场"}}),
+    ("community_admin", "hotline", {"category": "water_pipe", "attributes": {"where": "stairwell"},
+                                    "description": "12345 转来：2 号楼楼道水管漏水",
+                                    "contact": {"name": "刘女士", "phone": "13900001111"},
+                                    "location": {"address": "东2小区 2 号楼"}}),
+    ("gridworker", "grid_patrol", {"category": "fire_hazard", "description": "消防通道堆放杂物",
+                                   "location": {"lat": 39.9050, "lng": 116.4080,
+                                                "address": "东1小区 5 号楼"}}),
+    ("community_admin", "visit", {"category": "elderly_care", "attributes": {"age": 83},
+                                  "description": "独居老人希望有人每周探访",
+                                  "location": {"address": "西2小区 7 号楼"}}),
+    ("volunteer01", "door_knocking", {"category": "stairwell_lighting",
+                                      "attributes": {"building": "3 号楼"},
+                                      "description": "敲门走访发现 3 号楼楼道灯坏了",
+                                      "location": {"address": "东2小区 3 号楼"}}),
+)
+
+
+def seed_intake(rpc: Any, demo: Demo) -> None:
+    """An issue from every channel; the street light is triaged, so dispatch makes its order."""
+    community = demo.communities[0]
+    for username, channel, fields in DEMO_ISSUES:
+        user = demo.users.get(username)
+        if user is None:  # the grid worker comes with dispatch's grids
+            continue
+        caller = {"user_id": user["id"], "role": user["role"], "district_id": user["district_id"],
+                  **{k: user[k] for k in ("street_id", "community_id", "grid_id") if user.get(k)}}
+        issue = rpc.intake.submit_issue(caller, {"community_id": community["id"],
+                                                 "channel": channel, **fields})
+        if issue["category"] == "street_lighting":
+            admin = demo.users["community_admin"]
+            rpc.intake.triage_issue({"user_id": admin["id"], "role": "community_admin",
+                                     "district_id": admin["district_id"],
+                                     **_in(community)}, issue["id"], {})
+
+
 SEED_STEPS: dict[str, Callable[[Any, Demo], None]] = {
     "identity": seed_identity,
     "dispatch": seed_dispatch,
+    "intake": seed_intake,
 }
 
 # The logins printed after `up`, by the service whose step creates them.
