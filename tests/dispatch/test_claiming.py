@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from services.dispatch.models import ClaimCounter
@@ -16,7 +17,10 @@ def test_fifty_members_claim_one_order_at_once_and_exactly_one_wins(platform):
     members = [token_headers(platform, "volunteer", f"u-member-{i}") for i in range(50)]
     order_id = f"o-{issue_id}"
 
+    start = threading.Barrier(50)
+
     def claim(headers: dict) -> tuple[int, dict]:
+        start.wait(timeout=30)  # all 50 fire together
         response = client.post(f"/orders/{order_id}/claim", headers=headers)
         return response.status_code, response.json()
 
