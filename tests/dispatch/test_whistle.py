@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from services.dispatch.service import DispatchService
 from services.intake.service import IntakeService
 from tests.dispatch.helpers import token_headers, wait_for
@@ -89,3 +91,21 @@ def test_whistle_counts_per_community_include_the_quiet_ones(platform):
     assert counts == {platform.community_id("A"): 2, platform.community_id("B"): 0}
     mine = client.get("/orders/whistle-counts", headers=admin_b).json()
     assert [c["community_id"] for c in mine] == [platform.community_id("B")]
+
+
+def test_two_missed_report_ins_are_both_recorded_but_escalate_the_order_once(platform):
+    client = platform.start(DispatchService)
+    admin = platform.headers("community_admin")
+    order_id = client.post("/orders", headers=admin, json={
+        "category": "garbage_collection", "summary": "垃圾站满溢"}).json()["id"]
+    whistled = client.post(f"/orders/{order_id}/whistle", headers=admin, json={
+        "departments": ["urban-management", "property-co"], "report_in_minutes": 0.02})
+    assert whistled.status_code == 200
+    order = wait_for(lambda: client.get(f"/orders/{order_id}", headers=admin).json(),
+                     lambda o: [r["state"] for r in o["report_ins"]] == ["missed", "missed"],
+                     timeout=6)
+    time.sleep(0.6)  # three more polls
+    order = client.get(f"/orders/{order_id}", headers=admin).json()
+    kinds = [t["kind"] for t in order["timeline"]]
+    assert kinds.count("report_in_missed") == 2 and kinds.count("escalated") == 1
+    assert order["level"] == "street"
