@@ -58,13 +58,13 @@ def categories(community_id: str) -> list[CategoryDef]:
     return [CategoryDef.model_validate(d.definition) for d in docs]
 
 
-def category(community_id: str, code: str, field: str = "category") -> CategoryDef:
-    """The category, or InvalidInput naming `field`."""
+def category(community_id: str, code: str) -> CategoryDef:
+    """The category, or InvalidInput naming `category` (what a submission names)."""
     seed_catalogue(community_id)
     doc = Category.objects(id=f"{community_id}:{code}").first()
     if doc is None:
         raise InvalidInput(f"unknown category {code!r}",
-                           {field: "not in this community's catalogue"})
+                           {"category": "not in this community's catalogue"})
     return CategoryDef.model_validate(doc.definition)
 
 

@@ -19,7 +19,7 @@ from services.common.contracts.intake import (
     ReopenIn,
     TriageIn,
 )
-from services.common.errors import InvalidInput
+from services.common.errors import InvalidInput, NotFound
 from services.common.metrics import Instrumentation
 from services.common.outbox import OutboxRelay
 from services.common.rpc import as_caller, dump, parse
@@ -54,7 +54,10 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
     def get_category(self, caller: dict | None, community_id: str, code: str) -> dict:
         """One category's definition."""
         self._community(community_id)
-        return dump(repository.category(community_id, code, field="service_code"))
+        try:
+            return dump(repository.category(community_id, code))
+        except InvalidInput as exc:
+            raise NotFound("no such category", {"code": "unknown"}) from exc
 
     @rpc
     def save_category(self, caller: dict, community_id: str, data: dict) -> dict:

@@ -141,6 +141,9 @@ def test_each_community_gets_a_catalogue_of_open311_style_definitions(platform):
     assert lift["name"] == "电梯故障" and lift["response_hours"] == 1
     assert {a["code"]: a["required"] for a in lift["attributes"]} == {"building": True,
                                                                       "trapped": True}
+    unknown = client.get(f"/communities/{platform.community_id('A')}/categories/ufo",
+                         headers=headers)
+    assert unknown.status_code == 404 and "code" in error_of(unknown)["fields"]
 
 
 def test_a_community_admin_adds_a_category_and_residents_file_under_it(platform):

@@ -58,7 +58,9 @@ def service_definition(code: str, fmt: str, rpc: RpcDep,
         cid = _jurisdiction(jurisdiction_id)
         try:
             found = rpc.call("intake", "get_category", None, cid, code)
-        except InvalidInput as exc:
+        except NotFound as exc:
+            if "community_id" in exc.fields:
+                raise
             raise NotFound("no such service", {"service_code": "unknown"}) from exc
         return open311.render(open311.definition(found), _format(fmt), "service_definition")
     except DomainError as exc:
