@@ -41,6 +41,8 @@ def test_an_issue_is_filed_through_each_channel(platform, channel, role, extra, 
     staff_view = client.get(f"/issues/{issue['id']}",
                             headers=sign_in(platform, "community_admin")).json()
     assert staff_view["contact"] == extra.get("contact")
+    if extra.get("anonymous"):  # staff follow it without knowing who filed it
+        assert staff_view["reporter_id"] is None
     timeline = client.get(f"/issues/{issue['id']}/timeline", headers=sign_in(platform, role))
     assert [e["state"] for e in timeline.json()] == ["received"]
 
