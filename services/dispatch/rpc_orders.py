@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mongoengine.queryset.visitor import Q
 from nameko.rpc import rpc
 
 from services.common.caller import ADMIN_ROLES, Caller, Role
@@ -53,6 +54,9 @@ class OrderEntrypoints:
             query = query.filter(community_id=community_id or who.community_id)
         elif who.role is Role.street_admin:
             query = query.filter(street_id=who.street_id)
+        if who.role is Role.grid_worker:  # narrow in the store, not after the limit
+            query = query.filter(Q(reached_grids=who.grid_id) | Q(members=who.user_id)
+                                 | Q(claimed_by=who.user_id))
         if state:
             query = query.filter(state=state)
         if pool is not None:
