@@ -41,7 +41,9 @@ def request(item: dict) -> dict:
             "agency_responsible": item["route"], "service_notice": "",
             "requested_datetime": item["created_at"], "updated_datetime": item["updated_at"],
             "expected_datetime": None, "address": item["address"], "address_id": None,
-            "zipcode": None, "lat": item["lat"], "long": item["lng"], "media_url": None}
+            "zipcode": None, "lat": item["lat"], "long": item["lng"],
+            "media_url": (f"/public/communities/{item['community_id']}/issues/{item['id']}"
+                          f"/photos/{item['photos'][0]}" if item["photos"] else None)}
 
 
 def param_of(field: str) -> str:

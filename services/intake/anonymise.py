@@ -41,5 +41,6 @@ def public_view(issue: dict[str, Any], category_name: str) -> PublicIssue:
         id=issue["id"], community_id=issue["community_id"], category=issue["category"],
         category_name=category_name, summary=summary, state=issue["state"], route=route,
         issue_class=issue_class, supporters=issue["supporters"], lat=lat, lng=lng,
-        address=address, created_at=issue["created_at"], updated_at=issue["updated_at"])
+        address=address, photos=[] if private else list(issue.get("photos") or []),
+        created_at=issue["created_at"], updated_at=issue["updated_at"])
 

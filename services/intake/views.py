@@ -76,5 +76,6 @@ def public_out(issue: Issue, category_name: str) -> PublicIssue:
         "description": issue.description, "state": issue.state,
         "route": issue.triage["route"], "issue_class": issue.triage["issue_class"],
         "supporters": issue.supporters, "lat": issue.lat, "lng": issue.lng,
-        "address": issue.address, "created_at": aware(issue.created_at),
+        "address": issue.address, "photos": list(issue.photos or []),
+        "created_at": aware(issue.created_at),
         "updated_at": aware(issue.updated_at)}, category_name)

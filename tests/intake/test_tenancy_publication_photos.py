@@ -118,6 +118,10 @@ def test_a_photo_is_readable_by_its_reporter_and_staff_not_by_another_community(
     exif = Image.open(io.BytesIO(public.content)).getexif()
     assert GPS_IFD not in exif and len(exif) == 0
     assert GPS_IFD in Image.open(io.BytesIO(photo)).getexif()
+    # Open311 clients find the public copy through media_url
+    listed = client.get(f"/open311/v2/requests/{issue['id']}.json",
+                        params={"jurisdiction_id": platform.community_id("A")}).json()
+    assert client.get(listed[0]["media_url"]).content == public.content
 
 
 def test_oversized_and_non_image_uploads_are_refused(platform):
@@ -143,3 +147,5 @@ def test_a_private_matters_photo_is_not_public(platform):
     public = client.get(f"/public/communities/{platform.community_id('A')}/issues/"
                         f"{issue['id']}/photos/{photo_id}")
     assert public.status_code == 404
+    listed = client.get(f"/public/communities/{platform.community_id('A')}/issues").json()
+    assert listed[0]["photos"] == []

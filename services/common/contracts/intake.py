@@ -226,6 +226,7 @@ class PublicIssue(BaseModel):
     lat: float | None = None
     lng: float | None = None
     address: str | None = None
+    photos: list[str] = []  # ids of EXIF-free public copies (none for private matters)
     created_at: datetime
     updated_at: datetime
 
