@@ -110,7 +110,8 @@ def parse_file(content: str, fmt: str) -> list[dict[str, Any]]:
                          polygon=((f.get("geometry") or {}).get("coordinates") or [None])[0])
                     for f in features]
         except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
-            raise InvalidInput("not a GeoJSON FeatureCollection", {"file": str(exc)}) from exc
+            raise InvalidInput("not a GeoJSON FeatureCollection",
+                               {"file": "a FeatureCollection of Polygon features"}) from exc
     raise InvalidInput("unknown format", {"format": "csv or geojson"})
 
 
