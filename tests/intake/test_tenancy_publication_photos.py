@@ -27,6 +27,12 @@ def test_community_b_cannot_read_or_change_community_as_issues(platform):
                          ("reopen", {"reason": "x"})):
         response = client.post(f"{path}/{action}", headers=admin_b, json=body)
         assert response.status_code == 404, (action, response.text)
+    own = file_issue(platform, where="B")
+    merged = client.post(f"{path}/merge", headers=admin_b, json={"original_id": own["id"]})
+    assert merged.status_code == 404
+    photo = client.post(f"{path}/photos", headers=admin_b,
+                        files={"file": ("p.jpg", jpeg_with_gps(), "image/jpeg")})
+    assert photo.status_code == 404
     listed = client.get("/issues", headers=admin_b,
                         params={"community_id": platform.community_id("A")})
     assert listed.json() == []
