@@ -16,6 +16,7 @@ from services.common.errors import InvalidInput, NotFound
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 MAX_PIXELS = 40_000_000  # a phone photo is ~12 MP; more is a decompression bomb
 BUCKET = "photos"
+MAX_PER_ISSUE = 9  # what a phone's picker offers at once; more is abuse of the store
 
 
 def _open(data: bytes) -> Image.Image:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
+import binascii
 from typing import Any
 
 import mongoengine as me
 from nameko.rpc import rpc
 
 from services.common.contracts.intake import PublicQuery
-from services.common.errors import NotFound
+from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.rpc import as_caller, dump, parse
 from services.common.store import retry_on_stale
 from services.intake import photos, repository, views
@@ -29,12 +30,17 @@ class PhotosAndPublication:
         """Attach a photo (the reporter, the submitter or staff); returns the issue."""
         who = as_caller(caller)
         issue = self._readable(who, issue_id)
-        data = base64.b64decode(data_b64)
+        _check_room(issue)
+        try:
+            data = base64.b64decode(data_b64, validate=True)
+        except (binascii.Error, TypeError):
+            raise InvalidInput("the photo is not base64", {"file": "not base64"}) from None
         fmt = photos.check_image(data, self.store.settings.max_photo_bytes)
         photo_id = photos.store(me.get_db("intake"), issue.id, data, fmt)
 
         def attach() -> Issue:
             fresh = repository.issue(issue.id)
+            _check_room(fresh)  # a concurrent upload may have taken the last place
             fresh.photos = [*(fresh.photos or []), photo_id]
             fresh.commit()
             return fresh
@@ -69,3 +75,9 @@ class PhotosAndPublication:
             raise NotFound("no such photo", {"photo_id": "unknown"})
         data, content_type = photos.load(me.get_db("intake"), issue.id, photo_id, public=True)
         return {"content_type": content_type, "data": base64.b64encode(data).decode()}
+
+
+def _check_room(issue: Issue) -> None:
+    if len(issue.photos or []) >= photos.MAX_PER_ISSUE:
+        raise Conflict("this issue has all the photos it may have",
+                       {"file": f"at most {photos.MAX_PER_ISSUE} photos per issue"})

@@ -155,3 +155,15 @@ def test_a_private_matters_photo_is_not_public(platform):
     assert public.status_code == 404
     listed = client.get(f"/public/communities/{platform.community_id('A')}/issues").json()
     assert listed[0]["photos"] == []
+
+
+def test_an_issue_takes_at_most_nine_photos(platform):
+    client = platform.start(IntakeService)
+    issue = file_issue(platform)
+    resident = sign_in(platform, "resident")
+    photo = jpeg_with_gps((8, 8))
+    for _ in range(9):
+        assert _upload(client, issue, resident, photo).status_code == 201
+    tenth = _upload(client, issue, resident, photo)
+    assert tenth.status_code == 409 and "file" in error_of(tenth)["fields"]
+
