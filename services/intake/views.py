@@ -51,7 +51,7 @@ def issue_out(issue: Issue, caller: Caller, original: Issue | None = None,
         attributes=issue.attributes or {}, state=issue.state, triage=issue.triage,
         reporter_id=issue.reporter_id if own or (staff and not issue.anonymous) else None,
         submitted_by=issue.submitted_by if staff or issue.submitted_by == caller.user_id
-        else "", anonymous=bool(issue.anonymous),
+        else None, anonymous=bool(issue.anonymous),
         contact=issue.contact or None if staff else None,
         supporters=issue.supporters, group_complaint=is_group_complaint(issue.supporters),
         duplicate_of=issue.duplicate_of, duplicates=list(issue.duplicates or []),

@@ -186,7 +186,7 @@ class IssueOut(BaseModel):
     state: IssueState
     triage: Triage
     reporter_id: str | None = None
-    submitted_by: str
+    submitted_by: str | None = None  # the account that entered it (staff and itself only)
     anonymous: bool
     contact: Contact | None = None  # staff only
     supporters: int = 1
