@@ -44,17 +44,26 @@ class Scope(BaseModel):
     grid_id: str | None = None
 
 
-class Caller(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class Placement(BaseModel):
+    """Where an account sits in the tenancy tree, and the unit it acts for."""
 
-    user_id: str
-    role: Role
-    district_id: str
+    district_id: str | None = None
     street_id: str | None = None
     community_id: str | None = None
     grid_id: str | None = None
     department_id: str | None = None
     merchant_id: str | None = None
+
+
+PLACEMENT_FIELDS = tuple(Placement.model_fields)
+
+
+class Caller(Placement):
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str
+    role: Role
+    district_id: str
     request_id: str | None = None
     idempotency_key: str | None = None
 

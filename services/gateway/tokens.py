@@ -8,11 +8,10 @@ from typing import Any
 
 import jwt
 
-from services.common.caller import Caller
+from services.common.caller import PLACEMENT_FIELDS, Caller
 from services.common.errors import Unauthenticated
 
-_SCOPE_CLAIMS = ("district_id", "street_id", "community_id", "grid_id", "department_id",
-                 "merchant_id")
+_SCOPE_CLAIMS = PLACEMENT_FIELDS
 
 
 def issue(user: dict[str, Any], secret: str, ttl_seconds: int) -> str:

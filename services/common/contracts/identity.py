@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.common.caller import Role
+from services.common.caller import Placement, Role
 from services.common.contracts.envelope import event_payload
 
 Name = Field(min_length=1, max_length=80)
@@ -42,19 +42,13 @@ COMMUNITY_ROLES = frozenset({Role.resident, Role.grid_worker, Role.volunteer, Ro
                              Role.department, Role.community_admin, Role.merchant})
 
 
-class UserIn(BaseModel):
+class UserIn(Placement):
     model_config = ConfigDict(extra="forbid")
     username: str = Field(pattern=r"^[A-Za-z0-9_.-]{3,40}$")
     password: str = Field(min_length=8, max_length=128)
     role: Role
     display_name: str = Name
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9-]{5,20}$")
-    district_id: str | None = None
-    street_id: str | None = None
-    community_id: str | None = None
-    grid_id: str | None = None
-    department_id: str | None = None
-    merchant_id: str | None = None
 
     @model_validator(mode="after")
     def _scope_fits_role(self) -> UserIn:
@@ -73,17 +67,12 @@ class UserIn(BaseModel):
         return self
 
 
-class UserOut(BaseModel):
+class UserOut(Placement):
     id: str
     username: str
     role: Role
     display_name: str
     district_id: str
-    street_id: str | None = None
-    community_id: str | None = None
-    grid_id: str | None = None
-    department_id: str | None = None
-    merchant_id: str | None = None
 
 
 class Credentials(BaseModel):
