@@ -1,4 +1,7 @@
-"""A write and the event it implies survive a crash between them, and arrive once."""
+"""A republished event is applied once (the relay died after publishing, before clearing).
+
+The SIGKILL-between-write-and-publish proof runs on intake: tests/intake/test_crash_recovery.py.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.common.metrics import EVENTS_CONSUMED
 from tests.common.echo_service import SinkService
-from tests.common.processes import ServiceProcess
 
 ADMIN = {"user_id": "u1", "role": "community_admin", "district_id": "d1", "community_id": "c1"}
 
@@ -33,38 +35,6 @@ def _wait_for(predicate, timeout: float = 10.0):
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.1)
     return value
-
-
-def test_an_event_written_but_not_published_is_delivered_once_after_a_crash(
-        sink, service_config, store_uri, tmp_path):
-    notes = pymongo.MongoClient(store_uri)[service_config["LINLI"]["db_prefix"] + "echo"]["notes"]
-    # The relay only polls (hourly) and is not woken by writes: the crash surely
-    # lands after the write and before the publish.
-    crashing = ServiceProcess("tests.common.echo_service:EchoService", service_config,
-                              tmp_path / "echo.log", outbox_wake_on_write="false",
-                              outbox_poll_seconds=3600).start()
-    with ServiceRpcProxy("echo", service_config) as echo:
-        crashing.wait_ready(lambda: echo.write_note(ADMIN, "warm-up"))
-        time.sleep(0.5)  # the start-up flush has run; from here the relay sleeps
-        note_id = echo.write_note(ADMIN, "street lamp out")
-    stored = notes.find_one({"text": "street lamp out"})
-    assert stored["outbox_pending"] and [e["type"] for e in stored["outbox"]] == ["note.written"]
-
-    crashing.kill()
-    time.sleep(1.0)
-    assert note_id not in {r["note_id"] for r in _receipts(service_config)}
-
-    restarted = ServiceProcess("tests.common.echo_service:EchoService", service_config,
-                               tmp_path / "echo.log").start()
-    try:
-        _wait_for(lambda: note_id in {r["note_id"] for r in _receipts(service_config)})
-        time.sleep(1.5)  # room for a duplicate to show up, if there were one
-        delivered = [r for r in _receipts(service_config) if r["note_id"] == note_id]
-        assert len(delivered) == 1
-        assert delivered[0]["event_id"] == stored["outbox"][0]["id"]
-        assert notes.find_one({"_id": stored["_id"]})["outbox"] == []
-    finally:
-        restarted.stop()
 
 
 def test_an_event_published_twice_is_applied_once(sink, container_factory, service_config,
