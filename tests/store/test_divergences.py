@@ -303,3 +303,13 @@ def test_set_of_a_datetime_stores_naive_text(db: Database[Any], nx: bool) -> Non
         assert stored == "2024-03-01 08:30:00"
     else:
         assert stored == T0.replace(tzinfo=None) or stored == T0
+
+
+def test_find_by_equality_through_an_index_on_an_array_field(db: Database[Any], nx: bool) -> None:
+    """Multikey indexes: equality finds nothing once the array field is indexed."""
+    db.tagged.insert_one({"_id": "x", "tags": ["a", "b"]})
+    db.tagged.create_index("tags")
+    db.tagged.insert_one({"_id": "y", "tags": ["a"]})
+    assert ids(db.tagged.find({"tags": {"$in": ["a"]}})) == ["x", "y"]
+    found = ids(db.tagged.find({"tags": "a"}))
+    assert found == ([] if nx else ["x", "y"])
