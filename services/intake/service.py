@@ -97,6 +97,7 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
         """Staff: the community's issues; everyone else: the issues they reported."""
         who = as_caller(caller)
         query = Issue.objects()
+        community_id = community_id or who.community_id  # staff default to their own
         if community_id:
             community = self._community(community_id)
             if not access.is_staff_for(who, Scope(

@@ -167,3 +167,15 @@ def test_an_issue_takes_at_most_nine_photos(platform):
     tenth = _upload(client, issue, resident, photo)
     assert tenth.status_code == 409 and "file" in error_of(tenth)["fields"]
 
+
+
+def test_the_issue_list_defaults_to_the_callers_own_community(platform):
+    client = platform.start(IntakeService)
+    mine = file_issue(platform, name="1")
+    theirs = file_issue(platform, name="2")
+    file_issue(platform, where="B")
+    staff = client.get("/issues", headers=sign_in(platform, "community_admin"))
+    assert staff.status_code == 200
+    assert {i["id"] for i in staff.json()} == {mine["id"], theirs["id"]}
+    own = client.get("/issues", headers=sign_in(platform, "resident", "A", "1"))
+    assert [i["id"] for i in own.json()] == [mine["id"]]
