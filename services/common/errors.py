@@ -7,6 +7,8 @@ code, message and per-field reasons.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from nameko.exceptions import deserialize_to_instance
@@ -76,10 +78,27 @@ class Unavailable(DomainError):
     code = "unavailable"
 
 
-def invalid_from_pydantic(exc: Any, prefix: str = "") -> InvalidInput:
-    """Turn a pydantic ValidationError into InvalidInput naming each bad field."""
+# A rule spanning several fields names the one at fault as "field: reason".
+_NAMED = re.compile(r"^(?:Value error, )?([A-Za-z_][A-Za-z0-9_.]*): (.+)$", re.S)
+
+
+def field_errors(errors: Iterable[dict[str, Any]],
+                 skip: Iterable[str] = ("body", "query", "path")) -> dict[str, str]:
+    """Pydantic error details as {dotted field: reason}."""
+    skipped = set(skip)
     fields: dict[str, str] = {}
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err.get("loc", ())) or "body"
-        fields[f"{prefix}{loc}"] = err.get("msg", "invalid")
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in skipped]
+        reason = str(err.get("msg", "invalid"))
+        if (named := _NAMED.match(reason)) and not err.get("loc"):
+            loc, reason = [named.group(1)], named.group(2)
+        elif named and err.get("type") == "value_error":
+            loc, reason = [*loc, named.group(1)], named.group(2)
+        fields[".".join(loc) or "body"] = reason
+    return fields
+
+
+def invalid_from_pydantic(exc: Any) -> InvalidInput:
+    """Turn a pydantic ValidationError into InvalidInput naming each bad field."""
+    fields = field_errors(exc.errors(), skip=())
     return InvalidInput("invalid input: " + ", ".join(sorted(fields)), fields)

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from nameko.exceptions import RemoteError
 from starlette.exceptions import HTTPException
 
-from services.common.errors import DomainError
+from services.common.errors import DomainError, field_errors
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +31,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = {}
-        for err in exc.errors():
-            loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
-            fields[".".join(loc) or "body"] = err.get("msg", "invalid")
+        fields = field_errors(exc.errors())
         return error_response(422, "invalid_input",
                               "invalid input: " + ", ".join(sorted(fields)), fields)
 

@@ -162,3 +162,12 @@ def test_readiness_reports_broker_and_store(platform):
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json()["checks"] == {"broker": "up", "store": "up"}
+
+
+def test_a_rule_across_fields_names_the_field_at_fault(platform):
+    client = platform.start()
+    response = client.post("/users", headers=platform.headers("district_admin"), json={
+        "username": "gridless", "password": PASSWORD, "role": "grid_worker",
+        "display_name": "G", "community_id": platform.community_id("A")})
+    assert response.status_code == 422
+    assert error_of(response)["fields"] == {"grid_id": "required for role grid_worker"}

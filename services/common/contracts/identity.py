@@ -53,17 +53,17 @@ class UserIn(Placement):
     @model_validator(mode="after")
     def _scope_fits_role(self) -> UserIn:
         if self.role is Role.system:
-            raise ValueError("role system is reserved")
+            raise ValueError("role: system is reserved")
         if self.role in COMMUNITY_ROLES and not self.community_id:
-            raise ValueError(f"role {self.role.value} needs community_id")
+            raise ValueError(f"community_id: required for role {self.role.value}")
         if self.role is Role.street_admin and not self.street_id:
-            raise ValueError("role street_admin needs street_id")
+            raise ValueError("street_id: required for role street_admin")
         if self.role is Role.grid_worker and not self.grid_id:
-            raise ValueError("role grid_worker needs grid_id")
+            raise ValueError("grid_id: required for role grid_worker")
         if self.role is Role.department and not self.department_id:
-            raise ValueError("role department needs department_id")
+            raise ValueError("department_id: required for role department")
         if self.role is Role.merchant and not self.merchant_id:
-            raise ValueError("role merchant needs merchant_id")
+            raise ValueError("merchant_id: required for role merchant")
         return self
 
 

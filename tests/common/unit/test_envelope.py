@@ -56,3 +56,18 @@ def test_typed_errors_cross_rpc_as_themselves():
     again = deserialize(serialize(error))
     assert isinstance(again, NotFound) and isinstance(again, DomainError)
     assert (again.status, again.code, again.fields) == (404, "not_found", {"lamp_id": "unknown"})
+
+
+def test_field_errors_name_nested_and_cross_field_faults():
+    from services.common.contracts.workflow import Location
+    from services.common.errors import field_errors
+
+    class Report(BaseModel):
+        where: Location
+
+    with pytest.raises(ValidationError) as raised:
+        Report.model_validate({"where": {"lat": 91, "lng": 1}})
+    assert set(field_errors(raised.value.errors())) == {"where.lat"}
+    named = [{"loc": (), "msg": "Value error, grid_id: required for role grid_worker",
+              "type": "value_error"}]
+    assert field_errors(named) == {"grid_id": "required for role grid_worker"}
