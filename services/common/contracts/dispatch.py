@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat
 
@@ -198,3 +198,46 @@ class PolicyIn(BaseModel):
     sla: dict[Urgency, tuple[PositiveFloat, PositiveFloat]] | None = None
     claim_cap: int | None = Field(default=None, ge=1, le=50)
     report_in_minutes: float | None = Field(default=None, gt=0, le=24 * 60)
+
+
+class OrderOut(BaseModel):
+    """A work order as its readers see it (the gateway's response model)."""
+
+    id: str
+    issue_id: str | None = None
+    source: str  # issue | deliberation | manual
+    district_id: str
+    street_id: str
+    community_id: str
+    level: Level
+    grid_id: str | None = None
+    grid_chain: list[str] = []
+    reached_grids: list[str] = []
+    reached_levels: list[str] = []
+    pool: bool = False
+    state: OrderState
+    category: str
+    urgency: str
+    summary: str
+    leader: str | None = None
+    department_id: str | None = None
+    person_id: str | None = None
+    cooperating: list[str] = []
+    departments: list[str] = []
+    members: list[str] = []
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+    opened_at: datetime
+    response_hours: float
+    resolution_hours: float
+    response_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
+    result: str | None = None
+    evidence: list[str] = []
+    whistles: list[dict[str, Any]] = []
+    report_ins: list[dict[str, Any]] = []
+    misses: int = 0
+    whistle_count: int = 0
+    timeline: list[dict[str, Any]] = []
+    created_at: datetime
+    overdue: bool = False

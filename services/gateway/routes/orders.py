@@ -7,6 +7,7 @@ from fastapi import APIRouter, status
 from services.common.caller import ADMIN_ROLES, Role
 from services.common.contracts.dispatch import (
     OrderIn,
+    OrderOut,
     OrderState,
     ReasonIn,
     ResultIn,
@@ -21,14 +22,14 @@ CLAIMERS = (Role.grid_worker, Role.volunteer, Role.operator)
 WORKERS = (*CLAIMERS, Role.department, *ADMIN_ROLES)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=OrderOut)
 def make_order(body: OrderIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """制单: a work order with leader, units, person and deadlines (admins)."""
     require(caller, *ADMIN_ROLES)
     return rpc.call("dispatch", "make_order", caller_args(caller), body.model_dump(mode="json"))
 
 
-@router.get("")
+@router.get("", response_model=list[OrderOut])
 def list_orders(caller: CallerDep, rpc: RpcDep, community_id: str | None = None,
                 state: OrderState | None = None, pool: bool | None = None,
                 reached: Level | None = None) -> list[dict]:
@@ -53,28 +54,28 @@ def whistle_counts(caller: CallerDep, rpc: RpcDep) -> list[dict]:
     return rpc.call("dispatch", "whistle_counts", caller_args(caller))
 
 
-@router.get("/{order_id}")
+@router.get("/{order_id}", response_model=OrderOut)
 def get_order(order_id: str, caller: CallerDep, rpc: RpcDep) -> dict:
     """One order with its timeline."""
     require(caller, *WORKERS)
     return rpc.call("dispatch", "get_order", caller_args(caller), order_id)
 
 
-@router.post("/{order_id}/claim")
+@router.post("/{order_id}/claim", response_model=OrderOut)
 def claim_order(order_id: str, caller: CallerDep, rpc: RpcDep) -> dict:
     """抢单: the first valid claim wins; later ones get 409."""
     require(caller, *CLAIMERS)
     return rpc.call("dispatch", "claim_order", caller_args(caller), order_id)
 
 
-@router.post("/{order_id}/acknowledge")
+@router.post("/{order_id}/acknowledge", response_model=OrderOut)
 def acknowledge_order(order_id: str, caller: CallerDep, rpc: RpcDep) -> dict:
     """响应: answer a claimed order before its response deadline."""
     require(caller, *CLAIMERS)
     return rpc.call("dispatch", "acknowledge_order", caller_args(caller), order_id)
 
 
-@router.post("/{order_id}/hand-back")
+@router.post("/{order_id}/hand-back", response_model=OrderOut)
 def hand_back_order(order_id: str, body: ReasonIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """Give a claimed order back to the pool, with a reason."""
     require(caller, *CLAIMERS)
@@ -82,7 +83,7 @@ def hand_back_order(order_id: str, body: ReasonIn, caller: CallerDep, rpc: RpcDe
                     body.model_dump())
 
 
-@router.post("/{order_id}/escalate")
+@router.post("/{order_id}/escalate", response_model=OrderOut)
 def escalate_order(order_id: str, body: ReasonIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """上报: cannot be solved at this level; the next level takes it."""
     require(caller, *CLAIMERS, *ADMIN_ROLES)
@@ -90,7 +91,7 @@ def escalate_order(order_id: str, body: ReasonIn, caller: CallerDep, rpc: RpcDep
                     body.model_dump())
 
 
-@router.post("/{order_id}/whistle")
+@router.post("/{order_id}/whistle", response_model=OrderOut)
 def whistle_order(order_id: str, body: WhistleIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """吹哨: summon departments and members; each must report in by the deadline."""
     require(caller, *ADMIN_ROLES)
@@ -98,14 +99,14 @@ def whistle_order(order_id: str, body: WhistleIn, caller: CallerDep, rpc: RpcDep
                     body.model_dump())
 
 
-@router.post("/{order_id}/report-in")
+@router.post("/{order_id}/report-in", response_model=OrderOut)
 def report_in(order_id: str, caller: CallerDep, rpc: RpcDep) -> dict:
     """报到: a summoned department or member joins the order."""
     require(caller, Role.department, *CLAIMERS)
     return rpc.call("dispatch", "report_in", caller_args(caller), order_id)
 
 
-@router.post("/{order_id}/result")
+@router.post("/{order_id}/result", response_model=OrderOut)
 def submit_result(order_id: str, body: ResultIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """Submit the result with evidence; the owning level confirms it."""
     require(caller, *CLAIMERS, Role.department)
@@ -113,14 +114,14 @@ def submit_result(order_id: str, body: ResultIn, caller: CallerDep, rpc: RpcDep)
                     body.model_dump())
 
 
-@router.post("/{order_id}/confirm")
+@router.post("/{order_id}/confirm", response_model=OrderOut)
 def confirm_order(order_id: str, caller: CallerDep, rpc: RpcDep) -> dict:
     """Accept the result (the whistler or the owning level): the issue is resolved."""
     require(caller, *ADMIN_ROLES)
     return rpc.call("dispatch", "confirm_order", caller_args(caller), order_id)
 
 
-@router.post("/{order_id}/return")
+@router.post("/{order_id}/return", response_model=OrderOut)
 def return_order(order_id: str, body: ReasonIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """Reject the result with a reason: work continues."""
     require(caller, *ADMIN_ROLES)
