@@ -9,7 +9,7 @@ from pymongo.errors import DuplicateKeyError
 
 from services.common.caller import Caller
 from services.common.contracts import new_event
-from services.common.contracts.dispatch import OrderEscalated
+from services.common.contracts.dispatch import OrderEscalated, OrderState
 from services.common.contracts.workflow import Level
 from services.common.errors import Conflict, NotFound
 from services.dispatch.domain import ladder, timers
@@ -132,3 +132,26 @@ def release_claim_slot(user_id: str | None) -> None:
     if user_id:
         ClaimCounter._get_collection().update_one(
             {"_id": user_id, "open_claims": {"$gt": 0}}, {"$inc": {"open_claims": -1}})
+
+
+HOLDING = (OrderState.claimed.value, OrderState.in_progress.value, OrderState.resolved.value)
+
+
+def reconcile_claim_counters() -> int:
+    """Heal counters a crash left too high; return how many were corrected.
+
+    A process that dies between taking (or before releasing) a slot and the order's
+    commit leaves its member one claim too many. The truth is the orders the member
+    holds. Each correction is conditional on the value read first, so a claim racing
+    the recount wins and the next pass looks again.
+    """
+    counters = ClaimCounter._get_collection()
+    fixed = 0
+    for counter in counters.find({"open_claims": {"$gt": 0}}):
+        held = Order.objects(claimed_by=counter["_id"], state__in=HOLDING).count()
+        if held < counter["open_claims"]:
+            fixed += counters.update_one(
+                {"_id": counter["_id"], "open_claims": counter["open_claims"]},
+                {"$set": {"open_claims": held}}).modified_count
+    return fixed
+

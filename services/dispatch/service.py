@@ -5,6 +5,8 @@ The class only wires dependencies; entrypoints live in the mixins by concern.
 
 from __future__ import annotations
 
+from nameko.timer import timer
+
 from services.common.metrics import Instrumentation
 from services.common.outbox import OutboxRelay
 from services.common.store import Store
@@ -17,6 +19,8 @@ from services.dispatch.rpc_responders import ResponderEntrypoints
 from services.dispatch.rpc_results import ResultEntrypoints
 from services.dispatch.rpc_whistle import WhistleEntrypoints
 
+CLAIM_RECONCILE_SECONDS = 300
+
 
 class DispatchService(GridEntrypoints, ResponderEntrypoints, OrderEntrypoints,
                       ResultEntrypoints, WhistleEntrypoints, EventHandlers):
@@ -24,6 +28,11 @@ class DispatchService(GridEntrypoints, ResponderEntrypoints, OrderEntrypoints,
     store = Store("dispatch", DOCUMENTS)
     relay = OutboxRelay()
     instrumentation = Instrumentation()
+
+    @timer(interval=CLAIM_RECONCILE_SECONDS, eager=True)
+    def reconcile_claims(self) -> None:
+        """Bring open-claim counters back to the orders members hold (after a crash)."""
+        orders.reconcile_claim_counters()
 
     @scheduler.poll_timer()
     def fire_deadlines(self) -> None:

@@ -86,3 +86,18 @@ def test_an_acknowledged_order_keeps_its_responder(platform):
     other = platform.headers("volunteer", "A", "2")
     taken = client.post(f"/orders/o-{issue_id}/claim", headers=other)
     assert taken.status_code == 409 and error_of(taken)["message"] == "already claimed"
+
+
+def test_claim_counters_a_crash_left_too_high_come_back_to_the_orders_held(platform):
+    from services.dispatch.orders import reconcile_claim_counters
+
+    client = platform.start(DispatchService)
+    order_id = f"o-{triage(platform, route='party_volunteer')}"
+    member = token_headers(platform, "volunteer", "u-holder")
+    assert client.post(f"/orders/{order_id}/claim", headers=member).status_code == 200
+    # As if processes died after taking slots whose orders were never committed.
+    ClaimCounter.objects(id="u-holder").update_one(set__open_claims=3)
+    ClaimCounter(id="u-ghost", open_claims=2).save()
+    assert reconcile_claim_counters() == 2
+    assert {c.id: c.open_claims for c in ClaimCounter.objects} == {"u-holder": 1, "u-ghost": 0}
+    assert reconcile_claim_counters() == 0
