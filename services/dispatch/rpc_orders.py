@@ -11,8 +11,8 @@ from services.common.contracts.dispatch import (
     OrderClaimed,
     OrderIn,
     OrderReturnedToPool,
-    ReasonIn,
 )
+from services.common.contracts.workflow import ReasonIn
 from services.common.errors import Conflict, Forbidden
 from services.common.rpc import as_caller, parse
 from services.common.store import StaleWrite, retry_on_stale

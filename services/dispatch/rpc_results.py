@@ -9,9 +9,9 @@ from services.common.contracts.dispatch import (
     OrderConfirmed,
     OrderResolved,
     OrderReturned,
-    ReasonIn,
     ResultIn,
 )
+from services.common.contracts.workflow import ReasonIn
 from services.common.errors import Forbidden
 from services.common.rpc import as_caller, parse
 from services.common.store import retry_on_stale

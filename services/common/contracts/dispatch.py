@@ -163,11 +163,6 @@ class WhistleIn(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
-class ReasonIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=500)
-
-
 class ResultIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     result: str = Field(min_length=1, max_length=2000)

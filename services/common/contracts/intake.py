@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.common.caller import Role
 from services.common.contracts.envelope import event_payload
-from services.common.contracts.workflow import IssueClass, Location, Route, Urgency
+from services.common.contracts.workflow import IssueClass, Location, ReasonIn, Route, Urgency
 
 MAX_DESCRIPTION = 2000
 
@@ -150,9 +150,7 @@ class RateIn(BaseModel):
     comment: str = Field(default="", max_length=500)
 
 
-class ReopenIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=500)
+ReopenIn = ReasonIn  # the reporter is not satisfied, and says why
 
 
 class MergeIn(BaseModel):

@@ -60,3 +60,11 @@ class Location(BaseModel):
         if self.lat is None and not self.address:
             raise ValueError("give lat/lng or an address")
         return self
+
+
+class ReasonIn(BaseModel):
+    """Why: a hand-back, an escalation, a return, a reopen."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=500)
+

@@ -9,11 +9,10 @@ from services.common.contracts.dispatch import (
     OrderIn,
     OrderOut,
     OrderState,
-    ReasonIn,
     ResultIn,
     WhistleIn,
 )
-from services.common.contracts.workflow import Level
+from services.common.contracts.workflow import Level, ReasonIn
 from services.gateway.deps import CallerDep, RpcDep, caller_args, require
 
 router = APIRouter(prefix="/orders", tags=["orders"])
