@@ -44,6 +44,10 @@ class RpcPool:
                 # The connection may be broken or a late reply may still arrive: drop it.
                 _stop_quietly(runner)
                 raise
+            except BaseException:
+                # A service's own error came back as a reply: the proxy is healthy.
+                self._idle.put((runner, proxy))
+                raise
             self._idle.put((runner, proxy))
         finally:
             self._slots.put(None)

@@ -171,3 +171,16 @@ def test_a_rule_across_fields_names_the_field_at_fault(platform):
         "display_name": "G", "community_id": platform.community_id("A")})
     assert response.status_code == 422
     assert error_of(response)["fields"] == {"grid_id": "required for role grid_worker"}
+
+
+def test_a_service_error_gives_the_rpc_proxy_back_to_the_pool(platform):
+    client = platform.start()
+    headers = platform.headers("resident", "A")
+    client.get("/auth/me", headers=headers)  # one proxy, warmed and idle
+    idle = client.app.state.rpc._idle
+    assert idle.qsize() == 1
+    for _ in range(5):
+        other = client.get(f"/registry/communities/{platform.community_id('B')}",
+                           headers=headers)
+        assert other.status_code == 404
+    assert idle.qsize() == 1
