@@ -58,14 +58,12 @@ class Aggregate(me.Document):
             self.save(save_condition={"version": seen})
         except SaveConditionError as exc:
             self.version = seen
-            raise StaleWrite(type(self).__name__) from exc
+            raise StaleWrite(f"{type(self).__name__} was changed by someone else; retry") from exc
 
 
 class StaleWrite(Conflict):
+    # No constructor of its own: nameko rebuilds a remote error from its args.
     code = "concurrent_update"
-
-    def __init__(self, what: str, *args: Any) -> None:
-        super().__init__(f"{what} was changed by someone else; retry")
 
 
 def retry_on_stale(fn: Callable[[], T], attempts: int = 5) -> T:

@@ -71,3 +71,13 @@ def test_field_errors_name_nested_and_cross_field_faults():
     named = [{"loc": (), "msg": "Value error, grid_id: required for role grid_worker",
               "type": "value_error"}]
     assert field_errors(named) == {"grid_id": "required for role grid_worker"}
+
+
+def test_a_stale_write_keeps_its_message_across_rpc():
+    from services.common.store import StaleWrite
+
+    error = StaleWrite("Order was changed by someone else; retry")
+    again = deserialize(serialize(error))
+    assert isinstance(again, StaleWrite)
+    assert (again.status, again.code, again.message) == (
+        409, "concurrent_update", "Order was changed by someone else; retry")
