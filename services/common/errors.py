@@ -27,6 +27,9 @@ class DomainError(Exception):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            # nameko rebuilds a remote error as cls(*args): only this signature survives.
+            raise TypeError(f"{cls.__name__} must keep DomainError's constructor")
         deserialize_to_instance(cls)
 
     def __str__(self) -> str:

@@ -81,3 +81,10 @@ def test_a_stale_write_keeps_its_message_across_rpc():
     assert isinstance(again, StaleWrite)
     assert (again.status, again.code, again.message) == (
         409, "concurrent_update", "Order was changed by someone else; retry")
+
+
+def test_an_error_type_with_its_own_constructor_is_refused():
+    with pytest.raises(TypeError, match="keep DomainError's constructor"):
+        class Custom(DomainError):
+            def __init__(self, what: str) -> None:
+                super().__init__(f"{what} failed")
