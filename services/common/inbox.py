@@ -33,7 +33,7 @@ def handles(source: str, event_type: str) -> Callable:
     """
 
     def decorate(fn: Callable[[Any, Envelope], None]) -> Callable:
-        handler_id = f"{fn.__name__}"
+        handler_id = fn.__name__
 
         @event_handler(source, event_type, handler_type=SERVICE_POOL,
                        reliable_delivery=True, requeue_on_error=True)

@@ -89,6 +89,7 @@ class OutboxRelay(DependencyProvider):
                         coll.find({"outbox_pending": True}, {"outbox": 1}).limit(BATCH)]
         backlog = sum(len(doc.get("outbox") or []) for _, doc in pending)
         metrics.OUTBOX_BACKLOG.labels(self.service).set(backlog)
+        published = 0
         for coll, doc in pending:
             events = doc.get("outbox") or []
             for event in events:
@@ -98,6 +99,6 @@ class OutboxRelay(DependencyProvider):
             coll.update_one({"_id": doc["_id"]}, {"$pull": {"outbox": {"id": {"$in": ids}}}})
             coll.update_one({"_id": doc["_id"], "outbox": {"$size": 0}},
                             {"$set": {"outbox_pending": False}})
-            backlog -= len(events)
-            metrics.OUTBOX_BACKLOG.labels(self.service).set(backlog)
-        return sum(len(doc.get("outbox") or []) for _, doc in pending)
+            published += len(events)
+            metrics.OUTBOX_BACKLOG.labels(self.service).set(backlog - published)
+        return published

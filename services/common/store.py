@@ -99,6 +99,7 @@ class Store(DependencyProvider):
         self.inbox = inbox_document(service)
         self.documents = [*documents, self.inbox]
         self.settings: Settings | None = None
+        self._holds_connection = False
 
     # Containers per alias in this process: replicas of one service started in one
     # process (tests) share the connection, and the last one out closes it.
@@ -114,7 +115,7 @@ class Store(DependencyProvider):
             doc.ensure_indexes()
 
     def stop(self) -> None:
-        if not getattr(self, "_holds_connection", False):
+        if not self._holds_connection:
             return
         self._holds_connection = False
         Store._users[self.alias] -= 1
@@ -127,10 +128,6 @@ class Store(DependencyProvider):
 
     def get_dependency(self, worker_ctx: Any) -> Store:
         return self
-
-    def ping(self) -> bool:
-        me.get_db(self.alias).command("ping")
-        return True
 
 
 def connect(alias: str, settings: Settings) -> None:
