@@ -1,62 +1,50 @@
-"""Run a nameko service as a real process (for crash and replica tests)."""
+"""A nameko service as a real process on the test's vhost and databases (crash and replica
+tests), managed by the stack's own process table."""
 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
+from deploy.processes import ProcessSpec, ProcessTable
+from deploy.waits import wait_until
 
 
 class ServiceProcess:
-    def __init__(self, target: str, config: dict[str, Any], log: Path, **env: Any) -> None:
-        self.target = target
-        self.config = config
-        self.log = log
-        self.env = env
-        self.proc: subprocess.Popen[bytes] | None = None
+    def __init__(self, target: str, config: dict[str, Any], root: Path, name: str = "service",
+                 **settings: Any) -> None:
+        """`settings` become LINLI_<NAME> variables (e.g. outbox_poll_seconds=3600)."""
+        linli = config["LINLI"]
+        env = {"LINLI_MONGO_URI": linli["mongo_uri"], "LINLI_DB_PREFIX": linli["db_prefix"],
+               "LINLI_METRICS_PORT": "0"}
+        env |= {f"LINLI_{k.upper()}": str(v) for k, v in settings.items()}
+        argv = [sys.executable, "-m", "nameko", "run", "--broker", config["AMQP_URI"], target]
+        self.table = ProcessTable(root)
+        self.spec = ProcessSpec(name, argv, port=0, healthy=lambda: True, env=env)
 
     def start(self) -> ServiceProcess:
-        linli = self.config["LINLI"]
-        env = os.environ | {
-            "PYTHONPATH": str(REPO), "LINLI_MONGO_URI": linli["mongo_uri"],
-            "LINLI_DB_PREFIX": linli["db_prefix"], "LINLI_METRICS_PORT": "0",
-        } | {f"LINLI_{k.upper()}": str(v) for k, v in self.env.items()}
-        with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "nameko", "run", "--broker", self.config["AMQP_URI"],
-                 self.target], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True)
+        self.table.start(self.spec, os.environ)
         return self
 
-    def wait_ready(self, probe, timeout: float = 20.0) -> None:
-        """Poll `probe()` (e.g. an RPC to the service) until it succeeds."""
-        deadline = time.monotonic() + timeout
-        while True:
-            assert self.proc is not None and self.proc.poll() is None, self.log.read_text()
+    def wait_ready(self, probe: Callable[[], Any], timeout: float = 20.0) -> None:
+        """Until `probe()` (e.g. an RPC to the service) succeeds."""
+
+        def answered() -> bool:
+            assert self.table.running(self.spec.name), self.table.tail(self.spec.name)
             try:
                 probe()
-                return
             except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+                return False
+            return True
+
+        assert wait_until(answered, timeout, every=0.2), self.table.tail(self.spec.name)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hook runs, exactly like a crash."""
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
+        self.table.kill(self.spec.name)
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        self.table.stop(self.spec.name)

@@ -65,10 +65,9 @@ def test_an_issue_stored_before_a_crash_is_announced_once_after_restart(platform
     report = {"community_id": platform.community_id(), "category": "street_lighting",
               "description": "路灯不亮 street light out at the east gate",
               "location": {"lat": 39.9042, "lng": 116.4074}, "channel": "app"}
-    log = tmp_path / "intake.log"
     # Publishing only on an hourly poll: the kill surely falls between write and publish.
-    crashing = ServiceProcess(INTAKE, platform.config, log, outbox_wake_on_write="false",
-                              outbox_poll_seconds=3600).start()
+    crashing = ServiceProcess(INTAKE, platform.config, tmp_path, "intake",
+                              outbox_wake_on_write="false", outbox_poll_seconds=3600).start()
     with ServiceRpcProxy("intake", platform.config) as intake:
         crashing.wait_ready(lambda: intake.list_categories(caller, platform.community_id()))
         time.sleep(0.5)  # past the relay's start-up flush
@@ -77,7 +76,7 @@ def test_an_issue_stored_before_a_crash_is_announced_once_after_restart(platform
     time.sleep(1.0)
     assert _received(issue["id"]) == []
 
-    restarted = ServiceProcess(INTAKE, platform.config, log).start()
+    restarted = ServiceProcess(INTAKE, platform.config, tmp_path, "intake").start()
     try:
         with ServiceRpcProxy("intake", platform.config) as intake:
             restarted.wait_ready(lambda: intake.get_issue(caller, issue["id"]))
