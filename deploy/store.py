@@ -8,7 +8,7 @@ from pathlib import Path
 from deploy.errors import StackError
 from deploy.processes import ProcessSpec
 from deploy.settings import StackSettings, host_port, is_loopback
-from services.common.testing.embedded_store import nx_binary, reachable
+from services.common.testing.embedded_store import nx_command, reachable
 
 NAME = "store"
 MONGO_PORT = 27017
@@ -24,16 +24,13 @@ def store_process(settings: StackSettings) -> ProcessSpec | None:
             f"store: nothing answers at {host}:{port} (LINLI_MONGO_URI), and only a store on "
             "this machine can be started here. Start that MongoDB, or unset LINLI_MONGO_URI "
             "to use the embedded store.")
-    try:
-        binary = nx_binary()
-    except RuntimeError as exc:
-        raise StackError(f"store: {exc}") from exc
     data = Path(settings.stack_dir).resolve() / "store"
     data.mkdir(parents=True, exist_ok=True)
-    argv = [binary, "--data-dir", str(data), "--host", host, "-p", str(port),
-            "--pid-file", str(data / "nx.pid"),
-            # it logs to stdout as well, which already goes to .stack/logs/store.log
-            "--log-file", os.devnull]
+    try:
+        # It logs to stdout as well, which already goes to .stack/logs/store.log.
+        argv = nx_command(data, host, port, data / "nx.pid", os.devnull)
+    except RuntimeError as exc:
+        raise StackError(f"store: {exc}") from exc
     uri = f"mongodb://{host}:{port}"
     hint = (f"This is the embedded store for LINLI_MONGO_URI={uri}: free port {port}, "
             "or point LINLI_MONGO_URI at a running MongoDB.")

@@ -27,6 +27,13 @@ def nx_binary() -> str:
     return found
 
 
+def nx_command(data_dir: Path, host: str, port: int, pid_file: Path,
+               log_file: Path | str) -> list[str]:
+    """The nx-27017 command line; each instance needs its own pid file."""
+    return [nx_binary(), "--data-dir", str(data_dir), "--host", host, "-p", str(port),
+            "--pid-file", str(pid_file), "--log-file", str(log_file)]
+
+
 class EmbeddedStore:
     """One nx-27017 server with its data, pid file and log under `root`."""
 
@@ -44,8 +51,7 @@ class EmbeddedStore:
         data = self.root / "data"
         data.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen(
-            [nx_binary(), "--data-dir", str(data), "--host", self.host, "-p", str(self.port),
-             "--pid-file", str(self.root / "nx.pid"), "--log-file", str(self.root / "nx.log")],
+            nx_command(data, self.host, self.port, self.root / "nx.pid", self.root / "nx.log"),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
