@@ -71,6 +71,16 @@ class AlreadyExists(DomainError):
     code = "already_exists"
 
 
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "too_large"
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+
+
 class RateLimited(DomainError):
     status = 429
     code = "rate_limited"

@@ -137,8 +137,10 @@ def test_oversized_and_non_image_uploads_are_refused(platform):
     limit = platform.settings.max_photo_bytes
     huge = _upload(client, issue, resident, b"\xff\xd8" + b"0" * limit)
     assert huge.status_code == 413 and "file" in error_of(huge)["fields"]
+    assert error_of(huge)["code"] == "too_large"
     text = _upload(client, issue, resident, b"hello", content_type="text/plain")
     assert text.status_code == 415 and "file" in error_of(text)["fields"]
+    assert error_of(text)["code"] == "unsupported_media_type"
     disguised = _upload(client, issue, resident, b"GIF89a not really a jpeg")
     assert disguised.status_code == 422 and "file" in error_of(disguised)["fields"]
     got = client.get(f"/issues/{issue['id']}", headers=resident).json()

@@ -20,23 +20,13 @@ from services.common.contracts.intake import (
     TimelineEntryOut,
     TriageIn,
 )
-from services.common.errors import DomainError
+from services.common.errors import PayloadTooLarge, UnsupportedMediaType
 from services.gateway.deps import CallerDep, RpcDep, SettingsDep, caller_args, require
 
 router = APIRouter(prefix="/issues", tags=["issues"])
 
 FILERS = (Role.resident, Role.volunteer, Role.operator, Role.grid_worker, *ADMIN_ROLES)
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
-
-
-class PhotoTooLarge(DomainError):
-    status = 413
-    code = "too_large"
-
-
-class NotAnImage(DomainError):
-    status = 415
-    code = "unsupported_media_type"
 
 
 @router.post("", response_model=IssueOut, status_code=status.HTTP_201_CREATED)
@@ -124,12 +114,12 @@ def add_photo(issue_id: str, file: Annotated[UploadFile, File()], caller: Caller
               rpc: RpcDep, settings: SettingsDep) -> dict:
     """Attach a photo (JPEG, PNG or WebP; at most LINLI_MAX_PHOTO_BYTES)."""
     if (file.content_type or "").split(";")[0].strip().lower() not in PHOTO_TYPES:
-        raise NotAnImage("photos must be JPEG, PNG or WebP",
-                         {"file": f"type {file.content_type} not accepted"})
+        raise UnsupportedMediaType("photos must be JPEG, PNG or WebP",
+                                   {"file": f"type {file.content_type} not accepted"})
     data = file.file.read(settings.max_photo_bytes + 1)
     if len(data) > settings.max_photo_bytes:
-        raise PhotoTooLarge("the photo is too large",
-                            {"file": f"at most {settings.max_photo_bytes} bytes"})
+        raise PayloadTooLarge("the photo is too large",
+                              {"file": f"at most {settings.max_photo_bytes} bytes"})
     return rpc.call("intake", "add_photo", caller_args(caller), issue_id,
                     base64.b64encode(data).decode())
 
