@@ -9,9 +9,10 @@ from pymongo.errors import DuplicateKeyError
 
 from services.common.caller import Caller
 from services.common.contracts import new_event
-from services.common.contracts.dispatch import OrderEscalated, OrderState
+from services.common.contracts.dispatch import OrderEscalated, OrderOut, OrderState
 from services.common.contracts.workflow import Level
 from services.common.errors import Conflict, NotFound
+from services.common.rpc import dump
 from services.dispatch.domain import ladder, timers
 from services.dispatch.domain.scope import OrderScope, can_see
 from services.dispatch.models import ClaimCounter, Order
@@ -99,23 +100,16 @@ def escalate(order: Order, caller: Caller, reason: str, at: datetime,
     return True
 
 
+def overdue(order: Order, at: datetime) -> bool:
+    """Still active past its resolution deadline."""
+    return bool(order.resolution_due_at and aware(order.resolution_due_at) < at
+                and order.state in ("open", "claimed", "in_progress"))
+
+
 def view(order: Order) -> dict[str, Any]:
-    private = {"outbox", "outbox_pending", "version", "breaches", "next_due_ts",
-               "resolution_due_ts"}
-    data = {name: getattr(order, name) for name in order._fields if name not in private}
-    data["overdue"] = bool(order.resolution_due_at and aware(order.resolution_due_at) < now()
-                           and order.state in ("open", "claimed", "in_progress"))
-    return _jsonable(data)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return aware(value).isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    return value
+    """The order as its readers see it: the fields `OrderOut` declares, and whether it is late."""
+    fields = {name: getattr(order, name) for name in OrderOut.model_fields if name != "overdue"}
+    return dump(OrderOut.model_validate(fields | {"overdue": overdue(order, now())}))
 
 
 def take_claim_slot(user_id: str, cap: int) -> None:

@@ -121,10 +121,10 @@ class WhistleEntrypoints:
         policy = grids.policy_for(who, community_id)
         by = Counter()
         overdue = whistles = escalations = late = missed = 0
+        now = orders.now()
         for order in models.Order.objects(community_id=policy.id):
-            view = orders.view(order)
             by[f"{order.level}/{order.state}"] += 1
-            overdue += view["overdue"]
+            overdue += orders.overdue(order, now)
             whistles += len(order.whistles)
             escalations += sum(1 for t in order.timeline if t.get("kind") == "escalated")
             late += sum(1 for r in order.report_ins if r.get("late"))

@@ -36,13 +36,13 @@ def grid_tree(platform: Any, where: str = "A") -> dict[str, str]:
     """Import TREE into the community; return code → grid id."""
     community_id = platform.community_id(where)
     with platform.rpc() as rpc:
-        admin = _admin_caller(platform, where)
+        admin = admin_caller(platform, where)
         report = rpc.dispatch.import_grids(admin, community_id, TREE, False)
         assert report["valid"], report
         return {g["code"]: g["id"] for g in rpc.dispatch.list_grids(admin, community_id)}
 
 
-def _admin_caller(platform: Any, where: str) -> dict:
+def admin_caller(platform: Any, where: str) -> dict:
     user = platform.user("community_admin", where)
     return {"user_id": user["id"], "role": "community_admin",
             "district_id": user["district_id"], "street_id": user["street_id"],
@@ -67,7 +67,7 @@ def triage(platform: Any, where: str = "A", route: str = "community",
     return issue_id
 
 
-__all__ = ["SYSTEM", "grid_tree", "triage"]
+__all__ = ["SYSTEM", "admin_caller", "grid_tree", "triage"]
 
 
 def wait_for(read, until, timeout: float = 10.0, every: float = 0.1):  # noqa: ANN001, ANN201
