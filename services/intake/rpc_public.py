@@ -70,10 +70,9 @@ class PhotosAndPublication:
                      photo_id: str) -> dict:
         """A published issue's photo, re-encoded without EXIF."""
         found = published(community_id, PublicQuery(ids=[issue_id]))
-        issue = Issue.objects(id=issue_id).first()
-        if not found or issue is None or photo_id not in found[0].photos:
+        if not found or photo_id not in found[0].photos:
             raise NotFound("no such photo", {"photo_id": "unknown"})
-        data, content_type = photos.load(me.get_db("intake"), issue.id, photo_id, public=True)
+        data, content_type = photos.load(me.get_db("intake"), issue_id, photo_id, public=True)
         return {"content_type": content_type, "data": base64.b64encode(data).decode()}
 
 
