@@ -6,6 +6,7 @@ import uuid
 
 import mongoengine as me
 
+from services.common.caller import Scope
 from services.common.store import Aggregate
 
 ALIAS = "identity"
@@ -31,7 +32,16 @@ class Street(me.Document):
     name = me.StringField(required=True)
 
 
-class Community(Aggregate):
+class Placed:
+    """A document living at one place of the tenancy tree."""
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(district_id=self.district_id, street_id=self.street_id,
+                     community_id=self.community_id)
+
+
+class Community(Placed, Aggregate):
     meta = {"db_alias": ALIAS, "collection": "communities", "indexes": [
         {"fields": ["street_id", "name"], "unique": True}, "district_id"]}
     id = me.StringField(primary_key=True, default=lambda: new_id("c"))
@@ -39,8 +49,12 @@ class Community(Aggregate):
     street_id = me.StringField(required=True)
     name = me.StringField(required=True)
 
+    @property
+    def community_id(self) -> str:
+        return self.id
 
-class User(Aggregate):
+
+class User(Placed, Aggregate):
     meta = {"db_alias": ALIAS, "collection": "users", "indexes": [
         {"fields": ["username"], "unique": True},
         {"fields": ["community_id", "role"]}]}

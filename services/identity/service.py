@@ -5,7 +5,7 @@ from __future__ import annotations
 from mongoengine.errors import NotUniqueError
 from nameko.rpc import rpc
 
-from services.common.caller import Role, Scope
+from services.common.caller import ADMIN_ROLES, Caller, Role
 from services.common.contracts import new_event
 from services.common.contracts.identity import (
     CommunityCreated,
@@ -35,6 +35,13 @@ def _unit(doc: District | Street | Community) -> dict:
                          street_id=doc.id))
     return dump(Unit(id=doc.id, name=doc.name, level="community", district_id=doc.district_id,
                      street_id=doc.street_id))
+
+
+def _visible_community(who: Caller, community_id: str) -> Community:
+    community = Community.objects(id=community_id).first()
+    if community is None or not who.sees(community.scope):
+        raise NotFound("no such community", {"community_id": "unknown"})
+    return community
 
 
 def _user(user: User) -> dict:
@@ -116,24 +123,23 @@ class IdentityService:
     def list_units(self, caller: dict) -> list[dict]:
         """The streets and communities the caller may see."""
         who = as_caller(caller)
-        streets = [s for s in Street.objects(district_id=who.district_id)
-                   if who.role in (Role.district_admin, Role.ops, Role.system)
-                   or s.id == who.street_id]
-        communities = [c for c in Community.objects(district_id=who.district_id)
-                       if who.sees(Scope(district_id=c.district_id, street_id=c.street_id,
-                                         community_id=c.id))]
+        if who.role in (Role.district_admin, Role.ops, Role.system):
+            reach = {"district_id": who.district_id}
+        elif who.role is Role.street_admin:
+            reach = {"street_id": who.street_id}
+        else:
+            reach = {"id": who.community_id}
+        communities = list(Community.objects(**reach)) if all(reach.values()) else []
+        if "district_id" in reach:
+            streets = Street.objects(district_id=who.district_id)
+        else:
+            streets = Street.objects(id__in=[who.street_id] if who.street_id else [])
         return [_unit(s) for s in streets] + [_unit(c) for c in communities]
 
     @rpc
     def get_community(self, caller: dict, community_id: str) -> dict:
         """One community, if the caller may see it (404 otherwise: no existence leak)."""
-        who = as_caller(caller)
-        community = Community.objects(id=community_id).first()
-        if community is None or not who.sees(Scope(
-                district_id=community.district_id, street_id=community.street_id,
-                community_id=community.id)):
-            raise NotFound("no such community", {"community_id": "unknown"})
-        return _unit(community)
+        return _unit(_visible_community(as_caller(caller), community_id))
 
     @rpc
     def create_user(self, caller: dict, data: dict) -> dict:
@@ -175,10 +181,7 @@ class IdentityService:
         who = as_caller(caller)
         user = User.objects(id=user_id).first()
         if user is None or (user.id != who.user_id and not (
-                who.role in (Role.community_admin, Role.street_admin, Role.district_admin,
-                             Role.system)
-                and who.sees(Scope(district_id=user.district_id, street_id=user.street_id,
-                                   community_id=user.community_id)))):
+                who.role in ADMIN_ROLES | {Role.system} and who.sees(user.scope))):
             raise NotFound("no such user", {"user_id": "unknown"})
         return _user(user)
 
@@ -186,12 +189,8 @@ class IdentityService:
     def list_users(self, caller: dict, community_id: str, role: str | None = None) -> list[dict]:
         """Accounts of a community (staff only)."""
         who = as_caller(caller)
-        who.require_role(Role.community_admin, Role.street_admin, Role.district_admin)
-        community = Community.objects(id=community_id).first()
-        if community is None or not who.sees(Scope(
-                district_id=community.district_id, street_id=community.street_id,
-                community_id=community.id)):
-            raise NotFound("no such community", {"community_id": "unknown"})
+        who.require_role(*ADMIN_ROLES)
+        _visible_community(who, community_id)
         query = User.objects(community_id=community_id)
         if role:
             query = query.filter(role=role)

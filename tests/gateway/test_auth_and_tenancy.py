@@ -184,3 +184,19 @@ def test_a_service_error_gives_the_rpc_proxy_back_to_the_pool(platform):
                            headers=headers)
         assert other.status_code == 404
     assert idle.qsize() == 1
+
+
+def test_each_role_lists_exactly_its_units(platform):
+    client = platform.start()
+    tenancy = platform.tenancy()
+    a, b = tenancy.communities["A"], tenancy.communities["B"]
+    sa, sb = tenancy.streets["A"]["id"], tenancy.streets["B"]["id"]
+
+    def units(role: str) -> set[str]:
+        listed = client.get("/registry/units", headers=platform.headers(role, "A"))
+        assert listed.status_code == 200
+        return {u["id"] for u in listed.json()}
+
+    assert units("district_admin") == {a["id"], b["id"], sa, sb}
+    assert units("street_admin") == {a["id"], sa}
+    assert units("resident") == {a["id"], sa}
