@@ -9,12 +9,13 @@ from pymongo.errors import DuplicateKeyError
 
 from services.common.caller import Caller
 from services.common.contracts import new_event
-from services.common.contracts.dispatch import OrderEscalated, OrderOut, OrderState
+from services.common.contracts.dispatch import OrderEscalated, OrderOut
 from services.common.contracts.workflow import Level
 from services.common.errors import Conflict, NotFound
 from services.common.rpc import dump
 from services.dispatch.domain import ladder, timers
 from services.dispatch.domain.scope import OrderScope, can_see
+from services.dispatch.domain.states import ACTIVE, OPEN_CLAIM
 from services.dispatch.models import ClaimCounter, Order
 
 
@@ -76,8 +77,8 @@ def refresh_due(order: Order) -> None:
     due = timers.next_due(watched(order))
     order.next_due_ts = due.timestamp() if due else None
     resolution = aware(order.resolution_due_at)
-    order.resolution_due_ts = (resolution.timestamp() if resolution and order.state in (
-        "open", "claimed", "in_progress") else None)
+    order.resolution_due_ts = (resolution.timestamp() if resolution and order.state in ACTIVE
+                               else None)
 
 
 def escalate(order: Order, caller: Caller, reason: str, at: datetime,
@@ -103,7 +104,7 @@ def escalate(order: Order, caller: Caller, reason: str, at: datetime,
 def overdue(order: Order, at: datetime) -> bool:
     """Still active past its resolution deadline."""
     return bool(order.resolution_due_at and aware(order.resolution_due_at) < at
-                and order.state in ("open", "claimed", "in_progress"))
+                and order.state in ACTIVE)
 
 
 def view(order: Order) -> dict[str, Any]:
@@ -128,9 +129,6 @@ def release_claim_slot(user_id: str | None) -> None:
             {"_id": user_id, "open_claims": {"$gt": 0}}, {"$inc": {"open_claims": -1}})
 
 
-HOLDING = (OrderState.claimed.value, OrderState.in_progress.value, OrderState.resolved.value)
-
-
 def reconcile_claim_counters() -> int:
     """Heal counters a crash left too high; return how many were corrected.
 
@@ -140,9 +138,9 @@ def reconcile_claim_counters() -> int:
     the recount wins and the next pass looks again.
     """
     counters = ClaimCounter._get_collection()
-    fixed = 0
+    holding, fixed = [s.value for s in OPEN_CLAIM], 0
     for counter in counters.find({"open_claims": {"$gt": 0}}):
-        held = Order.objects(claimed_by=counter["_id"], state__in=HOLDING).count()
+        held = Order.objects(claimed_by=counter["_id"], state__in=holding).count()
         if held < counter["open_claims"]:
             fixed += counters.update_one(
                 {"_id": counter["_id"], "open_claims": counter["open_claims"]},

@@ -18,7 +18,7 @@ from services.common.rpc import as_caller, parse
 from services.common.store import StaleWrite, retry_on_stale
 from services.dispatch import grids, making, metrics, orders
 from services.dispatch.domain import scope
-from services.dispatch.domain.states import OrderState, transition
+from services.dispatch.domain.states import ACTIVE, OrderState, transition
 from services.dispatch.models import Order
 
 
@@ -156,7 +156,7 @@ class OrderEntrypoints:
                     or (who.role is Role.grid_worker and who.grid_id == order.grid_id)):
                 raise Forbidden("only the order's holder or owning level escalates it",
                                 {"order_id": "not yours"})
-            if order.state not in (OrderState.open, OrderState.claimed, OrderState.in_progress):
+            if order.state not in ACTIVE:
                 raise Conflict(f"the order is {order.state}", {"state": order.state})
             released = order.claimed_by
             at = orders.now()

@@ -15,6 +15,7 @@ from services.common.rpc import as_caller, parse
 from services.common.store import retry_on_stale
 from services.dispatch import grids, metrics, models, orders
 from services.dispatch.domain import scope, timers
+from services.dispatch.domain.states import ACTIVE
 
 CALLER_LEVEL = {Role.community_admin: Level.community, Role.street_admin: Level.street,
                 Role.district_admin: Level.district}
@@ -34,7 +35,7 @@ class WhistleEntrypoints:
             order = orders.load(who, order_id)
             if not scope.is_owner(who, orders.scope_of(order)):
                 raise Forbidden("only the owning level whistles", {"order_id": "not yours"})
-            if order.state not in ("open", "claimed", "in_progress"):
+            if order.state not in ACTIVE:
                 raise Conflict(f"the order is {order.state}", {"state": order.state})
             at = orders.now()
             minutes = spec.report_in_minutes or grids.policy_for(

@@ -23,7 +23,7 @@ from services.common.contracts.workflow import Level
 from services.common.store import StaleWrite
 from services.dispatch import metrics, orders
 from services.dispatch.domain import ladder, sla, timers
-from services.dispatch.domain.states import OrderState, transition
+from services.dispatch.domain.states import ACTIVE, transition
 from services.dispatch.models import Order
 
 log = logging.getLogger(__name__)
@@ -108,9 +108,7 @@ def _missed(order: Order, system: Caller, breach: timers.Breach, now: datetime) 
     orders.emit(order, system, ReportInMissed, whistle_id=breach.whistle_id,
                 target=breach.target, escalated_to=level)
     metrics.REPORT_INS_MISSED.inc()
-    active = OrderState(order.state) in (OrderState.open, OrderState.claimed,
-                                         OrderState.in_progress)
     reason = f"{breach.target} did not report in by {breach.due_at.isoformat()}"
-    if active and orders.escalate(order, system, reason, now, to_level=level):
+    if order.state in ACTIVE and orders.escalate(order, system, reason, now, to_level=level):
         return ["report_in"]
     return []
