@@ -34,7 +34,11 @@ def community(community_id: str, fetch: Callable[[str], dict]) -> CommunityRef:
 
 
 def seed_catalogue(community_id: str) -> None:
-    """Give the community the starting catalogue; entries it already has are left alone."""
+    """Give the community the starting catalogue; entries it already has are left alone.
+
+    Called where intake first learns of a community, before it remembers it: a known
+    community always has its catalogue, so reads never seed.
+    """
     coll = Category._get_collection()
     if coll.count_documents({"community_id": community_id}) >= len(CATALOGUE):
         return
@@ -53,14 +57,12 @@ def save_category(community_id: str, definition: CategoryDef) -> None:
 
 
 def categories(community_id: str) -> list[CategoryDef]:
-    seed_catalogue(community_id)
     docs = Category.objects(community_id=community_id).order_by("group", "code")
     return [CategoryDef.model_validate(d.definition) for d in docs]
 
 
 def category(community_id: str, code: str) -> CategoryDef:
     """The category, or InvalidInput naming `category` (what a submission names)."""
-    seed_catalogue(community_id)
     doc = Category.objects(id=f"{community_id}:{code}").first()
     if doc is None:
         raise InvalidInput(f"unknown category {code!r}",

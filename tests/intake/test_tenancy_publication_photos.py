@@ -6,6 +6,7 @@ import io
 
 from PIL import Image
 
+from services.intake.models import Category
 from services.intake.service import IntakeService
 from tests.intake.helpers import file_issue, jpeg_with_gps, sign_in, user_id
 from tests.platform import error_of
@@ -181,3 +182,12 @@ def test_the_issue_list_defaults_to_the_callers_own_community(platform):
     assert {i["id"] for i in staff.json()} == {mine["id"], theirs["id"]}
     own = client.get("/issues", headers=sign_in(platform, "resident", "A", "1"))
     assert [i["id"] for i in own.json()] == [mine["id"]]
+
+
+def test_public_reads_of_an_unknown_community_store_nothing(platform):
+    client = platform.start(IntakeService)
+    photo = client.get("/public/communities/no-such-community/issues/i-1/photos/p-1")
+    assert photo.status_code == 404
+    listed = client.get("/public/communities/no-such-community/issues")
+    assert listed.status_code == 404
+    assert Category.objects(community_id="no-such-community").count() == 0
