@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from services.common.contracts.dispatch import OrderEscalated, OrderOut
 from services.common.contracts.workflow import Level
 from services.common.errors import Conflict, NotFound
 from services.common.rpc import dump
+from services.common.store import retry_on_stale
 from services.dispatch.domain import ladder, timers
 from services.dispatch.domain.scope import OrderScope, can_see
 from services.dispatch.domain.states import ACTIVE, OPEN_CLAIM
@@ -79,6 +81,19 @@ def refresh_due(order: Order) -> None:
     resolution = aware(order.resolution_due_at)
     order.resolution_due_ts = (resolution.timestamp() if resolution and order.state in ACTIVE
                                else None)
+
+
+def change(caller: Caller, order_id: str, mutate: Callable[[Order, datetime], None]) -> Order:
+    """Load the order, `mutate(order, now)`, refresh its deadlines and commit; all of it
+    again if another writer committed first (`mutate` raises to refuse)."""
+    def attempt() -> Order:
+        order = load(caller, order_id)
+        mutate(order, now())
+        refresh_due(order)
+        order.commit()
+        return order
+
+    return retry_on_stale(attempt)
 
 
 def escalate(order: Order, caller: Caller, reason: str, at: datetime,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from mongoengine.queryset.visitor import Q
 from nameko.rpc import rpc
 
@@ -15,7 +17,7 @@ from services.common.contracts.dispatch import (
 from services.common.contracts.workflow import ReasonIn
 from services.common.errors import Conflict, Forbidden
 from services.common.rpc import as_caller, parse
-from services.common.store import StaleWrite, retry_on_stale
+from services.common.store import StaleWrite
 from services.dispatch import grids, making, metrics, orders
 from services.dispatch.domain import scope
 from services.dispatch.domain.states import ACTIVE, OrderState, transition
@@ -109,17 +111,13 @@ class OrderEntrypoints:
         """响应: the claimer answers before the response deadline; work is in progress."""
         who = as_caller(caller)
 
-        def act() -> dict:
-            order = _mine(who, order_id)
-            at = orders.now()
+        def acknowledge(order: Order, at: datetime) -> None:
+            _check_mine(who, order)
             order.state = transition(order.state, "acknowledge").value
             orders.note(order, who, "acknowledged", at)
             orders.emit(order, who, OrderAcknowledged, responder_id=who.user_id)
-            orders.refresh_due(order)
-            order.commit()
-            return orders.view(order)
 
-        return retry_on_stale(act)
+        return orders.view(orders.change(who, order_id, acknowledge))
 
     @rpc
     def hand_back_order(self, caller: dict, order_id: str, data: dict) -> dict:
@@ -127,30 +125,27 @@ class OrderEntrypoints:
         who = as_caller(caller)
         reason = parse(ReasonIn, data).reason
 
-        def act() -> dict:
-            order = _mine(who, order_id)
-            at = orders.now()
+        def hand_back(order: Order, at: datetime) -> None:
+            _check_mine(who, order)
             order.state = transition(order.state, "hand_back").value
             order.claimed_by = None
             order.response_due_at = making.sla.due(at, order.response_hours)
             orders.note(order, who, "handed_back", at, reason=reason)
             orders.emit(order, who, OrderReturnedToPool, responder_id=who.user_id, reason=reason)
-            orders.refresh_due(order)
-            order.commit()
-            return orders.view(order)
 
-        view = retry_on_stale(act)
+        order = orders.change(who, order_id, hand_back)
         orders.release_claim_slot(who.user_id)
-        return view
+        return orders.view(order)
 
     @rpc
     def escalate_order(self, caller: dict, order_id: str, data: dict) -> dict:
         """上报 "cannot solve here": the order moves one level up with the reason."""
         who = as_caller(caller)
         reason = parse(ReasonIn, data).reason
+        released: str | None = None
 
-        def act() -> tuple[dict, str | None]:
-            order = orders.load(who, order_id)
+        def escalate(order: Order, at: datetime) -> None:
+            nonlocal released
             sc = orders.scope_of(order)
             if not (scope.is_owner(who, sc) or who.user_id == order.claimed_by
                     or (who.role is Role.grid_worker and who.grid_id == order.grid_id)):
@@ -159,22 +154,16 @@ class OrderEntrypoints:
             if order.state not in ACTIVE:
                 raise Conflict(f"the order is {order.state}", {"state": order.state})
             released = order.claimed_by
-            at = orders.now()
             orders.escalate(order, who, reason, at)
             # The level above takes it as a whole: the holder lets go.
             order.state, order.claimed_by = OrderState.open.value, None
-            orders.refresh_due(order)
-            order.commit()
-            metrics.ESCALATIONS.labels("explicit").inc()
-            return orders.view(order), released
 
-        view, released = retry_on_stale(act)
+        order = orders.change(who, order_id, escalate)
+        metrics.ESCALATIONS.labels("explicit").inc()
         orders.release_claim_slot(released)
-        return view
+        return orders.view(order)
 
 
-def _mine(who: Caller, order_id: str) -> Order:
-    order = orders.load(who, order_id)
+def _check_mine(who: Caller, order: Order) -> None:
     if order.claimed_by != who.user_id:
         raise Forbidden("this order is not yours", {"order_id": "claimed by someone else"})
-    return order

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from nameko.rpc import rpc
 
 from services.common.caller import Caller, Role
@@ -14,7 +16,6 @@ from services.common.contracts.dispatch import (
 from services.common.contracts.workflow import ReasonIn
 from services.common.errors import Forbidden
 from services.common.rpc import as_caller, parse
-from services.common.store import retry_on_stale
 from services.dispatch import orders
 from services.dispatch.domain import scope
 from services.dispatch.domain.states import transition
@@ -40,45 +41,35 @@ class ResultEntrypoints:
         who = as_caller(caller)
         result = parse(ResultIn, data)
 
-        def act() -> dict:
-            order = orders.load(who, order_id)
+        def submit(order: Order, at: datetime) -> None:
             if not _works_on(who, order):
                 raise Forbidden("only a responder on this order submits its result",
                                 {"order_id": "not yours"})
-            at = orders.now()
             action = "submit_result" if order.state != "open" else "submit_open"
             order.state = transition(order.state, action).value
             order.result, order.evidence = result.result, list(result.evidence)
             orders.note(order, who, "resolved", at, result=result.result)
             orders.emit(order, who, OrderResolved, responder_id=who.user_id,
                         result=result.result)
-            orders.refresh_due(order)
-            order.commit()
-            return orders.view(order)
 
-        return retry_on_stale(act)
+        return orders.view(orders.change(who, order_id, submit))
 
     @rpc
     def confirm_order(self, caller: dict, order_id: str) -> dict:
         """The owning level or the whistler accepts the result: intake marks the issue resolved."""
         who = as_caller(caller)
 
-        def act() -> tuple[dict, str | None]:
-            order = orders.load(who, order_id)
+        def confirm(order: Order, at: datetime) -> None:
             if not _confirms(who, order):
                 raise Forbidden("only the whistler or the owning level confirms",
                                 {"order_id": "not yours to confirm"})
-            at = orders.now()
             order.state = transition(order.state, "confirm").value
             orders.note(order, who, "confirmed", at)
             orders.emit(order, who, OrderConfirmed, result=order.result or "")
-            orders.refresh_due(order)
-            order.commit()
-            return orders.view(order), order.claimed_by
 
-        view, holder = retry_on_stale(act)
-        orders.release_claim_slot(holder)
-        return view
+        order = orders.change(who, order_id, confirm)
+        orders.release_claim_slot(order.claimed_by)
+        return orders.view(order)
 
     @rpc
     def return_order(self, caller: dict, order_id: str, data: dict) -> dict:
@@ -86,17 +77,12 @@ class ResultEntrypoints:
         who = as_caller(caller)
         reason = parse(ReasonIn, data).reason
 
-        def act() -> dict:
-            order = orders.load(who, order_id)
+        def give_back(order: Order, at: datetime) -> None:
             if not _confirms(who, order):
                 raise Forbidden("only the whistler or the owning level returns a result",
                                 {"order_id": "not yours"})
-            at = orders.now()
             order.state = transition(order.state, "return").value
             orders.note(order, who, "returned", at, reason=reason)
             orders.emit(order, who, OrderReturned, reason=reason)
-            orders.refresh_due(order)
-            order.commit()
-            return orders.view(order)
 
-        return retry_on_stale(act)
+        return orders.view(orders.change(who, order_id, give_back))

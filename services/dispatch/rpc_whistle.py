@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from nameko.rpc import rpc
 
@@ -12,7 +12,6 @@ from services.common.contracts.dispatch import OrderWhistled, ReportInRecorded, 
 from services.common.contracts.workflow import Level
 from services.common.errors import Conflict, Forbidden, InvalidInput
 from services.common.rpc import as_caller, parse
-from services.common.store import retry_on_stale
 from services.dispatch import grids, metrics, models, orders
 from services.dispatch.domain import scope, timers
 from services.dispatch.domain.states import ACTIVE
@@ -31,13 +30,11 @@ class WhistleEntrypoints:
         if not spec.departments and not spec.members:
             raise InvalidInput("whistle someone", {"departments": "or members: at least one"})
 
-        def act() -> dict:
-            order = orders.load(who, order_id)
+        def whistle(order: models.Order, at: datetime) -> None:
             if not scope.is_owner(who, orders.scope_of(order)):
                 raise Forbidden("only the owning level whistles", {"order_id": "not yours"})
             if order.state not in ACTIVE:
                 raise Conflict(f"the order is {order.state}", {"state": order.state})
-            at = orders.now()
             minutes = spec.report_in_minutes or grids.policy_for(
                 who, order.community_id).report_in_minutes
             due_at = at + timedelta(minutes=minutes)
@@ -59,13 +56,10 @@ class WhistleEntrypoints:
             orders.emit(order, who, OrderWhistled, whistle_id=whistle_id, whistler_id=who.user_id,
                         departments=spec.departments, members=spec.members,
                         report_in_due_at=due_at)
-            orders.refresh_due(order)
-            order.commit()
-            return orders.view(order)
 
-        view = retry_on_stale(act)
+        order = orders.change(who, order_id, whistle)
         metrics.WHISTLES.inc()
-        return view
+        return orders.view(order)
 
     @rpc
     def report_in(self, caller: dict, order_id: str) -> dict:
@@ -73,32 +67,29 @@ class WhistleEntrypoints:
         who = as_caller(caller)
         target = (f"department:{who.department_id}" if who.role is Role.department
                   else f"member:{who.user_id}")
+        latencies: list[float] = []
 
-        def act() -> tuple[dict, list[float]]:
-            order = orders.load(who, order_id)
-            at = orders.now()
-            items, recorded = [], []
+        def report(order: models.Order, at: datetime) -> None:
+            nonlocal latencies
+            items, latencies = [], []
             for item in orders.report_ins(order):
                 if item["target"] == target and item["state"] in ("pending", "missed"):
                     late = timers.report_in_late(item["due_at"], at)
                     item = dict(item, state="reported", reported_at=at, late=late)
                     latency = (at - orders.aware(item["whistled_at"])).total_seconds()
-                    recorded.append(latency)
+                    latencies.append(latency)
                     orders.emit(order, who, ReportInRecorded, whistle_id=item["whistle_id"],
                                 target=target, late=late, latency_seconds=latency)
                     orders.note(order, who, "reported_in", at, target=target, late=late)
                 items.append(item)
-            if not recorded:
+            if not latencies:
                 raise Conflict("nothing to report in to", {"order_id": "not summoned or done"})
             order.report_ins = items
-            orders.refresh_due(order)
-            order.commit()
-            return orders.view(order), recorded
 
-        view, latencies = retry_on_stale(act)
+        order = orders.change(who, order_id, report)
         for latency in latencies:
             metrics.REPORT_IN_LATENCY.observe(latency)
-        return view
+        return orders.view(order)
 
     @rpc
     def whistle_counts(self, caller: dict) -> list[dict]:
