@@ -79,7 +79,7 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
         who = as_caller(caller)
         issue_in = parse(IssueIn, data)
         community = self._community(issue_in.community_id)
-        issue, suggestions, _ = submission.submit(
+        issue, suggestions = submission.submit(
             who, issue_in, community, lambda cid, where: self._resolve_grid(caller, cid, where))
         return views.issue_out(issue, who, suggestions=suggestions)
 

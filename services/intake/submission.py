@@ -18,7 +18,7 @@ from services.common.contracts.intake import (
     IssueTriaged,
     Triage,
 )
-from services.common.errors import Forbidden, InvalidInput
+from services.common.errors import Forbidden
 from services.intake import domain, metrics, repository
 from services.intake.attributes import validate_attributes
 from services.intake.models import CommunityRef, Issue, utcnow
@@ -28,8 +28,8 @@ GridResolver = Callable[[str, dict], str | None]
 
 
 def submit(caller: Caller, data: IssueIn, community: CommunityRef,
-           resolve_grid: GridResolver) -> tuple[Issue, list[DuplicateSuggestion], bool]:
-    """The stored issue, the duplicates to suggest, and whether it was stored just now."""
+           resolve_grid: GridResolver) -> tuple[Issue, list[DuplicateSuggestion]]:
+    """The stored issue and the duplicates to suggest (none on a replay)."""
     scope = Scope(district_id=community.district_id, street_id=community.street_id,
                   community_id=community.id)
     if not caller.sees(scope):
@@ -40,7 +40,7 @@ def submit(caller: Caller, data: IssueIn, community: CommunityRef,
     attributes = validate_attributes(category, data.attributes)
     key = f"{caller.user_id}:{caller.idempotency_key}" if caller.idempotency_key else None
     if key and (first := Issue.objects(idempotency=key).first()) is not None:
-        return first, [], False
+        return first, []
     grid_id = resolve_grid(community.id, data.location.model_dump(mode="json"))
     now = utcnow()
     suggestions = repository.duplicate_suggestions(community.id, category, data.location.lat,
@@ -53,23 +53,20 @@ def submit(caller: Caller, data: IssueIn, community: CommunityRef,
         first = Issue.objects(idempotency=key).first()
         if first is None:
             raise
-        return first, [], False
+        return first, []
     repository.append_timeline(issue, caller, "received", entry_id=f"{issue.id}:0", at=now,
                                state=IssueState.received.value, seq=0)
-    if issue.state == IssueState.triaged:
-        repository.append_timeline(issue, caller, "triaged by the category's rules")
     metrics.ISSUES_RECEIVED.labels(data.channel.value, category.code).inc()
     if issue.state == IssueState.triaged:
+        repository.append_timeline(issue, caller, "triaged by the category's rules")
         t = issue.triage
         metrics.TRIAGE_OUTCOMES.labels(t["route"], t["issue_class"], t["urgency"],
                                        t["source"]).inc()
-    return issue, suggestions, True
+    return issue, suggestions
 
 
 def _new_issue(caller: Caller, data: IssueIn, community: CommunityRef, category: CategoryDef,
                attributes: dict, grid_id: str | None, key: str | None) -> Issue:
-    if data.location.lat is None and not data.location.address:
-        raise InvalidInput("a location is required", {"location": "give lat/lng or an address"})
     triage = domain.default_triage(category)
     issue = Issue(
         community_id=community.id, street_id=community.street_id,

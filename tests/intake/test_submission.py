@@ -82,6 +82,7 @@ BAD = [
     ("latitude out of range", {"location": {"lat": 123.4, "lng": 116.4}}, "location.lat", 422),
     ("latitude not a number", {"location": {"lat": "north", "lng": 116.4}}, "location.lat", 422),
     ("lat without lng", {"location": {"lat": 39.9}}, "location", 422),
+    ("no location at all", {"location": {}}, "location", 422),
     ("another community", {"community_id": "B"}, "community_id", 403),
 ]
 
