@@ -8,7 +8,7 @@ from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
-from services.common.caller import Caller, Scope
+from services.common.caller import Caller
 from services.common.contracts.intake import (
     CategoryDef,
     IssueIn,
@@ -65,9 +65,7 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
         who = as_caller(caller)
         definition = parse(CategoryDef, data)
         community = self._community(community_id)
-        access.require_admin(who, Scope(district_id=community.district_id,
-                                              street_id=community.street_id,
-                                              community_id=community.id))
+        access.require_admin(who, views.community_scope(community))
         repository.save_category(community.id, definition)
         return dump(definition)
 
@@ -100,9 +98,7 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
         community_id = community_id or who.community_id  # staff default to their own
         if community_id:
             community = self._community(community_id)
-            if not access.is_staff_for(who, Scope(
-                    district_id=community.district_id, street_id=community.street_id,
-                    community_id=community.id)):
+            if not access.is_staff_for(who, views.community_scope(community)):
                 query = query.filter(reporter_id=who.user_id)
             query = query.filter(community_id=community_id)
         else:

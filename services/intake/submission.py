@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from mongoengine.errors import NotUniqueError
 
-from services.common.caller import Caller, Scope
+from services.common.caller import Caller
 from services.common.contracts import new_event
 from services.common.contracts.intake import (
     CategoryDef,
@@ -22,6 +22,7 @@ from services.common.errors import Forbidden
 from services.intake import domain, metrics, repository
 from services.intake.attributes import validate_attributes
 from services.intake.models import CommunityRef, Issue, utcnow
+from services.intake.views import community_scope
 
 # (community_id, location dict) → grid id, or InvalidInput naming `location`.
 GridResolver = Callable[[str, dict], str | None]
@@ -30,9 +31,7 @@ GridResolver = Callable[[str, dict], str | None]
 def submit(caller: Caller, data: IssueIn, community: CommunityRef,
            resolve_grid: GridResolver) -> tuple[Issue, list[DuplicateSuggestion]]:
     """The stored issue and the duplicates to suggest (none on a replay)."""
-    scope = Scope(district_id=community.district_id, street_id=community.street_id,
-                  community_id=community.id)
-    if not caller.sees(scope):
+    if not caller.sees(community_scope(community)):
         raise Forbidden("you may only file issues in your own community",
                         {"community_id": "not in your scope"})
     domain.check_channel(caller, data.channel, data.contact is not None)

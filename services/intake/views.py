@@ -17,7 +17,7 @@ from services.common.rpc import dump
 from services.intake import anonymise
 from services.intake.access import is_staff_for
 from services.intake.domain import is_group_complaint
-from services.intake.models import Category, Issue, TimelineEntry
+from services.intake.models import Category, CommunityRef, Issue, TimelineEntry
 
 
 def aware(at: datetime | str) -> datetime:
@@ -30,6 +30,11 @@ def aware(at: datetime | str) -> datetime:
 def scope_of(issue: Issue) -> Scope:
     return Scope(district_id=issue.district_id, street_id=issue.street_id,
                  community_id=issue.community_id, grid_id=issue.grid_id)
+
+
+def community_scope(community: CommunityRef) -> Scope:
+    return Scope(district_id=community.district_id, street_id=community.street_id,
+                 community_id=community.id)
 
 
 def location_of(issue: Issue) -> Location:
