@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from nameko.standalone.events import event_dispatcher
-from nameko.testing.services import entrypoint_waiter
+from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
 from services.common.caller import Caller
 from services.common.contracts import new_event
@@ -51,6 +51,7 @@ def test_a_result_is_returned_then_confirmed_and_a_reopen_keeps_the_history(plat
 def test_an_overdue_order_escalates_once_and_counts_as_overdue(platform):
     client = platform.start(DispatchService)
     admin = platform.headers("community_admin")
+    escalated_before = _sample(client, 'linli_dispatch_escalations_total{cause="resolution"}')
     made = client.post("/orders", headers=admin, json={
         "category": "water_pipe", "urgency": "high", "summary": "水管爆裂",
         "person_id": "u-gw-root", "response_hours": 1.5 / 3600, "resolution_hours": 1.5 / 3600})
@@ -74,9 +75,21 @@ def test_an_overdue_order_escalates_once_and_counts_as_overdue(platform):
     assert client.get("/orders?reached=nowhere", headers=street).status_code == 422
     stats = client.get("/orders/stats", headers=admin).json()
     assert stats["overdue"] == 1 and stats["orders"] == {"street/in_progress": 1}
-    metrics = client.get("/metrics").text
-    assert "linli_dispatch_overdue_orders" in metrics
-    assert 'linli_dispatch_escalations_total{cause="resolution"}' in metrics
+    assert _sample(client, 'linli_dispatch_escalations_total{cause="resolution"}') == \
+        escalated_before + 1
+    with entrypoint_hook(platform.containers["dispatch"], "refresh_gauges") as refresh:
+        refresh()
+    assert _sample(client, "linli_dispatch_overdue_orders") == 1
+    assert _sample(client, 'linli_dispatch_orders{level="street",state="in_progress"}') == 1
+    assert _sample(client, 'linli_dispatch_orders{level="community",state="claimed"}') == 0
+
+
+def _sample(client, name: str) -> float:  # noqa: ANN001
+    """A sample's value on the gateway's /metrics (0 if not yet exported)."""
+    for line in client.get("/metrics").text.splitlines():
+        if line.startswith(f"{name} "):
+            return float(line.split()[-1])
+    return 0.0
 
 
 def test_bad_input_is_refused_with_the_field_and_stores_nothing(platform):
