@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
@@ -30,7 +28,6 @@ from services.intake.domain import OPEN_STATES
 from services.intake.models import DOCUMENTS, Issue
 from services.intake.rpc_public import PhotosAndPublication
 
-log = logging.getLogger(__name__)
 SYSTEM = {"user_id": "system", "role": "system", "district_id": "*"}
 
 

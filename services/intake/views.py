@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 from services.common.caller import Caller, Scope
 from services.common.contracts.intake import (
-    CategoryDef,
     DuplicateSuggestion,
     IssueOut,
     PublicIssue,
@@ -17,7 +16,7 @@ from services.common.rpc import dump
 from services.intake import anonymise
 from services.intake.access import is_staff_for
 from services.intake.domain import is_group_complaint
-from services.intake.models import Category, CommunityRef, Issue, TimelineEntry
+from services.intake.models import CommunityRef, Issue, TimelineEntry
 
 
 def aware(at: datetime | str) -> datetime:
@@ -39,10 +38,6 @@ def community_scope(community: CommunityRef) -> Scope:
 
 def location_of(issue: Issue) -> Location:
     return Location(lat=issue.lat, lng=issue.lng, address=issue.address)
-
-
-def category_of(doc: Category) -> CategoryDef:
-    return CategoryDef.model_validate(doc.definition)
 
 
 def issue_out(issue: Issue, caller: Caller, original: Issue | None = None,
