@@ -50,11 +50,12 @@ def admin_caller(platform: Any, where: str) -> dict:
 
 
 def triage(platform: Any, where: str = "A", route: str = "community",
-           grid_id: str | None = None, **extra: Any) -> str:
-    """Publish intake's issue.triaged as intake would; wait for dispatch to apply it."""
+           grid_id: str | None = None, issue_id: str | None = None, **extra: Any) -> str:
+    """Publish intake's issue.triaged as intake would (a new event each time, for a new
+    issue unless `issue_id` is given); wait for dispatch to apply it."""
     tenancy = platform.tenancy()
     community = tenancy.communities[where]
-    issue_id = f"i-{uuid.uuid4().hex[:10]}"
+    issue_id = issue_id or f"i-{uuid.uuid4().hex[:10]}"
     payload = IssueTriaged(
         issue_id=issue_id, community_id=community["id"], street_id=community["street_id"],
         district_id=tenancy.district["id"], grid_id=grid_id, category=extra.pop("category",

@@ -8,13 +8,19 @@ def test_a_triaged_issue_becomes_one_order_at_its_grid(platform):
     client = platform.start(DispatchService)
     ids = grid_tree(platform)
     issue_id = triage(platform, grid_id=ids["W1"])
-    triage_again = client  # noqa: F841
     worker = platform.headers("grid_worker", "A", "w1", grid_id=ids["W1"])
     response = client.get(f"/orders/o-{issue_id}", headers=worker)
     assert response.status_code == 200, response.text
     order = response.json()
     assert order["level"] == "grid" and order["grid_id"] == ids["W1"]
     assert client.post(f"/orders/o-{issue_id}/claim", headers=worker).status_code == 200
+    # The issue triaged again (a new event id, so the inbox does not drop it): still one order.
+    triage(platform, grid_id=ids["W2"], issue_id=issue_id)
+    admin = platform.headers("community_admin")
+    listed = [o for o in client.get("/orders", headers=admin).json() if o["issue_id"] == issue_id]
+    assert [(o["id"], o["grid_id"], o["state"]) for o in listed] == [
+        (f"o-{issue_id}", ids["W1"], "claimed")]
+    assert [t["kind"] for t in listed[0]["timeline"]] == ["created", "claimed"]
 
 
 def _datetimes(value, path=""):  # noqa: ANN001, ANN202
