@@ -28,8 +28,6 @@ from services.intake.domain import OPEN_STATES
 from services.intake.models import DOCUMENTS, Issue
 from services.intake.rpc_public import PhotosAndPublication
 
-SYSTEM = {"user_id": "system", "role": "system", "district_id": "*"}
-
 
 class IntakeService(IntakeConsumers, PhotosAndPublication):
     name = "intake"
@@ -175,7 +173,7 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
 
     def _community(self, community_id: str):
         return repository.community(
-            community_id, lambda cid: self.identity.get_community(SYSTEM, cid))
+            community_id, lambda cid: self.identity.get_community(dump(Caller.system()), cid))
 
     def _readable(self, who: Caller, issue_id: str) -> Issue:
         issue = repository.issue(issue_id)
