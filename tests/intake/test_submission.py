@@ -55,6 +55,12 @@ def test_a_channel_refuses_the_wrong_role_and_hotline_needs_a_contact(platform):
     hotline = client.post("/issues", headers=sign_in(platform, "community_admin"),
                           json=issue_body(platform, channel="hotline"))
     assert hotline.status_code == 422 and "contact" in error_of(hotline)["fields"]
+    for role in ("merchant", "department"):  # no channel is theirs
+        refused = client.post("/issues", headers=sign_in(platform, role),
+                              json=issue_body(platform, channel="app"))
+        assert refused.status_code == 403 and "channel" in error_of(refused)["fields"], role
+    stored = client.get("/issues", headers=sign_in(platform, "community_admin"))
+    assert stored.json() == []
 
 
 def test_an_urgent_hazard_is_triaged_at_once_by_its_category(platform):
