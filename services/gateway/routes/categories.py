@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from services.common.caller import ADMIN_ROLES
 from services.common.contracts.intake import CategoryDef
 from services.common.errors import InvalidInput
+from services.common.rpc import dump
 from services.gateway.deps import CallerDep, RpcDep, caller_args, require
 
 router = APIRouter(prefix="/communities/{community_id}/categories", tags=["categories"])
@@ -31,5 +32,4 @@ def save_category(community_id: str, code: str, body: CategoryDef, caller: Calle
     require(caller, *ADMIN_ROLES)
     if body.code != code:
         raise InvalidInput("the body's code differs from the path", {"code": "must match"})
-    return rpc.call("intake", "save_category", caller_args(caller), community_id,
-                    body.model_dump(mode="json"))
+    return rpc.call("intake", "save_category", caller_args(caller), community_id, dump(body))

@@ -21,6 +21,7 @@ from services.common.contracts.intake import (
     TriageIn,
 )
 from services.common.errors import PayloadTooLarge, UnsupportedMediaType
+from services.common.rpc import dump
 from services.gateway.deps import CallerDep, RpcDep, SettingsDep, caller_args, require
 
 router = APIRouter(prefix="/issues", tags=["issues"])
@@ -31,7 +32,7 @@ PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 @router.post("", response_model=IssueOut, status_code=status.HTTP_201_CREATED)
 def submit_issue(body: IssueIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """File an issue (app, hotline, grid patrol, visit, online hall, door-knocking)."""
-    return rpc.call("intake", "submit_issue", caller_args(caller), body.model_dump(mode="json"))
+    return rpc.call("intake", "submit_issue", caller_args(caller), dump(body))
 
 
 @router.get("", response_model=list[IssueOut])
@@ -64,47 +65,46 @@ def duplicate_candidates(issue_id: str, caller: CallerDep, rpc: RpcDep) -> list[
 def triage_issue(issue_id: str, body: TriageIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """Confirm the category's triage, or override it with a reason (community admins)."""
     require(caller, *ADMIN_ROLES)
-    return rpc.call("intake", "triage_issue", caller_args(caller), issue_id, body.model_dump())
+    return rpc.call("intake", "triage_issue", caller_args(caller), issue_id, dump(body))
 
 
 @router.post("/{issue_id}/reject", response_model=IssueOut)
 def reject_issue(issue_id: str, body: RejectIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """Reject (not responsible / invalid: admins) or withdraw (the reporter)."""
-    return rpc.call("intake", "reject_issue", caller_args(caller), issue_id,
-                    body.model_dump(mode="json"))
+    return rpc.call("intake", "reject_issue", caller_args(caller), issue_id, dump(body))
 
 
 @router.post("/{issue_id}/resolve", response_model=IssueOut)
 def resolve_issue(issue_id: str, body: NoteIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """Mark resolved by the community (e.g. guidance given for a private matter)."""
     require(caller, *ADMIN_ROLES)
-    return rpc.call("intake", "resolve_issue", caller_args(caller), issue_id, body.model_dump())
+    return rpc.call("intake", "resolve_issue", caller_args(caller), issue_id, dump(body))
 
 
 @router.post("/{issue_id}/close", response_model=IssueOut)
 def close_issue(issue_id: str, body: NoteIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """Close a resolved or rated issue (community admins)."""
     require(caller, *ADMIN_ROLES)
-    return rpc.call("intake", "close_issue", caller_args(caller), issue_id, body.model_dump())
+    return rpc.call("intake", "close_issue", caller_args(caller), issue_id, dump(body))
 
 
 @router.post("/{issue_id}/rate", response_model=IssueOut)
 def rate_issue(issue_id: str, body: RateIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """The reporter is satisfied: rate the result (1-5)."""
-    return rpc.call("intake", "rate_issue", caller_args(caller), issue_id, body.model_dump())
+    return rpc.call("intake", "rate_issue", caller_args(caller), issue_id, dump(body))
 
 
 @router.post("/{issue_id}/reopen", response_model=IssueOut)
 def reopen_issue(issue_id: str, body: ReopenIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """The reporter is not satisfied: send it back to work."""
-    return rpc.call("intake", "reopen_issue", caller_args(caller), issue_id, body.model_dump())
+    return rpc.call("intake", "reopen_issue", caller_args(caller), issue_id, dump(body))
 
 
 @router.post("/{issue_id}/merge", response_model=IssueOut)
 def merge_issue(issue_id: str, body: MergeIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """Merge this issue into `original_id` as a duplicate (群体诉, community admins)."""
     require(caller, *ADMIN_ROLES)
-    return rpc.call("intake", "merge_issue", caller_args(caller), issue_id, body.model_dump())
+    return rpc.call("intake", "merge_issue", caller_args(caller), issue_id, dump(body))
 
 
 @router.post("/{issue_id}/photos", response_model=IssueOut, status_code=status.HTTP_201_CREATED)
