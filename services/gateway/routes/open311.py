@@ -21,9 +21,7 @@ DEFAULT_WINDOW = timedelta(days=90)  # the spec's default when no dates or ids a
 
 
 def _fail(exc: DomainError, fmt: str) -> Response:
-    status = 404 if isinstance(exc, NotFound) else (exc.status if exc.status < 500 else 503)
-    if isinstance(exc, InvalidInput):
-        status = 400
+    status = 400 if isinstance(exc, InvalidInput) else exc.status if exc.status < 500 else 503
     return open311.render(open311.errors(status, exc.message, exc.fields), fmt, "errors",
                           status)
 
