@@ -8,9 +8,9 @@ from mongoengine.errors import NotUniqueError
 from nameko.rpc import rpc
 
 from services.common.caller import ADMIN_ROLES, Role
-from services.common.contracts.dispatch import ResponderIn
+from services.common.contracts.dispatch import ResponderIn, ResponderOut
 from services.common.errors import AlreadyExists, Forbidden, InvalidInput, NotFound
-from services.common.rpc import as_caller, parse
+from services.common.rpc import as_caller, dump, parse
 from services.dispatch import grids
 from services.dispatch.models import Grid, Responder
 
@@ -18,12 +18,8 @@ SELF_KINDS = {Role.volunteer: ("party_member", "volunteer"), Role.operator: ("op
               Role.grid_worker: ("grid_worker",)}
 
 
-def _view(r: Responder) -> dict[str, Any]:
-    return {"id": r.id, "community_id": r.community_id, "kind": r.kind, "name": r.name,
-            "user_id": r.user_id, "department_id": r.department_id,
-            "home_grid_id": r.home_grid_id, "categories": list(r.categories),
-            "jurisdiction": list(r.jurisdiction), "skills": list(r.skills),
-            "on_duty": bool(r.on_duty), "contact": r.contact}
+def _view(responder: Responder) -> dict[str, Any]:
+    return dump(ResponderOut.model_validate(responder))
 
 
 class ResponderEntrypoints:

@@ -121,6 +121,12 @@ def test_units_are_picked_by_category_and_duty_and_members_report_in_themselves(
         "kind": "department", "name": "城管执法队", "department_id": "urban-management",
         "categories": ["illegal_construction"], "contact": "010-1234567"})
     assert unit.status_code == 201, unit.text
+    assert unit.json() == {
+        "id": unit.json()["id"], "community_id": platform.community_id("A"),
+        "kind": "department", "name": "城管执法队", "user_id": None,
+        "department_id": "urban-management", "home_grid_id": None,
+        "categories": ["illegal_construction"], "jurisdiction": [], "skills": [],
+        "on_duty": True, "contact": "010-1234567"}
     order = client.post("/orders", headers=admin, json={
         "category": "illegal_construction", "urgency": "complex", "summary": "违建"}).json()
     assert order["department_id"] == "urban-management"

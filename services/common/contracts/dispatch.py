@@ -186,6 +186,14 @@ class ResponderIn(BaseModel):
     contact: str | None = Field(default=None, max_length=80)
 
 
+class ResponderOut(ResponderIn):
+    """A registered responder: what was registered, with its id and community."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    community_id: str
+
+
 class PolicyIn(BaseModel):
     """A community's deadlines by urgency ([response h, resolution h]), claim cap, report-in."""
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel
 
 from services.common.caller import ADMIN_ROLES, Role
-from services.common.contracts.dispatch import ResponderIn
+from services.common.contracts.dispatch import ResponderIn, ResponderOut
 from services.gateway.deps import CallerDep, RpcDep, caller_args, require
 
 router = APIRouter(prefix="/responders", tags=["responders"])
@@ -16,14 +16,14 @@ class DutyIn(BaseModel):
     on_duty: bool
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ResponderOut)
 def register_responder(body: ResponderIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """Register a unit (admins) or report in as a member (双报到)."""
     require(caller, *ADMIN_ROLES, Role.volunteer, Role.operator, Role.grid_worker)
     return rpc.call("dispatch", "register_responder", caller_args(caller), body.model_dump())
 
 
-@router.get("")
+@router.get("", response_model=list[ResponderOut])
 def list_responders(caller: CallerDep, rpc: RpcDep, community_id: str | None = None,
                     category: str | None = None) -> list[dict]:
     """A community's responders, optionally by category."""
@@ -31,7 +31,7 @@ def list_responders(caller: CallerDep, rpc: RpcDep, community_id: str | None = N
     return rpc.call("dispatch", "list_responders", caller_args(caller), community_id, category)
 
 
-@router.put("/{responder_id}/duty")
+@router.put("/{responder_id}/duty", response_model=ResponderOut)
 def set_on_duty(responder_id: str, body: DutyIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """On or off duty."""
     return rpc.call("dispatch", "set_on_duty", caller_args(caller), responder_id, body.on_duty)
