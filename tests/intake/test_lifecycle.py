@@ -79,9 +79,15 @@ def test_order_notes_land_on_the_timeline_without_moving_the_issue(platform):
 def test_a_redelivered_or_late_order_event_changes_nothing(platform):
     client = platform.start(IntakeService)
     issue = Flow(platform).issue_in("in_progress")
+    admin = sign_in(platform, "community_admin")
+    before = client.get(f"/issues/{issue['id']}/timeline", headers=admin).json()
     publish_order(platform, "order.created", issue)  # late: already past dispatched
-    got = client.get(f"/issues/{issue['id']}", headers=sign_in(platform, "community_admin"))
+    got = client.get(f"/issues/{issue['id']}", headers=admin)
     assert got.json()["state"] == "in_progress"
+    after = client.get(f"/issues/{issue['id']}/timeline", headers=admin).json()
+    assert len(after) == len(before) + 1  # only a note
+    assert (after[-1]["state"], after[-1]["note"]) == (
+        "in_progress", f"work order made (order o-{issue['id']})")
 
 
 def test_only_the_reporter_rates_and_only_admins_triage(platform):

@@ -16,21 +16,28 @@ def _value(name: str, **labels: str) -> float:
 def test_received_triaged_and_open_issues_are_counted(platform):
     client = platform.start(IntakeService)
     received = _value("linli_issues_received_total", channel="grid_patrol", category="noise")
-    triaged = _value("linli_issue_triage_total", route="community", issue_class="public",
-                     urgency="normal", source="admin")
+    by_category = _value("linli_issue_triage_total", route="community", issue_class="public",
+                         urgency="normal", source="category")
+    by_admin = _value("linli_issue_triage_total", route="community", issue_class="public",
+                      urgency="normal", source="admin")
     issue = file_issue(platform, role="grid_worker", channel="grid_patrol", category="noise",
                        attributes={"source": "construction"})
     file_issue(platform)
     assert _value("linli_issues_received_total", channel="grid_patrol",
                   category="noise") == received + 1
-    client.post(f"/issues/{issue['id']}/triage", headers=sign_in(platform, "community_admin"),
-                json={"urgency": "normal", "issue_class": "public", "route": "community"})
-    client.post(f"/issues/{issue['id']}/triage", headers=sign_in(platform, "community_admin"),
-                json={})
+    # restating the category's own triage is a confirmation, not an admin override
+    confirmed = client.post(f"/issues/{issue['id']}/triage",
+                            headers=sign_in(platform, "community_admin"),
+                            json={"urgency": "normal", "issue_class": "public",
+                                  "route": "community"})
+    assert confirmed.status_code == 200, confirmed.text
+    again = client.post(f"/issues/{issue['id']}/triage",
+                        headers=sign_in(platform, "community_admin"), json={})
+    assert again.status_code == 409  # a refused step counts nothing
     assert _value("linli_issue_triage_total", route="community", issue_class="public",
-                  urgency="normal", source="category") >= 1
+                  urgency="normal", source="category") == by_category + 1
     assert _value("linli_issue_triage_total", route="community", issue_class="public",
-                  urgency="normal", source="admin") == triaged
+                  urgency="normal", source="admin") == by_admin
     worker_factory(IntakeService).count_open_issues()  # what the 15 s timer runs
     assert _value("linli_open_issues", state="received") == 1
     assert _value("linli_open_issues", state="triaged") == 1

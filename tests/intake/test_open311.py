@@ -92,7 +92,7 @@ def test_an_open311_client_lists_defines_posts_and_reads_back(platform):
     assert required
     posted = client.post(with_attributes["service_code"], HERE["lat"], HERE["lng"],
                          "the light at the gate is out", required)
-    assert posted.status_code in (200, 201), posted.text
+    assert posted.status_code == 201, posted.text
     request_id = posted.json()[0]["service_request_id"]
     got = client.request(request_id)
     assert got["service_request_id"] == request_id
@@ -115,8 +115,8 @@ def test_open311_errors_name_the_parameter(platform):
     unknown = client.post("ufo", HERE["lat"], HERE["lng"], "lights in the sky", {})
     assert unknown.status_code == 400 and "service_code" in unknown.json()[0]["description"]
     anonymous = _client(platform).post("street_lighting", HERE["lat"], HERE["lng"], "x", {})
-    assert anonymous.status_code in (400, 401, 403)
-    assert "api_key" in anonymous.json()[0]["description"]
+    assert anonymous.status_code == 400
+    assert anonymous.json()[0]["description"].startswith("api_key: ")
     assert client.get("services/ufo.json").status_code == 404
     nowhere = GeoReportClient(platform.client, "/open311/v2", "no-such-community")
     assert nowhere.get("services.json").status_code == 404
@@ -139,9 +139,10 @@ def test_open311_get_requests_filters(platform):
     assert len(client.get("requests.json", status="open").json()) == 2
     future = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert client.get("requests.json", start_date=future).json() == []
-    platform.client.post(f"/issues/{light['service_request_id']}/reject",
-                         headers=sign_in(platform, "community_admin"),
-                         json={"reason": "not_responsible"})
+    rejected = platform.client.post(f"/issues/{light['service_request_id']}/reject",
+                                    headers=sign_in(platform, "community_admin"),
+                                    json={"reason": "not_responsible"})
+    assert rejected.status_code == 200, rejected.text
     assert [r["service_request_id"] for r in client.get("requests.json").json()] == [
         noise["service_request_id"]]
 

@@ -132,6 +132,8 @@ def test_the_service_dedupes_the_key_even_without_the_gateways_record(platform):
         first = rpc.intake.submit_issue(caller, issue_body(platform))
         second = rpc.intake.submit_issue(caller, issue_body(platform))
     assert first["id"] == second["id"]
+    stored = platform.client.get("/issues", headers=sign_in(platform, "community_admin"))
+    assert [i["id"] for i in stored.json()] == [first["id"]]
 
 
 def test_each_community_gets_a_catalogue_of_open311_style_definitions(platform):

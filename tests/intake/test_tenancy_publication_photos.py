@@ -169,7 +169,7 @@ def test_an_issue_takes_at_most_nine_photos(platform):
         assert _upload(client, issue, resident, photo).status_code == 201
     tenth = _upload(client, issue, resident, photo)
     assert tenth.status_code == 409 and "file" in error_of(tenth)["fields"]
-
+    assert len(client.get(f"/issues/{issue['id']}", headers=resident).json()["photos"]) == 9
 
 
 def test_the_issue_list_defaults_to_the_callers_own_community(platform):

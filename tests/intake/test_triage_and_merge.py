@@ -107,8 +107,13 @@ def test_merging_grows_the_original_and_duplicates_follow_its_status(platform):
     assert sorted(got["duplicates"]) == sorted(d["id"] for d in dups)
 
     # The original moves; its duplicates' reporters are told and see it.
-    with entrypoint_waiter(listener, "on_status_changed") as event:
-        client.post(f"/issues/{original['id']}/triage", headers=admin, json={})
+    def originals_triage(worker_ctx, body, exc_info) -> bool:  # not a merge's late event
+        return (body["payload"]["issue_id"], body["payload"]["to_state"]) == (
+            original["id"], "triaged")
+
+    with entrypoint_waiter(listener, "on_status_changed", callback=originals_triage) as event:
+        triaged = client.post(f"/issues/{original['id']}/triage", headers=admin, json={})
+        assert triaged.status_code == 200, triaged.text
     assert set(event.get()["payload"]["notify"]) == {user_id("resident", "A", n)
                                                      for n in ("1", "2", "3")}
     publish_order(platform, "order.created", got)
