@@ -6,10 +6,6 @@ Dispatch runs here as real `nameko run` processes so that one can be killed
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,27 +20,20 @@ from nameko.standalone.events import event_dispatcher
 from services.common.caller import Caller
 from services.common.contracts import new_event
 from services.common.contracts.intake import IssueTriaged
+from tests.common.processes import ServiceProcess
 from tests.dispatch.helpers import wait_for
 
 SERVICE = "services.dispatch.service:DispatchService"
 
 
 @contextmanager
-def replica(platform, log: Path) -> Iterator[subprocess.Popen]:
-    linli = platform.config["LINLI"]
-    env = dict(os.environ, LINLI_MONGO_URI=linli["mongo_uri"], LINLI_DB_PREFIX=linli["db_prefix"],
-               LINLI_SCHEDULER_POLL_SECONDS="0.2", LINLI_OUTBOX_POLL_SECONDS="0.2",
-               LINLI_METRICS_PORT="0", LINLI_AMQP_URI=platform.config["AMQP_URI"])
-    proc = subprocess.Popen([sys.executable, "-m", "nameko", "run", "--broker",
-                             platform.config["AMQP_URI"], SERVICE], env=env,
-                            stdout=subprocess.DEVNULL, stderr=log.open("ab"),
-                            start_new_session=True)
+def replica(platform, root: Path, name: str) -> Iterator[ServiceProcess]:
+    process = ServiceProcess(SERVICE, platform.config, root, name, scheduler_poll_seconds=0.2,
+                             outbox_poll_seconds=0.2).start()
     try:
-        yield proc
+        yield process
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+        process.kill()
 
 
 def triaged(platform, response_seconds: float) -> str:
@@ -72,7 +61,6 @@ def _published(platform, message: dict) -> bool:
 
 def test_a_deadline_passing_while_dispatch_is_down_escalates_exactly_once_with_two_replicas(
         platform, tmp_path):
-    log = tmp_path / "dispatch.log"
     platform.start()  # identity, for the tenancy's ids; dispatch runs as processes below
     orders = pymongo.MongoClient(platform.config["LINLI"]["mongo_uri"], tz_aware=True)[
         f"{platform.config['LINLI']['db_prefix']}dispatch"]["orders"]
@@ -82,16 +70,15 @@ def test_a_deadline_passing_while_dispatch_is_down_escalates_exactly_once_with_t
                             routing_key="order.escalated", durable=False)
         escalations(conn.default_channel).declare()
 
-        with replica(platform, log) as first:
+        with replica(platform, tmp_path, "dispatch-1") as first:
             order_id = triaged(platform, response_seconds=3)
             order = wait_for(lambda: orders.find_one({"_id": order_id}), bool, timeout=30)
-            os.killpg(first.pid, signal.SIGKILL)
-            first.wait(timeout=10)
+            first.kill()
         due = order["response_due_at"]  # inserted: still a datetime
         wait_for(lambda: time.time(), lambda now: now > due.timestamp() + 1.0, timeout=10)
         assert orders.find_one({"_id": order_id})["level"] == "community"  # nobody fired it
 
-        with replica(platform, log), replica(platform, log):
+        with replica(platform, tmp_path, "dispatch-1"), replica(platform, tmp_path, "dispatch-2"):
             stored = wait_for(lambda: orders.find_one({"_id": order_id}),
                               lambda o: o["level"] == "street", timeout=30)
             time.sleep(2.0)  # both replicas poll ten times more: no second escalation
