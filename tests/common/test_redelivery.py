@@ -5,12 +5,11 @@ The SIGKILL-between-write-and-publish proof runs on intake: tests/intake/test_cr
 
 from __future__ import annotations
 
-import time
-
 import pymongo
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
+from deploy.waits import wait_until
 from services.common.metrics import EVENTS_CONSUMED
 from tests.common.echo_service import SinkService
 
@@ -29,14 +28,6 @@ def _receipts(config) -> list[dict]:
         return proxy.receipts()
 
 
-def _wait_for(predicate, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
-    return value
-
-
 def test_an_event_published_twice_is_applied_once(sink, container_factory, service_config,
                                                   store_uri):
     """A crash after the publish but before the outbox is cleared republishes the event."""
@@ -46,7 +37,11 @@ def test_an_event_published_twice_is_applied_once(sink, container_factory, servi
     echo_container.start()
     with ServiceRpcProxy("echo", service_config) as echo:
         note_id = echo.write_note(ADMIN, "bench broken")
-    first = _wait_for(lambda: [r for r in _receipts(service_config) if r["note_id"] == note_id])
+    def receipts_of_note() -> list[dict]:
+        return [r for r in _receipts(service_config) if r["note_id"] == note_id]
+
+    assert wait_until(lambda: bool(receipts_of_note()), timeout=10, every=0.1)
+    first = receipts_of_note()
 
     notes = pymongo.MongoClient(store_uri)[service_config["LINLI"]["db_prefix"] + "echo"]["notes"]
     event = {"id": first[0]["event_id"], "type": "note.written"}
@@ -60,6 +55,6 @@ def test_an_event_published_twice_is_applied_once(sink, container_factory, servi
     before = duplicates._value.get()
     notes.update_one({"_id": published["_id"]},
                      {"$set": {"outbox": [replay], "outbox_pending": True}})
-    _wait_for(lambda: duplicates._value.get() == before + 1)
+    assert wait_until(lambda: duplicates._value.get() == before + 1, timeout=10, every=0.1)
     assert notes.find_one({"_id": published["_id"]})["outbox"] == []
     assert len([r for r in _receipts(service_config) if r["note_id"] == note_id]) == 1

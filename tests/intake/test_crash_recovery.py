@@ -13,6 +13,7 @@ import mongoengine as me
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
+from deploy.waits import wait_until
 from services.common.caller import Caller, Role
 from services.common.inbox import handles
 from services.common.store import Store
@@ -40,14 +41,6 @@ class IssueWatch:
 
 def _received(issue_id: str) -> list[Received]:
     return list(Received.objects(issue_id=issue_id))
-
-
-def _wait(predicate, timeout: float = 15.0):
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
-    return value
 
 
 @pytest.fixture
@@ -81,7 +74,7 @@ def test_an_issue_stored_before_a_crash_is_announced_once_after_restart(platform
         with ServiceRpcProxy("intake", platform.config) as intake:
             restarted.wait_ready(lambda: intake.get_issue(caller, issue["id"]))
             assert intake.get_issue(caller, issue["id"])["state"] == issue["state"]
-        _wait(lambda: _received(issue["id"]))
+        assert wait_until(lambda: bool(_received(issue["id"])), timeout=15, every=0.1)
         time.sleep(1.5)  # room for a duplicate to arrive, if there were one
         assert len(_received(issue["id"])) == 1
     finally:
