@@ -14,6 +14,7 @@ import collections
 import functools
 import logging
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
 import mongoengine as me
@@ -27,6 +28,27 @@ from services.common.errors import Conflict
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+
+def as_utc(value: datetime | str | None) -> datetime | None:
+    """A UTC datetime from what the store returns: nx-27017 keeps a datetime written by
+    `$set` (any update) as naive text, and sub-document datetimes may come back naive."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+class Instant(me.DateTimeField):
+    """A UTC datetime that reads back as one wherever the store kept it as text.
+
+    Range queries cannot rely on it (docs/store.md): what is queried by time is
+    also stored as epoch seconds.
+    """
+
+    def to_python(self, value: Any) -> Any:
+        return as_utc(value) if isinstance(value, str | datetime) else value
 
 
 class Aggregate(me.Document):

@@ -9,34 +9,16 @@ sub-documents; reassigning the list writes it with `$set`).
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
-from typing import Any
 
 import mongoengine as me
 
-from services.common.store import Aggregate
+from services.common.store import Aggregate, Instant
 
 ALIAS = "dispatch"
 
 
 def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
-
-
-class Instant(me.DateTimeField):
-    """A UTC datetime that reads back as one even where the store kept text.
-
-    nx-27017 0.8.1 stores a top-level datetime written by `$set` (any update) as
-    text that no range query matches; inserts keep it. So reads parse text, and
-    what the scheduler queries by time is a number (`*_ts`, epoch seconds).
-    """
-
-    def to_python(self, value: Any) -> Any:
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        if isinstance(value, datetime) and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value
 
 
 class CommunityPolicy(me.Document):

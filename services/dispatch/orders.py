@@ -14,7 +14,7 @@ from services.common.contracts.dispatch import OrderEscalated, OrderOut
 from services.common.contracts.workflow import Level
 from services.common.errors import Conflict, NotFound
 from services.common.rpc import dump
-from services.common.store import retry_on_stale
+from services.common.store import as_utc, retry_on_stale
 from services.dispatch.domain import ladder, timers
 from services.dispatch.domain.scope import OrderScope, can_see
 from services.dispatch.domain.states import ACTIVE, OPEN_CLAIM
@@ -23,13 +23,6 @@ from services.dispatch.models import ClaimCounter, Order
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def aware(value: datetime | None) -> datetime | None:
-    """Datetimes read back from sub-documents may be naive UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
 
 
 def scope_of(order: Order) -> OrderScope:
@@ -66,19 +59,19 @@ def note(order: Order, caller: Caller, kind: str, at: datetime, **detail: Any) -
 
 
 def report_ins(order: Order) -> list[dict[str, Any]]:
-    return [dict(item, due_at=aware(item["due_at"])) for item in order.report_ins]
+    return [dict(item, due_at=as_utc(item["due_at"])) for item in order.report_ins]
 
 
 def watched(order: Order) -> list[timers.Breach]:
-    return timers.pending(order.state, aware(order.response_due_at),
-                          aware(order.resolution_due_at), report_ins(order), order.breaches)
+    return timers.pending(order.state, order.response_due_at,
+                          order.resolution_due_at, report_ins(order), order.breaches)
 
 
 def refresh_due(order: Order) -> None:
     """Recompute the numbers the scheduler and the overdue count query by."""
     due = timers.next_due(watched(order))
     order.next_due_ts = due.timestamp() if due else None
-    resolution = aware(order.resolution_due_at)
+    resolution = order.resolution_due_at
     order.resolution_due_ts = (resolution.timestamp() if resolution and order.state in ACTIVE
                                else None)
 
@@ -118,7 +111,7 @@ def escalate(order: Order, caller: Caller, reason: str, at: datetime,
 
 def overdue(order: Order, at: datetime) -> bool:
     """Still active past its resolution deadline."""
-    return bool(order.resolution_due_at and aware(order.resolution_due_at) < at
+    return bool(order.resolution_due_at and order.resolution_due_at < at
                 and order.state in ACTIVE)
 
 

@@ -96,14 +96,14 @@ class OrderEntrypoints:
         at = orders.now()
         order.state = transition(order.state, "claim").value
         order.claimed_by, order.claimed_at = who.user_id, at
-        if order.response_due_at is None or orders.aware(order.response_due_at) <= at:
+        if order.response_due_at is None or order.response_due_at <= at:
             # Taken after the response deadline (the order escalated): a fresh window to answer.
             order.response_due_at = making.sla.due(at, order.response_hours)
         orders.note(order, who, "claimed", at)
         orders.emit(order, who, OrderClaimed, responder_id=who.user_id)
         orders.refresh_due(order)
         order.commit()
-        metrics.CLAIM_LATENCY.observe((at - orders.aware(order.opened_at)).total_seconds())
+        metrics.CLAIM_LATENCY.observe((at - order.opened_at).total_seconds())
         return orders.view(order)
 
     @rpc

@@ -12,6 +12,7 @@ from services.common.contracts.dispatch import OrderWhistled, ReportInRecorded, 
 from services.common.contracts.workflow import Level
 from services.common.errors import Conflict, Forbidden, InvalidInput
 from services.common.rpc import as_caller, parse
+from services.common.store import as_utc
 from services.dispatch import grids, metrics, models, orders
 from services.dispatch.domain import scope, timers
 from services.dispatch.domain.states import ACTIVE
@@ -76,7 +77,7 @@ class WhistleEntrypoints:
                 if item["target"] == target and item["state"] in ("pending", "missed"):
                     late = timers.report_in_late(item["due_at"], at)
                     item = dict(item, state="reported", reported_at=at, late=late)
-                    latency = (at - orders.aware(item["whistled_at"])).total_seconds()
+                    latency = (at - as_utc(item["whistled_at"])).total_seconds()
                     latencies.append(latency)
                     orders.emit(order, who, ReportInRecorded, whistle_id=item["whistle_id"],
                                 target=target, late=late, latency_seconds=latency)

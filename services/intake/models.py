@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import mongoengine as me
 
-from services.common.store import Aggregate
+from services.common.store import Aggregate, Instant
 
 ALIAS = "intake"
 
@@ -76,8 +76,8 @@ class Issue(Aggregate):
     rating = me.IntField()
     photos = me.ListField(me.StringField())
     idempotency = me.StringField()  # "<user>:<Idempotency-Key>": a replay finds the first issue
-    created_at = me.DateTimeField(required=True, default=utcnow)
-    updated_at = me.DateTimeField(required=True, default=utcnow)
+    created_at = Instant(required=True, default=utcnow)
+    updated_at = Instant(required=True, default=utcnow)
 
 
 class TimelineEntry(me.Document):
@@ -87,7 +87,7 @@ class TimelineEntry(me.Document):
             "indexes": [{"fields": ["issue_id", "at", "seq"]}]}
     id = me.StringField(primary_key=True)  # "<issue_id>:<version>": rewriting it is a no-op
     issue_id = me.StringField(required=True)
-    at = me.DateTimeField(required=True)
+    at = Instant(required=True)
     seq = me.IntField(default=0)  # the issue's version: orders entries written in one millisecond
     actor_id = me.StringField()
     actor_role = me.StringField(required=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from services.common.caller import Caller, Scope
 from services.common.contracts.intake import (
     DuplicateSuggestion,
@@ -17,13 +15,6 @@ from services.intake import anonymise
 from services.intake.access import is_staff_for
 from services.intake.domain import is_group_complaint
 from services.intake.models import CommunityRef, Issue, TimelineEntry
-
-
-def aware(at: datetime | str) -> datetime:
-    """Updated times come back as naive text from the embedded store (docs/store.md); UTC."""
-    if isinstance(at, str):
-        at = datetime.fromisoformat(at)
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def scope_of(issue: Issue) -> Scope:
@@ -57,14 +48,14 @@ def issue_out(issue: Issue, caller: Caller, original: Issue | None = None,
         duplicate_of=issue.duplicate_of, duplicates=list(issue.duplicates or []),
         original_state=original.state if original else None,
         reject_reason=issue.reject_reason, rating=issue.rating, photos=list(issue.photos or []),
-        created_at=aware(issue.created_at), updated_at=aware(issue.updated_at),
+        created_at=issue.created_at, updated_at=issue.updated_at,
         suggested_duplicates=suggestions or [])
     return dump(out)
 
 
 def timeline_out(entry: TimelineEntry, caller: Caller, staff: bool) -> dict:
     shown = staff or entry.actor_id == caller.user_id
-    return dump(TimelineEntryOut(issue_id=entry.issue_id, at=aware(entry.at),
+    return dump(TimelineEntryOut(issue_id=entry.issue_id, at=entry.at,
                                  actor_role=entry.actor_role,
                                  actor_id=entry.actor_id if shown else None,
                                  state=entry.state, note=entry.note or ""))
@@ -77,5 +68,5 @@ def public_out(issue: Issue, category_name: str) -> PublicIssue:
         "route": issue.triage["route"], "issue_class": issue.triage["issue_class"],
         "supporters": issue.supporters, "lat": issue.lat, "lng": issue.lng,
         "address": issue.address, "photos": list(issue.photos or []),
-        "created_at": aware(issue.created_at),
-        "updated_at": aware(issue.updated_at)}, category_name)
+        "created_at": issue.created_at,
+        "updated_at": issue.updated_at}, category_name)
