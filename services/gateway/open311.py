@@ -8,7 +8,8 @@ from xml.etree import ElementTree as ET
 from fastapi import Response
 from fastapi.responses import JSONResponse
 
-OPEN_STATES = {"received", "triaged", "dispatched", "in_progress", "reopened"}
+from services.common.contracts.intake import OPEN_STATES
+
 # The tags of list items in the spec's XML (everything else is one element per key).
 ITEM_TAGS = {"services": "service", "attributes": "attribute", "values": "value",
              "service_requests": "request", "errors": "error"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from services.common.caller import Caller
 from services.common.contracts import new_event
 from services.common.contracts.intake import (
+    OPEN_STATES,
     IssueMerged,
     IssueRated,
     IssueReopened,
@@ -114,7 +115,7 @@ def merge(caller: Caller, issue_id: str, data: MergeIn) -> Issue:
     original = Issue.objects(id=data.original_id).first()
     if original is None or original.community_id != duplicate.community_id:
         raise InvalidInput("no such issue in this community", {"original_id": "unknown"})
-    if IssueState(original.state) not in domain.OPEN_STATES:
+    if IssueState(original.state) not in OPEN_STATES:
         raise Conflict(f"the original is {original.state}", {"original_id": original.state},
                        detail={"state": original.state})
 

@@ -57,7 +57,6 @@ TRANSITIONS: dict[tuple[IssueState, Action], IssueState] = {
     (S.reopened, Action.reject): S.rejected,
 }
 
-OPEN_STATES = frozenset({S.received, S.triaged, S.dispatched, S.in_progress, S.reopened})
 TERMINAL_STATES = frozenset({S.closed, S.rejected, S.merged})
 GROUP_COMPLAINT_SUPPORTERS = 3  # 群体诉: three or more households on one matter
 

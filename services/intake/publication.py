@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.common.contracts.intake import PublicIssue, PublicQuery
-from services.intake import anonymise, domain, repository
+from services.common.contracts.intake import OPEN_STATES, PublicIssue, PublicQuery
+from services.intake import anonymise, repository
 from services.intake.models import Issue
 from services.intake.views import public_out
 
@@ -11,9 +11,9 @@ from services.intake.views import public_out
 def published(community_id: str, query: PublicQuery) -> list[PublicIssue]:
     states = anonymise.PUBLISHED_STATES
     if query.status == "open":
-        states = states & domain.OPEN_STATES
+        states = states & OPEN_STATES
     elif query.status == "closed":
-        states = states - domain.OPEN_STATES
+        states = states - OPEN_STATES
     found = Issue.objects(community_id=community_id, state__in=[s.value for s in states])
     if query.ids is not None:
         found = found.filter(id__in=query.ids)

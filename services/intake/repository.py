@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from services.common.caller import Caller
-from services.common.contracts.intake import CategoryDef, DuplicateSuggestion
+from services.common.contracts.intake import OPEN_STATES, CategoryDef, DuplicateSuggestion
 from services.common.errors import InvalidInput, NotFound
 from services.intake import domain
 from services.intake.catalogue import CATALOGUE
@@ -111,7 +111,7 @@ def duplicate_suggestions(community_id: str, category: CategoryDef, lat: float |
     box = domain.bounding_box(lat, lng, category.duplicate_radius_m)
     found = Issue.objects(
         community_id=community_id, category=category.code,
-        state__in=[s.value for s in domain.OPEN_STATES],
+        state__in=[s.value for s in OPEN_STATES],
         created_at__gte=domain.window_start(now, category.duplicate_window_hours),
         lat__gte=box.min_lat, lat__lte=box.max_lat, lng__gte=box.min_lng, lng__lte=box.max_lng,
     ).only("id", "lat", "lng", "created_at", "supporters")

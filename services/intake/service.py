@@ -8,6 +8,7 @@ from nameko.timer import timer
 
 from services.common.caller import Caller
 from services.common.contracts.intake import (
+    OPEN_STATES,
     CategoryDef,
     IssueIn,
     MergeIn,
@@ -24,7 +25,6 @@ from services.common.rpc import as_caller, dump, parse
 from services.common.store import Store
 from services.intake import access, actions, metrics, repository, submission, views
 from services.intake.consumers import IntakeConsumers
-from services.intake.domain import OPEN_STATES
 from services.intake.models import DOCUMENTS, Issue
 from services.intake.rpc_public import PhotosAndPublication
 

@@ -43,6 +43,11 @@ class IssueState(StrEnum):
     reopened = "reopened"
 
 
+# Still being worked on (Open311 "open"); every other state is "closed".
+OPEN_STATES = frozenset({IssueState.received, IssueState.triaged, IssueState.dispatched,
+                         IssueState.in_progress, IssueState.reopened})
+
+
 class RejectReason(StrEnum):
     not_responsible = "not_responsible"  # 非本社区职责
     invalid = "invalid"

@@ -6,9 +6,10 @@ import itertools
 
 import pytest
 
+from services.common.contracts.intake import OPEN_STATES
 from services.common.contracts.intake import IssueState as S
 from services.common.errors import Conflict
-from services.intake.domain import OPEN_STATES, TERMINAL_STATES, Action, next_state
+from services.intake.domain import TERMINAL_STATES, Action, next_state
 
 A = Action
 LEGAL = {
