@@ -24,11 +24,18 @@ class Settings(BaseSettings):
     # Each service's database is "<prefix><service>"; tests give every test its own prefix.
     db_prefix: str = "linli_"
     metrics_port: int = 0  # 0: no /metrics listener (in-process test containers)
-    outbox_poll_seconds: float = 0.5
+    # The relay wakes on its own process's commits; the poll only catches what another
+    # process or a crash left behind.
+    outbox_poll_seconds: float = 5.0
     # Set to false only to prove the relay: the write is then published by the poll alone.
     outbox_wake_on_write: bool = True
     scheduler_poll_seconds: float = 1.0
     rpc_timeout_seconds: float = 10.0
+    # Inbox records (applied event ids) are kept this long, then swept in bounded batches.
+    inbox_retention_days: float = 14.0
+    inbox_sweep_seconds: float = 600.0
+    inbox_sweep_batch: int = 500
+    inbox_sweep_batches: int = 10
 
     jwt_secret: str = DEV_JWT_SECRET
     jwt_ttl_seconds: int = 3600

@@ -11,12 +11,13 @@ publishes them and removes them. Every update is conditional on `version`
 from __future__ import annotations
 
 import collections
-import functools
 import logging
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
+import eventlet
 import mongoengine as me
 from mongoengine.errors import SaveConditionError
 from nameko.extensions import DependencyProvider
@@ -24,6 +25,12 @@ from nameko.extensions import DependencyProvider
 from services.common.config import Settings, settings_from_nameko
 from services.common.contracts.envelope import Envelope
 from services.common.errors import Conflict
+from services.common.records import (
+    dead_letter_document,
+    expire_inbox,
+    inbox_document,
+    sweep_inbox,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +59,21 @@ class Instant(me.DateTimeField):
 
 
 class Aggregate(me.Document):
+    """A document whose changes imply events and history entries, written with them.
+
+    `history_document` is the document class of the aggregate's own history collection
+    (a timeline): entries `note`d here ride in the document (`history_pending`) and the
+    relay moves them into that collection, keyed by their id. Change an aggregate
+    through `services.common.aggregate.change`, which calls `record`, `note` and `commit`.
+    """
+
     meta = {"abstract": True}
+    history_document: ClassVar[type[me.Document] | None] = None
 
     version = me.IntField(default=0)
     outbox = me.ListField(me.DictField())
+    history_pending = me.ListField(me.DictField())
+    # The relay has work here (events or history entries): the flag it queries by value.
     outbox_pending = me.BooleanField(default=False)
 
     def record(self, *events: Envelope) -> None:
@@ -63,24 +81,45 @@ class Aggregate(me.Document):
         # Reassign (not append) so mongoengine writes the whole list with $set:
         # the embedded store mangles $push of sub-documents.
         self.outbox = list(self.outbox) + [e.to_message() for e in events]
+        self._flag_pending()
+
+    def note(self, *entries: me.Document) -> None:
+        """Queue history entries (unsaved `history_document`s, ids set) for the next commit."""
+        kind = type(self).history_document
+        if kind is None:
+            raise TypeError(f"{type(self).__name__} declares no history_document")
+        rows = []
+        for entry in entries:
+            if not isinstance(entry, kind) or entry.pk is None:
+                raise TypeError(f"a history entry is a {kind.__name__} with its id set")
+            row = entry.to_mongo().to_dict()
+            row["id"] = row.pop("_id")
+            rows.append(row)
+        self.history_pending = list(self.history_pending) + rows
+        self._flag_pending()
+
+    def _flag_pending(self) -> None:
         self.outbox_pending = True
         # Write the flag even if it read True: the relay may have cleared it since we
         # read, and mongoengine only $sets fields whose value changed in memory.
         self._mark_as_changed("outbox_pending")
 
     def commit(self) -> None:
-        """Insert, or update only if nobody else wrote since we read."""
+        """Insert, or update only if nobody else wrote since we read; then wake the relay."""
         if self._created:
             self.version = 1
             self.save(force_insert=True)
-            return
-        seen = self.version
-        self.version = seen + 1
-        try:
-            self.save(save_condition={"version": seen})
-        except SaveConditionError as exc:
-            self.version = seen
-            raise StaleWrite(f"{type(self).__name__} was changed by someone else; retry") from exc
+        else:
+            seen = self.version
+            self.version = seen + 1
+            try:
+                self.save(save_condition={"version": seen})
+            except SaveConditionError as exc:
+                self.version = seen
+                raise StaleWrite(
+                    f"{type(self).__name__} was changed by someone else; retry") from exc
+        if self.outbox or self.history_pending:
+            Store.wake(type(self))
 
 
 class StaleWrite(Conflict):
@@ -99,33 +138,44 @@ def retry_on_stale(fn: Callable[[], T], attempts: int = 5) -> T:
     raise AssertionError("unreachable")
 
 
-@functools.cache
-def inbox_document(alias: str) -> type[me.Document]:
-    """The service's inbox: ids of events its handlers applied (a redelivery is a no-op)."""
-    return type(f"{alias.title()}ProcessedEvent", (me.Document,), {
-        "meta": {"db_alias": alias, "collection": "processed_events"},
-        "id": me.StringField(primary_key=True),  # "<handler>:<event id>"
-        "event_type": me.StringField(required=True),
-        "processed_at": me.DateTimeField(required=True),
-    })
-
-
 class Store(DependencyProvider):
     """Connects mongoengine alias `<service>` to the service's own database.
 
     `documents` are the service's document classes; their indexes are created at start.
+    It also keeps the service's inbox and dead letters (`records.py`) and sweeps inbox
+    records past their retention on a slow timer.
     """
 
     def __init__(self, service: str, documents: Iterable[type[me.Document]]) -> None:
         self.alias = service
         self.inbox = inbox_document(service)
-        self.documents = [*documents, self.inbox]
+        self.dead_letters = dead_letter_document(service)
+        self.documents = [*documents, self.inbox, self.dead_letters]
         self.settings: Settings | None = None
         self._holds_connection = False
+        self._sweeper: Any = None
 
     # Containers per alias in this process: replicas of one service started in one
     # process (tests) share the connection, and the last one out closes it.
     _users: ClassVar[collections.Counter[str]] = collections.Counter()
+    # Who to wake when an aggregate of a database commits something to relay: the relays
+    # of this process register per database alias (a relay on another process polls).
+    _wakers: ClassVar[dict[str, list[Callable[[type[Aggregate]], None]]]] = {}
+
+    @classmethod
+    def on_commit(cls, alias: str, waker: Callable[[type[Aggregate]], None]) -> None:
+        cls._wakers.setdefault(alias, []).append(waker)
+
+    @classmethod
+    def off_commit(cls, alias: str, waker: Callable[[type[Aggregate]], None]) -> None:
+        wakers = cls._wakers.get(alias, [])
+        if waker in wakers:
+            wakers.remove(waker)
+
+    @classmethod
+    def wake(cls, doc_cls: type[Aggregate]) -> None:
+        for waker in list(cls._wakers.get(doc_cls._meta.get("db_alias", ""), ())):
+            waker(doc_cls)
 
     def setup(self) -> None:
         self.settings = settings_from_nameko(self.container.config)
@@ -135,8 +185,32 @@ class Store(DependencyProvider):
         self._holds_connection = True
         for doc in self.documents:
             doc.ensure_indexes()
+        expire_inbox(self.inbox._get_collection(), self.retention_seconds())
+
+    def retention_seconds(self) -> int:
+        assert self.settings is not None
+        return int(self.settings.inbox_retention_days * 86400)
+
+    def start(self) -> None:
+        self._sweeper = self.container.spawn_managed_thread(self._sweep, identifier="inbox-sweep")
+
+    def _sweep(self) -> None:
+        assert self.settings is not None
+        while True:
+            try:
+                swept = sweep_inbox(self.inbox, time.time() - self.retention_seconds(),
+                                    self.settings.inbox_sweep_batch,
+                                    self.settings.inbox_sweep_batches)
+                if swept:
+                    log.info("inbox sweep: %d records past retention deleted", swept)
+            except Exception:  # the store is down: the next run catches up
+                log.exception("inbox sweep failed")
+            eventlet.sleep(self.settings.inbox_sweep_seconds)
 
     def stop(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.kill()
+            self._sweeper = None
         if not self._holds_connection:
             return
         self._holds_connection = False
