@@ -1,0 +1,29 @@
+"""Every event type is known wherever an envelope is read, from one registry."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import services.common.contracts as contracts
+from services.common.contracts.registry import MODULES
+
+NOT_CONTRACTS = {"envelope", "registry"}
+
+
+def test_the_registry_lists_every_contract_module():
+    found = {m.name for m in pkgutil.iter_modules(contracts.__path__)} - NOT_CONTRACTS
+    assert {m.__name__.rsplit(".", 1)[1] for m in MODULES} == found
+
+
+def test_a_process_that_imports_only_the_envelope_knows_every_event_type():
+    """A consumer never imports a producer's contracts to parse its events."""
+    probe = ("from services.common.contracts.envelope import _PAYLOADS; "
+             "print(' '.join(sorted(_PAYLOADS)))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout.split()
+    declared = {f"{c.event_type}@{c.event_version}" for m in MODULES for c in vars(m).values()
+                if isinstance(c, type) and c.__module__ == m.__name__ and hasattr(c, "event_type")}
+    assert set(out) == declared
+    assert {"issue.triaged@1", "order.created@1", "community.created@1"} <= set(out)
