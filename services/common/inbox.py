@@ -1,15 +1,24 @@
-"""Consuming events: validate the envelope, skip what was applied, record what is.
+"""Consuming events: validate the envelope, skip what was applied, record what is, and
+keep what cannot be parsed.
 
 A handler's own writes must also be idempotent by event id (a conditional state
 transition or a unique key on the source event): if the process dies between
 the write and the inbox record, the redelivery finds the write already done.
+
+An event that cannot be parsed (not an envelope, a type@version no contract declares,
+a payload that breaks its contract) is stored in the service's `dead_letters`
+collection with the reason and counted in `linli_events_dead_lettered_total`, then
+acknowledged: a redelivery would fail the same way, and nothing is lost.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import logging
+import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +28,7 @@ from nameko.events import SERVICE_POOL, event_handler
 from pydantic import ValidationError
 
 from services.common import metrics
-from services.common.contracts.envelope import Envelope
+from services.common.contracts.envelope import Envelope, EnvelopeFields, payload_model
 from services.common.store import Store
 
 log = logging.getLogger(__name__)
@@ -28,8 +37,8 @@ log = logging.getLogger(__name__)
 def handles(source: str, event_type: str) -> Callable:
     """Declare `method(self, envelope)` as the handler of `source`'s `event_type` events.
 
-    The service must declare a `Store` dependency named `store`. Malformed
-    envelopes are logged and counted, not retried; other failures are requeued.
+    The service must declare a `Store` dependency named `store`. Unparseable events
+    are dead-lettered, not retried; failures of the handler itself are requeued.
     """
 
     def decorate(fn: Callable[[Any, Envelope], None]) -> Callable:
@@ -38,24 +47,49 @@ def handles(source: str, event_type: str) -> Callable:
         @event_handler(source, event_type, handler_type=SERVICE_POOL,
                        reliable_delivery=True, requeue_on_error=True)
         @functools.wraps(fn)
-        def entrypoint(self: Any, body: dict[str, Any]) -> None:
-            service = self.name
+        def entrypoint(self: Any, body: Any) -> None:
+            service, store = self.name, self.store
             try:
                 envelope = Envelope.model_validate(body)
             except ValidationError as exc:
-                log.error("dropping malformed %s event: %s", event_type, exc)
-                metrics.EVENTS_CONSUMED.labels(service, event_type, "malformed").inc()
+                dead_letter(store, service, handler_id, event_type, body, exc)
                 return
-            store: Store = self.store
-            if store.inbox.objects(id=f"{handler_id}:{envelope.id}").first() is not None:
+            key = f"{handler_id}:{envelope.id}"
+            if store.inbox.objects(id=key).first() is not None:
                 metrics.EVENTS_CONSUMED.labels(service, event_type, "duplicate").inc()
                 return
             fn(self, envelope)
+            now = datetime.now(UTC)
             with contextlib.suppress(NotUniqueError):  # a concurrent redelivery finished first
-                store.inbox(id=f"{handler_id}:{envelope.id}", event_type=envelope.type,
-                            processed_at=datetime.now(UTC)).save(force_insert=True)
+                store.inbox(id=key, event_type=envelope.type, processed_at=now,
+                            processed_ts=now.timestamp()).save(force_insert=True)
             metrics.EVENTS_CONSUMED.labels(service, event_type, "applied").inc()
 
         return entrypoint
 
     return decorate
+
+
+def why_unparseable(body: Any) -> str:
+    """bad_envelope, unknown_type or bad_payload: which part of the message is at fault."""
+    try:
+        fields = EnvelopeFields.model_validate(body)
+    except ValidationError:
+        return "bad_envelope"
+    return "unknown_type" if payload_model(fields.type, fields.version) is None else "bad_payload"
+
+
+def dead_letter(store: Store, service: str, handler: str, event_type: str, body: Any,
+                exc: ValidationError) -> None:
+    """Keep the message as received, with why; counted by service, subscribed type and reason."""
+    reason = why_unparseable(body)
+    event_id = body.get("id") if isinstance(body, dict) else None
+    key = f"{handler}:{event_id}" if isinstance(event_id, str) else f"{handler}:{uuid.uuid4().hex}"
+    store.dead_letters._get_collection().update_one({"_id": key}, {"$setOnInsert": {
+        "handler": handler, "event_type": event_type, "reason": reason,
+        "detail": str(exc)[:2000], "body": json.dumps(body, default=str, ensure_ascii=False),
+        "received_ts": time.time()}}, upsert=True)
+    log.warning("dead-lettered a %s event for %s (%s): %s", event_type, handler, reason,
+                exc.errors()[0].get("msg") if exc.errors() else exc)
+    metrics.EVENTS_DEAD_LETTERED.labels(service, event_type, reason).inc()
+    metrics.EVENTS_CONSUMED.labels(service, event_type, "malformed").inc()

@@ -30,6 +30,11 @@ EVENTS_CONSUMED = Counter(
     "linli_events_consumed_total", "Events received by handlers, by outcome",
     ["service", "type", "outcome"],
 )
+EVENTS_DEAD_LETTERED = Counter(
+    "linli_events_dead_lettered_total",
+    "Events a handler could not parse, kept in the service's dead_letters collection",
+    ["service", "event_type", "reason"],
+)
 OUTBOX_BACKLOG = Gauge(
     "linli_outbox_backlog", "Events written but not yet published", ["service"]
 )

@@ -47,8 +47,8 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Envelope(BaseModel):
-    """id, type, version, occurred_at, community_id, correlation_id, actor, payload."""
+class EnvelopeFields(BaseModel):
+    """The envelope's own fields, whatever its payload: what a dead letter is checked against."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -60,6 +60,10 @@ class Envelope(BaseModel):
     correlation_id: str | None = None
     actor: Actor
     payload: dict[str, Any]
+
+
+class Envelope(EnvelopeFields):
+    """id, type, version, occurred_at, community_id, correlation_id, actor, payload."""
 
     @model_validator(mode="after")
     def _payload_matches_contract(self) -> Envelope:
