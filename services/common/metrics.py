@@ -12,6 +12,7 @@ from typing import Any
 from nameko.extensions import DependencyProvider
 from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
+from services.common import logs
 from services.common.config import settings_from_nameko
 
 ENTRYPOINT_LATENCY = Histogram(
@@ -43,11 +44,13 @@ _KINDS = {"Rpc": "rpc", "EventHandler": "event", "Timer": "timer"}
 
 
 class Instrumentation(DependencyProvider):
-    """Times every entrypoint and serves /metrics on LINLI_METRICS_PORT (0: off)."""
+    """Times every entrypoint and serves /metrics on LINLI_METRICS_PORT (0: off); quiets
+    the worker log's expected refusals (`logs.py`)."""
 
     _served_ports: set[int] = set()
 
     def setup(self) -> None:
+        logs.install()
         port = settings_from_nameko(self.container.config).metrics_port
         if port and port not in Instrumentation._served_ports:
             start_http_server(port)

@@ -1,0 +1,66 @@
+"""An expected refusal is one quiet line; a real failure keeps its traceback; both name
+the request."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from nameko.exceptions import RemoteError
+from nameko.rpc import rpc
+from nameko.standalone.rpc import ServiceRpcProxy
+
+from services.common.errors import Forbidden, NotFound
+from services.common.logs import WORKER_LOGGER
+from services.common.metrics import Instrumentation
+
+
+class MoodyService:
+    name = "moody"
+    instrumentation = Instrumentation()
+
+    @rpc
+    def missing(self, caller: dict) -> None:
+        raise NotFound("no such issue", {"issue_id": "unknown"})
+
+    @rpc
+    def forbidden(self, caller: dict) -> None:
+        raise Forbidden("not yours", {"community_id": "not in your scope"})
+
+    @rpc
+    def broken(self, caller: dict) -> None:
+        raise RuntimeError("the disk is on fire")
+
+
+def _worker_records(caplog) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == WORKER_LOGGER and r.levelno >= logging.INFO]
+
+
+@pytest.mark.parametrize(("method", "error", "level", "status"), [
+    ("missing", NotFound, logging.INFO, "404 not_found"),
+    ("forbidden", Forbidden, logging.WARNING, "403 forbidden"),
+])
+def test_a_refusal_is_logged_once_without_traceback(container_factory, service_config, caplog,
+                                                    method, error, level, status):
+    container_factory(MoodyService, service_config).start()
+    caplog.set_level(logging.INFO, logger=WORKER_LOGGER)
+    with ServiceRpcProxy("moody", service_config) as moody, pytest.raises(error):
+        getattr(moody, method)({"request_id": "req-42"})
+    [record] = _worker_records(caplog)
+    assert record.levelno == level and record.exc_info is None
+    assert record.getMessage().startswith(f"refused {method} ({status}):")
+    assert "[request req-42]" in record.getMessage()
+    assert "Traceback" not in caplog.text
+
+
+def test_a_real_failure_keeps_its_traceback_and_the_request_id(container_factory,
+                                                               service_config, caplog):
+    container_factory(MoodyService, service_config).start()
+    caplog.set_level(logging.INFO, logger=WORKER_LOGGER)
+    with (ServiceRpcProxy("moody", service_config) as moody,
+          pytest.raises(RemoteError, match="the disk is on fire")):
+        moody.broken({"request_id": "req-43"})
+    [record] = _worker_records(caplog)
+    assert record.levelno == logging.ERROR and record.exc_info is not None
+    assert "[request req-43]" in record.getMessage()
+    assert "RuntimeError: the disk is on fire" in caplog.text
