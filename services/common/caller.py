@@ -72,9 +72,6 @@ class Caller(Placement):
         return cls(user_id="system", role=Role.system, district_id=district_id,
                    request_id=request_id)
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in roles
-
     def require_role(self, *roles: Role) -> None:
         if self.role is not Role.system and self.role not in roles:
             raise Forbidden(f"role {self.role.value} may not do this",
@@ -91,11 +88,3 @@ class Caller(Placement):
         if self.role is Role.street_admin:
             return scope.street_id == self.street_id
         return scope.community_id is not None and scope.community_id == self.community_id
-
-    def require_sees(self, scope: Scope) -> None:
-        if not self.sees(scope):
-            raise Forbidden("outside your community", {"community_id": "not in your scope"})
-
-    def sees_community(self, community_id: str, street_id: str | None) -> bool:
-        return self.sees(Scope(district_id=self.district_id, street_id=street_id,
-                               community_id=community_id))
