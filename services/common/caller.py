@@ -78,13 +78,20 @@ class Caller(Placement):
                             {"role": f"needs one of {', '.join(r.value for r in roles)}"})
 
     def sees(self, scope: Scope) -> bool:
-        """Whether the caller may read a record living at `scope`."""
-        if self.role in (Role.system, Role.ops):
+        """Whether the caller may read a record living at `scope` (ops reads no record:
+        its scope is health, metrics and aggregate figures, see `sees_figures`)."""
+        if self.role is Role.system:
             return True
-        if self.district_id != scope.district_id:
+        if self.role is Role.ops or self.district_id != scope.district_id:
             return False
         if self.role is Role.district_admin:
             return True
         if self.role is Role.street_admin:
             return scope.street_id == self.street_id
         return scope.community_id is not None and scope.community_id == self.community_id
+
+    def sees_figures(self, scope: Scope) -> bool:
+        """Whether the caller may read aggregate figures (counts, rates) of `scope`."""
+        if self.role is Role.ops:
+            return self.district_id == scope.district_id
+        return self.sees(scope)

@@ -37,18 +37,20 @@ def ensure_community(community_id: str, district_id: str, street_id: str) -> Com
     return CommunityPolicy.objects.get(id=community_id)
 
 
-def policy_for(caller: Caller, community_id: str | None) -> CommunityPolicy:
-    """The policy of a community the caller may see; created lazily from the caller's own
-    tenancy (a community caller carries its street and district)."""
+def policy_for(caller: Caller, community_id: str | None,
+               figures: bool = False) -> CommunityPolicy:
+    """The policy of a community the caller may see (`figures`: whose aggregate figures it
+    may read); created lazily from the caller's own tenancy (a community caller carries its
+    street and district)."""
     community_id = community_id or caller.community_id
     if not community_id:
         raise InvalidInput("which community?", {"community_id": "required"})
     policy = CommunityPolicy.objects(id=community_id).first()
     if policy is None and caller.community_id == community_id and caller.street_id:
         policy = ensure_community(community_id, caller.district_id, caller.street_id)
-    if policy is None or not caller.sees(Scope(district_id=policy.district_id,
-                                              street_id=policy.street_id,
-                                              community_id=policy.id)):
+    sees = caller.sees_figures if figures else caller.sees
+    if policy is None or not sees(Scope(district_id=policy.district_id,
+                                        street_id=policy.street_id, community_id=policy.id)):
         raise NotFound("no such community", {"community_id": "unknown"})
     return policy
 

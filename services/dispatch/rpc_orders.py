@@ -51,7 +51,7 @@ class OrderEntrypoints:
         query = Order.objects(district_id=who.district_id) if who.role is not Role.system \
             else Order.objects()
         if who.role is Role.department:
-            query = query.filter(departments=who.department_id)
+            query = query.filter(departments=who.department_id, community_id=who.community_id)
         elif community_id or who.community_id:
             query = query.filter(community_id=community_id or who.community_id)
         elif who.role is Role.street_admin:

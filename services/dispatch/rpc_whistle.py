@@ -103,15 +103,15 @@ class WhistleEntrypoints:
         counts = {row["_id"]: row["n"] or 0 for row in rows}
         return [{"community_id": p.id, "street_id": p.street_id, "whistles": counts.get(p.id, 0)}
                 for p in models.CommunityPolicy.objects(district_id=who.district_id).order_by("id")
-                if who.sees(Scope(district_id=p.district_id, street_id=p.street_id,
-                                  community_id=p.id))]
+                if who.sees_figures(Scope(district_id=p.district_id, street_id=p.street_id,
+                                          community_id=p.id))]
 
     @rpc
     def order_stats(self, caller: dict, community_id: str | None = None) -> dict:
         """Per community: orders by level and state, overdue, whistles, misses, escalations."""
         who = as_caller(caller)
         who.require_role(Role.community_admin, Role.street_admin, Role.district_admin, Role.ops)
-        policy = grids.policy_for(who, community_id)
+        policy = grids.policy_for(who, community_id, figures=True)
         by = Counter()
         overdue = whistles = escalations = late = missed = 0
         now = orders.now()

@@ -1,4 +1,5 @@
-"""Photos (GridFS, EXIF-stripped public copies) and 公示 entrypoints, mixed into IntakeService."""
+"""Photos (GridFS, EXIF-stripped public copies), 公示, and the district's audited reveal of
+an anonymous reporter: entrypoints mixed into IntakeService."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from typing import Any
 import mongoengine as me
 from nameko.rpc import rpc
 
-from services.common.contracts.intake import PublicQuery
+from services.common.contracts.intake import PublicQuery, RevealIn
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.rpc import as_caller, dump, parse
 from services.common.store import retry_on_stale
-from services.intake import photos, repository, views
+from services.intake import audit, photos, repository, views
 from services.intake.models import Issue
 from services.intake.publication import published
 
@@ -74,6 +75,16 @@ class PhotosAndPublication:
             raise NotFound("no such photo", {"photo_id": "unknown"})
         data, content_type = photos.load(me.get_db("intake"), issue_id, photo_id, public=True)
         return {"content_type": content_type, "data": base64.b64encode(data).decode()}
+
+
+    # --- abuse handling --------------------------------------------------------------------
+
+    @rpc
+    def reveal_reporter(self, caller: dict, issue_id: str, data: dict) -> dict:
+        """Who filed the issue, for its district admin handling abuse; audited first."""
+        who = as_caller(caller)
+        reason = parse(RevealIn, data)
+        return dump(audit.reveal(who, self._readable(who, issue_id), reason))
 
 
 def _check_room(issue: Issue) -> None:

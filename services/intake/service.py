@@ -109,13 +109,13 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
         """Who did what when; a merged issue's reporter also sees the original's steps."""
         who = as_caller(caller)
         issue = self._readable(who, issue_id)
-        staff = access.is_staff_for(who, views.scope_of(issue))
-        entries = repository.timeline(issue.id)
+        entries, original = repository.timeline(issue.id), None
         if issue.duplicate_of:
             merged_at = entries[-1].at if entries else None
             entries += [e for e in repository.timeline(issue.duplicate_of)
                         if merged_at is None or e.at >= merged_at]
-        return [views.timeline_out(e, who, staff) for e in entries]
+            original = Issue.objects(id=issue.duplicate_of).first()
+        return views.timeline_out(issue, entries, who, original)
 
     @rpc
     def duplicate_candidates(self, caller: dict, issue_id: str) -> list[dict]:

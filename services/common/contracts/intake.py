@@ -316,3 +316,24 @@ class IssueRated(BaseModel):
     community_id: str
     score: int
     comment: str = ""
+
+
+# --- abuse handling: revealing an anonymous reporter (district only, audited) ---------------
+
+
+class RevealIn(BaseModel):
+    """Why the district needs to know who filed an issue (kept in the audit record)."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ReporterIdentity(BaseModel):
+    """Who filed an issue, as revealed to the district; `audit_id` is the record it left."""
+
+    issue_id: str
+    anonymous: bool
+    reporter_id: str | None = None
+    submitted_by: str
+    contact: Contact | None = None
+    audit_id: str

@@ -1,9 +1,11 @@
 """Who sees and who may claim an order: each level sees what reached it.
 
 A grid worker sees the orders of the grids an order has been owned by (its own
-grid, or a grid below it that escalated up to theirs); a department sees the
-orders it is responsible for, co-operates on or was whistled to; members see
-the pool and what they took or were summoned to.
+grid, or a grid below it that escalated up to theirs); a department sees its own
+community's orders that name it (responsible, co-operating or whistled: a
+department id is a name within one community, so "police" of another community
+is another unit); members see the pool and what they took or were summoned to.
+Ops sees no order (its scope is health, metrics and aggregate figures).
 """
 
 from __future__ import annotations
@@ -37,18 +39,18 @@ class OrderScope:
 
 def can_see(caller: Caller, order: OrderScope) -> bool:
     role = caller.role
-    if role in (Role.system, Role.ops):
+    if role is Role.system:
         return True
-    if caller.district_id != order.district_id:
+    if role is Role.ops or caller.district_id != order.district_id:
         return False
     if role is Role.district_admin:
         return True
     if role is Role.street_admin:
         return caller.street_id == order.street_id
-    if role is Role.department:
-        return caller.department_id in order.departments
     if caller.community_id != order.community_id:
         return False
+    if role is Role.department:
+        return caller.department_id is not None and caller.department_id in order.departments
     if role is Role.community_admin:
         return True
     if caller.user_id in (order.claimed_by, *order.members):

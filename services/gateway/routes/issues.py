@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Response, UploadFile, status
 
-from services.common.caller import ADMIN_ROLES
+from services.common.caller import ADMIN_ROLES, Role
 from services.common.contracts.intake import (
     DuplicateSuggestion,
     IssueIn,
@@ -17,6 +17,8 @@ from services.common.contracts.intake import (
     RateIn,
     RejectIn,
     ReopenIn,
+    ReporterIdentity,
+    RevealIn,
     TimelineEntryOut,
     TriageIn,
 )
@@ -105,6 +107,13 @@ def merge_issue(issue_id: str, body: MergeIn, caller: CallerDep, rpc: RpcDep) ->
     """Merge this issue into `original_id` as a duplicate (群体诉, community admins)."""
     require(caller, *ADMIN_ROLES)
     return rpc.call("intake", "merge_issue", caller_args(caller), issue_id, dump(body))
+
+
+@router.post("/{issue_id}/reveal-reporter", response_model=ReporterIdentity)
+def reveal_reporter(issue_id: str, body: RevealIn, caller: CallerDep, rpc: RpcDep) -> dict:
+    """Who filed an (anonymous) issue, for abuse handling (district admins; audited)."""
+    require(caller, Role.district_admin)
+    return rpc.call("intake", "reveal_reporter", caller_args(caller), issue_id, dump(body))
 
 
 @router.post("/{issue_id}/photos", response_model=IssueOut, status_code=status.HTTP_201_CREATED)
