@@ -1,0 +1,170 @@
+"""Stored history at scale, written straight to the store: issues, their timelines, orders.
+
+    .venv/bin/python bench/seed_bulk.py --issues 100000 --communities 10   # into `make up`'s stack
+
+Documents are the services' own: each batch starts from instances of intake's `Issue`
+and `TimelineEntry` and dispatch's `Order`, validated and turned into dicts with
+`to_mongo()`; the per-document values (ids, times, place, state) are then set on copies
+of those, so the shapes are exactly what the services write, at insert_many speed.
+Communities must exist (identity made them, intake and dispatch heard of them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import random
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pymongo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from services.dispatch.models import Order  # noqa: E402
+from services.intake.models import Issue, TimelineEntry  # noqa: E402
+
+CATEGORIES = ("street_lighting", "fire_hazard", "noise", "water_pipe", "garbage_collection",
+              "elderly_care", "stairwell_lighting", "green_space")
+# state, share, has an order, timeline states
+STATES = (("received", 0.10, False, ("received",)),
+          ("triaged", 0.10, False, ("received", "triaged")),
+          ("dispatched", 0.30, True, ("received", "triaged", "dispatched")),
+          ("resolved", 0.20, True, ("received", "triaged", "dispatched", "resolved")),
+          ("closed", 0.30, True, ("received", "triaged", "dispatched", "resolved", "closed")))
+ORDER_STATE = {"dispatched": "open", "resolved": "resolved", "closed": "confirmed"}
+YEAR = 365 * 24 * 3600.0
+
+
+def _templates(community: dict) -> dict[str, dict[str, Any]]:
+    """One validated document of each kind, as the services would store it."""
+    at = datetime.now(UTC)
+    issue = Issue(community_id=community["id"], street_id=community["street_id"],
+                  district_id=community["district_id"], category="fire_hazard",
+                  description="消防通道堵塞 5 号楼杂物", lat=39.9, lng=116.4, address="东1小区",
+                  channel="app", attributes={}, state="dispatched",
+                  triage={"route": "community", "issue_class": "priority", "urgency": "urgent",
+                          "source": "category"},
+                  reporter_id="u-bulk", submitted_by="u-bulk", created_at=at, updated_at=at)
+    entry = TimelineEntry(id="t", issue_id=issue.id, at=at, seq=0, actor_id="u-bulk",
+                          actor_role="resident", state="received", note="")
+    order = Order(id=f"o-{issue.id}", issue_id=issue.id, source="issue",
+                  district_id=community["district_id"], street_id=community["street_id"],
+                  community_id=community["id"], level="community",
+                  grid_id=f"g-root-{community['id']}", grid_chain=[f"g-root-{community['id']}"],
+                  reached_grids=[f"g-root-{community['id']}"], reached_levels=["community"],
+                  state="open", category="fire_hazard", urgency="urgent",
+                  summary="消防通道堵塞", departments=[], members=[], opened_at=at,
+                  response_hours=1.0, resolution_hours=12.0, response_due_at=at,
+                  resolution_due_at=at, next_due_ts=at.timestamp(),
+                  resolution_due_ts=at.timestamp(), timeline=[], created_at=at, version=1)
+    out = {}
+    for name, doc in (("issue", issue), ("entry", entry), ("order", order)):
+        doc.validate()
+        out[name] = doc.to_mongo().to_dict()
+    return out
+
+
+def _pick_state(rng: random.Random) -> tuple:
+    x, acc = rng.random(), 0.0
+    for row in STATES:
+        acc += row[1]
+        if x < acc:
+            return row
+    return STATES[-1]
+
+
+def batch(communities: list[dict], templates: list[dict], start: int, size: int,
+          now: float, rng: random.Random) -> tuple[list, list, list]:
+    issues, entries, orders = [], [], []
+    for n in range(start, start + size):
+        k = n % len(communities)
+        tpl = templates[k]
+        state, _, has_order, steps = _pick_state(rng)
+        created = now - YEAR + (n / max(1, start + size)) * YEAR * 0.999
+        at = datetime.fromtimestamp(created, UTC)
+        issue_id = f"i-{uuid.uuid4().hex[:12]}"
+        doc = copy.copy(tpl["issue"])
+        doc.update(_id=issue_id, category=rng.choice(CATEGORIES), state=state,
+                   lat=39.9 + rng.uniform(-0.15, 0.15), lng=116.4 + rng.uniform(-0.15, 0.15),
+                   description=f"批量历史诉求 {n}", created_at=at,
+                   updated_at=at + timedelta(hours=len(steps)), version=len(steps))
+        _set_if_present(doc, tpl["issue"], created_ts=created)
+        issues.append(doc)
+        for seq, step in enumerate(steps):
+            e = copy.copy(tpl["entry"])
+            e.update(_id=f"{issue_id}:{seq}", issue_id=issue_id, state=step, seq=seq,
+                     at=at + timedelta(minutes=seq * 30))
+            entries.append(e)
+        if has_order:
+            o = copy.copy(tpl["order"])
+            o.update(_id=f"o-{issue_id}", issue_id=issue_id, state=ORDER_STATE[state],
+                     category=doc["category"], opened_at=at, created_at=at,
+                     next_due_ts=None if state == "closed" else created + 3600,
+                     resolution_due_ts=created + 12 * 3600)
+            orders.append(o)
+    return issues, entries, orders
+
+
+def _set_if_present(doc: dict, tpl: dict, **values: Any) -> None:
+    """Epoch or key fields a newer model may carry: kept in step with the real value."""
+    for key, value in values.items():
+        if key in tpl:
+            doc[key] = value
+
+
+def seed(intake_uri: str, dispatch_uri: str, communities: list[dict], count: int,
+         batch_size: int = 2000, say=print) -> dict[str, float]:
+    """Insert `count` issues spread evenly over `communities`; seconds and documents written."""
+    began = time.perf_counter()
+    intake = pymongo.MongoClient(intake_uri, tz_aware=True)["linli_intake"]
+    dispatch = pymongo.MongoClient(dispatch_uri, tz_aware=True)["linli_dispatch"]
+    templates = [_templates(c) for c in communities]
+    rng, now = random.Random(count), time.time()
+    written = {"issues": 0, "timeline": 0, "orders": 0}
+
+    def write(parts: tuple[list, list, list]) -> None:
+        issues, entries, orders = parts
+        intake.issues.insert_many(issues, ordered=False)
+        intake.timeline.insert_many(entries, ordered=False)
+        if orders:
+            dispatch.orders.insert_many(orders, ordered=False)
+
+    with ThreadPoolExecutor(2) as pool:  # build the next batch while the store takes one
+        pending = None
+        for start in range(0, count, batch_size):
+            parts = batch(communities, templates, start, min(batch_size, count - start), now,
+                          rng)
+            if pending:
+                pending.result()
+            pending = pool.submit(write, parts)
+            for key, part in zip(written, parts, strict=True):
+                written[key] += len(part)
+            if start and start % (batch_size * 50) == 0:
+                say(f"seed_bulk: {start:,} issues, {time.perf_counter() - began:.0f}s")
+        if pending:
+            pending.result()
+    return {"seconds": round(time.perf_counter() - began, 1), **written}
+
+
+def main() -> None:
+    from bench.tenancy import make_tenancy
+    from deploy.settings import StackSettings
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--issues", type=int, default=10000)
+    p.add_argument("--communities", type=int, default=10)
+    args = p.parse_args()
+    import os
+    s = StackSettings.from_env(os.environ)
+    tenancy = make_tenancy(s.amqp_uri, args.communities, roles=())
+    time.sleep(2)  # intake and dispatch hear community.created
+    print(seed(s.mongo_uri, s.mongo_uri, tenancy.communities, args.issues))
+
+
+if __name__ == "__main__":
+    main()
