@@ -80,7 +80,7 @@ class ResponderEntrypoints:
         mine = who.user_id == responder.user_id or (
             who.role is Role.department and who.department_id == responder.department_id)
         if not mine and who.role not in ADMIN_ROLES and who.role is not Role.system:
-            raise Forbidden("not your record", {"responder_id": "not yours"})
+            raise NotFound("no such responder", {"responder_id": "unknown"})  # as made up
         responder.on_duty = bool(on_duty)
         responder.save()
         return _view(responder)
