@@ -67,6 +67,7 @@ class Responder(me.Document):
     skills = me.ListField(me.StringField())
     on_duty = me.BooleanField(default=True)
     contact = me.StringField()
+    consent = me.StringField(default="given")  # "pending": an admin's registration of a person
 
 
 class ClaimCounter(me.Document):

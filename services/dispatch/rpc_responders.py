@@ -12,10 +12,9 @@ from services.common.contracts.dispatch import ResponderIn, ResponderOut
 from services.common.errors import AlreadyExists, Forbidden, InvalidInput, NotFound
 from services.common.rpc import as_caller, dump, parse
 from services.dispatch import grids
+from services.dispatch.domain import consent
+from services.dispatch.domain.consent import SELF_KINDS
 from services.dispatch.models import Grid, Responder
-
-SELF_KINDS = {Role.volunteer: ("party_member", "volunteer"), Role.operator: ("operator",),
-              Role.grid_worker: ("grid_worker",)}
 
 
 def _view(responder: Responder) -> dict[str, Any]:
@@ -25,7 +24,8 @@ def _view(responder: Responder) -> dict[str, Any]:
 class ResponderEntrypoints:
     @rpc
     def register_responder(self, caller: dict, data: dict) -> dict:
-        """Register a responder: admins add anyone; members report in themselves (双报到)."""
+        """Register a responder: members report in themselves (双报到); admins add units, and
+        persons pending the person's consent (`accept_responder`)."""
         who = as_caller(caller)
         spec = parse(ResponderIn, data)
         if who.role in SELF_KINDS and who.role is not Role.system:
@@ -47,11 +47,26 @@ class ResponderEntrypoints:
         key = (f"department:{spec.department_id}" if spec.kind == "department"
                else f"member:{spec.user_id}")
         fields = spec.model_dump(exclude={"community_id"})
+        agreed = consent.consent_on_register(who, spec.kind, spec.user_id)
         try:
-            responder = Responder(community_id=policy.id, key=key, **fields)
+            responder = Responder(community_id=policy.id, key=key, consent=agreed, **fields)
             responder.save(force_insert=True)
         except NotUniqueError as exc:
             raise AlreadyExists("already registered here", {"key": key}) from exc
+        return _view(responder)
+
+    @rpc
+    def accept_responder(self, caller: dict, responder_id: str) -> dict:
+        """The person registered by an admin consents (a registration naming someone else is
+        not found: a pending record is its person's and its community's only)."""
+        who = as_caller(caller)
+        responder = Responder.objects(id=str(responder_id)).first()
+        if responder is None or responder.user_id != who.user_id:
+            raise NotFound("no such responder", {"responder_id": "unknown"})
+        consent.check_may_accept(who, responder.kind, responder.user_id,
+                                 responder.community_id)
+        responder.consent = consent.GIVEN
+        responder.save()
         return _view(responder)
 
     @rpc
@@ -65,7 +80,7 @@ class ResponderEntrypoints:
         mine = who.user_id == responder.user_id or (
             who.role is Role.department and who.department_id == responder.department_id)
         if not mine and who.role not in ADMIN_ROLES and who.role is not Role.system:
-            raise Forbidden("not your record", {"responder_id": "not yours"})
+            raise NotFound("no such responder", {"responder_id": "unknown"})  # as made up
         responder.on_duty = bool(on_duty)
         responder.save()
         return _view(responder)

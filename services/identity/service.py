@@ -44,6 +44,13 @@ def _visible_community(who: Caller, community_id: str) -> Community:
     return community
 
 
+def _sees_street(who: Caller, street: Street) -> bool:
+    """A street is visible to its district's admins and the accounts placed in it."""
+    return who.role is Role.system or (
+        who.role is not Role.ops and who.district_id == street.district_id
+        and (who.role is Role.district_admin or who.street_id == street.id))
+
+
 def _user(user: User) -> dict:
     return dump(UserOut.model_validate(user.to_mongo().to_dict() | {"id": user.id}))
 
@@ -89,7 +96,8 @@ class IdentityService:
         who = as_caller(caller)
         street_in = parse(StreetIn, data)
         district_id = street_in.district_id or who.district_id
-        if not District.objects(id=district_id).first():
+        if not District.objects(id=district_id).first() or not (
+                who.role is Role.system or who.district_id == district_id):
             raise NotFound("no such district", {"district_id": "unknown"})
         domain.check_may_create_street(who, district_id)
         try:
@@ -104,7 +112,7 @@ class IdentityService:
         who = as_caller(caller)
         community_in = parse(CommunityIn, data)
         street = Street.objects(id=community_in.street_id).first()
-        if street is None:
+        if street is None or not _sees_street(who, street):
             raise NotFound("no such street", {"street_id": "unknown"})
         domain.check_may_create_community(who, street.district_id, street.id)
         community = Community(district_id=street.district_id, street_id=street.id,
@@ -149,12 +157,12 @@ class IdentityService:
         district_id, street_id = user_in.district_id or who.district_id, user_in.street_id
         if user_in.community_id:
             community = Community.objects(id=user_in.community_id).first()
-            if community is None:
+            if community is None or not who.sees(community.scope):  # no existence leak
                 raise InvalidInput("unknown community", {"community_id": "unknown"})
             district_id, street_id = community.district_id, community.street_id
         elif street_id:
             street = Street.objects(id=street_id).first()
-            if street is None:
+            if street is None or not _sees_street(who, street):
                 raise InvalidInput("unknown street", {"street_id": "unknown"})
             district_id = street.district_id
         if not District.objects(id=district_id).first():

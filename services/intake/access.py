@@ -28,9 +28,13 @@ def require_read(caller: Caller, scope: Scope, reporter_id: str | None,
 
 
 def require_admin(caller: Caller, scope: Scope) -> None:
-    if not is_admin_for(caller, scope):
-        raise Forbidden("only the community's admins may do this",
-                        {"role": "needs community_admin, street_admin or district_admin"})
+    """403 for a role that may not, 404 where the caller sees nothing (as for a made-up id)."""
+    if is_admin_for(caller, scope):
+        return
+    if not caller.sees(scope):
+        raise NotFound("no such community", {"community_id": "unknown"})
+    raise Forbidden("only the community's admins may do this",
+                    {"role": "needs community_admin, street_admin or district_admin"})
 
 
 def require_reporter_or_admin(caller: Caller, scope: Scope, reporter_id: str | None) -> None:

@@ -2,31 +2,32 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 from typing import Any
 
 from services.common.contracts.intake import IssueState, PublicIssue
 from services.common.contracts.workflow import IssueClass, Route
+from services.intake.masking import scrub
 
-PUBLISHED_STATES = frozenset(IssueState) - {IssueState.merged, IssueState.rejected}
-
-# Mainland mobile and landline numbers, ID-card numbers, and any long digit run.
-_PHONE_OR_ID = re.compile(r"(\+?86[- ]?)?\d[\d -]{5,}\d[\dXx]?")
+# Judged by someone (triaged or beyond), and neither rejected nor merged away.
+PUBLISHED_STATES = frozenset(IssueState) - {IssueState.received, IssueState.merged,
+                                            IssueState.rejected}
+PRIVATE_ROUTES = frozenset({Route.residents})
+PRIVATE_CLASSES = frozenset({IssueClass.hardship})
 _SUMMARY = 120
 _COARSE_DECIMALS = 2  # about a kilometre: a neighbourhood, not a doorway
 
 
 def is_private(route: Route, issue_class: IssueClass) -> bool:
-    """A private matter (私事) or a hardship (困难事) points at a household."""
-    return route is Route.residents or issue_class is IssueClass.hardship
+    """A private matter (私事) or a hardship (困难事) points at a household: not published."""
+    return route in PRIVATE_ROUTES or issue_class in PRIVATE_CLASSES
 
 
-def scrub(text: str) -> str:
-    return _PHONE_OR_ID.sub("***", text)
-
-
-def public_view(issue: dict[str, Any], category_name: str) -> PublicIssue:
-    """`issue` holds the stored fields (route/issue_class from its triage)."""
+def public_view(issue: dict[str, Any], category_name: str,
+                names: Iterable[str] = ()) -> PublicIssue:
+    """`issue` holds the stored fields (route/issue_class from its triage); `names` are
+    personal names known to belong to it (a hotline caller's). A private matter never
+    reaches the list; should one be passed here, it still shows no text or place."""
     route, issue_class = Route(issue["route"]), IssueClass(issue["issue_class"])
     private = is_private(route, issue_class)
     lat, lng, address = issue.get("lat"), issue.get("lng"), issue.get("address")
@@ -35,8 +36,8 @@ def public_view(issue: dict[str, Any], category_name: str) -> PublicIssue:
         lat = round(lat, _COARSE_DECIMALS) if lat is not None else None
         lng = round(lng, _COARSE_DECIMALS) if lng is not None else None
     else:
-        summary = scrub(issue["description"])[:_SUMMARY]
-        address = scrub(address) if address else None
+        summary = scrub(issue["description"], names)[:_SUMMARY]
+        address = scrub(address, names) if address else None
     return PublicIssue(
         id=issue["id"], community_id=issue["community_id"], category=issue["category"],
         category_name=category_name, summary=summary, state=issue["state"], route=route,

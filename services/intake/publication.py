@@ -1,4 +1,5 @@
-"""公示: the anonymised public list of a community's issues (and Open311's GET requests)."""
+"""公示: the anonymised public list of a community's issues (and Open311's GET requests):
+only issues someone has triaged, and only those triaged as public matters."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ def published(community_id: str, query: PublicQuery) -> list[PublicIssue]:
         states = states & OPEN_STATES
     elif query.status == "closed":
         states = states - OPEN_STATES
-    found = Issue.objects(community_id=community_id, state__in=[s.value for s in states])
+    found = Issue.objects(community_id=community_id, state__in=[s.value for s in states],
+                          triage__route__nin=[r.value for r in anonymise.PRIVATE_ROUTES],
+                          triage__issue_class__nin=[c.value for c in anonymise.PRIVATE_CLASSES])
     if query.ids is not None:
         found = found.filter(id__in=query.ids)
     if query.category:

@@ -18,7 +18,7 @@ from services.common.contracts.intake import (
     IssueTriaged,
     Triage,
 )
-from services.common.errors import Forbidden
+from services.common.errors import NotFound
 from services.intake import domain, metrics, repository
 from services.intake.attributes import validate_attributes
 from services.intake.models import CommunityRef, Issue, utcnow
@@ -31,9 +31,8 @@ GridResolver = Callable[[str, dict], str | None]
 def submit(caller: Caller, data: IssueIn, community: CommunityRef,
            resolve_grid: GridResolver) -> tuple[Issue, list[DuplicateSuggestion]]:
     """The stored issue and the duplicates to suggest (none on a replay)."""
-    if not caller.sees(community_scope(community)):
-        raise Forbidden("you may only file issues in your own community",
-                        {"community_id": "not in your scope"})
+    if not caller.sees(community_scope(community)):  # as for an unknown one: no existence leak
+        raise NotFound("no such community", {"community_id": "unknown"})
     domain.check_channel(caller, data.channel, data.contact is not None)
     category = repository.category(community.id, data.category)
     attributes = validate_attributes(category, data.attributes)

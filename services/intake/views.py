@@ -112,4 +112,4 @@ def public_out(issue: Issue, category_name: str) -> PublicIssue:
         "supporters": issue.supporters, "lat": issue.lat, "lng": issue.lng,
         "address": issue.address, "photos": list(issue.photos or []),
         "created_at": issue.created_at,
-        "updated_at": issue.updated_at}, category_name)
+        "updated_at": issue.updated_at}, category_name, [(issue.contact or {}).get("name")])

@@ -126,7 +126,7 @@ def test_units_are_picked_by_category_and_duty_and_members_report_in_themselves(
         "kind": "department", "name": "城管执法队", "user_id": None,
         "department_id": "urban-management", "home_grid_id": None,
         "categories": ["illegal_construction"], "jurisdiction": [], "skills": [],
-        "on_duty": True, "contact": "010-1234567"}
+        "on_duty": True, "contact": "010-1234567", "consent": "given"}
     order = client.post("/orders", headers=admin, json={
         "category": "illegal_construction", "urgency": "complex", "summary": "违建"}).json()
     assert order["department_id"] == "urban-management"

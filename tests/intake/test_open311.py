@@ -71,6 +71,13 @@ def _client(platform, api_key: str | None = None) -> GeoReportClient:
     return GeoReportClient(platform.client, "/open311/v2", platform.community_id("A"), api_key)
 
 
+def _triaged(platform, request_id: str) -> None:
+    """公示 (and so GET requests) shows a request once the community triaged it."""
+    response = platform.client.post(f"/issues/{request_id}/triage",
+                                    headers=sign_in(platform, "community_admin"), json={})
+    assert response.status_code == 200, response.text
+
+
 def _api_key(platform) -> str:
     user = platform.user("resident")
     login = platform.client.post("/auth/login", json={"username": user["username"],
@@ -94,6 +101,8 @@ def test_an_open311_client_lists_defines_posts_and_reads_back(platform):
                          "the light at the gate is out", required)
     assert posted.status_code == 201, posted.text
     request_id = posted.json()[0]["service_request_id"]
+    assert client.get(f"requests/{request_id}.json").status_code == 404  # not judged yet
+    _triaged(platform, request_id)
     got = client.request(request_id)
     assert got["service_request_id"] == request_id
     assert got["service_code"] == with_attributes["service_code"]
@@ -129,6 +138,8 @@ def test_open311_get_requests_filters(platform):
     noise = client.post("noise", HERE["lat"], HERE["lng"], "loud",
                         {"source": "construction"}).json()[0]
     ids = {light["service_request_id"], noise["service_request_id"]}
+    for request_id in ids:
+        _triaged(platform, request_id)
     every = client.get("requests.json").json()
     assert {r["service_request_id"] for r in every} == ids
     only_noise = client.get("requests.json", service_code="noise").json()
@@ -166,6 +177,7 @@ def test_open311_speaks_xml_too(platform):
         "api_key": client.api_key})
     created = ET.fromstring(posted.content)
     request_id = created.find("request").findtext("service_request_id")
+    _triaged(platform, request_id)
     one = ET.fromstring(client.get(f"requests/{request_id}.xml").content)
     assert one.tag == "service_requests"
     assert one.find("request").findtext("status") == "open"

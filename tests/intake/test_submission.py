@@ -89,7 +89,7 @@ BAD = [
     ("latitude not a number", {"location": {"lat": "north", "lng": 116.4}}, "location.lat", 422),
     ("lat without lng", {"location": {"lat": 39.9}}, "location", 422),
     ("no location at all", {"location": {}}, "location", 422),
-    ("another community", {"community_id": "B"}, "community_id", 403),
+    ("another community", {"community_id": "B"}, "community_id", 404),
 ]
 
 

@@ -192,6 +192,7 @@ class ResponderOut(ResponderIn):
     model_config = ConfigDict(from_attributes=True)
     id: str
     community_id: str
+    consent: Literal["given", "pending"] = "given"  # pending: the person has not accepted
 
 
 class PolicyIn(BaseModel):

@@ -18,7 +18,7 @@ class DutyIn(BaseModel):
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ResponderOut)
 def register_responder(body: ResponderIn, caller: CallerDep, rpc: RpcDep) -> dict:
-    """Register a unit (admins) or report in as a member (双报到)."""
+    """Register a unit or, pending their consent, a person (admins); report in (双报到)."""
     require(caller, *ADMIN_ROLES, Role.volunteer, Role.operator, Role.grid_worker)
     return rpc.call("dispatch", "register_responder", caller_args(caller), body.model_dump())
 
@@ -29,6 +29,13 @@ def list_responders(caller: CallerDep, rpc: RpcDep, community_id: str | None = N
     """A community's responders, optionally by category."""
     require(caller, *ADMIN_ROLES, Role.grid_worker)
     return rpc.call("dispatch", "list_responders", caller_args(caller), community_id, category)
+
+
+@router.post("/{responder_id}/accept", response_model=ResponderOut)
+def accept_responder(responder_id: str, caller: CallerDep, rpc: RpcDep) -> dict:
+    """The person an admin registered consents to serve (双报到)."""
+    require(caller, Role.volunteer, Role.operator, Role.grid_worker)
+    return rpc.call("dispatch", "accept_responder", caller_args(caller), responder_id)
 
 
 @router.put("/{responder_id}/duty", response_model=ResponderOut)
