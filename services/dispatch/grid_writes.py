@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from services.common.caller import Caller
+from services.dispatch import grids
 from services.dispatch.domain import gridrows
 from services.dispatch.models import CommunityPolicy, Grid
 
@@ -28,8 +30,14 @@ def check(policy: CommunityPolicy, raw_rows: list[Any]) -> tuple[list[gridrows.G
     return rows, sorted(errors, key=lambda e: (e.row, e.field))
 
 
-def apply(policy: CommunityPolicy, rows: list[gridrows.GridRow]) -> int:
-    """Parents first; the level-1 row is the root grid (it keeps its id)."""
+def apply(policy: CommunityPolicy, rows: list[gridrows.GridRow], caller: Caller) -> int:
+    """Parents first; the level-1 row is the root grid (it keeps its id).
+
+    Every row was checked before the first write, so an import is all or nothing for
+    bad input; each grid is one write with its `grid.changed` event (no transaction
+    across grids: a crash part-way leaves written grids announced, and the same
+    import run again completes it).
+    """
     ids = {g.code: g.id for g in Grid.objects(community_id=policy.id).only("code")}
     for row in sorted(rows, key=lambda r: r.depth):
         if row.depth == 1:
@@ -41,7 +49,8 @@ def apply(policy: CommunityPolicy, rows: list[gridrows.GridRow]) -> int:
         grid.parent_id = ids.get(row.parent_code) if row.parent_code else None
         grid.worker_id, grid.party_branch = row.worker_id, row.party_branch
         grid.polygon, grid.addresses = row.polygon or [], row.addresses
-        grid.save()
+        grids.announce(grid, policy.root_grid_id, caller)
+        grid.commit()
         ids[row.code] = grid.id
     return len(rows)
 

@@ -6,13 +6,17 @@ import contextlib
 import csv
 import io
 import json
+import time
 from typing import Any
 
 from mongoengine.errors import NotUniqueError
 
+from services.common import geometry, paging
 from services.common.caller import Caller, Role, Scope
+from services.common.contracts import new_event
+from services.common.contracts.dispatch import GridChanged, GridState
 from services.common.errors import InvalidInput, NotFound
-from services.dispatch.domain import geometry, gridrows
+from services.dispatch.domain import gridrows
 from services.dispatch.domain.sla import DEFAULT_CLAIM_CAP, DEFAULT_REPORT_IN_MINUTES, DEFAULT_SLA
 from services.dispatch.models import CommunityPolicy, Grid
 
@@ -26,8 +30,9 @@ def ensure_community(community_id: str, district_id: str, street_id: str) -> Com
         return policy
     root_id = f"g-root-{community_id}"
     with contextlib.suppress(NotUniqueError):
-        Grid(id=root_id, community_id=community_id, code="root", name="一级网格",
-             depth=1).save(force_insert=True)
+        root = Grid(id=root_id, community_id=community_id, code="root", name="一级网格", depth=1)
+        announce(root, root_id, Caller.system(district_id))
+        root.commit()
     with contextlib.suppress(NotUniqueError):
         CommunityPolicy(id=community_id, district_id=district_id, street_id=street_id,
                         root_grid_id=root_id,
@@ -53,6 +58,37 @@ def policy_for(caller: Caller, community_id: str | None,
                                         street_id=policy.street_id, community_id=policy.id)):
         raise NotFound("no such community", {"community_id": "unknown"})
     return policy
+
+
+GRID_LIST = "grids"  # the one listing of every grid (the read models' backfill)
+
+
+def state_of(grid: Grid, root_id: str, version: int) -> GridState:
+    return GridState(grid_id=grid.id, community_id=grid.community_id, code=grid.code,
+                     name=grid.name, depth=grid.depth, parent_id=grid.parent_id,
+                     is_root=grid.id == root_id, polygon=grid.polygon or None,
+                     addresses=list(grid.addresses), version=version)
+
+
+def announce(grid: Grid, root_id: str, caller: Caller) -> None:
+    """Record `grid.changed` for the grid's next commit (same document, same write)."""
+    if not grid.page_key:
+        grid.page_key = paging.page_key(GRID_LIST, time.time(), grid.id)
+    version = 1 if grid._created else grid.version + 1  # what commit() will write
+    state = state_of(grid, root_id, version)
+    grid.record(new_event(GridChanged(**state.model_dump()), caller, grid.community_id))
+
+
+def states_page(query: paging.PageQuery) -> paging.Page[GridState]:
+    """One page of every grid's current state, newest first (keyset on `page_key`)."""
+    docs, cursor = paging.fetch(Grid.objects(), "page_key", GRID_LIST, query)
+    roots = {}  # a page holds the grids of a few communities: one read by _id each
+    for community_id in {d.community_id for d in docs}:
+        policy = CommunityPolicy.objects(id=community_id).only("root_grid_id").first()
+        roots[community_id] = policy.root_grid_id if policy else ""
+    return paging.Page[GridState](
+        items=[state_of(d, roots.get(d.community_id, ""), d.version) for d in docs],
+        next_cursor=cursor)
 
 
 def chain(grid_id: str) -> list[str]:

@@ -34,10 +34,13 @@ class CommunityPolicy(me.Document):
     report_in_minutes = me.FloatField(required=True)
 
 
-class Grid(me.Document):
+class Grid(Aggregate):
+    """A grid (网格), compound or building; each change carries its `grid.changed` event."""
+
     meta = {"db_alias": ALIAS, "collection": "grids", "indexes": [
-        {"fields": ["community_id", "code"], "unique": True}, "parent_id"]}
+        {"fields": ["community_id", "code"], "unique": True}, "parent_id", "page_key"]}
     id = me.StringField(primary_key=True, default=lambda: new_id("g"))
+    page_key = me.StringField()  # "grids|<created epoch>|<id>": the registry's backfill pages
     community_id = me.StringField(required=True)
     code = me.StringField(required=True)
     name = me.StringField(required=True)

@@ -10,6 +10,7 @@ from services.common.caller import Role
 from services.common.contracts.dispatch import PolicyIn
 from services.common.contracts.workflow import Location
 from services.common.errors import InvalidInput
+from services.common.paging import PageQuery
 from services.common.rpc import as_caller, dump, parse
 from services.dispatch import grid_writes, grids
 from services.dispatch.models import Grid
@@ -28,7 +29,7 @@ class GridEntrypoints:
         if not isinstance(rows, list) or len(rows) > MAX_ROWS:
             raise InvalidInput(f"a list of at most {MAX_ROWS} rows", {"rows": "invalid"})
         valid, errors = grid_writes.check(policy, rows)
-        imported = 0 if errors or dry_run else grid_writes.apply(policy, valid)
+        imported = 0 if errors or dry_run else grid_writes.apply(policy, valid, who)
         return grid_writes.report(valid, errors, bool(dry_run), imported)
 
     @rpc
@@ -75,6 +76,12 @@ class GridEntrypoints:
         who = as_caller(caller)
         policy = grids.policy_for(who, community_id)
         return grids.resolve(policy, dump(parse(Location, location)))
+
+    @rpc
+    def grid_states(self, caller: dict, query: dict | None = None) -> dict:
+        """Every grid's state, a page at a time (system: a read model's backfill)."""
+        as_caller(caller).require_role(Role.system)
+        return dump(grids.states_page(parse(PageQuery, query or {})))
 
     @rpc
     def get_policy(self, caller: dict, community_id: str) -> dict:

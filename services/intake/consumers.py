@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from services.common.caller import Caller
 from services.common.contracts import Envelope
-from services.common.contracts.dispatch import OrderRef
+from services.common.contracts.dispatch import GridChanged, GridRemoved, OrderRef
 from services.common.contracts.identity import CommunityCreated
 from services.common.inbox import handles
-from services.intake import repository
+from services.intake import grids, repository
 from services.intake.domain import Action
 from services.intake.lifecycle import advance_from_event
 from services.intake.models import Issue
@@ -42,6 +42,17 @@ class IntakeConsumers:
         repository.seed_catalogue(created.community_id)
         repository.remember_community(created.community_id, created.name, created.street_id,
                                       created.district_id)
+
+    @handles("dispatch", "grid.changed")
+    def on_grid_changed(self, envelope: Envelope) -> None:
+        """Keep intake's copy of the grid (issues are placed from it)."""
+        changed: GridChanged = envelope.parsed()
+        grids.apply_state(changed)
+
+    @handles("dispatch", "grid.removed")
+    def on_grid_removed(self, envelope: Envelope) -> None:
+        removed: GridRemoved = envelope.parsed()
+        grids.apply_removal(removed)
 
     @handles("dispatch", "order.created")
     def on_order_created(self, envelope: Envelope) -> None:

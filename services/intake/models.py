@@ -95,4 +95,36 @@ class TimelineEntry(me.Document):
     note = me.StringField(default="")
 
 
-DOCUMENTS = [CommunityRef, Category, Issue, TimelineEntry]
+class GridView(me.Document):
+    """Intake's copy of one of dispatch's grids (from `grid.changed`), to place issues
+    without asking dispatch. A removed grid stays as a tombstone at its last version."""
+
+    meta = {"db_alias": ALIAS, "collection": "grids", "indexes": ["community_id"]}
+    id = me.StringField(primary_key=True)
+    community_id = me.StringField(required=True)
+    depth = me.IntField(required=True)
+    is_root = me.BooleanField(default=False)
+    polygon = me.ListField(me.ListField(me.FloatField()))
+    addresses = me.ListField(me.StringField())
+    removed = me.BooleanField(default=False)
+    version = me.IntField(required=True)
+
+
+class GridSet(me.Document):
+    """Per community: bumped with every applied grid change, so each process knows by one
+    read whether its cached copy of the community's grids is still current."""
+
+    meta = {"db_alias": ALIAS, "collection": "grid_sets"}
+    id = me.StringField(primary_key=True)  # community id
+    revision = me.IntField(default=0)
+
+
+class Mark(me.Document):
+    """One-off jobs done (e.g. "grid_backfill"): checked by `_id`, written once."""
+
+    meta = {"db_alias": ALIAS, "collection": "marks"}
+    id = me.StringField(primary_key=True)
+    at = Instant(required=True, default=utcnow)
+
+
+DOCUMENTS = [CommunityRef, Category, Issue, TimelineEntry, GridView, GridSet, Mark]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from nameko.exceptions import UnknownService
+import logging
+
+import eventlet
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
@@ -23,10 +25,13 @@ from services.common.metrics import Instrumentation
 from services.common.outbox import OutboxRelay
 from services.common.rpc import as_caller, dump, parse
 from services.common.store import Store
-from services.intake import access, actions, metrics, repository, submission, views
+from services.intake import access, actions, grids, metrics, repository, submission, views
 from services.intake.consumers import IntakeConsumers
 from services.intake.models import DOCUMENTS, Issue
 from services.intake.rpc_public import PhotosAndPublication
+
+log = logging.getLogger(__name__)
+BACKFILL_SECONDS = 5  # once done, a tick is one read by _id
 
 
 class IntakeService(IntakeConsumers, PhotosAndPublication):
@@ -34,8 +39,9 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
     store = Store("intake", DOCUMENTS)
     relay = OutboxRelay()
     instrumentation = Instrumentation()
+    grid_locator = grids.GridReadModel()
     identity = RpcProxy("identity")
-    dispatch = RpcProxy("dispatch")
+    dispatch = RpcProxy("dispatch")  # only off the request path: the grid backfill
 
     # --- catalogue ----------------------------------------------------------------------
 
@@ -72,8 +78,7 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
         who = as_caller(caller)
         issue_in = parse(IssueIn, data)
         community = self._community(issue_in.community_id)
-        issue, suggestions = submission.submit(
-            who, issue_in, community, lambda cid, where: self._resolve_grid(caller, cid, where))
+        issue, suggestions = submission.submit(who, issue_in, community, self.grid_locator)
         return views.issue_out(issue, who, suggestions=suggestions)
 
     @rpc
@@ -171,6 +176,16 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
         for state in OPEN_STATES:
             metrics.OPEN_ISSUES.labels(state.value).set(Issue.objects(state=state.value).count())
 
+    @timer(interval=BACKFILL_SECONDS)  # not eager: RPC replies are not consumed yet at start
+    def backfill_grids(self) -> None:
+        """Copy the grids dispatch made before intake listened (once; retried while it is down)."""
+        timeout = self.store.settings.rpc_timeout_seconds
+        try:
+            with eventlet.Timeout(timeout):
+                grids.backfill(lambda q: self.dispatch.grid_states(dump(Caller.system()), q))
+        except (Exception, eventlet.Timeout) as exc:  # dispatch down or older: next tick
+            log.warning("grid backfill not done yet: %r", exc)
+
     def _community(self, community_id: str):
         return repository.community(
             community_id, lambda cid: self.identity.get_community(dump(Caller.system()), cid))
@@ -184,15 +199,4 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
         who = as_caller(caller)
         issue = action(who, issue_id, parse(model, data))
         return views.issue_out(issue, who)
-
-    def _resolve_grid(self, caller: dict, community_id: str, location: dict) -> str | None:
-        """Ask dispatch's grid registry; without dispatch, the community root (None)."""
-        try:
-            found = self.dispatch.resolve_grid(caller, community_id, location)
-        except UnknownService:
-            return None
-        if not found.get("inside", True):
-            raise InvalidInput("the location is outside the community",
-                               {"location": "outside this community"})
-        return found.get("grid_id")
 

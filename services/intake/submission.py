@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from mongoengine.errors import NotUniqueError
 
 from services.common.caller import Caller
@@ -18,19 +16,21 @@ from services.common.contracts.intake import (
     IssueTriaged,
     Triage,
 )
-from services.common.errors import NotFound
+from services.common.errors import InvalidInput, NotFound
 from services.intake import domain, metrics, repository
 from services.intake.attributes import validate_attributes
+from services.intake.grids import GridLocator
 from services.intake.models import CommunityRef, Issue, utcnow
 from services.intake.views import community_scope
 
-# (community_id, location dict) → grid id, or InvalidInput naming `location`.
-GridResolver = Callable[[str, dict], str | None]
-
 
 def submit(caller: Caller, data: IssueIn, community: CommunityRef,
-           resolve_grid: GridResolver) -> tuple[Issue, list[DuplicateSuggestion]]:
-    """The stored issue and the duplicates to suggest (none on a replay)."""
+           grids: GridLocator) -> tuple[Issue, list[DuplicateSuggestion]]:
+    """The stored issue and the duplicates to suggest (none on a replay).
+
+    Nothing here waits on another service: the grid comes from intake's own read
+    model of dispatch's registry.
+    """
     if not caller.sees(community_scope(community)):  # as for an unknown one: no existence leak
         raise NotFound("no such community", {"community_id": "unknown"})
     domain.check_channel(caller, data.channel, data.contact is not None)
@@ -39,7 +39,11 @@ def submit(caller: Caller, data: IssueIn, community: CommunityRef,
     key = f"{caller.user_id}:{caller.idempotency_key}" if caller.idempotency_key else None
     if key and (first := Issue.objects(idempotency=key).first()) is not None:
         return first, []
-    grid_id = resolve_grid(community.id, data.location.model_dump(mode="json"))
+    where = data.location
+    grid_id, inside = grids.locate(community.id, where.lat, where.lng, where.address)
+    if not inside:
+        raise InvalidInput("the location is outside the community",
+                           {"location": "outside this community"})
     now = utcnow()
     suggestions = repository.duplicate_suggestions(community.id, category, data.location.lat,
                                                    data.location.lng, now)

@@ -7,14 +7,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from nameko.events import event_handler
-from nameko.rpc import rpc
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_waiter
 from PIL import Image
+from pydantic import BaseModel
 
 from services.common.caller import Caller
 from services.common.contracts import new_event
 from services.common.contracts.dispatch import (
+    GridChanged,
     OrderAcknowledged,
     OrderClaimed,
     OrderConfirmed,
@@ -26,20 +27,38 @@ from services.gateway import tokens
 from tests.platform import Platform
 
 HERE = {"lat": 39.9042, "lng": 116.4074, "address": "东湖路 12 号"}
-OUTSIDE_LAT = 45.0  # FakeDispatch places anything north of this outside every community
+OUTSIDE_LAT = 45.0  # the communities' boundary in `grid_states` ends at this latitude
 
 
-class FakeDispatch:
-    """Stands in for dispatch's grid registry."""
+def box(min_lng: float, min_lat: float, max_lng: float, max_lat: float) -> list[list[float]]:
+    return [[min_lng, min_lat], [max_lng, min_lat], [max_lng, max_lat], [min_lng, max_lat]]
 
-    name = "dispatch"
 
-    @rpc
-    def resolve_grid(self, caller: dict, community_id: str, location: dict) -> dict:
-        lat = location.get("lat")
-        if lat is not None and lat > OUTSIDE_LAT:
-            return {"grid_id": None, "inside": False}
-        return {"grid_id": f"grid-{community_id}-1", "inside": True}
+def grid_states(community_id: str, version: int = 1) -> list[GridChanged]:
+    """Dispatch's grids of a community as its events carry them: the root (whose polygon is
+    the community's boundary) and one grid around HERE."""
+    return [
+        GridChanged(grid_id=f"g-root-{community_id}", community_id=community_id, code="root",
+                    name="一级网格", depth=1, is_root=True,
+                    polygon=box(110.0, 30.0, 120.0, OUTSIDE_LAT), version=version),
+        GridChanged(grid_id=f"grid-{community_id}-1", community_id=community_id, code="g1",
+                    name="一网格", depth=2, parent_id=f"g-root-{community_id}",
+                    polygon=box(116.3, 39.8, 116.5, 40.0), version=version)]
+
+
+def publish_grid_event(platform: Platform, event: BaseModel, community_id: str) -> None:
+    """Publish a dispatch grid event and wait for intake to apply it."""
+    method = "on_grid_changed" if isinstance(event, GridChanged) else "on_grid_removed"
+    envelope = new_event(event, Caller.system(), community_id)
+    with entrypoint_waiter(platform.containers["intake"], method, timeout=10):
+        event_dispatcher(platform.config)("dispatch", envelope.type, envelope.to_message())
+
+
+def publish_grids(platform: Platform, where: str = "A") -> None:
+    """What dispatch announces for a community's grids, applied by intake."""
+    community_id = platform.community_id(where)
+    for state in grid_states(community_id):
+        publish_grid_event(platform, state, community_id)
 
 
 def sign_in(platform: Platform, role: str, where: str = "A", name: str = "1") -> dict:

@@ -6,7 +6,7 @@ import pytest
 
 from services.common.contracts.intake import MAX_DESCRIPTION
 from services.intake.service import IntakeService
-from tests.intake.helpers import HERE, FakeDispatch, issue_body, sign_in, user_id
+from tests.intake.helpers import HERE, issue_body, publish_grids, sign_in, user_id
 from tests.platform import error_of
 
 CHANNELS = [
@@ -22,7 +22,8 @@ CHANNELS = [
 
 @pytest.mark.parametrize(("channel", "role", "extra", "reporter"), CHANNELS)
 def test_an_issue_is_filed_through_each_channel(platform, channel, role, extra, reporter):
-    client = platform.start(IntakeService, FakeDispatch)
+    client = platform.start(IntakeService)
+    publish_grids(platform)
     body = issue_body(platform, channel=channel, category="lift_fault",
                       attributes={"building": "3 号楼", "trapped": "no"}, **extra)
     response = client.post("/issues", headers=sign_in(platform, role), json=body)
@@ -30,7 +31,7 @@ def test_an_issue_is_filed_through_each_channel(platform, channel, role, extra, 
     issue = response.json()
     assert (issue["state"], issue["channel"], issue["category"]) == ("received", channel,
                                                                      "lift_fault")
-    assert issue["grid_id"] == f"grid-{platform.community_id('A')}-1"  # dispatch placed it
+    assert issue["grid_id"] == f"grid-{platform.community_id('A')}-1"  # from dispatch's grids
     assert issue["reporter_id"] == (user_id(role) if reporter else None)
     assert issue["triage"] == {"route": "community", "issue_class": "public",
                                "urgency": "high", "source": "category", "reason": None}
@@ -96,7 +97,8 @@ BAD = [
 @pytest.mark.parametrize(("case", "change", "field", "status"), BAD, ids=[b[0] for b in BAD])
 def test_bad_input_is_refused_naming_the_field_and_nothing_is_stored(platform, case, change,
                                                                      field, status):
-    client = platform.start(IntakeService, FakeDispatch)
+    client = platform.start(IntakeService)
+    publish_grids(platform)
     if change.get("community_id") == "B":
         change = {"community_id": platform.community_id("B")}
     response = client.post("/issues", headers=sign_in(platform, "resident"),

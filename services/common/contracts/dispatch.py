@@ -125,6 +125,40 @@ class OrderReopened(OrderRef):
     reason: str
 
 
+# --- grid events: the registry's changes, for the services that keep a read model of it ---
+
+
+class GridState(BaseModel):
+    """What a grid is, as far as placing a location goes (intake places issues with it).
+
+    `version` grows with every change of the grid: a reader keeps the highest it saw, so
+    a late or redelivered event never undoes a newer one.
+    """
+
+    grid_id: str
+    community_id: str
+    code: str
+    name: str
+    depth: int  # 1, 2, 3 grids; 4 compound; 5 building
+    parent_id: str | None = None
+    is_root: bool = False  # the community's level-1 grid: its polygon is the boundary
+    polygon: list[list[float]] | None = None  # [[lng, lat], ...]
+    addresses: list[str] = []
+    version: int
+
+
+@event_payload("grid.changed")
+class GridChanged(GridState):
+    """A grid was created or changed (its whole state: applying it twice is harmless)."""
+
+
+@event_payload("grid.removed")
+class GridRemoved(BaseModel):
+    grid_id: str
+    community_id: str
+    version: int
+
+
 # RPC payloads (the gateway's request bodies are these models).
 
 Hours = Field(default=None, gt=0, le=24 * 366)

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.common import geometry
 from services.common.caller import Caller
 from services.common.errors import Conflict, Forbidden
-from services.dispatch.domain import geometry, gridrows, ladder, scope, sla, states, timers
+from services.dispatch.domain import gridrows, ladder, scope, sla, states, timers
 
 NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 ORDER = scope.OrderScope(district_id="d", street_id="s", community_id="c", level="grid",

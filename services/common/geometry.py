@@ -1,4 +1,6 @@
-"""Point-in-polygon and the grid a location falls in (no geo index on the store: done here)."""
+"""Point-in-polygon and the grid a location falls in: one copy for dispatch (the owner of the
+grid registry) and intake (which places issues from its read model of the grids).
+No geo index on the store, so this is done in Python."""
 
 from __future__ import annotations
 
