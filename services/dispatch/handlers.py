@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from services.common.caller import Caller
 from services.common.contracts import Envelope
-from services.common.contracts.dispatch import OrderIn, OrderReopened
+from services.common.contracts.dispatch import OrderIn
 
 # Importing the producers' contracts registers their event types: without it the
 # inbox drops their envelopes as unknown.
@@ -19,8 +19,8 @@ from services.common.contracts.intake import IssueReopened, IssueTriaged
 from services.common.contracts.workflow import Route
 from services.common.errors import DomainError
 from services.common.inbox import handles
-from services.dispatch import grids, making, orders
-from services.dispatch.domain.states import transition
+from services.dispatch import commit, grids, making
+from services.dispatch.domain import results
 from services.dispatch.models import Grid, Order
 
 log = logging.getLogger(__name__)
@@ -40,11 +40,14 @@ class EventHandlers:
 
     @handles("intake", "issue.triaged")
     def on_issue_triaged(self, envelope: Envelope) -> None:
-        """大事社区办 → an order at its grid or the community; 小事党群办 → the member pool."""
+        """大事社区办 → an order at its grid or the community; 小事党群办 → the member pool.
+
+        O(1) and idempotent: the order's id is the issue's, so a redelivery finds it by `_id`
+        (and a concurrent one loses the insert)."""
         event: IssueTriaged = envelope.parsed()
         if event.route is Route.residents:
             return
-        if Order.objects(id=f"o-{event.issue_id}").first() is not None:
+        if Order.objects(id=f"o-{event.issue_id}").only("id").first() is not None:
             return  # redelivered: the order from this issue exists
         policy = grids.ensure_community(event.community_id, event.district_id, event.street_id)
         grid_id = event.grid_id if event.grid_id and Grid.objects(
@@ -55,31 +58,22 @@ class EventHandlers:
                            urgency=event.urgency, summary=event.summary[:500] or event.category,
                            route=event.route, response_hours=_hours(event.response_hours),
                            resolution_hours=_hours(event.resolution_hours))
-            order = making.build(system, policy, spec, orders.now(), issue_id=event.issue_id,
-                                 grid_id=grid_id)
+            outcome = making.decide(system, policy, spec, commit.now(), issue_id=event.issue_id,
+                                    grid_id=grid_id)
         except (ValidationError, DomainError) as exc:  # a retry would fail the same way
             log.error("no order for issue %s: %s", event.issue_id, exc)
             return
         with contextlib.suppress(NotUniqueError):  # a concurrent redelivery made it first
-            order.commit()
+            making.commit_new(system, outcome)
 
     @handles("intake", "issue.reopened")
     def on_issue_reopened(self, envelope: Envelope) -> None:
         """An unsatisfied rating reopens the issue's order, history kept, with fresh deadlines."""
         event: IssueReopened = envelope.parsed()
-        order = Order.objects(id=f"o-{event.issue_id}").first()
-        if order is None or order.state not in ("resolved", "confirmed"):
-            return  # nothing to reopen, or already reopened by this event's first delivery
-        system = Caller.system(order.district_id, envelope.correlation_id)
-        at = orders.now()
-        holder = order.claimed_by if order.state == "resolved" else None  # confirm freed it
-        order.state = transition(order.state, "reopen").value
-        order.claimed_by = None
-        order.opened_at = at
-        order.response_due_at = making.sla.due(at, order.response_hours)
-        order.resolution_due_at = making.sla.due(at, order.resolution_hours)
-        orders.note(order, system, "reopened", at, reason=event.reason)
-        orders.emit(order, system, OrderReopened, reason=event.reason)
-        orders.refresh_due(order)
-        order.commit()
-        orders.release_claim_slot(holder)
+        order_id = f"o-{event.issue_id}"
+        doc = Order.objects(id=order_id).first()
+        if doc is None:
+            return  # no order was made for this issue
+        system = Caller.system(doc.district_id, envelope.correlation_id)
+        commit.change(system, lambda: Order.objects.get(id=order_id),
+                      lambda o, at: results.reopen(o, system, at, event.reason))

@@ -1,64 +1,60 @@
-"""制单: turning an issue, a deliberation decision or an admin's request into a work order."""
+"""制单: where a new order goes (the grid tree, the responsible unit), then the rule makes it."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from services.common.caller import Caller
-from services.common.contracts.dispatch import OrderClaimed, OrderCreated, OrderIn
-from services.common.contracts.workflow import Level, Route
+from services.common.contracts.dispatch import OrderIn
 from services.common.errors import InvalidInput
-from services.dispatch import grids, orders
-from services.dispatch.domain import sla
-from services.dispatch.domain.states import OrderState
-from services.dispatch.models import CommunityPolicy, Grid, Order, Responder
+from services.dispatch import commit, grids
+from services.dispatch.domain.make import Placement, make
+from services.dispatch.domain.order import Outcome
+from services.dispatch.models import CommunityPolicy, Grid, Order, Responder, new_id
+
+ASSIGNED_CAP = 10**6  # a maker's assignment is not a claim race: no cap
 
 
-def build(caller: Caller, policy: CommunityPolicy, spec: OrderIn, at: datetime,
-          issue_id: str | None = None, grid_id: str | None = None) -> Order:
-    """A new order, its deadlines and its `order.created` event (not yet committed)."""
+def placement(policy: CommunityPolicy, spec: OrderIn, grid_id: str | None = None) -> Placement:
+    """The order's grid (given, from its location, or the root), its chain and its unit."""
     grid_id = grid_id or spec.grid_id
     if grid_id and not Grid.objects(id=grid_id, community_id=policy.id).first():
         raise InvalidInput("unknown grid", {"grid_id": "not a grid of this community"})
     if not grid_id and spec.location is not None:
         grid_id = grids.resolve(policy, spec.location.model_dump())["grid_id"]
     grid_id = grids.owning_grid(grid_id) if grid_id else policy.root_grid_id
-    chain = grids.chain(grid_id)
-    level = spec.level or (Level.community if grid_id == policy.root_grid_id else Level.grid)
+    chain = tuple(grids.chain(grid_id))
+    return Placement(district_id=policy.district_id, street_id=policy.street_id,
+                     community_id=policy.id, root_grid_id=policy.root_grid_id, grid_id=grid_id,
+                     chain=chain, sla=dict(policy.sla or {}),
+                     department_id=None if spec.department_id
+                     else responsible_department(policy.id, spec.category, chain))
+
+
+def decide(caller: Caller, policy: CommunityPolicy, spec: OrderIn, at: datetime,
+           issue_id: str | None = None, grid_id: str | None = None) -> Outcome:
+    """The new order as a rule's outcome (nothing written yet)."""
+    where = placement(policy, spec, grid_id)
     try:
-        response_h, resolution_h = sla.hours_for(policy.sla, spec.urgency, spec.response_hours,
-                                                 spec.resolution_hours)
+        return make(caller, at, f"o-{issue_id}" if issue_id else new_id("o"), spec, where,
+                    issue_id=issue_id)
     except ValueError as exc:
         raise InvalidInput(str(exc), {"response_hours": "must be positive"}) from exc
-    department = spec.department_id or responsible_department(policy.id, spec.category, chain)
-    units = [u for u in dict.fromkeys([department, *spec.cooperating]) if u]
-    order = Order(
-        **({"id": f"o-{issue_id}"} if issue_id else {}), issue_id=issue_id,
-        source="issue" if issue_id else spec.source, district_id=policy.district_id,
-        street_id=policy.street_id, community_id=policy.id, level=level.value,
-        grid_id=grid_id, grid_chain=chain, reached_grids=[grid_id], reached_levels=[level.value],
-        pool=spec.route is Route.party_volunteer, state=OrderState.open.value,
-        category=spec.category, urgency=spec.urgency.value, summary=spec.summary,
-        leader=spec.leader, department_id=department, person_id=spec.person_id,
-        cooperating=list(spec.cooperating), departments=units,
-        members=[spec.person_id] if spec.person_id else [], opened_at=at,
-        response_hours=response_h, resolution_hours=resolution_h,
-        response_due_at=sla.due(at, response_h), resolution_due_at=sla.due(at, resolution_h),
-        created_at=at, timeline=[])
-    orders.note(order, caller, "created", at, source=order.source, ref=spec.source_ref)
-    orders.emit(order, caller, OrderCreated, grid_id=grid_id,
-                response_due_at=order.response_due_at, resolution_due_at=order.resolution_due_at)
-    if spec.person_id:  # assigned by the maker: claimed on their behalf, 响应 still due
-        orders.take_claim_slot(spec.person_id, cap=10**6)
-        order.state, order.claimed_by = OrderState.claimed.value, spec.person_id
-        order.claimed_at = at
-        orders.note(order, caller, "assigned", at, responder=spec.person_id)
-        orders.emit(order, caller, OrderClaimed, responder_id=spec.person_id)
-    orders.refresh_due(order)
-    return order
 
 
-def responsible_department(community_id: str, category: str, chain: list[str]) -> str | None:
+def commit_new(caller: Caller, outcome: Outcome) -> Order:
+    """Insert it; an assignee's claim slot is taken first and given back if the insert fails."""
+    person = outcome.order.claimed_by
+    if person:
+        commit.take_claim_slot(person, ASSIGNED_CAP)
+    try:
+        return commit.create(caller, outcome)
+    except Exception:
+        commit.release_claim_slot(person)
+        raise
+
+
+def responsible_department(community_id: str, category: str, chain: tuple[str, ...]) -> str | None:
     """The on-duty unit responsible for the category whose jurisdiction covers the grid."""
     for unit in Responder.objects(community_id=community_id, kind="department",
                                   categories=category, on_duty=True):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-from services.dispatch.models import Order
+from services.common.contracts.dispatch import OrderState
+from services.common.contracts.workflow import LEVELS
+from services.dispatch.domain.keys import ORDERS
+from services.dispatch.models import EVERYWHERE, OrderTally
 
 OPEN_ORDERS = Gauge("linli_dispatch_orders", "Orders not yet confirmed, by level and state",
                     ["level", "state"])
@@ -21,13 +24,14 @@ REPORT_INS_MISSED = Counter("linli_dispatch_report_ins_missed_total",
 ESCALATIONS = Counter("linli_dispatch_escalations_total", "Orders escalated (上报), by cause",
                       ["cause"])
 
-STATES = ("open", "claimed", "in_progress", "resolved")
-LEVELS = ("grid", "community", "street", "district")
+STATES = tuple(s for s in OrderState if s is not OrderState.confirmed)
 
 
-def refresh(now) -> None:  # noqa: ANN001 - datetime
-    """Recompute the gauges from the store (each replica reports the same totals)."""
+def refresh() -> None:
+    """Set the gauges from the deployment's tally (one read: each replica reports the same)."""
+    tally = OrderTally.figures(EVERYWHERE)
     for level in LEVELS:
         for state in STATES:
-            OPEN_ORDERS.labels(level, state).set(Order.objects(level=level, state=state).count())
-    OVERDUE.set(Order.objects(resolution_due_ts__lt=now.timestamp()).count())
+            OPEN_ORDERS.labels(level.value, state.value).set(
+                tally.get(f"{ORDERS}{level.value}/{state.value}", 0))
+    OVERDUE.set(tally.get("overdue", 0))

@@ -74,18 +74,56 @@ class Responder(me.Document):
 
 
 class ClaimCounter(me.Document):
-    """Open claims per member, moved only by guarded `$inc` (the cap holds under concurrency)."""
+    """Open claims per member, moved only by guarded `$inc` (the cap holds under concurrency).
 
-    meta = {"db_alias": ALIAS, "collection": "claim_counters"}
+    `key` repeats the user id as an indexed field: the repair walks counters by a range on
+    it (a range on `_id` sorted by `_id` is a scan on the embedded store)."""
+
+    meta = {"db_alias": ALIAS, "collection": "claim_counters", "indexes": ["key"]}
     id = me.StringField(primary_key=True)  # user id
+    key = me.StringField()
     open_claims = me.IntField(default=0)
+
+
+EVERYWHERE = "*"
+
+
+class OrderTally(me.Document):
+    """A community's order figures ("c:<id>"), and the whole deployment's ("*"), moved by
+    `$inc` of each commit's difference (domain.keys.tally_delta): read, never counted.
+
+    The keys are flat ("orders:<level>/<state>", "overdue", ...; an upsert's `$inc` of a
+    dotted path stores the dots on nx-27017), so it is read raw with `figures`."""
+
+    meta = {"db_alias": ALIAS, "collection": "order_tallies", "strict": False}
+    id = me.StringField(primary_key=True)
+
+    @classmethod
+    def figures(cls, scope: str) -> dict[str, int]:
+        row = cls._get_collection().find_one({"_id": scope}) or {}
+        return {k: int(v or 0) for k, v in row.items() if k != "_id"}
+
+    @classmethod
+    def add(cls, scope: str, delta: dict[str, int]) -> None:
+        cls._get_collection().update_one({"_id": scope}, {"$inc": delta}, upsert=True)
+
+
+class SweepMark(me.Document):
+    """Where a bounded sweep stopped last run (it resumes there)."""
+
+    meta = {"db_alias": ALIAS, "collection": "sweep_marks"}
+    id = me.StringField(primary_key=True)  # the sweep's name
+    after = me.StringField(default="")
 
 
 class Order(Aggregate):
     # No index on the array fields (departments, reached_grids): nx-27017 0.8.1 then answers
     # an equality query on them with nothing (multikey index divergence).
+    # One single-field index per access pattern: the scheduler's float range and one page key
+    # per listing (domain/keys.py); nothing else is queried but `_id`.
     meta = {"db_alias": ALIAS, "collection": "orders", "indexes": [
-        "community_id", "next_due_ts", "state"]}
+        "next_due_ts", "board_key", "state_key", "pool_key", "holder_key", "street_key",
+        "district_key", "street_reached_key", "district_reached_key"]}
     id = me.StringField(primary_key=True, default=lambda: new_id("o"))  # o-<issue id> for issues
     issue_id = me.StringField()
     source = me.StringField(required=True)  # issue | deliberation | manual
@@ -124,8 +162,18 @@ class Order(Aggregate):
     breaches = me.ListField(me.StringField())  # keys of deadlines already handled
     misses = me.IntField(default=0)  # claims that lapsed without 响应
     whistle_count = me.IntField(default=0)  # summed per community (too few / too many)
+    escalation_count = me.IntField(default=0)
+    missed_count = me.IntField(default=0)  # report-ins that missed their deadline
     timeline = me.ListField(me.DictField())
     created_at = Instant(required=True)
+    board_key = me.StringField()
+    state_key = me.StringField()
+    pool_key = me.StringField()
+    holder_key = me.StringField()
+    street_key = me.StringField()
+    district_key = me.StringField()
+    street_reached_key = me.StringField()
+    district_reached_key = me.StringField()
 
 
-DOCUMENTS = [CommunityPolicy, Grid, Responder, ClaimCounter, Order]
+DOCUMENTS = [CommunityPolicy, Grid, Responder, ClaimCounter, OrderTally, SweepMark, Order]

@@ -11,6 +11,7 @@ events are one write, so nothing fires twice and nothing is lost.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -18,12 +19,9 @@ from nameko.timer import Timer
 
 from services.common.caller import Caller
 from services.common.config import settings_from_nameko
-from services.common.contracts.dispatch import OrderReturnedToPool, ReportInMissed
-from services.common.contracts.workflow import Level
 from services.common.store import StaleWrite
-from services.dispatch import metrics, orders
-from services.dispatch.domain import ladder, sla, timers
-from services.dispatch.domain.states import ACTIVE, transition
+from services.dispatch import commit
+from services.dispatch.domain import deadlines
 from services.dispatch.models import Order
 
 log = logging.getLogger(__name__)
@@ -44,71 +42,25 @@ poll_timer = PollTimer.decorator
 
 
 def run_due(now: datetime) -> int:
-    """Apply every breached deadline; return how many orders changed."""
+    """Apply every breached deadline; return how many orders changed.
+
+    The due query is a float range on the one indexed `next_due_ts`, sorted by it, with a
+    limit: flat however many orders are stored (what is left waits for the next poll)."""
     changed = 0
-    due = Order.objects(next_due_ts__lte=now.timestamp()).order_by("next_due_ts").limit(BATCH)
-    for order in due:
+    due = Order.objects(next_due_ts__lte=now.timestamp()).order_by("next_due_ts").only(
+        "id").limit(BATCH)
+    for order_id in [o.id for o in due]:
         try:
-            released = apply(order, now)
+            _, outcome = commit.change(Caller.system(), _loader(order_id),
+                                       lambda o, at: deadlines.breach(o, at))
         except StaleWrite:
-            continue  # another replica (or a user) changed it: the next poll re-reads
+            continue  # it kept changing under us: the next poll re-reads
         except Exception:  # one bad order must not stop the others' deadlines
-            log.exception("deadline handling failed for %s", order.id)
+            log.exception("deadline handling failed for %s", order_id)
             continue
-        orders.release_claim_slot(released)
-        changed += 1
+        changed += outcome is not None
     return changed
 
 
-def apply(order: Order, now: datetime) -> str | None:
-    """Handle the order's due breaches in one commit; return a claimer whose slot to free."""
-    system = Caller.system(order.district_id)
-    released, causes = None, []
-    for breach in timers.due_now(orders.watched(order), now):
-        if breach.kind == "claim":
-            released = order.claimed_by
-            _lapse(order, system, now)
-        elif breach.kind in ("response", "resolution") and order.level != Level.district:
-            why = "nobody responded in time" if breach.kind == "response" else \
-                "not resolved by the deadline"
-            orders.escalate(order, system, f"{why} ({breach.due_at.isoformat()})", now)
-            causes.append(breach.kind)
-        elif breach.kind == "report_in":
-            causes += _missed(order, system, breach, now)
-        order.breaches = list(order.breaches) + [breach.key]
-    orders.refresh_due(order)
-    order.commit()
-    for cause in causes:
-        metrics.ESCALATIONS.labels(cause).inc()
-    return released
-
-
-def _lapse(order: Order, system: Caller, now: datetime) -> None:
-    """No 响应 before the response deadline: back to the pool, the miss recorded."""
-    holder = order.claimed_by
-    order.state = transition(order.state, "lapse").value
-    order.claimed_by, order.misses = None, (order.misses or 0) + 1
-    order.response_due_at = sla.due(now, order.response_hours)
-    orders.note(order, system, "claim_lapsed", now, responder=holder)
-    orders.emit(order, system, OrderReturnedToPool, responder_id=holder,
-                reason="no response before the response deadline")
-
-
-def _missed(order: Order, system: Caller, breach: timers.Breach, now: datetime) -> list[str]:
-    """A summoned unit did not report in: recorded, and escalated above the whistler."""
-    items, level = [], Level.community
-    for item in order.report_ins:
-        if item["whistle_id"] == breach.whistle_id and item["target"] == breach.target:
-            level = ladder.above(item.get("level") or order.level)
-            item = dict(item, state="missed")
-        items.append(item)
-    order.report_ins = items
-    orders.note(order, system, "report_in_missed", now, target=breach.target,
-                escalated_to=level.value)
-    orders.emit(order, system, ReportInMissed, whistle_id=breach.whistle_id,
-                target=breach.target, escalated_to=level)
-    metrics.REPORT_INS_MISSED.inc()
-    reason = f"{breach.target} did not report in by {breach.due_at.isoformat()}"
-    if order.state in ACTIVE and orders.escalate(order, system, reason, now, to_level=level):
-        return ["report_in"]
-    return []
+def _loader(order_id: str) -> Callable[[], Order]:
+    return lambda: Order.objects.get(id=order_id)

@@ -10,7 +10,7 @@ from nameko.timer import timer
 from services.common.metrics import Instrumentation
 from services.common.outbox import OutboxRelay
 from services.common.store import Store
-from services.dispatch import metrics, orders, scheduler
+from services.dispatch import commit, metrics, scheduler, upkeep
 from services.dispatch.handlers import EventHandlers
 from services.dispatch.models import DOCUMENTS
 from services.dispatch.rpc_grids import GridEntrypoints
@@ -20,7 +20,7 @@ from services.dispatch.rpc_results import ResultEntrypoints
 from services.dispatch.rpc_whistle import WhistleEntrypoints
 
 CLAIM_RECONCILE_SECONDS = 300
-GAUGE_REFRESH_SECONDS = 15  # a Prometheus scrape interval: the counts scan the orders
+GAUGE_REFRESH_SECONDS = 15  # a Prometheus scrape interval (one read of the tally)
 
 
 class DispatchService(GridEntrypoints, ResponderEntrypoints, OrderEntrypoints,
@@ -32,15 +32,15 @@ class DispatchService(GridEntrypoints, ResponderEntrypoints, OrderEntrypoints,
 
     @timer(interval=CLAIM_RECONCILE_SECONDS, eager=True)
     def reconcile_claims(self) -> None:
-        """Bring open-claim counters back to the orders members hold (after a crash)."""
-        orders.reconcile_claim_counters()
+        """Bring a batch of open-claim counters back to the orders members hold (after a crash)."""
+        upkeep.reconcile_claim_counters()
 
     @scheduler.poll_timer()
     def fire_deadlines(self) -> None:
         """Apply every breached deadline once (safe with any number of replicas)."""
-        scheduler.run_due(orders.now())
+        scheduler.run_due(commit.now())
 
     @timer(interval=GAUGE_REFRESH_SECONDS, eager=True)
     def refresh_gauges(self) -> None:
-        """Recount open and overdue orders for the gauges (not on every deadline poll)."""
-        metrics.refresh(orders.now())
+        """Set the open and overdue gauges from the deployment's tally."""
+        metrics.refresh()

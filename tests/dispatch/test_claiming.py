@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from services.dispatch.models import ClaimCounter
+from services.dispatch.models import ClaimCounter, SweepMark
 from services.dispatch.service import DispatchService
+from services.dispatch.upkeep import reconcile_claim_counters
 from tests.dispatch.helpers import token_headers, triage, wait_for
 from tests.platform import error_of
 
@@ -89,15 +90,22 @@ def test_an_acknowledged_order_keeps_its_responder(platform):
 
 
 def test_claim_counters_a_crash_left_too_high_come_back_to_the_orders_held(platform):
-    from services.dispatch.orders import reconcile_claim_counters
-
     client = platform.start(DispatchService)
     order_id = f"o-{triage(platform, route='party_volunteer')}"
     member = token_headers(platform, "volunteer", "u-holder")
     assert client.post(f"/orders/{order_id}/claim", headers=member).status_code == 200
     # As if processes died after taking slots whose orders were never committed.
     ClaimCounter.objects(id="u-holder").update_one(set__open_claims=3)
-    ClaimCounter(id="u-ghost", open_claims=2).save()
+    ClaimCounter(id="u-ghost", key="u-ghost", open_claims=2).save()
     assert reconcile_claim_counters() == 2
     assert {c.id: c.open_claims for c in ClaimCounter.objects} == {"u-holder": 1, "u-ghost": 0}
     assert reconcile_claim_counters() == 0
+
+
+def test_the_counter_repair_walks_a_bounded_batch_per_run_and_resumes_where_it_stopped(platform):
+    platform.start(DispatchService)
+    for name in ("u-a", "u-b", "u-c"):
+        ClaimCounter(id=name, key=name, open_claims=1).save()  # none holds an order
+    assert [reconcile_claim_counters(batch=2), reconcile_claim_counters(batch=2)] == [2, 1]
+    assert {c.open_claims for c in ClaimCounter.objects} == {0}
+    assert SweepMark.objects.get(id="claim_counters").after == ""  # the walk starts over

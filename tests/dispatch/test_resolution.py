@@ -69,9 +69,9 @@ def test_an_overdue_order_escalates_once_and_counts_as_overdue(platform):
     assert len(escalations) == 1 and "not resolved" in escalations[0]["reason"]
     assert order["overdue"] is True and order["reached_levels"] == ["community", "street"]
     street = platform.headers("street_admin", "A")
-    reached = client.get("/orders?reached=street", headers=street).json()
+    reached = client.get("/orders?reached=street", headers=street).json()["items"]
     assert [o["id"] for o in reached] == [order_id]
-    assert client.get("/orders?reached=district", headers=street).json() == []
+    assert client.get("/orders?reached=district", headers=street).json()["items"] == []
     assert client.get("/orders?reached=nowhere", headers=street).status_code == 422
     stats = client.get("/orders/stats", headers=admin).json()
     assert stats["overdue"] == 1 and stats["orders"] == {"street/in_progress": 1}
@@ -103,7 +103,7 @@ def test_bad_input_is_refused_with_the_field_and_stores_nothing(platform):
         "category": "road", "summary": "坑", "grid_id": "g-nowhere"})
     assert unknown_grid.status_code == 422 and error_of(unknown_grid)["fields"] == {
         "grid_id": "not a grid of this community"}
-    assert client.get("/orders", headers=admin).json() == []
+    assert client.get("/orders", headers=admin).json()["items"] == []
     made = client.post("/orders", headers=admin, json={"category": "road", "summary": "坑"})
     order_id = made.json()["id"]
     empty = client.post(f"/orders/{order_id}/whistle", headers=admin, json={})

@@ -14,7 +14,7 @@ def test_a_grid_worker_sees_and_claims_only_their_grid_until_it_escalates_to_the
               for code in ("W1", "W2", "W", "L1")}
 
     def sees(code: str) -> bool:
-        listed = client.get("/orders", headers=worker[code]).json()
+        listed = client.get("/orders", headers=worker[code]).json()["items"]
         got = client.get(f"/orders/{order_id}", headers=worker[code]).status_code
         assert (got == 200) == (order_id in {o["id"] for o in listed})
         return got == 200
@@ -53,7 +53,7 @@ def test_a_department_sees_only_orders_it_is_responsible_for_or_whistled_to(plat
     assert made.json()["departments"] == ["police", "housing"]
 
     def listed(headers: dict) -> set[str]:
-        return {o["id"] for o in client.get("/orders", headers=headers).json()}
+        return {o["id"] for o in client.get("/orders", headers=headers).json()["items"]}
 
     assert order_id in listed(police) and order_id in listed(housing)
     assert order_id not in listed(urban)

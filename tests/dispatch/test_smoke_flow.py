@@ -17,7 +17,8 @@ def test_a_triaged_issue_becomes_one_order_at_its_grid(platform):
     # The issue triaged again (a new event id, so the inbox does not drop it): still one order.
     triage(platform, grid_id=ids["W2"], issue_id=issue_id)
     admin = platform.headers("community_admin")
-    listed = [o for o in client.get("/orders", headers=admin).json() if o["issue_id"] == issue_id]
+    page = client.get("/orders", headers=admin).json()["items"]
+    listed = [o for o in page if o["issue_id"] == issue_id]
     assert [(o["id"], o["grid_id"], o["state"]) for o in listed] == [
         (f"o-{issue_id}", ids["W1"], "claimed")]
     assert [t["kind"] for t in listed[0]["timeline"]] == ["created", "claimed"]

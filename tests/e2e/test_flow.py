@@ -55,7 +55,7 @@ def test_an_issue_filed_and_triaged_is_dispatched_by_the_running_services(stack,
         return gateway.get(f"/issues/{issue_id}", headers=resident).json()["state"]
 
     assert wait_until(lambda: state() == "dispatched", timeout=20), state()
-    orders = gateway.get("/orders", headers=admin).json()
+    orders = gateway.get("/orders", headers=admin).json()["items"]
     assert [o["issue_id"] for o in orders] == [issue_id]
     timeline = gateway.get(f"/issues/{issue_id}/timeline", headers=resident).json()
     assert [e["state"] for e in timeline][-1] == "dispatched"

@@ -6,14 +6,15 @@ by hand) so intake can move the issue along.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PositiveFloat
 
 from services.common.contracts.envelope import event_payload
 from services.common.contracts.workflow import Level, Location, Route, Urgency
+from services.common.paging import Page
 
 
 class OrderState(StrEnum):
@@ -24,6 +25,41 @@ class OrderState(StrEnum):
     in_progress = "in_progress"  # the responder answered; work is under way
     resolved = "resolved"  # a result was submitted; the owning level has to confirm it
     confirmed = "confirmed"  # the owning level (or the whistler) accepted the result
+
+
+def _utc(value: datetime) -> datetime:
+    """The store may hand sub-document datetimes back naive (or as text): they are UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+Utc = Annotated[datetime, AfterValidator(_utc)]
+
+
+class ReportInState(StrEnum):
+    """A summoned unit's 报到: due, done (perhaps late), or missed its deadline."""
+
+    pending = "pending"
+    reported = "reported"
+    missed = "missed"
+
+
+class TimelineKind(StrEnum):
+    """What happened to an order, as its history names it."""
+
+    created = "created"
+    assigned = "assigned"
+    claimed = "claimed"
+    acknowledged = "acknowledged"
+    handed_back = "handed_back"
+    claim_lapsed = "claim_lapsed"
+    escalated = "escalated"
+    whistled = "whistled"
+    reported_in = "reported_in"
+    report_in_missed = "report_in_missed"
+    resolved = "resolved"
+    confirmed = "confirmed"
+    returned = "returned"
+    reopened = "reopened"
 
 
 class OrderRef(BaseModel):
@@ -238,6 +274,55 @@ class PolicyIn(BaseModel):
     report_in_minutes: float | None = Field(default=None, gt=0, le=24 * 60)
 
 
+class WhistleOut(BaseModel):
+    """One 吹哨 on an order: who blew it at which level, whom it summoned, by when."""
+
+    model_config = ConfigDict(frozen=True)
+    id: str
+    whistler_id: str
+    level: Level
+    at: Utc
+    due_at: Utc
+    targets: list[str]  # "department:<id>" / "member:<user id>"
+    note: str | None = None
+
+
+class ReportInOut(BaseModel):
+    """One summoned target's 报到 for one whistle."""
+
+    model_config = ConfigDict(frozen=True)
+    whistle_id: str
+    target: str
+    level: Level  # the whistler's level: a miss escalates above it
+    whistled_at: Utc
+    due_at: Utc
+    state: ReportInState = ReportInState.pending
+    reported_at: Utc | None = None
+    late: bool | None = None
+
+
+class TimelineEntry(BaseModel):
+    """One line of an order's history; the detail fields are set by the kinds that have them."""
+
+    model_config = ConfigDict(frozen=True)
+    at: Utc
+    kind: TimelineKind
+    by: str
+    role: str
+    level: Level
+    source: str | None = None  # created
+    ref: str | None = None  # created: the deliberation or request it came from
+    responder: str | None = None  # assigned, claim_lapsed
+    reason: str | None = None  # handed_back, escalated, returned, reopened
+    from_level: Level | None = None  # escalated
+    result: str | None = None  # resolved
+    whistle_id: str | None = None  # whistled
+    targets: list[str] | None = None  # whistled
+    target: str | None = None  # reported_in, report_in_missed
+    late: bool | None = None  # reported_in
+    escalated_to: Level | None = None  # report_in_missed
+
+
 class OrderOut(BaseModel):
     """A work order as its readers see it (the gateway's response model)."""
 
@@ -272,10 +357,55 @@ class OrderOut(BaseModel):
     resolution_due_at: datetime | None = None
     result: str | None = None
     evidence: list[str] = []
-    whistles: list[dict[str, Any]] = []
-    report_ins: list[dict[str, Any]] = []
+    whistles: list[WhistleOut] = []
+    report_ins: list[ReportInOut] = []
     misses: int = 0
     whistle_count: int = 0
-    timeline: list[dict[str, Any]] = []
+    timeline: list[TimelineEntry] = []
     created_at: datetime
     overdue: bool = False
+
+
+class OrderStats(BaseModel):
+    """One community's order figures, kept as counters by every commit (no scan)."""
+
+    community_id: str
+    orders: dict[str, int]  # "<level>/<state>" → how many (zeros left out)
+    overdue: int
+    whistles: int
+    escalations: int
+    late_report_ins: int
+    missed_report_ins: int
+
+
+class WhistleCount(BaseModel):
+    """Whistles blown in one community (too few and too many are both signals)."""
+
+    community_id: str
+    street_id: str
+    whistles: int
+
+
+class PolicyOut(BaseModel):
+    """A community's deadlines by urgency, claim cap and report-in minutes."""
+
+    community_id: str
+    root_grid_id: str
+    sla: dict[str, tuple[float, float]]
+    claim_cap: int
+    report_in_minutes: float
+
+
+class OrderFilter(BaseModel):
+    """What a listing of orders may be narrowed to (`mine`: what the caller holds)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    community_id: str | None = Field(default=None, max_length=80)
+    state: OrderState | None = None
+    pool: bool | None = None
+    reached: Level | None = None
+    mine: bool = False
+
+
+class OrderPage(Page[OrderOut]):
+    """A page of orders, newest first, and the cursor of the next page."""

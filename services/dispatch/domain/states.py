@@ -1,6 +1,8 @@
-"""The work-order state machine (工单): which action moves an order from which state to which."""
+"""The work-order state machine (工单): (state, action) → next state, as intake's issues do."""
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from services.common.contracts.dispatch import OrderState
 from services.common.errors import Conflict
@@ -9,24 +11,45 @@ S = OrderState
 ACTIVE = frozenset({S.open, S.claimed, S.in_progress})  # deadlines run in these
 OPEN_CLAIM = frozenset({S.claimed, S.in_progress, S.resolved})  # counts against a member's cap
 
-TRANSITIONS: dict[str, tuple[frozenset[OrderState], OrderState]] = {
-    "claim": (frozenset({S.open}), S.claimed),
-    "acknowledge": (frozenset({S.claimed}), S.in_progress),
-    "hand_back": (frozenset({S.claimed, S.in_progress}), S.open),
-    "lapse": (frozenset({S.claimed}), S.open),  # no 响应 before the response deadline
-    "submit_result": (frozenset({S.claimed, S.in_progress}), S.resolved),
-    # Whistled units may work an order nobody claimed (社区吹哨、部门报到).
-    "submit_open": (frozenset({S.open}), S.resolved),
-    "confirm": (frozenset({S.resolved}), S.confirmed),
-    "return": (frozenset({S.resolved}), S.in_progress),
-    "reopen": (frozenset({S.resolved, S.confirmed}), S.open),
+
+class Action(StrEnum):
+    claim = "claim"  # 抢单, or assigned by the maker
+    acknowledge = "acknowledge"  # 响应
+    hand_back = "hand_back"
+    lapse = "lapse"  # no 响应 before the response deadline
+    submit_result = "submit_result"
+    submit_open = "submit_open"  # whistled units may work an order nobody claimed
+    confirm = "confirm"
+    return_result = "return"
+    reopen = "reopen"
+    release = "release"  # escalated: the level above takes it as a whole
+
+
+# The whole lifecycle. Anything else is a 409.
+TRANSITIONS: dict[tuple[OrderState, Action], OrderState] = {
+    (S.open, Action.claim): S.claimed,
+    (S.claimed, Action.acknowledge): S.in_progress,
+    (S.claimed, Action.hand_back): S.open,
+    (S.in_progress, Action.hand_back): S.open,
+    (S.claimed, Action.lapse): S.open,
+    (S.claimed, Action.submit_result): S.resolved,
+    (S.in_progress, Action.submit_result): S.resolved,
+    (S.open, Action.submit_open): S.resolved,
+    (S.resolved, Action.confirm): S.confirmed,
+    (S.resolved, Action.return_result): S.in_progress,
+    (S.resolved, Action.reopen): S.open,
+    (S.confirmed, Action.reopen): S.open,
+    (S.open, Action.release): S.open,
+    (S.claimed, Action.release): S.open,
+    (S.in_progress, Action.release): S.open,
 }
 
 
-def transition(state: str, action: str) -> OrderState:
+def transition(state: OrderState, action: Action) -> OrderState:
     """The state after `action`, or Conflict naming why it is not allowed now."""
-    sources, target = TRANSITIONS[action]
-    if OrderState(state) not in sources:
-        raise Conflict(f"cannot {action.replace('_', ' ')} an order that is {state}",
-                       {"state": state})
-    return target
+    try:
+        return TRANSITIONS[(OrderState(state), action)]
+    except KeyError:
+        state = OrderState(state)
+        raise Conflict(f"cannot {action.value.replace('_', ' ')} an order that is {state.value}",
+                       {"state": state.value}) from None

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
 
 from services.common.caller import ADMIN_ROLES, Role
 from services.common.contracts.dispatch import (
     OrderIn,
     OrderOut,
+    OrderPage,
     OrderState,
+    OrderStats,
     ResultIn,
+    WhistleCount,
     WhistleIn,
 )
 from services.common.contracts.workflow import Level, ReasonIn
+from services.common.paging import DEFAULT_PAGE, MAX_PAGE
 from services.gateway.deps import CallerDep, RpcDep, caller_args, require
 
 router = APIRouter(prefix="/orders", tags=["orders"])
@@ -28,25 +34,29 @@ def make_order(body: OrderIn, caller: CallerDep, rpc: RpcDep) -> dict:
     return rpc.call("dispatch", "make_order", caller_args(caller), body.model_dump(mode="json"))
 
 
-@router.get("", response_model=list[OrderOut])
+@router.get("", response_model=OrderPage)
 def list_orders(caller: CallerDep, rpc: RpcDep, community_id: str | None = None,
                 state: OrderState | None = None, pool: bool | None = None,
-                reached: Level | None = None) -> list[dict]:
-    """The orders in the caller's scope (members: the pool; units: theirs); `reached=street`:
-    what was escalated to the street."""
+                reached: Level | None = None, mine: bool = False,
+                limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+                cursor: Annotated[str | None, Query(max_length=512)] = None) -> dict:
+    """A page of the orders in the caller's scope, newest first (members: the pool; units:
+    theirs; `mine`: what the caller holds); `reached=street`: what was escalated to the
+    street. Pass `next_cursor` back as `cursor` for the next page."""
     require(caller, *WORKERS)
     return rpc.call("dispatch", "list_orders", caller_args(caller), community_id,
-                    state.value if state else None, pool, reached.value if reached else None)
+                    state.value if state else None, pool, reached.value if reached else None,
+                    mine, limit, cursor)
 
 
-@router.get("/stats")
+@router.get("/stats", response_model=OrderStats)
 def order_stats(caller: CallerDep, rpc: RpcDep, community_id: str | None = None) -> dict:
     """Orders by level and state, overdue, whistles, report-ins, escalations."""
     require(caller, *ADMIN_ROLES, Role.ops)
     return rpc.call("dispatch", "order_stats", caller_args(caller), community_id)
 
 
-@router.get("/whistle-counts")
+@router.get("/whistle-counts", response_model=list[WhistleCount])
 def whistle_counts(caller: CallerDep, rpc: RpcDep) -> list[dict]:
     """Whistles per community in the caller's scope (too few and too many are both signals)."""
     require(caller, *ADMIN_ROLES, Role.ops)

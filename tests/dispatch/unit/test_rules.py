@@ -8,6 +8,8 @@ import pytest
 
 from services.common import geometry
 from services.common.caller import Caller
+from services.common.contracts.dispatch import OrderState, ReportInOut
+from services.common.contracts.workflow import Level
 from services.common.errors import Conflict, Forbidden
 from services.dispatch.domain import gridrows, ladder, scope, sla, states, timers
 
@@ -21,22 +23,26 @@ def who(role: str, **extra) -> Caller:
                   street_id="s", community_id="c", **extra)
 
 
+S, A = OrderState, states.Action
+
+
 @pytest.mark.parametrize(("state", "action", "after"), [
-    ("open", "claim", "claimed"), ("claimed", "acknowledge", "in_progress"),
-    ("claimed", "lapse", "open"), ("in_progress", "hand_back", "open"),
-    ("in_progress", "submit_result", "resolved"), ("open", "submit_open", "resolved"),
-    ("resolved", "confirm", "confirmed"), ("resolved", "return", "in_progress"),
-    ("confirmed", "reopen", "open")])
+    (S.open, A.claim, S.claimed), (S.claimed, A.acknowledge, S.in_progress),
+    (S.claimed, A.lapse, S.open), (S.in_progress, A.hand_back, S.open),
+    (S.in_progress, A.submit_result, S.resolved), (S.open, A.submit_open, S.resolved),
+    (S.resolved, A.confirm, S.confirmed), (S.resolved, A.return_result, S.in_progress),
+    (S.confirmed, A.reopen, S.open), (S.in_progress, A.release, S.open)])
 def test_each_action_moves_an_order_from_an_allowed_state(state, action, after):
-    assert states.transition(state, action) == after
+    assert states.transition(state, action) is after
 
 
 @pytest.mark.parametrize(("state", "action"), [
-    ("claimed", "claim"), ("open", "acknowledge"), ("confirmed", "confirm"),
-    ("open", "confirm"), ("in_progress", "lapse")])
+    (S.claimed, A.claim), (S.open, A.acknowledge), (S.confirmed, A.confirm),
+    (S.open, A.confirm), (S.in_progress, A.lapse), (S.resolved, A.release)])
 def test_an_action_from_the_wrong_state_is_a_conflict(state, action):
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as err:
         states.transition(state, action)
+    assert err.value.fields == {"state": state.value}
 
 
 def test_deadlines_default_by_urgency_and_yield_to_community_and_explicit_hours():
@@ -88,16 +94,16 @@ def test_claims_need_the_right_role_grid_and_an_open_order():
 
 def test_each_deadline_is_watched_in_its_state_and_skipped_once_handled():
     due = NOW - timedelta(minutes=1)
-    report = {"whistle_id": "w1", "target": "department:police", "state": "pending",
-              "due_at": NOW + timedelta(minutes=30)}
-    watched = timers.pending("open", due, NOW + timedelta(days=1), [report], [])
+    report = ReportInOut(whistle_id="w1", target="department:police", level=Level.community,
+                         whistled_at=NOW, due_at=NOW + timedelta(minutes=30))
+    watched = timers.pending(S.open, due, NOW + timedelta(days=1), [report], [])
     assert [b.kind for b in watched] == ["response", "resolution", "report_in"]
     assert [b.kind for b in timers.due_now(watched, NOW)] == ["response"]
     assert timers.next_due(watched) == due
-    done = timers.pending("open", due, NOW + timedelta(days=1), [report], [watched[0].key])
+    done = timers.pending(S.open, due, NOW + timedelta(days=1), [report], [watched[0].key])
     assert [b.kind for b in done] == ["resolution", "report_in"]
-    assert [b.kind for b in timers.pending("claimed", due, None, [], [])] == ["claim"]
-    assert timers.pending("confirmed", due, due, [], []) == []
+    assert [b.kind for b in timers.pending(S.claimed, due, None, [], [])] == ["claim"]
+    assert timers.pending(S.confirmed, due, due, [], []) == []
     assert timers.report_in_late(NOW, NOW + timedelta(seconds=1))
     assert not timers.report_in_late(NOW, NOW)
 
