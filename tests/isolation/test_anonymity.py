@@ -9,7 +9,7 @@ import pytest
 from services.common.errors import Forbidden
 from services.intake.audit import RevealAudit
 from services.intake.service import IntakeService
-from tests.intake.helpers import FakeDispatch, file_issue, sign_in, user_id
+from tests.intake.helpers import file_issue, sign_in, user_id
 
 STAFF = ("grid_worker", "community_admin", "street_admin", "district_admin")
 REPORTER = user_id("resident", "A", "anon")
@@ -29,7 +29,7 @@ def _caller(platform, role: str, where: str = "A") -> dict:
 
 @pytest.fixture
 def filed(platform):
-    client = platform.start(IntakeService, FakeDispatch)
+    client = platform.start(IntakeService)
     anonymous = file_issue(platform, name="anon", anonymous=True,
                            description="楼道里有人长期堆放杂物")
     assert anonymous["reporter_id"] == anonymous["submitted_by"] == REPORTER  # to themselves
