@@ -1,13 +1,21 @@
-"""Who may shape the tenancy tree and create which accounts; password hashing."""
+"""Identity's rules, pure: who may shape the tenancy tree, create and see which accounts;
+what a creation announces; password hashing."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from services.common.caller import Caller, Role
-from services.common.contracts.identity import COMMUNITY_ROLES
+from services.common.aggregate import Decision
+from services.common.caller import ADMIN_ROLES, Caller, Role, Scope
+from services.common.contracts.identity import COMMUNITY_ROLES, CommunityCreated, UserCreated
 from services.common.errors import Forbidden
+
+if TYPE_CHECKING:
+    from services.identity.models import Community, User
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both paths cost the same.
@@ -62,3 +70,50 @@ def check_may_create_user(caller: Caller, role: Role, district_id: str,
         return
     raise Forbidden(f"{caller.role.value} may not create a {role.value} here",
                     {"role": "not allowed for your role and scope"})
+
+
+def community_created(community: Community) -> Decision:
+    """A new community (the tenant) announces itself: intake and dispatch set it up."""
+    return Decision(events=[CommunityCreated(
+        community_id=community.id, name=community.name, street_id=community.street_id,
+        district_id=community.district_id)])
+
+
+def user_created(user: User) -> Decision:
+    return Decision(events=[UserCreated(
+        user_id=user.id, role=Role(user.role), community_id=user.community_id,
+        grid_id=user.grid_id, department_id=user.department_id)])
+
+
+def may_see_user(caller: Caller, user_id: str, scope: Scope) -> bool:
+    """An account is visible to itself and to the admins whose scope holds it."""
+    return user_id == caller.user_id or (
+        caller.role in ADMIN_ROLES | {Role.system} and caller.sees(scope))
+
+
+def sees_street(caller: Caller, district_id: str, street_id: str) -> bool:
+    """A street is visible to its district's admins and the accounts placed in it."""
+    return caller.role is Role.system or (
+        caller.role is not Role.ops and caller.district_id == district_id
+        and (caller.role is Role.district_admin or caller.street_id == street_id))
+
+
+def sees_district(caller: Caller, district_id: str) -> bool:
+    return caller.role is Role.system or caller.district_id == district_id
+
+
+def reach(caller: Caller) -> Reach:
+    """Which streets and communities `caller` may list: the district for district-wide
+    roles, a street for its admin, otherwise the caller's own community (and street)."""
+    if caller.role in (Role.district_admin, Role.ops, Role.system):
+        return Reach(district_id=caller.district_id)
+    if caller.role is Role.street_admin:
+        return Reach(street_id=caller.street_id)
+    return Reach(street_id=caller.street_id, community_id=caller.community_id)
+
+
+@dataclass(frozen=True)
+class Reach:
+    district_id: str | None = None  # the whole district
+    street_id: str | None = None
+    community_id: str | None = None  # None with a street_id: every community of the street

@@ -6,10 +6,7 @@ entry is in the same single-document write as the change.
 
 from __future__ import annotations
 
-import time
-
 import pymongo
-import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from deploy.waits import wait_until
@@ -91,21 +88,3 @@ def test_moving_a_line_twice_keeps_the_first_copy(container_factory, service_con
     move_history(Note, [{**row, "text": "twice"}])
     lines = list(_db(service_config, store_uri).note_lines.find())
     assert [(d["_id"], d["text"]) for d in lines] == [("n9:1", "once")]
-
-
-@pytest.mark.parametrize("wake", [True, False])
-def test_a_write_is_published_by_the_wake_or_else_by_the_poll(container_factory,
-                                                              service_config, store_uri,
-                                                              wake):
-    """Woken by its own commit the relay publishes at once; the slow poll is the net."""
-    container_factory(EchoService, _config(service_config, outbox_wake_on_write=wake,
-                                           outbox_poll_seconds=2.0)).start()
-    db = _db(service_config, store_uri)
-    with ServiceRpcProxy("echo", service_config) as echo:
-        time.sleep(0.3)  # past the relay's start-up pass
-        started = time.monotonic()
-        note_id = echo.write_note(ADMIN, "gate stuck")
-        assert wait_until(lambda: db.notes.find_one({"_id": note_id})["outbox"] == [],
-                          timeout=10, every=0.05)
-        took = time.monotonic() - started
-    assert took < 1.0 if wake else took >= 1.0

@@ -9,8 +9,9 @@ import pytest
 
 from tests.identity.helpers import OK, SYSTEM, new_user, outcome
 
-FORBIDDEN, HIDDEN = "403 forbidden", "404 not_found"
-# (role, where): where the caller is placed; X is another district.
+FORBIDDEN, HIDDEN, UNKNOWN = "403 forbidden", "404 not_found", "422 invalid_input"
+# (role, where): where the caller is placed; X is another district. A unit outside the
+# caller's reach is answered exactly as a made-up id (404, or 422 naming it in a body).
 ROLES = [("system", "A"), ("district_admin", "A"), ("district_admin", "X"),
          ("street_admin", "A"), ("street_admin", "B"), ("community_admin", "A"),
          ("community_admin", "B"), ("grid_worker", "A"), ("resident", "A"), ("resident", "B"),
@@ -36,18 +37,24 @@ def test_only_the_system_creates_districts(identity, tree):
         {key: OK if key[0] == "system" else FORBIDDEN for key in ROLES})
 
 
+OUTSIDE_A = {("district_admin", "X"), ("street_admin", "B"), ("community_admin", "B"),
+             ("resident", "B"), ("ops", "A")}  # ops reads no record
+
+
 def test_streets_are_added_by_the_system_or_their_districts_admin(identity, tree):
     ok = {("system", "A"), ("district_admin", "A")}
     _table(tree, lambda who: identity.create_street(
         who, {"district_id": tree.district["id"], "name": f"Street {_unique()}"}),
-        {key: OK if key in ok else FORBIDDEN for key in ROLES})
+        {key: OK if key in ok else HIDDEN if key == ("district_admin", "X") else FORBIDDEN
+         for key in ROLES})
 
 
 def test_communities_are_added_by_the_district_or_their_streets_admin(identity, tree):
     ok = {("system", "A"), ("district_admin", "A"), ("street_admin", "A")}
     _table(tree, lambda who: identity.create_community(
         who, {"street_id": tree.streets["A"]["id"], "name": f"Community {_unique()}"}),
-        {key: OK if key in ok else FORBIDDEN for key in ROLES})
+        {key: OK if key in ok else HIDDEN if key in OUTSIDE_A else FORBIDDEN
+         for key in ROLES})
 
 
 @pytest.mark.parametrize(("role", "may"), [
@@ -59,8 +66,11 @@ def test_communities_are_added_by_the_district_or_their_streets_admin(identity, 
 ])
 def test_accounts_are_created_only_by_those_above_them_in_their_scope(identity, tree, role,
                                                                       may):
+    # An account placed in community or street A: who cannot see A is told it is unknown.
+    unknown = OUTSIDE_A if role != "district_admin" else set()
     _table(tree, lambda who: identity.create_user(who, new_user(tree, role, "A")),
-           {key: OK if key in may else FORBIDDEN for key in ROLES})
+           {key: OK if key in may else UNKNOWN if key in unknown else FORBIDDEN
+            for key in ROLES})
 
 
 def test_a_communitys_accounts_are_listed_to_its_admins_only(identity, tree):
@@ -72,10 +82,8 @@ def test_a_communitys_accounts_are_listed_to_its_admins_only(identity, tree):
 
 
 def test_a_community_is_visible_only_inside_its_scope(identity, tree):
-    hidden = {("district_admin", "X"), ("street_admin", "B"), ("community_admin", "B"),
-              ("resident", "B")}
     _table(tree, lambda who: identity.get_community(who, tree.communities["A"]["id"]),
-           {key: HIDDEN if key in hidden else OK for key in ROLES})
+           {key: HIDDEN if key in OUTSIDE_A else OK for key in ROLES})
 
 
 def test_an_account_is_visible_to_itself_and_its_admins(identity, tree):

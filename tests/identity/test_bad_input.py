@@ -115,3 +115,9 @@ def test_wrong_credentials_authenticate_nobody_and_bad_ones_are_422(identity, tr
                                   "password": body["password"]})["role"] == "resident"
     assert _field(_refusal(lambda: identity.authenticate({"username": ""}))) == (
         422, "invalid_input", ["password", "username"])
+
+
+def test_a_district_from_anyone_but_the_system_is_403_before_its_body_is_read(identity, tree):
+    assert _refusal(lambda: identity.create_district(
+        tree.caller("district_admin"), {"code": "Not Valid!"})) == (
+        403, "forbidden", {"role": "needs one of system"})

@@ -67,3 +67,36 @@ def test_a_password_matches_only_its_own_hash_and_never_a_missing_one():
     assert not domain.password_matches(hashed, "wrong horse")
     assert not domain.password_matches(None, "correct horse")
     assert not domain.password_matches("not-a-hash", "correct horse")
+
+
+@pytest.mark.parametrize(("role", "expected"), [
+    (Role.district_admin, domain.Reach(district_id="d1")),
+    (Role.ops, domain.Reach(district_id="d1")),
+    (Role.street_admin, domain.Reach(street_id="s1")),
+    (Role.community_admin, domain.Reach(street_id="s1", community_id="c1")),
+    (Role.resident, domain.Reach(street_id="s1", community_id="c1")),
+])
+def test_each_role_reaches_its_district_street_or_community(role, expected):
+    assert domain.reach(caller(role)) == expected
+
+
+def test_an_account_is_seen_by_itself_and_by_admins_whose_scope_holds_it():
+    from services.common.caller import Scope
+
+    home = Scope(district_id="d1", street_id="s1", community_id="c1")
+    assert domain.may_see_user(caller(Role.resident), "u", home)  # itself
+    assert not domain.may_see_user(caller(Role.resident), "someone-else", home)
+    assert domain.may_see_user(caller(Role.community_admin), "someone-else", home)
+    assert not domain.may_see_user(caller(Role.community_admin, community="c2"), "x", home)
+    assert domain.may_see_user(caller(Role.street_admin, community=None), "x", home)
+
+
+def test_a_new_community_announces_itself_as_a_value():
+    from services.common.contracts.identity import CommunityCreated
+    from services.identity.models import Community
+
+    community = Community(id="c9", district_id="d1", street_id="s1", name="Garden")
+    decision = domain.community_created(community)
+    assert decision.events == [CommunityCreated(community_id="c9", name="Garden",
+                                                street_id="s1", district_id="d1")]
+    assert decision.changes == {} and decision.history == ()
