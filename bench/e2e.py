@@ -36,6 +36,9 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--open-seconds", type=float, default=20)
     p.add_argument("--kinds", default="open311,issues")
     p.add_argument("--sizes", default="10000,100000,1000000", help="stored issues (growth)")
+    p.add_argument("--growth-requests", type=int, default=600, help="per growth step")
+    p.add_argument("--scenario-seconds", type=float, default=180,
+                   help="limit on each closed-loop scenario (growth: two thirds of it)")
     p.add_argument("--spread", type=int, default=10, help="communities the history spans")
     p.add_argument("--idle-seconds", type=float, default=60)
     p.add_argument("--replicas", type=int, default=2, help="0 or 1: skip the replica run")
@@ -47,6 +50,7 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     if args.quick:
         args.clients, args.requests, args.rates, args.open_seconds = "8", 300, "25", 8
         args.sizes, args.idle_seconds, args.ceiling_seconds = "5000", 10, 5
+        args.growth_requests, args.scenario_seconds = 200, 90
     return args
 
 
@@ -74,7 +78,7 @@ def measure(args: argparse.Namespace, replicas: int, results: dict) -> None:
         for kind in args.kinds.split(",") if replicas == 1 else ["open311"]:
             for c in clients:
                 rows.append(scenario.run(stack, tenancy, kind, "closed", c, args.requests,
-                                         300, f"{kind} closed {c}{tag}"))
+                                         args.scenario_seconds, f"{kind} closed {c}{tag}"))
                 print(table([scenario.flat(rows[-1])], scenario.COLUMNS), flush=True)
             for rate in _ints(args.rates) if replicas == 1 else []:
                 rows.append(scenario.run(stack, tenancy, kind, "open", rate, 0,
@@ -95,7 +99,8 @@ def measure(args: argparse.Namespace, replicas: int, results: dict) -> None:
                                     tenancy.communities, size - stored)
             stored = size
             row = scenario.run(stack, tenancy, "open311", "closed", clients[0],
-                               args.requests, 300, f"growth {size:,}")
+                               args.growth_requests, args.scenario_seconds * 2 / 3,
+                               f"growth {size:,}")
             growth.append({"stored_issues": size, "communities": args.spread,
                            "seed": seeded, **row})
             print(f"seeded {seeded}\n" + table([scenario.flat(row)], scenario.COLUMNS),

@@ -57,15 +57,35 @@ class Stack:
 
     @property
     def metrics_urls(self) -> dict[str, str]:
-        urls = {s.name: f"http://127.0.0.1:{self.settings.metrics_port(s)}/metrics"
-                for s in self.services}
+        urls = {name: f"http://127.0.0.1:{spec.port}/metrics"
+                for name, spec in self.processes().items() if name != GATEWAY}
         if self.gateway_url:
             urls[GATEWAY] = f"{self.gateway_url}/metrics"
         return urls
 
+    def mongo_uri_of(self, process: str) -> str:
+        """The store a process (a service name or `gateway`) uses."""
+        names = [s.name for s in self.services] + [GATEWAY]
+        return self.settings.store_uri(process, names.index(process))
+
+    def stores(self) -> dict[str, str]:
+        """Store process name → URI: `store` (LINLI_MONGO_URI), `store-<process>` for a
+        process given a store of its own."""
+        found = {store.NAME: self.mongo_uri}
+        for process in [s.name for s in self.services] + [GATEWAY]:
+            uri = self.mongo_uri_of(process)
+            if uri not in found.values():
+                found[f"{store.NAME}-{process}"] = uri
+        return found
+
     def processes(self) -> dict[str, ProcessSpec]:
-        """The platform's processes in start order (the store is handled apart)."""
-        specs = {s.name: self._service_process(s) for s in self.services}
+        """The platform's processes in start order (the stores are handled apart). Replica
+        k > 1 of a service is `<service>-<k>`: a competing consumer on the same queues."""
+        specs = {}
+        for s in self.services:
+            for k in range(1, self.settings.replica_count(s.name) + 1):
+                spec = self._service_process(s, k)
+                specs[spec.name] = spec
         if self.with_gateway:
             specs[GATEWAY] = self._gateway_process()
         return specs
@@ -73,8 +93,9 @@ class Stack:
     def up(self, seed: bool | None = None) -> list[str]:
         """Start whatever is not running, wait for all to be healthy; the names started."""
         ensure_broker(self.settings, need_management=False, say=self.say)
-        store_spec = store.store_process(self.settings)
-        started = self._start_healthy([store_spec]) if store_spec else []
+        store_specs = [spec for name, uri in self.stores().items()
+                       if (spec := store.store_process(self.settings, name, uri))]
+        started = self._start_healthy(store_specs) if store_specs else []
         try:
             started += self._start_healthy(list(self.processes().values()))
         except StackError:
@@ -89,15 +110,19 @@ class Stack:
 
     def down(self) -> list[str]:
         """Stop exactly the processes this stack directory started; the system broker stays."""
-        order = [*reversed(self.processes()), store.NAME]
-        names = sorted(self.table.names(), key=lambda n: order.index(n) if n in order else -1)
+        order = [*reversed(self.processes()), *self.stores()]
+        # Stores last, even one this configuration no longer names (`up --store-per-service`).
+        names = sorted(self.table.names(), key=lambda n: (n.startswith(store.NAME),
+                                                          order.index(n) if n in order else -1))
         return [name for name in names if self.table.stop(name)]
 
     def status(self) -> list[tuple[str, str, int | None, int]]:
         """(name, up/down/external, pid, port) for the store and every process."""
-        pid = self.table.pid(store.NAME)
-        state = "up" if pid else ("external" if store.answers(self.settings) else "down")
-        rows = [(store.NAME, state, pid, store.port(self.settings))]
+        rows = []
+        for name, uri in self.stores().items():
+            pid = self.table.pid(name)
+            state = "up" if pid else ("external" if store.answers(self.settings, uri) else "down")
+            rows.append((name, state, pid, store.port(self.settings, uri)))
         for name, spec in self.processes().items():
             pid = self.table.pid(name)
             rows.append((name, "up" if pid else "down", pid, spec.port))
@@ -146,19 +171,22 @@ class Stack:
         return StackError(f"{spec.name} {what} (port {spec.port}). {hint}"
                           f"Last lines of {log}:\n{self.table.tail(spec.name)}")
 
-    def _service_process(self, spec: ServiceSpec) -> ProcessSpec:
-        port = self.settings.metrics_port(spec)
+    def _service_process(self, spec: ServiceSpec, replica: int = 1) -> ProcessSpec:
+        port = self.settings.metrics_port(spec, replica)
         argv = [sys.executable, "-m", "nameko", "run", "--config", str(NAMEKO_CONFIG), spec.module]
         url = f"http://127.0.0.1:{port}/metrics"
-        return ProcessSpec(spec.name, argv, port, healthy=lambda: _http_ok(url),
-                           env={"LINLI_METRICS_PORT": str(port)})
+        name = spec.name if replica == 1 else f"{spec.name}-{replica}"
+        return ProcessSpec(name, argv, port, healthy=lambda: _http_ok(url),
+                           env={"LINLI_METRICS_PORT": str(port),
+                                "LINLI_MONGO_URI": self.mongo_uri_of(spec.name)})
 
     def _gateway_process(self) -> ProcessSpec:
         s = self.settings
         argv = [sys.executable, "-m", "uvicorn", GATEWAY_FACTORY, "--factory",
                 "--host", s.gateway_host, "--port", str(s.gateway_port)]
         return ProcessSpec(GATEWAY, argv, s.gateway_port,
-                           healthy=lambda: _http_ok(f"{s.gateway_url}/readyz"))
+                           healthy=lambda: _http_ok(f"{s.gateway_url}/readyz"),
+                           env={"LINLI_MONGO_URI": self.mongo_uri_of(GATEWAY)})
 
 
 def _http_ok(url: str) -> bool:

@@ -30,25 +30,53 @@ class StackSettings(BaseModel):
     stack_seed: bool = True
     # nameko imports are slow on 2 cores, and the first start builds indexes.
     stack_start_timeout: float = 60.0
-    metrics_ports: dict[str, int] = {}
+    metrics_ports: dict[str, int] = {}  # by process: "intake", "intake_2" (its 2nd replica)
+    replicas: dict[str, int] = {}  # LINLI_REPLICAS_<SERVICE>: competing consumers, default 1
+    # LINLI_<SERVICE>_MONGO_URI (or LINLI_GATEWAY_MONGO_URI): that process's own store.
+    mongo_uris: dict[str, str] = {}
+    # One embedded store per service on the ports after mongo_uri's, unless named above.
+    store_per_service: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> StackSettings:
-        """LINLI_<FIELD> sets a field; LINLI_<SERVICE>_METRICS_PORT sets one service's port."""
+        """LINLI_<FIELD> sets a field; LINLI_<PROCESS>_METRICS_PORT one process's port;
+        LINLI_REPLICAS_<SERVICE> a service's replica count; LINLI_<NAME>_MONGO_URI its store."""
         values: dict[str, object] = {}
-        ports: dict[str, int] = {}
+        maps: dict[str, dict[str, object]] = {"metrics_ports": {}, "replicas": {},
+                                              "mongo_uris": {}}
         for key, value in env.items():
             if not key.startswith("LINLI_"):
                 continue
             name = key.removeprefix("LINLI_").lower()
             if name.endswith("_metrics_port"):
-                ports[name.removesuffix("_metrics_port")] = int(value)
+                maps["metrics_ports"][name.removesuffix("_metrics_port")] = int(value)
+            elif name.startswith("replicas_"):
+                maps["replicas"][name.removeprefix("replicas_")] = int(value)
+            elif name.endswith("_mongo_uri"):
+                maps["mongo_uris"][name.removesuffix("_mongo_uri")] = value
             else:
                 values[name] = value
-        return cls.model_validate(values | {"metrics_ports": ports})
+        return cls.model_validate(values | maps)
 
-    def metrics_port(self, spec: ServiceSpec) -> int:
-        return self.metrics_ports.get(spec.name, spec.metrics_port)
+    def metrics_port(self, spec: ServiceSpec, replica: int = 1) -> int:
+        """Replica k > 1 of a service: LINLI_<SERVICE>_<k>_METRICS_PORT, else 100 * (k - 1)
+        above the first replica's port."""
+        if replica == 1:
+            return self.metrics_ports.get(spec.name, spec.metrics_port)
+        return self.metrics_ports.get(f"{spec.name}_{replica}",
+                                      self.metrics_port(spec) + 100 * (replica - 1))
+
+    def replica_count(self, service: str) -> int:
+        return max(1, self.replicas.get(service, 1))
+
+    def store_uri(self, process: str, index: int) -> str:
+        """The store `process` uses; `index` is its place in the topology (for the ports)."""
+        if process in self.mongo_uris:
+            return self.mongo_uris[process]
+        if not self.store_per_service:
+            return self.mongo_uri
+        parts = urlsplit(self.mongo_uri)
+        return f"mongodb://{parts.hostname or '127.0.0.1'}:{(parts.port or 27017) + 1 + index}"
 
     @property
     def gateway_url(self) -> str:

@@ -59,6 +59,10 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     cmd = sub.add_parser("up", help="start broker, store, services and gateway; seed demo data")
     cmd.add_argument("--no-seed", action="store_true", help="do not create the demo data")
+    cmd.add_argument("--replicas", default="", metavar="intake=2,dispatch=2",
+                     help="run N competing replicas of a service (LINLI_REPLICAS_<SERVICE>)")
+    cmd.add_argument("--store-per-service", action="store_true",
+                     help="one embedded store per service (LINLI_STORE_PER_SERVICE)")
     cmd.set_defaults(run=up)
     sub.add_parser("down", help="stop what `up` started").set_defaults(run=down)
     sub.add_parser("status", help="one line per process").set_defaults(run=status)
@@ -71,10 +75,23 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def overrides(args: argparse.Namespace) -> dict[str, str]:
+    """The LINLI_* variables `up`'s options stand for."""
+    env: dict[str, str] = {}
+    for item in filter(None, getattr(args, "replicas", "").split(",")):
+        service, _, count = item.partition("=")
+        if not count.isdigit() or int(count) < 1:
+            raise StackError(f"--replicas: expected service=N, got {item!r}")
+        env[f"LINLI_REPLICAS_{service.strip().upper()}"] = count
+    if getattr(args, "store_per_service", False):
+        env["LINLI_STORE_PER_SERVICE"] = "1"
+    return env
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        args.run(Stack(), args)
+        args.run(Stack({**os.environ, **overrides(args)}), args)
     except StackError as exc:
         print(f"stack {args.command}: {exc}", file=sys.stderr)
         return 1
