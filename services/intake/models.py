@@ -45,12 +45,10 @@ class Category(me.Document):
 class Issue(Aggregate):
     """诉求. Location is flat (lat/lng) so the duplicate search can range-query it."""
 
+    # One single-field key per access pattern (the store uses no compound index, and
+    # ranges only on the field it sorts by): docs/store.md.
     meta = {"db_alias": ALIAS, "collection": "issues", "indexes": [
-        {"fields": ["community_id", "state"]},
-        {"fields": ["community_id", "category", "lat"]},
-        {"fields": ["reporter_id"]},
-        {"fields": ["duplicate_of"]},
-        {"fields": ["idempotency"], "unique": True, "sparse": True}]}
+        "dup_key", {"fields": ["idempotency"], "unique": True, "sparse": True}]}
     id = me.StringField(primary_key=True, default=lambda: new_id("i"))
     community_id = me.StringField(required=True)
     street_id = me.StringField(required=True)
@@ -78,6 +76,9 @@ class Issue(Aggregate):
     idempotency = me.StringField()  # "<user>:<Idempotency-Key>": a replay finds the first issue
     created_at = Instant(required=True, default=utcnow)
     updated_at = Instant(required=True, default=utcnow)
+    created_ts = me.FloatField()  # created_at as epoch seconds: what time ranges compare
+    dup_scope = me.StringField()  # the geocell listing it belongs to (cells.scope)
+    dup_key = me.StringField()  # "<dup_scope>|<created_ts>|<id>" while open, else unset
 
 
 class TimelineEntry(me.Document):
