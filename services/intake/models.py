@@ -70,6 +70,7 @@ class Issue(Aggregate):
     supporters = me.IntField(default=1)
     duplicate_of = me.StringField()
     duplicates = me.ListField(me.StringField())
+    duplicate_reporters = me.ListField(me.StringField())  # told of each step, as the reporter
     reject_reason = me.StringField()
     rating = me.IntField()
     photos = me.ListField(me.StringField())
@@ -128,4 +129,12 @@ class Mark(me.Document):
     at = Instant(required=True, default=utcnow)
 
 
-DOCUMENTS = [CommunityRef, Category, Issue, TimelineEntry, GridView, GridSet, Mark]
+class IssueCounts(me.DynamicDocument):
+    """Issues by state, one field per state (top-level: the store's upsert keeps a dotted
+    path as a literal key), moved by intake's handlers of its own events, never counted."""
+
+    meta = {"db_alias": ALIAS, "collection": "issue_counts"}
+    id = me.StringField(primary_key=True)  # "*": the whole deployment
+
+
+DOCUMENTS = [CommunityRef, Category, Issue, TimelineEntry, GridView, GridSet, Mark, IssueCounts]

@@ -15,7 +15,16 @@ from services.common.contracts.intake import (
 from services.common.errors import InvalidInput, NotFound
 from services.intake import cells, domain
 from services.intake.catalogue import CATALOGUE
-from services.intake.models import Category, CommunityRef, Issue, TimelineEntry, utcnow
+from services.intake.models import (
+    Category,
+    CommunityRef,
+    Issue,
+    IssueCounts,
+    TimelineEntry,
+    utcnow,
+)
+
+ALL = "*"  # the counters of the whole deployment
 
 
 def remember_community(community_id: str, name: str | None, street_id: str,
@@ -101,10 +110,18 @@ def timeline(issue_id: str) -> list[TimelineEntry]:
 def notify_list(issue: Issue) -> list[str]:
     """The reporters to tell about `issue`: its own and those of the issues merged into it."""
     ids = [issue.reporter_id] if issue.reporter_id else []
-    if issue.duplicates:
-        ids += [d.reporter_id for d in Issue.objects(id__in=list(issue.duplicates))
-                if d.reporter_id]
-    return sorted(set(ids))
+    return sorted(set(ids + list(issue.duplicate_reporters or [])))
+
+
+def count_move(from_state: str | None, to_state: str) -> None:
+    """An issue entered `to_state` (leaving `from_state`): the counters follow."""
+    change = {to_state: 1} | ({from_state: -1} if from_state else {})
+    IssueCounts._get_collection().update_one({"_id": ALL}, {"$inc": change}, upsert=True)
+
+
+def counts() -> dict[str, int]:
+    doc = IssueCounts._get_collection().find_one({"_id": ALL}) or {}
+    return {s.value: int(doc.get(s.value) or 0) for s in IssueState}
 
 
 CANDIDATES_PER_CELL = 20  # the newest open issues of a cell: the search reads no more

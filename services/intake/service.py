@@ -171,10 +171,11 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
     # --- housekeeping -------------------------------------------------------------------
 
     @timer(interval=15)
-    def count_open_issues(self) -> None:
-        """Refresh the open-issues-by-state gauge (counted, so replicas agree)."""
+    def refresh_open_issues(self) -> None:
+        """Set the open-issues-by-state gauge from the counters (one read: replicas agree)."""
+        counts = repository.counts()
         for state in OPEN_STATES:
-            metrics.OPEN_ISSUES.labels(state.value).set(Issue.objects(state=state.value).count())
+            metrics.OPEN_ISSUES.labels(state.value).set(counts.get(state.value, 0))
 
     @timer(interval=BACKFILL_SECONDS)  # not eager: RPC replies are not consumed yet at start
     def backfill_grids(self) -> None:
