@@ -125,6 +125,9 @@ def merge(caller: Caller, issue_id: str, data: MergeIn) -> Issue:
         fresh = repository.issue(original.id)
         if issue_id not in (fresh.duplicates or []):
             fresh.duplicates = [*(fresh.duplicates or []), issue_id]
+            if duplicate.reporter_id:
+                fresh.duplicate_reporters = sorted({*(fresh.duplicate_reporters or []),
+                                                    duplicate.reporter_id})
             fresh.supporters = 1 + len(fresh.duplicates)
             fresh.updated_at = utcnow()
             fresh.record(new_event(IssueMerged(

@@ -14,7 +14,7 @@ from services.common.contracts import new_event
 from services.common.contracts.intake import IssueState, IssueStatusChanged
 from services.common.errors import Conflict
 from services.common.store import retry_on_stale
-from services.intake import domain, metrics, repository
+from services.intake import domain, keys, metrics, repository
 from services.intake.domain import Action
 from services.intake.models import Issue, utcnow
 
@@ -67,6 +67,7 @@ def _apply(issue: Issue, action: Action, caller: Caller, note: str,
                      issue_id=issue.id, community_id=issue.community_id, from_state=before,
                      to_state=after, note=note, notify=repository.notify_list(issue)),
                      caller, issue.community_id))
+    keys.refresh(issue)
     issue.commit()
     repository.append_timeline(issue, caller, note)
     metrics.ISSUE_TRANSITIONS.labels(before.value, after.value).inc()

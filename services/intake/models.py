@@ -45,12 +45,10 @@ class Category(me.Document):
 class Issue(Aggregate):
     """诉求. Location is flat (lat/lng) so the duplicate search can range-query it."""
 
+    # One single-field key per access pattern (the store uses no compound index, and
+    # ranges only on the field it sorts by): docs/store.md.
     meta = {"db_alias": ALIAS, "collection": "issues", "indexes": [
-        {"fields": ["community_id", "state"]},
-        {"fields": ["community_id", "category", "lat"]},
-        {"fields": ["reporter_id"]},
-        {"fields": ["duplicate_of"]},
-        {"fields": ["idempotency"], "unique": True, "sparse": True}]}
+        "dup_key", {"fields": ["idempotency"], "unique": True, "sparse": True}]}
     id = me.StringField(primary_key=True, default=lambda: new_id("i"))
     community_id = me.StringField(required=True)
     street_id = me.StringField(required=True)
@@ -72,12 +70,16 @@ class Issue(Aggregate):
     supporters = me.IntField(default=1)
     duplicate_of = me.StringField()
     duplicates = me.ListField(me.StringField())
+    duplicate_reporters = me.ListField(me.StringField())  # told of each step, as the reporter
     reject_reason = me.StringField()
     rating = me.IntField()
     photos = me.ListField(me.StringField())
     idempotency = me.StringField()  # "<user>:<Idempotency-Key>": a replay finds the first issue
     created_at = Instant(required=True, default=utcnow)
     updated_at = Instant(required=True, default=utcnow)
+    created_ts = me.FloatField()  # created_at as epoch seconds: what time ranges compare
+    dup_scope = me.StringField()  # the geocell listing it belongs to (cells.scope)
+    dup_key = me.StringField()  # "<dup_scope>|<created_ts>|<id>" while open, else unset
 
 
 class TimelineEntry(me.Document):
@@ -127,4 +129,12 @@ class Mark(me.Document):
     at = Instant(required=True, default=utcnow)
 
 
-DOCUMENTS = [CommunityRef, Category, Issue, TimelineEntry, GridView, GridSet, Mark]
+class IssueCounts(me.DynamicDocument):
+    """Issues by state, one field per state (top-level: the store's upsert keeps a dotted
+    path as a literal key), moved by intake's handlers of its own events, never counted."""
+
+    meta = {"db_alias": ALIAS, "collection": "issue_counts"}
+    id = me.StringField(primary_key=True)  # "*": the whole deployment
+
+
+DOCUMENTS = [CommunityRef, Category, Issue, TimelineEntry, GridView, GridSet, Mark, IssueCounts]

@@ -6,11 +6,25 @@ from collections.abc import Callable
 from datetime import datetime
 
 from services.common.caller import Caller
-from services.common.contracts.intake import OPEN_STATES, CategoryDef, DuplicateSuggestion
+from services.common.contracts.intake import (
+    OPEN_STATES,
+    CategoryDef,
+    DuplicateSuggestion,
+    IssueState,
+)
 from services.common.errors import InvalidInput, NotFound
-from services.intake import domain
+from services.intake import cells, domain
 from services.intake.catalogue import CATALOGUE
-from services.intake.models import Category, CommunityRef, Issue, TimelineEntry, utcnow
+from services.intake.models import (
+    Category,
+    CommunityRef,
+    Issue,
+    IssueCounts,
+    TimelineEntry,
+    utcnow,
+)
+
+ALL = "*"  # the counters of the whole deployment
 
 
 def remember_community(community_id: str, name: str | None, street_id: str,
@@ -96,28 +110,52 @@ def timeline(issue_id: str) -> list[TimelineEntry]:
 def notify_list(issue: Issue) -> list[str]:
     """The reporters to tell about `issue`: its own and those of the issues merged into it."""
     ids = [issue.reporter_id] if issue.reporter_id else []
-    if issue.duplicates:
-        ids += [d.reporter_id for d in Issue.objects(id__in=list(issue.duplicates))
-                if d.reporter_id]
-    return sorted(set(ids))
+    return sorted(set(ids + list(issue.duplicate_reporters or [])))
+
+
+def count_move(from_state: str | None, to_state: str) -> None:
+    """An issue entered `to_state` (leaving `from_state`): the counters follow."""
+    change = {to_state: 1} | ({from_state: -1} if from_state else {})
+    IssueCounts._get_collection().update_one({"_id": ALL}, {"$inc": change}, upsert=True)
+
+
+def counts() -> dict[str, int]:
+    doc = IssueCounts._get_collection().find_one({"_id": ALL}) or {}
+    return {s.value: int(doc.get(s.value) or 0) for s in IssueState}
+
+
+CANDIDATES_PER_CELL = 20  # the newest open issues of a cell: the search reads no more
+MAX_SUGGESTIONS = 10
+
+
+def dup_scope(community_id: str, category: CategoryDef, lat: float | None,
+              lng: float | None) -> str | None:
+    """The geocell listing an issue at this point joins (None without coordinates)."""
+    if lat is None or lng is None:
+        return None
+    size = cells.cell_size_m(category.duplicate_radius_m)
+    return cells.scope(community_id, category.code, size, cells.cell_of(lat, lng, size))
 
 
 def duplicate_suggestions(community_id: str, category: CategoryDef, lat: float | None,
                           lng: float | None, now: datetime,
                           exclude: str | None = None) -> list[DuplicateSuggestion]:
-    """Open issues of the same category within the category's radius and time window."""
+    """Open issues of the same category within the category's radius and time window:
+    a few geocells, each one bounded range on `dup_key`; distance checked here."""
     if lat is None or lng is None:
         return []
-    box = domain.bounding_box(lat, lng, category.duplicate_radius_m)
-    found = Issue.objects(
-        community_id=community_id, category=category.code,
-        state__in=[s.value for s in OPEN_STATES],
-        created_at__gte=domain.window_start(now, category.duplicate_window_hours),
-        lat__gte=box.min_lat, lat__lte=box.max_lat, lng__gte=box.min_lng, lng__lte=box.max_lng,
-    ).only("id", "lat", "lng", "created_at", "supporters")
-    docs = {d.id: d for d in found if d.id != exclude}
-    near = domain.nearby(lat, lng, category.duplicate_radius_m, [
+    radius, size = category.duplicate_radius_m, cells.cell_size_m(category.duplicate_radius_m)
+    since = domain.window_start(now, category.duplicate_window_hours).timestamp()
+    docs: dict[str, Issue] = {}
+    for cell in cells.cells_around(lat, lng, radius, size):
+        rng = cells.key_range(cells.scope(community_id, category.code, size, cell), since)
+        found = Issue.objects(dup_key__gte=rng["$gte"], dup_key__lt=rng["$lt"]).order_by(
+            "-dup_key").limit(CANDIDATES_PER_CELL).only(
+            "id", "lat", "lng", "created_at", "supporters", "state")
+        docs |= {d.id: d for d in found
+                 if d.id != exclude and IssueState(d.state) in OPEN_STATES}
+    near = domain.nearby(lat, lng, radius, [
         domain.Candidate(d.id, d.lat, d.lng, d.created_at) for d in docs.values()])
     return [DuplicateSuggestion(issue_id=c.issue_id, distance_m=round(dist, 1),
                                 supporters=docs[c.issue_id].supporters,
-                                created_at=c.created_at) for c, dist in near[:10]]
+                                created_at=c.created_at) for c, dist in near[:MAX_SUGGESTIONS]]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 
-import eventlet
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.common.caller import Caller
@@ -23,7 +22,7 @@ from services.common.contracts.intake import (
 from services.common.errors import InvalidInput, NotFound
 from services.common.metrics import Instrumentation
 from services.common.outbox import OutboxRelay
-from services.common.rpc import as_caller, dump, parse
+from services.common.rpc import TimedRpcProxy, as_caller, dump, parse
 from services.common.store import Store
 from services.intake import access, actions, grids, metrics, repository, submission, views
 from services.intake.consumers import IntakeConsumers
@@ -40,8 +39,10 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
     relay = OutboxRelay()
     instrumentation = Instrumentation()
     grid_locator = grids.GridReadModel()
-    identity = RpcProxy("identity")
-    dispatch = RpcProxy("dispatch")  # only off the request path: the grid backfill
+    # Both give up after LINLI_RPC_TIMEOUT_SECONDS. identity: a community's first use only
+    # (then CommunityRef); dispatch: only off the request path, the grid backfill.
+    identity = TimedRpcProxy("identity")
+    dispatch = TimedRpcProxy("dispatch")
 
     # --- catalogue ----------------------------------------------------------------------
 
@@ -171,19 +172,18 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
     # --- housekeeping -------------------------------------------------------------------
 
     @timer(interval=15)
-    def count_open_issues(self) -> None:
-        """Refresh the open-issues-by-state gauge (counted, so replicas agree)."""
+    def refresh_open_issues(self) -> None:
+        """Set the open-issues-by-state gauge from the counters (one read: replicas agree)."""
+        counts = repository.counts()
         for state in OPEN_STATES:
-            metrics.OPEN_ISSUES.labels(state.value).set(Issue.objects(state=state.value).count())
+            metrics.OPEN_ISSUES.labels(state.value).set(counts.get(state.value, 0))
 
     @timer(interval=BACKFILL_SECONDS)  # not eager: RPC replies are not consumed yet at start
     def backfill_grids(self) -> None:
         """Copy the grids dispatch made before intake listened (once; retried while it is down)."""
-        timeout = self.store.settings.rpc_timeout_seconds
         try:
-            with eventlet.Timeout(timeout):
-                grids.backfill(lambda q: self.dispatch.grid_states(dump(Caller.system()), q))
-        except (Exception, eventlet.Timeout) as exc:  # dispatch down or older: next tick
+            grids.backfill(lambda q: self.dispatch.grid_states(dump(Caller.system()), q))
+        except Exception as exc:  # dispatch down (Unavailable) or older: the next tick
             log.warning("grid backfill not done yet: %r", exc)
 
     def _community(self, community_id: str):

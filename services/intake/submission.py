@@ -17,7 +17,7 @@ from services.common.contracts.intake import (
     Triage,
 )
 from services.common.errors import InvalidInput, NotFound
-from services.intake import domain, metrics, repository
+from services.intake import domain, keys, metrics, repository
 from services.intake.attributes import validate_attributes
 from services.intake.grids import GridLocator
 from services.intake.models import CommunityRef, Issue, utcnow
@@ -48,6 +48,9 @@ def submit(caller: Caller, data: IssueIn, community: CommunityRef,
     suggestions = repository.duplicate_suggestions(community.id, category, data.location.lat,
                                                    data.location.lng, now)
     issue = _new_issue(caller, data, community, category, attributes, grid_id, key)
+    issue.created_at = issue.updated_at = now
+    issue.dup_scope = repository.dup_scope(community.id, category, where.lat, where.lng)
+    keys.refresh(issue)
     try:
         issue.commit()
     except NotUniqueError:
