@@ -1,10 +1,11 @@
-"""The one commit frame of an order: load, let a rule decide, write it all at once, settle.
+"""Orders through the one commit frame (`services.common.aggregate.change`), then settled.
 
 `change` loads the document, hands the rule the order as a value (`WorkOrder`), and
-writes the rule's new state, events (outbox) and history, with the derived fields
-(deadline, page keys), in ONE write conditional on the version read; again on a
-fresh load if another writer won. After the commit it settles what lives in other
-documents: the claim slot the rule freed and the community's figures (`OrderTally`).
+the frame writes the rule's new state, events (outbox) and history lines, with the
+derived fields (deadline, page keys), in ONE write conditional on the version read;
+again on a fresh load if another writer won. After the commit `settle` does what
+lives in other documents: the claim slot the rule freed and the community's figures
+(`OrderTally`, by `$inc`: a crash between the two loses that one difference).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
+from services.common import aggregate
+from services.common.aggregate import Decision
 from services.common.caller import Caller
-from services.common.contracts import new_event
 from services.common.contracts.dispatch import (
     OrderClaimed,
     OrderState,
@@ -25,15 +27,16 @@ from services.common.contracts.dispatch import (
     ReportInMissed,
     ReportInOut,
     ReportInRecorded,
+    TimelineEntry,
     WhistleOut,
 )
 from services.common.contracts.workflow import Level
 from services.common.errors import Conflict
-from services.common.store import retry_on_stale
+from services.common.paging import SEP
 from services.dispatch import metrics
 from services.dispatch.domain.keys import derived, tally_delta
 from services.dispatch.domain.order import Outcome, WorkOrder
-from services.dispatch.models import EVERYWHERE, ClaimCounter, Order, OrderTally
+from services.dispatch.models import EVERYWHERE, ClaimCounter, Order, OrderLine, OrderTally
 
 Rule = Callable[[WorkOrder, datetime], Outcome | None]
 NESTED = {"whistles": WhistleOut, "report_ins": ReportInOut}
@@ -76,38 +79,42 @@ def changes(before: WorkOrder, after: WorkOrder) -> dict[str, Any]:
     return {k: v for k, v in stored(after).items() if old[k] != v} | derived(after)
 
 
-def apply(doc: Order, outcome: Outcome, values: dict[str, Any], caller: Caller) -> None:
-    """Put the decision on the document in memory: fields, events, history (no I/O)."""
-    for name, value in values.items():
-        setattr(doc, name, value)
-    if outcome.events:
-        doc.record(*(new_event(e, caller, doc.community_id) for e in outcome.events))
-    if outcome.history:
-        doc.timeline = list(doc.timeline) + [h.model_dump() for h in outcome.history]
+def lines(order_id: str, version: int, history: tuple[TimelineEntry, ...]) -> list[OrderLine]:
+    """The history entries as the lines the commit of `version` carries (ids repeatable)."""
+    out = []
+    for n, entry in enumerate(history):
+        key = f"{order_id}{SEP}{version:08d}{SEP}{n:02d}"
+        out.append(OrderLine(id=key, key=key, **entry.model_dump(exclude_none=True)))
+    return out
+
+
+def decision(doc: Order, before: WorkOrder, outcome: Outcome) -> Decision:
+    return Decision(changes=changes(before, outcome.order), events=outcome.events,
+                    history=lines(doc.id, doc.version + 1, outcome.history))
 
 
 def change(caller: Caller, load: Callable[[], Order], rule: Rule) -> tuple[Order, Outcome | None]:
     """Load, decide, commit (retrying on a stale version), settle. The rule raises to refuse
     and returns None when there is nothing to do (then nothing is written)."""
-    def attempt() -> tuple[Order, WorkOrder, Outcome | None]:
-        doc = load()
-        before = facts(doc)
-        outcome = rule(before, now())
-        if outcome is not None:
-            apply(doc, outcome, changes(before, outcome.order), caller)
-            doc.commit()
-        return doc, before, outcome
+    seen: dict[str, Any] = {}
 
-    doc, before, outcome = retry_on_stale(attempt)
-    if outcome is not None:
-        settle(before, outcome)
-    return doc, outcome
+    def decide(doc: Order, at: datetime) -> Decision | None:
+        before = facts(doc)
+        outcome = rule(before, at)
+        seen.update(before=before, outcome=outcome)
+        return None if outcome is None else decision(doc, before, outcome)
+
+    done = aggregate.change(load, decide, caller, clock=now)
+    if done.decision is not None:
+        settle(seen["before"], seen["outcome"])
+    return done.doc, seen["outcome"]
 
 
 def create(caller: Caller, outcome: Outcome) -> Order:
     """Insert a new order (NotUniqueError if its id exists: an order per issue), then settle."""
-    doc = Order(**stored(outcome.order), **derived(outcome.order), timeline=[])
-    apply(doc, outcome, {}, caller)
+    doc = Order(**stored(outcome.order), **derived(outcome.order))
+    aggregate.apply(doc, Decision(events=outcome.events,
+                                  history=lines(doc.id, 1, outcome.history)), caller)
     doc.commit()
     settle(None, outcome)
     return doc

@@ -1,9 +1,10 @@
 """Dispatch's documents (database `<prefix>dispatch`).
 
-An order carries its whistles, report-ins, breach keys and timeline as whole
-lists rewritten with each commit, so a state change, its history and its events
-are one version-conditioned single-document write (the store ignores `$push` of
-sub-documents; reassigning the list writes it with `$set`).
+An order carries its whistles, report-ins and breach keys as whole lists rewritten
+with each commit (the store mangles `$push` of sub-documents; reassigning the list
+writes it with `$set`), and its new history lines and events in the same write:
+one version-conditioned single-document write per state change. The relay moves
+the lines to `order_lines` and publishes the events.
 """
 
 from __future__ import annotations
@@ -116,6 +117,34 @@ class SweepMark(me.Document):
     after = me.StringField(default="")
 
 
+class OrderLine(me.Document):
+    """One line of an order's history (TimelineEntry), moved here by the outbox relay from
+    the order's commit (`history_pending`): written with its state change, never after it.
+
+    `_id` is "<order id>|<version>|<n>" (a retried commit writes the same lines) and `key`
+    repeats it as the one indexed field an order's history is read by (range, sorted)."""
+
+    meta = {"db_alias": ALIAS, "collection": "order_lines", "indexes": ["key"]}
+    id = me.StringField(primary_key=True)
+    key = me.StringField(required=True)
+    at = Instant(required=True)
+    kind = me.StringField(required=True)
+    by = me.StringField(required=True)
+    role = me.StringField(required=True)
+    level = me.StringField(required=True)
+    source = me.StringField()
+    ref = me.StringField()
+    responder = me.StringField()
+    reason = me.StringField()
+    from_level = me.StringField()
+    result = me.StringField()
+    whistle_id = me.StringField()
+    targets = me.ListField(me.StringField(), default=None)
+    target = me.StringField()
+    late = me.BooleanField()
+    escalated_to = me.StringField()
+
+
 class Order(Aggregate):
     # No index on the array fields (departments, reached_grids): nx-27017 0.8.1 then answers
     # an equality query on them with nothing (multikey index divergence).
@@ -124,6 +153,7 @@ class Order(Aggregate):
     meta = {"db_alias": ALIAS, "collection": "orders", "indexes": [
         "next_due_ts", "board_key", "state_key", "pool_key", "holder_key", "street_key",
         "district_key", "street_reached_key", "district_reached_key"]}
+    history_document = OrderLine
     id = me.StringField(primary_key=True, default=lambda: new_id("o"))  # o-<issue id> for issues
     issue_id = me.StringField()
     source = me.StringField(required=True)  # issue | deliberation | manual
@@ -164,7 +194,6 @@ class Order(Aggregate):
     whistle_count = me.IntField(default=0)  # summed per community (too few / too many)
     escalation_count = me.IntField(default=0)
     missed_count = me.IntField(default=0)  # report-ins that missed their deadline
-    timeline = me.ListField(me.DictField())
     created_at = Instant(required=True)
     board_key = me.StringField()
     state_key = me.StringField()
@@ -176,4 +205,5 @@ class Order(Aggregate):
     district_reached_key = me.StringField()
 
 
-DOCUMENTS = [CommunityPolicy, Grid, Responder, ClaimCounter, OrderTally, SweepMark, Order]
+DOCUMENTS = [CommunityPolicy, Grid, Responder, ClaimCounter, OrderTally, SweepMark, Order,
+             OrderLine]

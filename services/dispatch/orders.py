@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from services.common.aggregate import history_of
 from services.common.caller import Caller, Role
-from services.common.contracts.dispatch import OrderFilter, OrderOut, OrderPage
+from services.common.contracts.dispatch import OrderFilter, OrderOut, OrderPage, TimelineEntry
 from services.common.contracts.workflow import Level
 from services.common.errors import InvalidInput, NotFound
-from services.common.paging import PageQuery, encode_cursor, fetch
+from services.common.paging import SEP, PageQuery, encode_cursor, fetch
 from services.dispatch.commit import facts, now
 from services.dispatch.domain import keys, timers
 from services.dispatch.domain.order import WorkOrder, scope_of
 from services.dispatch.domain.scope import can_see
-from services.dispatch.models import Order
+from services.dispatch.models import Order, OrderLine
 
 MAX_SCAN = 500  # a filtered page reads at most this many keys, then hands back its cursor
+MAX_LINES = 500  # an order's history as read (a busy order has a few dozen lines)
+AFTER_SEP = chr(ord(SEP) + 1)
 
 
 def load(caller: Caller, order_id: str) -> Order:
@@ -30,11 +33,22 @@ def loader(caller: Caller, order_id: str) -> Callable[[], Order]:
     return lambda: load(caller, order_id)
 
 
-def view(doc: Order) -> OrderOut:
-    """The order as its readers see it: the fields `OrderOut` declares, and whether it is late."""
+def view(doc: Order, with_history: bool = True) -> OrderOut:
+    """The order as its readers see it: the fields `OrderOut` declares, whether it is late,
+    and its history (left out of list pages: one more read per item)."""
     order = facts(doc)
-    values = {name: getattr(doc, name) for name in OrderOut.model_fields if name != "overdue"}
-    return OrderOut.model_validate(values | {"overdue": timers.late(order, now())})
+    values = {name: getattr(doc, name) for name in OrderOut.model_fields
+              if name not in ("overdue", "timeline")}
+    return OrderOut.model_validate(values | {"overdue": timers.late(order, now()),
+                                             "timeline": history(doc) if with_history else []})
+
+
+def history(doc: Order) -> list[TimelineEntry]:
+    """The order's lines moved to `order_lines` and those still riding in the document."""
+    stored = OrderLine.objects(key__gte=f"{doc.id}{SEP}", key__lt=f"{doc.id}{AFTER_SEP}") \
+        .order_by("key").limit(MAX_LINES)
+    return [TimelineEntry.model_validate(line.to_mongo().to_dict())
+            for line in history_of(doc, stored, key=lambda line: line.key)]
 
 
 Keep = Callable[[WorkOrder], bool]
@@ -103,4 +117,4 @@ def page(who: Caller, want: OrderFilter, query: PageQuery) -> OrderPage:
 
 
 def _page(docs: list[Order], cursor: str | None) -> OrderPage:
-    return OrderPage(items=[view(d) for d in docs], next_cursor=cursor)
+    return OrderPage(items=[view(d, with_history=False) for d in docs], next_cursor=cursor)

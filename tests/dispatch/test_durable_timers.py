@@ -62,8 +62,9 @@ def _published(platform, message: dict) -> bool:
 def test_a_deadline_passing_while_dispatch_is_down_escalates_exactly_once_with_two_replicas(
         platform, tmp_path):
     platform.start()  # identity, for the tenancy's ids; dispatch runs as processes below
-    orders = pymongo.MongoClient(platform.config["LINLI"]["mongo_uri"], tz_aware=True)[
-        f"{platform.config['LINLI']['db_prefix']}dispatch"]["orders"]
+    db = pymongo.MongoClient(platform.config["LINLI"]["mongo_uri"], tz_aware=True)[
+        f"{platform.config['LINLI']['db_prefix']}dispatch"]
+    orders = db["orders"]
     with Connection(platform.config["AMQP_URI"]) as conn:
         escalations = Queue("test-order-escalated", Exchange("dispatch.events", type="topic",
                                                              durable=True),
@@ -84,7 +85,11 @@ def test_a_deadline_passing_while_dispatch_is_down_escalates_exactly_once_with_t
             time.sleep(2.0)  # both replicas poll ten times more: no second escalation
             stored = orders.find_one({"_id": order_id})
 
-        escalated = [t for t in stored["timeline"] if t["kind"] == "escalated"]
+        # The history: lines the relay moved, and any still riding in the order (by id once).
+        history = {line["_id"]: line for line in db["order_lines"].find(
+            {"key": {"$gte": f"{order_id}|", "$lt": f"{order_id}}}"}})}
+        history.update({line["id"]: line for line in stored.get("history_pending") or []})
+        escalated = [t for t in history.values() if t["kind"] == "escalated"]
         assert len(escalated) == 1 and escalated[0]["from_level"] == "community"
         assert stored["breaches"] == [f"response:{due.isoformat()}"]
         published = []

@@ -38,7 +38,8 @@ def test_a_department_of_another_community_cannot_read_report_in_or_resolve(plat
         outsider = token_headers(platform, "department", f"u-{department_id}-a", "A",
                                  department_id=department_id)
         assert client.get(f"/orders/{order_id}", headers=outsider).status_code == 404
-        assert order_id not in {o["id"] for o in client.get("/orders", headers=outsider).json()}
+        page = client.get("/orders", headers=outsider).json()["items"]
+        assert order_id not in {o["id"] for o in page}
         assert client.post(f"/orders/{order_id}/report-in",
                            headers=outsider).status_code == 404
         assert client.post(f"/orders/{order_id}/result", headers=outsider,
@@ -60,7 +61,7 @@ def test_the_service_itself_refuses_another_communitys_department(platform, meth
         with pytest.raises(NotFound):
             getattr(rpc.dispatch, method)(_department(platform, "A", "police"), order_id, *args)
         listed = rpc.dispatch.list_orders(_department(platform, "A", "police"))
-        assert order_id not in {o["id"] for o in listed}
+        assert order_id not in {o["id"] for o in listed["items"]}
         own = rpc.dispatch.get_order(_department(platform, "B", "police"), order_id)
         assert own["id"] == order_id
         assert rpc.dispatch.get_order(admin_caller(platform, "B"), order_id)["id"] == order_id

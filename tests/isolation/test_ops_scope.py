@@ -45,7 +45,7 @@ def test_ops_reads_no_issue_and_no_order_but_the_districts_figures(platform):
         assert rpc.intake.list_issues(_ops(platform), community_id) == []
         with pytest.raises(NotFound):
             rpc.dispatch.get_order(_ops(platform), made["id"])
-        assert rpc.dispatch.list_orders(_ops(platform), community_id) == []
+        assert rpc.dispatch.list_orders(_ops(platform), community_id)["items"] == []
         assert rpc.dispatch.order_stats(_ops(platform), community_id)["community_id"] == \
             community_id
         assert community_id in {c["community_id"] for c in

@@ -361,7 +361,7 @@ class OrderOut(BaseModel):
     report_ins: list[ReportInOut] = []
     misses: int = 0
     whistle_count: int = 0
-    timeline: list[TimelineEntry] = []
+    timeline: list[TimelineEntry] = []  # on one order's read and a change's reply, not in pages
     created_at: datetime
     overdue: bool = False
 
