@@ -9,9 +9,10 @@ from typing import Any
 
 from nameko.standalone.rpc import ServiceRpcProxy
 
+from services.common.caller import Caller
 from services.common.errors import DomainError
 
-SYSTEM = {"user_id": "system", "role": "system", "district_id": "*"}
+SYSTEM = Caller.system().model_dump(mode="json")
 PASSWORD = "password-123"
 OK = "ok"
 
