@@ -4,6 +4,12 @@ letters (events that could not be parsed), one collection each in its own databa
 Inbox records expire after `inbox_retention_days`: MongoDB drops them by the TTL index
 on `processed_at`; the embedded store never expires anything, so `sweep_inbox` deletes
 the oldest by the indexed float `processed_ts`, a bounded batch at a time.
+
+Measured on this 2-core machine under load (`python -m tests.common.probe_inbox_sweep`):
+at 20k and at 100k records, a run with nothing to expire costs 5-40 ms; finding the 500
+oldest costs 30-160 ms and deleting them by range 5-30 ms. Deleting them one by one by
+`_id` costs 4-19 ms each. With the defaults (500 × 10 batches every 10 minutes) the sweep
+costs under 2 s of store time per run while it catches up, and one quiet query otherwise.
 """
 
 from __future__ import annotations
