@@ -59,3 +59,32 @@ def test_a_well_formed_event_is_applied_and_not_dead_lettered(container_factory,
     db = pymongo.MongoClient(store_uri)[service_config["LINLI"]["db_prefix"] + "echo_sink"]
     assert db.dead_letters.count_documents({}) == 0
     assert [r["event_id"] for r in db.receipts.find()] == ["e-good"]
+
+
+def test_dispatch_keeps_an_issue_triaged_it_cannot_parse_and_makes_no_order(
+        container_factory, service_config, store_uri):
+    """The must-show on a real service: dispatch receives intake's event of a version it
+    does not know, and one whose payload breaks the contract."""
+    from services.dispatch.service import DispatchService
+
+    dispatch = container_factory(DispatchService, service_config)
+    dispatch.start()
+    bodies = {
+        "unknown_type": {**_envelope("e-v9", version=9, type="issue.triaged"),
+                         "payload": {"issue_id": "i-1"}},
+        "bad_payload": {**_envelope("e-broken", type="issue.triaged"),
+                        "payload": {"issue_id": "i-2", "urgency": "whenever"}},
+    }
+    counters = {reason: EVENTS_DEAD_LETTERED.labels("dispatch", "issue.triaged", reason)
+                for reason in bodies}
+    before = {reason: c._value.get() for reason, c in counters.items()}
+    for body in bodies.values():
+        with entrypoint_waiter(dispatch, "on_issue_triaged", timeout=10):
+            event_dispatcher(service_config)("intake", "issue.triaged", body)
+    db = pymongo.MongoClient(store_uri)[service_config["LINLI"]["db_prefix"] + "dispatch"]
+    letters = {d["_id"]: d["reason"] for d in db.dead_letters.find()}
+    assert letters == {"on_issue_triaged:e-v9": "unknown_type",
+                       "on_issue_triaged:e-broken": "bad_payload"}
+    assert {r: c._value.get() - before[r] for r, c in counters.items()} == {
+        "unknown_type": 1, "bad_payload": 1}
+    assert db.orders.count_documents({}) == 0
