@@ -23,9 +23,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from mongoengine.errors import NotUniqueError
 from nameko.events import SERVICE_POOL, event_handler
 from pydantic import ValidationError
+from pymongo.errors import DuplicateKeyError
 
 from services.common import metrics
 from services.common.contracts.envelope import Envelope, EnvelopeFields, payload_model
@@ -55,14 +55,15 @@ def handles(source: str, event_type: str) -> Callable:
                 dead_letter(store, service, handler_id, event_type, body, exc)
                 return
             key = f"{handler_id}:{envelope.id}"
-            if store.inbox.objects(id=key).first() is not None:
+            inbox = store.inbox._get_collection()  # raw: two ops on every delivery
+            if inbox.find_one({"_id": key}, {"_id": 1}) is not None:
                 metrics.EVENTS_CONSUMED.labels(service, event_type, "duplicate").inc()
                 return
             fn(self, envelope)
             now = datetime.now(UTC)
-            with contextlib.suppress(NotUniqueError):  # a concurrent redelivery finished first
-                store.inbox(id=key, event_type=envelope.type, processed_at=now,
-                            processed_ts=now.timestamp()).save(force_insert=True)
+            with contextlib.suppress(DuplicateKeyError):  # a concurrent redelivery finished first
+                inbox.insert_one({"_id": key, "event_type": envelope.type, "processed_at": now,
+                                  "processed_ts": now.timestamp()})
             metrics.EVENTS_CONSUMED.labels(service, event_type, "applied").inc()
 
         return entrypoint
