@@ -136,9 +136,10 @@ class OutboxRelay(DependencyProvider):
         entries = doc.get("history_pending") or []
         move_history(doc_cls, entries)
         # Nobody committed since we read: clear everything in one write. Otherwise remove
-        # only what was relayed and leave the flag for the pass the commit woke.
+        # only what was relayed; the flag stays if the commit brought more.
+        seen = doc.get("version", {"$exists": False})
         cleared = coll.update_one(
-            {"_id": doc["_id"], "version": doc.get("version", 0)},
+            {"_id": doc["_id"], "version": seen},
             {"$set": {"outbox": [], "history_pending": [], "outbox_pending": False}})
         if not cleared.matched_count:
             if events:
@@ -147,6 +148,9 @@ class OutboxRelay(DependencyProvider):
             if entries:
                 coll.update_one({"_id": doc["_id"]}, {"$pull": {"history_pending": {
                     "id": {"$in": [e["id"] for e in entries]}}}})
+            # The commit in between may have brought nothing new: then the flag goes too.
+            coll.update_one({"_id": doc["_id"], "outbox": {"$size": 0},
+                             "history_pending": {"$size": 0}}, {"$set": {"outbox_pending": False}})
         return len(events)
 
 

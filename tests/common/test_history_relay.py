@@ -88,3 +88,32 @@ def test_moving_a_line_twice_keeps_the_first_copy(container_factory, service_con
     move_history(Note, [{**row, "text": "twice"}])
     lines = list(_db(service_config, store_uri).note_lines.find())
     assert [(d["_id"], d["text"]) for d in lines] == [("n9:1", "once")]
+
+
+def test_a_racing_commit_that_brought_nothing_new_leaves_no_flag_behind(
+        container_factory, service_config, store_uri):
+    container = container_factory(EchoService, _config(service_config, **IDLE))
+    container.start()
+    db = _db(service_config, store_uri)
+    with ServiceRpcProxy("echo", service_config) as echo:
+        note_id = echo.write_note(ADMIN, "first")
+    seen = db.notes.find_one({"_id": note_id})
+    db.notes.update_one({"_id": note_id}, {"$inc": {"version": 1}})  # a change, no events
+    _relay(container)._relay(Note, seen)
+    note = db.notes.find_one({"_id": note_id})
+    assert (note["outbox"], note["history_pending"], bool(note["outbox_pending"])) == (
+        [], [], False)
+
+
+def test_a_document_written_before_versions_is_cleared_too(container_factory,
+                                                           service_config, store_uri):
+    container = container_factory(EchoService, _config(service_config, **IDLE))
+    container.start()
+    db = _db(service_config, store_uri)
+    row = {"id": "old:1", "note_id": "old", "at": "2026-03-01 08:30:00", "text": "legacy"}
+    db.notes.insert_one({"_id": "old", "text": "legacy", "outbox": [],
+                         "history_pending": [row], "outbox_pending": True})
+    _relay(container).flush([Note])
+    note = db.notes.find_one({"_id": "old"})
+    assert (note["history_pending"], bool(note["outbox_pending"])) == ([], False)
+    assert db.note_lines.find_one({"_id": "old:1"})["text"] == "legacy"
