@@ -66,9 +66,11 @@ def verify(stack, steps: list[Step], faults: FaultLoop) -> dict[str, dict]:
             return bool(issue), intake.issues.count_documents(
                 {"idempotency": issue.get("idempotency") or "-"}) > 1
         if kind == "claim":
-            order = dispatch.orders.find_one({"_id": f"o-{s.issue_id}"}) or {}
-            return bool(order.get("claimed_by")), sum(
-                1 for t in order.get("timeline", []) if t.get("kind") == "claimed") > 1
+            oid = f"o-{s.issue_id}"
+            order = dispatch.orders.find_one({"_id": oid}) or {}
+            lines = dispatch.order_lines.find({"key": {"$gte": f"{oid}|", "$lt": f"{oid}|~"}})
+            return bool(order.get("claimed_by") or order.get("state") in ("confirmed",)), sum(
+                1 for t in lines if t.get("kind") == "claimed") > 1
         notes = [e.get("note", "") for e in intake.timeline.find({"issue_id": s.issue_id})]
         return issue.get("rating") == 5, sum(1 for n in notes if n.startswith("rated")) > 1
 
