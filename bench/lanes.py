@@ -80,8 +80,10 @@ class Lane:
         step, issue = self._post("submission", "/issues", "resident", {
             "community_id": self.community_id, "category": CATEGORY, "channel": "app",
             "description": f"楼道灯坏了 {rng.randrange(10**9)}",
-            "location": {"address": f"{rng.randrange(1, 30)} 号楼"}}, None)
+            "attributes": {"building": f"{rng.randrange(1, 30)} 号楼"},
+            "location": {"address": "东1小区"}}, None)
         if issue is None:
+            time.sleep(1)  # refused: do not spin
             return
         iid = step.issue_id = issue["id"]
         _, triaged = self._post("triage", f"/issues/{iid}/triage", "community_admin", {}, iid,

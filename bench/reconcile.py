@@ -59,32 +59,41 @@ def verify(stack, steps: list[Step], faults: FaultLoop) -> dict[str, dict]:
     intake = pymongo.MongoClient(stack.mongo_uri_of("intake"), tz_aware=True)["linli_intake"]
     dispatch = pymongo.MongoClient(stack.mongo_uri_of("dispatch"), tz_aware=True)[
         "linli_dispatch"]
+    def check(kind: str, s: Step) -> tuple[bool, bool]:
+        """(stored, stored or applied more than once) for one step, from the store."""
+        issue = intake.issues.find_one({"_id": s.issue_id}) or {}
+        if kind == "submission":
+            return bool(issue), intake.issues.count_documents(
+                {"idempotency": issue.get("idempotency") or "-"}) > 1
+        if kind == "claim":
+            oid = f"o-{s.issue_id}"
+            order = dispatch.orders.find_one({"_id": oid}) or {}
+            lines = dispatch.order_lines.find({"key": {"$gte": f"{oid}|", "$lt": f"{oid}|~"}})
+            return bool(order.get("claimed_by") or order.get("state") in ("confirmed",)), sum(
+                1 for t in lines if t.get("kind") == "claimed") > 1
+        notes = [e.get("note", "") for e in intake.timeline.find({"issue_id": s.issue_id})]
+        return issue.get("rating") == 5, sum(1 for n in notes if n.startswith("rated")) > 1
+
     rows: dict[str, dict] = {}
     for kind in TYPES:
         mine = [s for s in steps if s.kind == kind]
         ok = [s for s in mine if s.status < 300 or (kind == "claim" and s.status == 409)]
-        row = {"accepted": len(ok), "refused": len(mine) - len(ok), "stored": 0,
-               "duplicated": 0, "lost": 0,
-               "accepted_while_down": sum(1 for s in ok if faults.down_at(s.first_sent)),
-               "retried": sum(1 for s in ok if s.attempts > 1)}
+        refused = [s for s in mine if s not in ok]
+        row = {"accepted": len(ok), "refused": len(refused), "stored": 0, "duplicated": 0,
+               "lost": 0, "accepted_while_down": sum(1 for s in ok if faults.down_at(s.first_sent)),
+               "retried": sum(1 for s in ok if s.attempts > 1),
+               "refused_but_stored": 0, "refused_detail": []}
         for s in ok:
-            issue = intake.issues.find_one({"_id": s.issue_id}) or {}
-            order = dispatch.orders.find_one({"_id": f"o-{s.issue_id}"}) or {}
-            notes = [e.get("note", "") for e in intake.timeline.find({"issue_id": s.issue_id})]
-            if kind == "submission":
-                stored = bool(issue)
-                dup = intake.issues.count_documents(
-                    {"idempotency": issue.get("idempotency") or "-"}) > 1
-            elif kind == "claim":
-                stored = bool(order.get("claimed_by"))
-                dup = sum(1 for t in order.get("timeline", [])
-                          if t.get("kind") == "claimed") > 1
-            else:
-                stored = issue.get("rating") == 5
-                dup = sum(1 for n in notes if n.startswith("rated")) > 1
+            stored, dup = check(kind, s)
             row["stored"] += stored
             row["lost"] += not stored
             row["duplicated"] += dup
+        for s in refused:
+            stored = bool(s.issue_id) and check(kind, s)[0]
+            row["refused_but_stored"] += stored
+            row["refused_detail"].append({"status": s.status, "attempts": s.attempts,
+                                          "note": s.note, "stored": stored,
+                                          "down": faults.down_at(s.first_sent)})
         rows[kind] = row
     # Issues this run stored that no accepted answer names (a "failed" write that was stored).
     named = {s.issue_id for s in steps if s.kind == "submission" and s.issue_id}
@@ -136,9 +145,11 @@ def main() -> None:
     result = {"args": vars(args), "machine": machine(), "types": rows,
               "steps": dict(Counter(f"{s.kind}:{s.status}" for s in steps)),
               "outages": [o.__dict__ for o in faults.outages]}
-    print(table([{"type": k, **v} for k, v in rows.items()],
+    print(table([{"type": k, **{c: v for c, v in row.items() if c != "refused_detail"}}
+                 for k, row in rows.items()],
                 ["type", "accepted", "stored", "duplicated", "lost", "refused",
-                 "accepted_while_down", "retried", "stored_unanswered"]))
+                 "accepted_while_down", "retried", "refused_but_stored",
+                 "stored_unanswered"]))
     print(f"outages: {Counter(o.target for o in faults.outages)}")
     print(f"wrote {write('reconcile', result)}")
 

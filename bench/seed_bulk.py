@@ -1,11 +1,14 @@
-"""Stored history at scale, written straight to the store: issues, their timelines, orders.
+"""Stored history at scale, written straight to the store: issues, their timelines, orders
+and their history lines.
 
     .venv/bin/python bench/seed_bulk.py --issues 100000 --communities 10   # into `make up`'s stack
 
 Documents are the services' own: each batch starts from instances of intake's `Issue`
 and `TimelineEntry` and dispatch's `Order`, validated and turned into dicts with
 `to_mongo()`; the per-document values (ids, times, place, state) are then set on copies
-of those, so the shapes are exactly what the services write, at insert_many speed.
+of those, and the derived keys (intake's duplicate-search key, dispatch's page keys and due
+times) come from the services' own functions, so the shapes are what the services write.
+Not written: the counters (IssueCounts, OrderTally) these would have moved.
 Communities must exist (identity made them, intake and dispatch heard of them).
 """
 
@@ -18,6 +21,7 @@ import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,8 +29,17 @@ from typing import Any
 import pymongo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from services.dispatch.models import Order  # noqa: E402
+from services.common.contracts.intake import OPEN_STATES, IssueState  # noqa: E402
+from services.common.paging import page_key  # noqa: E402
+from services.dispatch.commit import facts  # noqa: E402
+from services.dispatch.domain.keys import derived  # noqa: E402
+from services.dispatch.domain.states import OrderState  # noqa: E402
+from services.dispatch.models import Order, OrderLine  # noqa: E402
+from services.intake.catalogue import CATALOGUE  # noqa: E402
 from services.intake.models import Issue, TimelineEntry  # noqa: E402
+from services.intake.repository import dup_scope  # noqa: E402
+
+BY_CODE = {c.code: c for c in CATALOGUE}
 
 CATEGORIES = ("street_lighting", "fire_hazard", "noise", "water_pipe", "garbage_collection",
               "elderly_care", "stairwell_lighting", "green_space")
@@ -37,6 +50,8 @@ STATES = (("received", 0.10, False, ("received",)),
           ("resolved", 0.20, True, ("received", "triaged", "dispatched", "resolved")),
           ("closed", 0.30, True, ("received", "triaged", "dispatched", "resolved", "closed")))
 ORDER_STATE = {"dispatched": "open", "resolved": "resolved", "closed": "confirmed"}
+LINES = {"open": ("created",), "resolved": ("created", "claimed", "resolved"),
+         "confirmed": ("created", "claimed", "resolved", "confirmed")}
 YEAR = 365 * 24 * 3600.0
 
 
@@ -60,12 +75,14 @@ def _templates(community: dict) -> dict[str, dict[str, Any]]:
                   state="open", category="fire_hazard", urgency="urgent",
                   summary="消防通道堵塞", departments=[], members=[], opened_at=at,
                   response_hours=1.0, resolution_hours=12.0, response_due_at=at,
-                  resolution_due_at=at, next_due_ts=at.timestamp(),
-                  resolution_due_ts=at.timestamp(), timeline=[], created_at=at, version=1)
-    out = {}
-    for name, doc in (("issue", issue), ("entry", entry), ("order", order)):
+                  resolution_due_at=at, created_at=at, version=1)
+    line = OrderLine(id="l", key="l", at=at, kind="created", by="system", role="system",
+                     level="community", source="issue")
+    out: dict[str, Any] = {}
+    for name, doc in (("issue", issue), ("entry", entry), ("order", order), ("line", line)):
         doc.validate()
         out[name] = doc.to_mongo().to_dict()
+    out["work"] = facts(order)  # the value dispatch derives an order's keys from
     return out
 
 
@@ -79,8 +96,8 @@ def _pick_state(rng: random.Random) -> tuple:
 
 
 def batch(communities: list[dict], templates: list[dict], start: int, size: int,
-          now: float, rng: random.Random) -> tuple[list, list, list]:
-    issues, entries, orders = [], [], []
+          now: float, rng: random.Random) -> tuple[list, list, list, list]:
+    issues, entries, orders, lines = [], [], [], []
     for n in range(start, start + size):
         k = n % len(communities)
         tpl = templates[k]
@@ -93,7 +110,10 @@ def batch(communities: list[dict], templates: list[dict], start: int, size: int,
                    lat=39.9 + rng.uniform(-0.15, 0.15), lng=116.4 + rng.uniform(-0.15, 0.15),
                    description=f"批量历史诉求 {n}", created_at=at,
                    updated_at=at + timedelta(hours=len(steps)), version=len(steps))
-        _set_if_present(doc, tpl["issue"], created_ts=created)
+        scope = dup_scope(doc["community_id"], BY_CODE[doc["category"]], doc["lat"], doc["lng"])
+        doc.update(created_ts=created, dup_scope=scope,
+                   dup_key=page_key(scope, created, issue_id)
+                   if IssueState(state) in OPEN_STATES else None)
         issues.append(doc)
         for seq, step in enumerate(steps):
             e = copy.copy(tpl["entry"])
@@ -101,20 +121,22 @@ def batch(communities: list[dict], templates: list[dict], start: int, size: int,
                      at=at + timedelta(minutes=seq * 30))
             entries.append(e)
         if has_order:
+            oid, ostate = f"o-{issue_id}", ORDER_STATE[state]
+            due = at + timedelta(hours=12)
+            work = replace(tpl["work"], id=oid, state=OrderState(ostate), created_at=at,
+                           opened_at=at, response_due_at=at + timedelta(hours=1),
+                           resolution_due_at=due)
             o = copy.copy(tpl["order"])
-            o.update(_id=f"o-{issue_id}", issue_id=issue_id, state=ORDER_STATE[state],
-                     category=doc["category"], opened_at=at, created_at=at,
-                     next_due_ts=None if state == "closed" else created + 3600,
-                     resolution_due_ts=created + 12 * 3600)
+            o.update(_id=oid, issue_id=issue_id, state=ostate, category=doc["category"],
+                     opened_at=at, created_at=at, response_due_at=work.response_due_at,
+                     resolution_due_at=due, **derived(work))
             orders.append(o)
-    return issues, entries, orders
-
-
-def _set_if_present(doc: dict, tpl: dict, **values: Any) -> None:
-    """Epoch or key fields a newer model may carry: kept in step with the real value."""
-    for key, value in values.items():
-        if key in tpl:
-            doc[key] = value
+            for n, kind in enumerate(LINES[ostate]):
+                line = copy.copy(tpl["line"])
+                line.update(_id=f"{oid}|{n + 1}|0", key=f"{oid}|{n + 1}|0", kind=kind,
+                            at=at + timedelta(minutes=n * 30))
+                lines.append(line)
+    return issues, entries, orders, lines
 
 
 def seed(intake_uri: str, dispatch_uri: str, communities: list[dict], count: int,
@@ -125,14 +147,15 @@ def seed(intake_uri: str, dispatch_uri: str, communities: list[dict], count: int
     dispatch = pymongo.MongoClient(dispatch_uri, tz_aware=True)["linli_dispatch"]
     templates = [_templates(c) for c in communities]
     rng, now = random.Random(count), time.time()
-    written = {"issues": 0, "timeline": 0, "orders": 0}
+    written = {"issues": 0, "timeline": 0, "orders": 0, "order_lines": 0}
 
-    def write(parts: tuple[list, list, list]) -> None:
-        issues, entries, orders = parts
+    def write(parts: tuple[list, list, list, list]) -> None:
+        issues, entries, orders, lines = parts
         intake.issues.insert_many(issues, ordered=False)
         intake.timeline.insert_many(entries, ordered=False)
         if orders:
             dispatch.orders.insert_many(orders, ordered=False)
+            dispatch.order_lines.insert_many(lines, ordered=False)
 
     with ThreadPoolExecutor(2) as pool:  # build the next batch while the store takes one
         pending = None
