@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.gateway import tokens
 from services.intake.service import IntakeService
-from tests.intake.helpers import FakeDispatch, issue_body, sign_in
+from tests.intake.helpers import issue_body, sign_in
 from tests.platform import error_of
 
 
@@ -19,7 +19,7 @@ def _token(headers: dict) -> str:
 
 
 def test_two_open311_clients_may_use_the_same_key(platform):
-    client = platform.start(IntakeService, FakeDispatch)
+    client = platform.start(IntakeService)
     key = {"Idempotency-Key": "open311-shared-key"}
     first, second = (client.post("/open311/v2/requests.json", headers=key,
                                  data=_open311_form(platform, _token(sign_in(platform, "resident",
@@ -32,7 +32,7 @@ def test_two_open311_clients_may_use_the_same_key(platform):
 
 
 def test_an_open311_client_replaying_its_key_gets_its_first_answer(platform):
-    client = platform.start(IntakeService, FakeDispatch)
+    client = platform.start(IntakeService)
     key = {"Idempotency-Key": "open311-retry"}
     form = _open311_form(platform, _token(sign_in(platform, "resident")))
     first = client.post("/open311/v2/requests.json", headers=key, data=form)
@@ -43,7 +43,7 @@ def test_an_open311_client_replaying_its_key_gets_its_first_answer(platform):
 
 
 def test_the_key_belongs_to_the_user_not_to_one_token(platform):
-    client = platform.start(IntakeService, FakeDispatch)
+    client = platform.start(IntakeService)
     tenancy = platform.tenancy()
     user = {"id": "u-resident-A-1", "role": "resident", "district_id": tenancy.district["id"],
             "community_id": platform.community_id("A")}
@@ -62,7 +62,7 @@ def test_the_key_belongs_to_the_user_not_to_one_token(platform):
 
 
 def test_a_refused_request_does_not_burn_its_key(platform):
-    client = platform.start(IntakeService, FakeDispatch)
+    client = platform.start(IntakeService)
     headers = sign_in(platform, "resident") | {"Idempotency-Key": "fix-and-retry"}
     refused = client.post("/issues", headers=headers,
                           json=issue_body(platform, description="   "))
@@ -82,7 +82,7 @@ def test_a_refused_request_does_not_burn_its_key(platform):
 
 
 def test_an_unauthenticated_post_with_a_key_is_refused_without_a_record(platform):
-    client = platform.start(IntakeService, FakeDispatch)
+    client = platform.start(IntakeService)
     headers = {"Idempotency-Key": "nobody", "Authorization": "Bearer not-a-token"}
     for _ in range(2):
         response = client.post("/issues", headers=headers, json=issue_body(platform))

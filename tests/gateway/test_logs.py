@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from services.intake.service import IntakeService
-from tests.intake.helpers import FakeDispatch, file_issue, issue_body, sign_in
+from tests.intake.helpers import file_issue, issue_body, sign_in
 from tests.platform import error_of
 
 
@@ -15,7 +15,7 @@ def _gateway_records(caplog) -> list[logging.LogRecord]:
 
 
 def test_each_expected_refusal_is_logged_once_without_a_traceback(platform, caplog):
-    client = platform.start(IntakeService, FakeDispatch)
+    client = platform.start(IntakeService)
     resident = sign_in(platform, "resident")
     issue = file_issue(platform)
     cases = [
@@ -40,7 +40,7 @@ def test_each_expected_refusal_is_logged_once_without_a_traceback(platform, capl
 
 
 def test_a_real_failure_keeps_its_traceback_and_the_request_id(platform, caplog, monkeypatch):
-    client = platform.start(IntakeService, FakeDispatch)
+    client = platform.start(IntakeService)
     client._transport.raise_server_exceptions = False  # answer as a server would
 
     def broken(*args, **kwargs):

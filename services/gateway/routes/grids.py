@@ -8,7 +8,7 @@ from fastapi import APIRouter, UploadFile
 from fastapi.responses import PlainTextResponse
 
 from services.common.caller import ADMIN_ROLES, Role
-from services.common.contracts.dispatch import PolicyIn
+from services.common.contracts.dispatch import PolicyIn, PolicyOut
 from services.common.contracts.workflow import Location
 from services.common.errors import InvalidInput
 from services.gateway import gridfile
@@ -65,14 +65,14 @@ def resolve_grid(community_id: RequiredQueryId, body: Location, caller: CallerDe
                     body.model_dump())
 
 
-@router.get("/policy")
+@router.get("/policy", response_model=PolicyOut)
 def get_policy(community_id: RequiredQueryId, caller: CallerDep, rpc: RpcDep) -> dict:
     """Deadlines by urgency, the claim cap and the report-in minutes of a community."""
     require(caller, *STAFF)
     return rpc.call("dispatch", "get_policy", caller_args(caller), community_id)
 
 
-@router.put("/policy")
+@router.put("/policy", response_model=PolicyOut)
 def set_policy(community_id: RequiredQueryId, body: PolicyIn, caller: CallerDep,
                rpc: RpcDep) -> dict:
     """Change a community's deadlines (community admin and above)."""
