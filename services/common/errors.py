@@ -102,7 +102,7 @@ def field_errors(errors: Iterable[dict[str, Any]],
     fields: dict[str, str] = {}
     for err in errors:
         loc = [str(p) for p in err.get("loc", ()) if p not in skipped]
-        reason = str(err.get("msg", "invalid"))
+        reason = str(err.get("msg", "invalid")).removeprefix("Value error, ")
         if (named := _NAMED.match(reason)) and not err.get("loc"):
             loc, reason = [named.group(1)], named.group(2)
         elif named and err.get("type") == "value_error":

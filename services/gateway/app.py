@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               "议事协商, points, evaluation.")
     errors.install(app)
     idempotency.install(app)
+    app.add_middleware(middleware.BodyLimit)  # outside idempotency, which reads the body
     middleware.install(app)  # outermost: every response, replays included, gets a request id
     for router in ROUTERS:
         app.include_router(router)

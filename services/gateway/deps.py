@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.common.caller import Caller, Role
 from services.common.config import Settings
+from services.common.contracts.types import CODE_PATTERN, ID_PATTERN
 from services.common.errors import Unauthenticated
 from services.gateway import tokens
 from services.gateway.rpc import RpcPool
@@ -46,6 +47,13 @@ def optional_caller(
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+# Ids and codes in paths and queries: the contracts' charset, so junk is a 422 naming the
+# parameter before any service is asked.
+PathId = Annotated[str, Path(pattern=ID_PATTERN)]
+PathCode = Annotated[str, Path(pattern=CODE_PATTERN)]
+QueryId = Annotated[str | None, Query(pattern=ID_PATTERN)]
+RequiredQueryId = Annotated[str, Query(pattern=ID_PATTERN)]
+QueryCode = Annotated[str | None, Query(pattern=CODE_PATTERN)]
 RpcDep = Annotated[RpcPool, Depends(get_rpc)]
 CallerDep = Annotated[Caller, Depends(current_caller)]
 OptionalCallerDep = Annotated[Caller | None, Depends(optional_caller)]

@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 
 from services.common.contracts.intake import OPEN_STATES
 
+PREFIX = "/open311/v2/"
+
 # The tags of list items in the spec's XML (everything else is one element per key).
 ITEM_TAGS = {"services": "service", "attributes": "attribute", "values": "value",
              "service_requests": "request", "errors": "error"}

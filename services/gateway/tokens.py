@@ -7,11 +7,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
+from pydantic import ConfigDict, StrictInt, ValidationError, create_model
 
-from services.common.caller import PLACEMENT_FIELDS, Caller
+from services.common.caller import PLACEMENT_FIELDS, Caller, Role
+from services.common.contracts.types import Id
 from services.common.errors import Unauthenticated
 
 _SCOPE_CLAIMS = PLACEMENT_FIELDS
+
+
+# Exactly the claims `issue` writes, scope ids included: a token of any other shape is not ours.
+Claims = create_model(
+    "Claims", __config__=ConfigDict(extra="forbid"),
+    sub=(Id, ...), role=(Role, ...), iat=(StrictInt, ...), exp=(StrictInt, ...),
+    jti=(str | None, None),
+    **{k: (Id | None, None) for k in _SCOPE_CLAIMS})
 
 
 def issue(user: dict[str, Any], secret: str, ttl_seconds: int) -> str:
@@ -25,12 +35,18 @@ def issue(user: dict[str, Any], secret: str, ttl_seconds: int) -> str:
 def verify(token: str, secret: str, request_id: str | None,
            idempotency_key: str | None) -> Caller:
     try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"],
-                            options={"require": ["exp", "iat", "sub", "role"]})
+        raw = jwt.decode(token, secret, algorithms=["HS256"],
+                         options={"require": ["exp", "iat", "sub", "role"]})
     except jwt.ExpiredSignatureError as exc:
         raise Unauthenticated("token expired", {"authorization": "expired"}) from exc
     except jwt.InvalidTokenError as exc:
         raise Unauthenticated("invalid token", {"authorization": "invalid"}) from exc
-    return Caller(user_id=claims["sub"], role=claims["role"], request_id=request_id,
-                  idempotency_key=idempotency_key,
-                  **{k: claims.get(k) for k in _SCOPE_CLAIMS})
+    try:
+        claims = Claims.model_validate(raw)
+        if claims.role is Role.system:  # type: ignore[attr-defined]
+            raise ValueError("no account signs in as the system")
+        return Caller(user_id=claims.sub, role=claims.role,  # type: ignore[attr-defined]
+                      request_id=request_id, idempotency_key=idempotency_key,
+                      **{k: getattr(claims, k) for k in _SCOPE_CLAIMS})
+    except (ValidationError, ValueError) as exc:
+        raise Unauthenticated("invalid token", {"authorization": "invalid"}) from exc

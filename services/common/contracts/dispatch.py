@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PositiveFloat
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.common.contracts.envelope import event_payload
+from services.common.contracts.types import Code, Hours, Id, Minutes, Name, Note, Summary, Text
 from services.common.contracts.workflow import Level, Location, Route, Urgency
 from services.common.paging import Page
 
@@ -197,63 +198,66 @@ class GridRemoved(BaseModel):
 
 # RPC payloads (the gateway's request bodies are these models).
 
-Hours = Field(default=None, gt=0, le=24 * 366)
 Ids = Field(default_factory=list, max_length=20)
+Label = Text(80, line=True)
+Skill = Text(40, min_length=1, line=True)
+Evidence = Text(500, min_length=1, line=True)
+ResultText = Text(2000, min_length=1)
 
 
 class OrderIn(BaseModel):
     """制单: a work order from an issue, a deliberation decision or by hand."""
 
     model_config = ConfigDict(extra="forbid")
-    community_id: str | None = None  # defaults to the caller's community
-    category: str = Field(min_length=1, max_length=40)
+    community_id: Id | None = None  # defaults to the caller's community
+    category: Code
     urgency: Urgency = Urgency.normal
-    summary: str = Field(min_length=1, max_length=500)
+    summary: Summary
     route: Route = Route.community
-    grid_id: str | None = None
+    grid_id: Id | None = None
     location: Location | None = None
     level: Level | None = None
-    leader: str | None = Field(default=None, max_length=80)
-    department_id: str | None = Field(default=None, max_length=80)
-    person_id: str | None = Field(default=None, max_length=80)
-    cooperating: list[str] = Ids
-    response_hours: float | None = Hours
-    resolution_hours: float | None = Hours
+    leader: Label | None = None
+    department_id: Id | None = None
+    person_id: Id | None = None
+    cooperating: list[Id] = Ids
+    response_hours: Hours | None = None
+    resolution_hours: Hours | None = None
     source: Literal["manual", "deliberation"] = "manual"
-    source_ref: str | None = Field(default=None, max_length=80)
+    source_ref: Label | None = None
 
 
 class WhistleIn(BaseModel):
     """吹哨: the units and members to summon; each must report in within the minutes."""
 
     model_config = ConfigDict(extra="forbid")
-    departments: list[str] = Ids
-    members: list[str] = Ids
-    report_in_minutes: float | None = Field(default=None, gt=0, le=24 * 60)
-    note: str | None = Field(default=None, max_length=500)
+    departments: list[Id] = Ids
+    members: list[Id] = Ids
+    report_in_minutes: Minutes | None = None
+    note: Note | None = None
 
 
 class ResultIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    result: str = Field(min_length=1, max_length=2000)
-    evidence: list[str] = Field(default_factory=list, max_length=20)
+    result: ResultText
+    evidence: list[Evidence] = Field(default_factory=list, max_length=20)
 
 
 class ResponderIn(BaseModel):
     """A responder: a department / co-building unit, an operator, or a member (双报到)."""
 
     model_config = ConfigDict(extra="forbid")
-    community_id: str | None = None
+    community_id: Id | None = None
     kind: Literal["grid_worker", "party_member", "volunteer", "operator", "department"]
-    name: str = Field(min_length=1, max_length=80)
-    user_id: str | None = None
-    department_id: str | None = Field(default=None, max_length=80)
-    home_grid_id: str | None = None
-    categories: list[str] = Field(default_factory=list, max_length=40)
-    jurisdiction: list[str] = Field(default_factory=list, max_length=200)
-    skills: list[str] = Field(default_factory=list, max_length=20)
+    name: Name
+    user_id: Id | None = None
+    department_id: Id | None = None
+    home_grid_id: Id | None = None
+    categories: list[Code] = Field(default_factory=list, max_length=40)
+    jurisdiction: list[Id] = Field(default_factory=list, max_length=200)
+    skills: list[Skill] = Field(default_factory=list, max_length=20)
     on_duty: bool = True
-    contact: str | None = Field(default=None, max_length=80)
+    contact: Label | None = None
 
 
 class ResponderOut(ResponderIn):
@@ -269,9 +273,9 @@ class PolicyIn(BaseModel):
     """A community's deadlines by urgency ([response h, resolution h]), claim cap, report-in."""
 
     model_config = ConfigDict(extra="forbid")
-    sla: dict[Urgency, tuple[PositiveFloat, PositiveFloat]] | None = None
+    sla: dict[Urgency, tuple[Hours, Hours]] | None = None
     claim_cap: int | None = Field(default=None, ge=1, le=50)
-    report_in_minutes: float | None = Field(default=None, gt=0, le=24 * 60)
+    report_in_minutes: Minutes | None = None
 
 
 class WhistleOut(BaseModel):

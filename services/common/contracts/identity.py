@@ -6,26 +6,27 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.common.caller import Placement, Role
 from services.common.contracts.envelope import event_payload
+from services.common.contracts.types import Id, Name, Text
 
-Name = Field(min_length=1, max_length=80)
+Username = Text(40, min_length=1, line=True)
 
 
 class DistrictIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Name
+    name: Name
     code: str = Field(pattern=r"^[a-z0-9-]{2,32}$")
 
 
 class StreetIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    district_id: str | None = None  # defaults to the caller's district
-    name: str = Name
+    district_id: Id | None = None  # defaults to the caller's district
+    name: Name
 
 
 class CommunityIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    street_id: str
-    name: str = Name
+    street_id: Id
+    name: Name
 
 
 class Unit(BaseModel):
@@ -44,10 +45,16 @@ COMMUNITY_ROLES = frozenset({Role.resident, Role.grid_worker, Role.volunteer, Ro
 
 class UserIn(Placement):
     model_config = ConfigDict(extra="forbid")
+    district_id: Id | None = None
+    street_id: Id | None = None
+    community_id: Id | None = None
+    grid_id: Id | None = None
+    department_id: Id | None = None
+    merchant_id: Id | None = None
     username: str = Field(pattern=r"^[A-Za-z0-9_.-]{3,40}$")
     password: str = Field(min_length=8, max_length=128)
     role: Role
-    display_name: str = Name
+    display_name: Name
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9-]{5,20}$")
 
     @model_validator(mode="after")
@@ -77,7 +84,7 @@ class UserOut(Placement):
 
 class Credentials(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    username: str = Field(min_length=1, max_length=40)
+    username: Username
     password: str = Field(min_length=1, max_length=128)
 
 

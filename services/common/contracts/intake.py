@@ -10,13 +10,28 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.common.caller import Role
 from services.common.contracts.envelope import event_payload
+from services.common.contracts.types import (
+    Code,
+    FreeDict,
+    Hours,
+    Id,
+    Instant,
+    Name,
+    Note,
+    RadiusM,
+    Text,
+)
 from services.common.contracts.workflow import IssueClass, Location, ReasonIn, Route, Urgency
 
 MAX_DESCRIPTION = 2000
+Description = Text(MAX_DESCRIPTION, min_length=1)
+ShortName = Text(40, min_length=1, line=True)
+Keyword = Text(40, min_length=1, line=True)
+ContactName = Text(40, line=True)
 
 
 class Channel(StrEnum):
@@ -66,23 +81,33 @@ class AttributeType(StrEnum):
 
 
 class AttributeValue(BaseModel):
-    key: str
-    name: str
+    model_config = ConfigDict(extra="forbid")
+    key: ShortName
+    name: Name
 
 
 class AttributeDef(BaseModel):
-    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
-    name: str  # zh
-    name_en: str
+    model_config = ConfigDict(extra="forbid")
+    code: Code
+    name: Name  # zh
+    name_en: Name
     datatype: AttributeType
     required: bool = False
-    values: list[AttributeValue] = []  # for the list types
-    description: str = ""
+    values: list[AttributeValue] = Field(default=[], max_length=50)  # for the list types
+    description: Note = ""
+
+    @model_validator(mode="after")
+    def _value_keys_unique(self) -> AttributeDef:
+        keys = [v.key for v in self.values]
+        if len(keys) != len(set(keys)):
+            raise ValueError("values: each key once")
+        return self
 
 
 class TriageRule(BaseModel):
     """A category's default triage (三事分流, 四类事, urgency)."""
 
+    model_config = ConfigDict(extra="forbid")
     route: Route
     issue_class: IssueClass
     urgency: Urgency = Urgency.normal
@@ -94,36 +119,43 @@ class CategoryDef(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
-    name: str = Field(min_length=1, max_length=40)  # zh
-    name_en: str = Field(min_length=1, max_length=80)
-    group: str
-    keywords: list[str] = []
-    attributes: list[AttributeDef] = []
+    name: ShortName  # zh
+    name_en: Name
+    group: ShortName
+    keywords: list[Keyword] = Field(default=[], max_length=30)
+    attributes: list[AttributeDef] = Field(default=[], max_length=30)
     triage: TriageRule
     auto_triage: bool = False  # urgent hazards skip the admin's triage step
-    response_hours: float | None = None
-    resolution_hours: float | None = None
-    duplicate_radius_m: float = 200.0
-    duplicate_window_hours: float = 72.0
+    response_hours: Hours | None = None
+    resolution_hours: Hours | None = None
+    duplicate_radius_m: RadiusM = 200.0
+    duplicate_window_hours: Hours = 72.0
+
+    @model_validator(mode="after")
+    def _attribute_codes_unique(self) -> CategoryDef:
+        codes = [a.code for a in self.attributes]
+        if duplicated := sorted({c for c in codes if codes.count(c) > 1}):
+            raise ValueError(f"attributes: code {', '.join(duplicated)} given twice")
+        return self
 
 
 class Contact(BaseModel):
     """How to reach a hotline caller who stays anonymous to everyone but staff."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(default=None, max_length=40)
+    name: ContactName | None = None
     phone: str = Field(pattern=r"^\+?[0-9-]{5,20}$")
 
 
 class IssueIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    community_id: str = Field(min_length=1, max_length=64)
-    category: str = Field(min_length=1, max_length=40)
-    description: str = Field(min_length=1, max_length=MAX_DESCRIPTION)
+    community_id: Id
+    category: Code
+    description: Description
     location: Location
     channel: Channel = Channel.app
-    attributes: dict[str, Any] = {}
+    attributes: FreeDict = {}
     anonymous: bool = False
     contact: Contact | None = None  # hotline: the caller's contact
 
@@ -135,24 +167,24 @@ class TriageIn(BaseModel):
     route: Route | None = None
     issue_class: IssueClass | None = None
     urgency: Urgency | None = None
-    reason: str | None = Field(default=None, max_length=500)
+    reason: Note | None = None
 
 
 class RejectIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: RejectReason
-    note: str = Field(default="", max_length=500)
+    note: Note = ""
 
 
 class NoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    note: str = Field(default="", max_length=500)
+    note: Note = ""
 
 
 class RateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     score: int = Field(ge=1, le=5)
-    comment: str = Field(default="", max_length=500)
+    comment: Note = ""
 
 
 ReopenIn = ReasonIn  # the reporter is not satisfied, and says why
@@ -160,10 +192,11 @@ ReopenIn = ReasonIn  # the reporter is not satisfied, and says why
 
 class MergeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    original_id: str = Field(min_length=1, max_length=64)
+    original_id: Id
 
 
 class Triage(TriageRule):
+    model_config = ConfigDict(extra="ignore")  # an issue's triage as stored, not an input
     source: str  # "category" or "admin"
     reason: str | None = None
 
@@ -238,10 +271,10 @@ class PublicQuery(BaseModel):
     """Filters of the public list (those of Open311 GET requests.json)."""
 
     model_config = ConfigDict(extra="forbid")
-    ids: list[str] | None = Field(default=None, max_length=100)
-    category: str | None = None
-    start: datetime | None = None
-    end: datetime | None = None
+    ids: list[Id] | None = Field(default=None, max_length=100)
+    category: Code | None = None
+    start: Instant | None = None
+    end: Instant | None = None
     status: Literal["open", "closed"] | None = None
     limit: int = Field(default=200, ge=1, le=1000)
 

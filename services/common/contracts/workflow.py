@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from services.common.contracts.types import Latitude, Longitude, Summary, Text
 
 
 class Route(StrEnum):
@@ -46,12 +48,15 @@ class Level(StrEnum):
 LEVELS = (Level.grid, Level.community, Level.street, Level.district)
 
 
+Address = Text(200, line=True)
+
+
 class Location(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lng: float | None = Field(default=None, ge=-180, le=180)
-    address: str | None = Field(default=None, max_length=200)
+    lat: Latitude | None = None
+    lng: Longitude | None = None
+    address: Address | None = None
 
     @model_validator(mode="after")
     def _point_is_whole(self) -> Location:
@@ -66,5 +71,5 @@ class ReasonIn(BaseModel):
     """Why: a hand-back, an escalation, a return, a reopen."""
 
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Summary
 

@@ -8,25 +8,25 @@ from services.common.caller import ADMIN_ROLES
 from services.common.contracts.intake import CategoryDef
 from services.common.errors import InvalidInput
 from services.common.rpc import dump
-from services.gateway.deps import CallerDep, RpcDep, caller_args, require
+from services.gateway.deps import CallerDep, PathCode, PathId, RpcDep, caller_args, require
 
 router = APIRouter(prefix="/communities/{community_id}/categories", tags=["categories"])
 
 
 @router.get("", response_model=list[CategoryDef])
-def list_categories(community_id: str, caller: CallerDep, rpc: RpcDep) -> list[dict]:
+def list_categories(community_id: PathId, caller: CallerDep, rpc: RpcDep) -> list[dict]:
     """The community's catalogue."""
     return rpc.call("intake", "list_categories", caller_args(caller), community_id)
 
 
 @router.get("/{code}", response_model=CategoryDef)
-def get_category(community_id: str, code: str, caller: CallerDep, rpc: RpcDep) -> dict:
+def get_category(community_id: PathId, code: PathCode, caller: CallerDep, rpc: RpcDep) -> dict:
     """One category with its attributes, triage defaults and deadlines."""
     return rpc.call("intake", "get_category", caller_args(caller), community_id, code)
 
 
 @router.put("/{code}", response_model=CategoryDef)
-def save_category(community_id: str, code: str, body: CategoryDef, caller: CallerDep,
+def save_category(community_id: PathId, code: PathCode, body: CategoryDef, caller: CallerDep,
                   rpc: RpcDep) -> dict:
     """Add or change a category (community admins)."""
     require(caller, *ADMIN_ROLES)

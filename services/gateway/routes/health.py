@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from kombu import Connection
 from kombu.exceptions import KombuError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 from pymongo.errors import PyMongoError
 
 router = APIRouter(tags=["ops"])
 
 
-@router.get("/healthz")
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "degraded"]
+    checks: dict[str, Literal["up", "down"]]
+
+
+@router.get("/healthz", response_model=Health)
 def healthz() -> dict:
     """The gateway process is alive."""
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", response_model=Readiness,
+            responses={503: {"model": Readiness, "description": "broker or store down"}})
 def readyz(request: Request) -> JSONResponse:
     """Broker and store reachability; 503 when either is down."""
     settings = request.app.state.settings

@@ -24,7 +24,16 @@ from services.common.contracts.intake import (
 )
 from services.common.errors import PayloadTooLarge, UnsupportedMediaType
 from services.common.rpc import dump
-from services.gateway.deps import CallerDep, RpcDep, SettingsDep, caller_args, require
+from services.gateway.deps import (
+    CallerDep,
+    PathId,
+    QueryCode,
+    QueryId,
+    RpcDep,
+    SettingsDep,
+    caller_args,
+    require,
+)
 
 router = APIRouter(prefix="/issues", tags=["issues"])
 
@@ -38,72 +47,72 @@ def submit_issue(body: IssueIn, caller: CallerDep, rpc: RpcDep) -> dict:
 
 
 @router.get("", response_model=list[IssueOut])
-def list_issues(caller: CallerDep, rpc: RpcDep, community_id: str | None = None,
-                state: str | None = None, category: str | None = None) -> list[dict]:
+def list_issues(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None,
+                state: str | None = None, category: QueryCode = None) -> list[dict]:
     """Staff: a community's issues; anyone else: the issues they reported."""
     return rpc.call("intake", "list_issues", caller_args(caller), community_id, state, category)
 
 
 @router.get("/{issue_id}", response_model=IssueOut)
-def get_issue(issue_id: str, caller: CallerDep, rpc: RpcDep) -> dict:
+def get_issue(issue_id: PathId, caller: CallerDep, rpc: RpcDep) -> dict:
     """One issue (its reporter and the community's staff)."""
     return rpc.call("intake", "get_issue", caller_args(caller), issue_id)
 
 
 @router.get("/{issue_id}/timeline", response_model=list[TimelineEntryOut])
-def get_timeline(issue_id: str, caller: CallerDep, rpc: RpcDep) -> list[dict]:
+def get_timeline(issue_id: PathId, caller: CallerDep, rpc: RpcDep) -> list[dict]:
     """Every step of the issue: who, when, note."""
     return rpc.call("intake", "get_timeline", caller_args(caller), issue_id)
 
 
 @router.get("/{issue_id}/duplicates", response_model=list[DuplicateSuggestion])
-def duplicate_candidates(issue_id: str, caller: CallerDep, rpc: RpcDep) -> list[dict]:
+def duplicate_candidates(issue_id: PathId, caller: CallerDep, rpc: RpcDep) -> list[dict]:
     """Open issues of the same category nearby (community admins)."""
     require(caller, *ADMIN_ROLES)
     return rpc.call("intake", "duplicate_candidates", caller_args(caller), issue_id)
 
 
 @router.post("/{issue_id}/triage", response_model=IssueOut)
-def triage_issue(issue_id: str, body: TriageIn, caller: CallerDep, rpc: RpcDep) -> dict:
+def triage_issue(issue_id: PathId, body: TriageIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """Confirm the category's triage, or override it with a reason (community admins)."""
     require(caller, *ADMIN_ROLES)
     return rpc.call("intake", "triage_issue", caller_args(caller), issue_id, dump(body))
 
 
 @router.post("/{issue_id}/reject", response_model=IssueOut)
-def reject_issue(issue_id: str, body: RejectIn, caller: CallerDep, rpc: RpcDep) -> dict:
+def reject_issue(issue_id: PathId, body: RejectIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """Reject (not responsible / invalid: admins) or withdraw (the reporter)."""
     return rpc.call("intake", "reject_issue", caller_args(caller), issue_id, dump(body))
 
 
 @router.post("/{issue_id}/resolve", response_model=IssueOut)
-def resolve_issue(issue_id: str, body: NoteIn, caller: CallerDep, rpc: RpcDep) -> dict:
+def resolve_issue(issue_id: PathId, body: NoteIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """Mark resolved by the community (e.g. guidance given for a private matter)."""
     require(caller, *ADMIN_ROLES)
     return rpc.call("intake", "resolve_issue", caller_args(caller), issue_id, dump(body))
 
 
 @router.post("/{issue_id}/close", response_model=IssueOut)
-def close_issue(issue_id: str, body: NoteIn, caller: CallerDep, rpc: RpcDep) -> dict:
+def close_issue(issue_id: PathId, body: NoteIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """Close a resolved or rated issue (community admins)."""
     require(caller, *ADMIN_ROLES)
     return rpc.call("intake", "close_issue", caller_args(caller), issue_id, dump(body))
 
 
 @router.post("/{issue_id}/rate", response_model=IssueOut)
-def rate_issue(issue_id: str, body: RateIn, caller: CallerDep, rpc: RpcDep) -> dict:
+def rate_issue(issue_id: PathId, body: RateIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """The reporter is satisfied: rate the result (1-5)."""
     return rpc.call("intake", "rate_issue", caller_args(caller), issue_id, dump(body))
 
 
 @router.post("/{issue_id}/reopen", response_model=IssueOut)
-def reopen_issue(issue_id: str, body: ReopenIn, caller: CallerDep, rpc: RpcDep) -> dict:
+def reopen_issue(issue_id: PathId, body: ReopenIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """The reporter is not satisfied: send it back to work."""
     return rpc.call("intake", "reopen_issue", caller_args(caller), issue_id, dump(body))
 
 
 @router.post("/{issue_id}/merge", response_model=IssueOut)
-def merge_issue(issue_id: str, body: MergeIn, caller: CallerDep, rpc: RpcDep) -> dict:
+def merge_issue(issue_id: PathId, body: MergeIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """Merge this issue into `original_id` as a duplicate (群体诉, community admins)."""
     require(caller, *ADMIN_ROLES)
     return rpc.call("intake", "merge_issue", caller_args(caller), issue_id, dump(body))
@@ -117,7 +126,7 @@ def reveal_reporter(issue_id: str, body: RevealIn, caller: CallerDep, rpc: RpcDe
 
 
 @router.post("/{issue_id}/photos", response_model=IssueOut, status_code=status.HTTP_201_CREATED)
-def add_photo(issue_id: str, file: Annotated[UploadFile, File()], caller: CallerDep,
+def add_photo(issue_id: PathId, file: Annotated[UploadFile, File()], caller: CallerDep,
               rpc: RpcDep, settings: SettingsDep) -> dict:
     """Attach a photo (JPEG, PNG or WebP; at most LINLI_MAX_PHOTO_BYTES)."""
     if (file.content_type or "").split(";")[0].strip().lower() not in PHOTO_TYPES:
@@ -132,7 +141,7 @@ def add_photo(issue_id: str, file: Annotated[UploadFile, File()], caller: Caller
 
 
 @router.get("/{issue_id}/photos/{photo_id}", response_class=Response)
-def get_photo(issue_id: str, photo_id: str, caller: CallerDep, rpc: RpcDep) -> Response:
+def get_photo(issue_id: PathId, photo_id: PathId, caller: CallerDep, rpc: RpcDep) -> Response:
     """The original photo (the reporter and the community's staff)."""
     photo = rpc.call("intake", "get_photo", caller_args(caller), issue_id, photo_id)
     return Response(base64.b64decode(photo["data"]), media_type=photo["content_type"],

@@ -10,20 +10,31 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from pydantic import TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
+from services.common.contracts.types import Instant
 from services.common.errors import DomainError, InvalidInput, NotFound, Unauthenticated
-from services.gateway import open311, tokens
-from services.gateway.deps import RpcDep, SettingsDep, caller_args
+from services.gateway import errors, open311, tokens
+from services.gateway.deps import (
+    PathCode,
+    PathId,
+    QueryCode,
+    QueryId,
+    RpcDep,
+    SettingsDep,
+    caller_args,
+)
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 DEFAULT_WINDOW = timedelta(days=90)  # the spec's default when no dates or ids are given
+_INSTANT = TypeAdapter(Instant)
 
 
 def _fail(exc: DomainError, fmt: str) -> Response:
     status = 400 if isinstance(exc, InvalidInput) else exc.status if exc.status < 500 else 503
-    return open311.render(open311.errors(status, exc.message, exc.fields), fmt, "errors",
-                          status)
+    return errors.respond(f"{open311.PREFIX}.{fmt}", status, exc.code, exc.message,
+                          {k: str(v) for k, v in exc.fields.items()})
 
 
 def _format(fmt: str) -> str:
@@ -39,7 +50,7 @@ def _jurisdiction(value: str | None) -> str:
 
 
 @router.get("/services.{fmt}")
-def services(fmt: str, rpc: RpcDep, jurisdiction_id: str | None = None) -> Response:
+def services(fmt: str, rpc: RpcDep, jurisdiction_id: QueryId = None) -> Response:
     """Service list: the community's categories."""
     try:
         found = rpc.call("intake", "list_categories", None, _jurisdiction(jurisdiction_id))
@@ -49,8 +60,8 @@ def services(fmt: str, rpc: RpcDep, jurisdiction_id: str | None = None) -> Respo
 
 
 @router.get("/services/{code}.{fmt}")
-def service_definition(code: str, fmt: str, rpc: RpcDep,
-                       jurisdiction_id: str | None = None) -> Response:
+def service_definition(code: PathCode, fmt: str, rpc: RpcDep,
+                       jurisdiction_id: QueryId = None) -> Response:
     """Service definition: a category's attributes."""
     try:
         cid = _jurisdiction(jurisdiction_id)
@@ -87,8 +98,8 @@ async def create_request(fmt: str, request: Request, rpc: RpcDep,
 
 
 @router.get("/requests.{fmt}")
-def get_requests(fmt: str, rpc: RpcDep, jurisdiction_id: str | None = None,
-                 service_request_id: str | None = None, service_code: str | None = None,
+def get_requests(fmt: str, rpc: RpcDep, jurisdiction_id: QueryId = None,
+                 service_request_id: str | None = None, service_code: QueryCode = None,
                  start_date: str | None = None, end_date: str | None = None,
                  status: str | None = None) -> Response:
     """GET Service Requests with the spec's filters (public, anonymised)."""
@@ -113,8 +124,8 @@ def get_requests(fmt: str, rpc: RpcDep, jurisdiction_id: str | None = None,
 
 
 @router.get("/requests/{request_id}.{fmt}")
-def get_request(request_id: str, fmt: str, rpc: RpcDep,
-                jurisdiction_id: str | None = None) -> Response:
+def get_request(request_id: PathId, fmt: str, rpc: RpcDep,
+                jurisdiction_id: QueryId = None) -> Response:
     """GET Service Request: one request by id."""
     try:
         _format(fmt)
@@ -131,9 +142,11 @@ def _date(name: str, value: str | None) -> str | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
-    except ValueError:
-        raise InvalidInput(f"{name} must be a W3C date-time", {name: "invalid"}) from None
+        return _INSTANT.validate_python(
+            datetime.fromisoformat(value.replace("Z", "+00:00"))).isoformat()
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError too
+        raise InvalidInput(f"{name} must be a W3C date-time between 1970 and 2200",
+                           {name: "invalid"}) from exc
 
 
 def _issue_from_form(form: Any) -> dict:

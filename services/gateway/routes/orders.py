@@ -19,7 +19,7 @@ from services.common.contracts.dispatch import (
 )
 from services.common.contracts.workflow import Level, ReasonIn
 from services.common.paging import DEFAULT_PAGE, MAX_PAGE
-from services.gateway.deps import CallerDep, RpcDep, caller_args, require
+from services.gateway.deps import CallerDep, PathId, QueryId, RpcDep, caller_args, require
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -35,7 +35,7 @@ def make_order(body: OrderIn, caller: CallerDep, rpc: RpcDep) -> dict:
 
 
 @router.get("", response_model=OrderPage)
-def list_orders(caller: CallerDep, rpc: RpcDep, community_id: str | None = None,
+def list_orders(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None,
                 state: OrderState | None = None, pool: bool | None = None,
                 reached: Level | None = None, mine: bool = False,
                 limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
@@ -50,7 +50,7 @@ def list_orders(caller: CallerDep, rpc: RpcDep, community_id: str | None = None,
 
 
 @router.get("/stats", response_model=OrderStats)
-def order_stats(caller: CallerDep, rpc: RpcDep, community_id: str | None = None) -> dict:
+def order_stats(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None) -> dict:
     """Orders by level and state, overdue, whistles, report-ins, escalations."""
     require(caller, *ADMIN_ROLES, Role.ops)
     return rpc.call("dispatch", "order_stats", caller_args(caller), community_id)
@@ -64,28 +64,28 @@ def whistle_counts(caller: CallerDep, rpc: RpcDep) -> list[dict]:
 
 
 @router.get("/{order_id}", response_model=OrderOut)
-def get_order(order_id: str, caller: CallerDep, rpc: RpcDep) -> dict:
+def get_order(order_id: PathId, caller: CallerDep, rpc: RpcDep) -> dict:
     """One order with its timeline."""
     require(caller, *WORKERS)
     return rpc.call("dispatch", "get_order", caller_args(caller), order_id)
 
 
 @router.post("/{order_id}/claim", response_model=OrderOut)
-def claim_order(order_id: str, caller: CallerDep, rpc: RpcDep) -> dict:
+def claim_order(order_id: PathId, caller: CallerDep, rpc: RpcDep) -> dict:
     """抢单: the first valid claim wins; later ones get 409."""
     require(caller, *CLAIMERS)
     return rpc.call("dispatch", "claim_order", caller_args(caller), order_id)
 
 
 @router.post("/{order_id}/acknowledge", response_model=OrderOut)
-def acknowledge_order(order_id: str, caller: CallerDep, rpc: RpcDep) -> dict:
+def acknowledge_order(order_id: PathId, caller: CallerDep, rpc: RpcDep) -> dict:
     """响应: answer a claimed order before its response deadline."""
     require(caller, *CLAIMERS)
     return rpc.call("dispatch", "acknowledge_order", caller_args(caller), order_id)
 
 
 @router.post("/{order_id}/hand-back", response_model=OrderOut)
-def hand_back_order(order_id: str, body: ReasonIn, caller: CallerDep, rpc: RpcDep) -> dict:
+def hand_back_order(order_id: PathId, body: ReasonIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """Give a claimed order back to the pool, with a reason."""
     require(caller, *CLAIMERS)
     return rpc.call("dispatch", "hand_back_order", caller_args(caller), order_id,
@@ -93,7 +93,7 @@ def hand_back_order(order_id: str, body: ReasonIn, caller: CallerDep, rpc: RpcDe
 
 
 @router.post("/{order_id}/escalate", response_model=OrderOut)
-def escalate_order(order_id: str, body: ReasonIn, caller: CallerDep, rpc: RpcDep) -> dict:
+def escalate_order(order_id: PathId, body: ReasonIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """上报: cannot be solved at this level; the next level takes it."""
     require(caller, *CLAIMERS, *ADMIN_ROLES)
     return rpc.call("dispatch", "escalate_order", caller_args(caller), order_id,
@@ -101,7 +101,7 @@ def escalate_order(order_id: str, body: ReasonIn, caller: CallerDep, rpc: RpcDep
 
 
 @router.post("/{order_id}/whistle", response_model=OrderOut)
-def whistle_order(order_id: str, body: WhistleIn, caller: CallerDep, rpc: RpcDep) -> dict:
+def whistle_order(order_id: PathId, body: WhistleIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """吹哨: summon departments and members; each must report in by the deadline."""
     require(caller, *ADMIN_ROLES)
     return rpc.call("dispatch", "whistle_order", caller_args(caller), order_id,
@@ -109,14 +109,14 @@ def whistle_order(order_id: str, body: WhistleIn, caller: CallerDep, rpc: RpcDep
 
 
 @router.post("/{order_id}/report-in", response_model=OrderOut)
-def report_in(order_id: str, caller: CallerDep, rpc: RpcDep) -> dict:
+def report_in(order_id: PathId, caller: CallerDep, rpc: RpcDep) -> dict:
     """报到: a summoned department or member joins the order."""
     require(caller, Role.department, *CLAIMERS)
     return rpc.call("dispatch", "report_in", caller_args(caller), order_id)
 
 
 @router.post("/{order_id}/result", response_model=OrderOut)
-def submit_result(order_id: str, body: ResultIn, caller: CallerDep, rpc: RpcDep) -> dict:
+def submit_result(order_id: PathId, body: ResultIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """Submit the result with evidence; the owning level confirms it."""
     require(caller, *CLAIMERS, Role.department)
     return rpc.call("dispatch", "submit_result", caller_args(caller), order_id,
@@ -124,14 +124,14 @@ def submit_result(order_id: str, body: ResultIn, caller: CallerDep, rpc: RpcDep)
 
 
 @router.post("/{order_id}/confirm", response_model=OrderOut)
-def confirm_order(order_id: str, caller: CallerDep, rpc: RpcDep) -> dict:
+def confirm_order(order_id: PathId, caller: CallerDep, rpc: RpcDep) -> dict:
     """Accept the result (the whistler or the owning level): the issue is resolved."""
     require(caller, *ADMIN_ROLES)
     return rpc.call("dispatch", "confirm_order", caller_args(caller), order_id)
 
 
 @router.post("/{order_id}/return", response_model=OrderOut)
-def return_order(order_id: str, body: ReasonIn, caller: CallerDep, rpc: RpcDep) -> dict:
+def return_order(order_id: PathId, body: ReasonIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """Reject the result with a reason: work continues."""
     require(caller, *ADMIN_ROLES)
     return rpc.call("dispatch", "return_order", caller_args(caller), order_id,

@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 
 from services.common.caller import Role
 from services.common.contracts.identity import CommunityIn, StreetIn, Unit
-from services.gateway.deps import CallerDep, RpcDep, caller_args, require
+from services.gateway.deps import CallerDep, PathId, RpcDep, caller_args, require
 
 router = APIRouter(prefix="/registry", tags=["registry"])
 
@@ -32,6 +32,6 @@ def create_community(body: CommunityIn, caller: CallerDep, rpc: RpcDep) -> dict:
 
 
 @router.get("/communities/{community_id}", response_model=Unit)
-def get_community(community_id: str, caller: CallerDep, rpc: RpcDep) -> dict:
+def get_community(community_id: PathId, caller: CallerDep, rpc: RpcDep) -> dict:
     """One community in the caller's scope."""
     return rpc.call("identity", "get_community", caller_args(caller), community_id)

@@ -7,7 +7,15 @@ from pydantic import BaseModel
 
 from services.common.caller import ADMIN_ROLES, Role
 from services.common.contracts.dispatch import ResponderIn, ResponderOut
-from services.gateway.deps import CallerDep, RpcDep, caller_args, require
+from services.gateway.deps import (
+    CallerDep,
+    PathId,
+    QueryCode,
+    QueryId,
+    RpcDep,
+    caller_args,
+    require,
+)
 
 router = APIRouter(prefix="/responders", tags=["responders"])
 
@@ -24,8 +32,8 @@ def register_responder(body: ResponderIn, caller: CallerDep, rpc: RpcDep) -> dic
 
 
 @router.get("", response_model=list[ResponderOut])
-def list_responders(caller: CallerDep, rpc: RpcDep, community_id: str | None = None,
-                    category: str | None = None) -> list[dict]:
+def list_responders(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None,
+                    category: QueryCode = None) -> list[dict]:
     """A community's responders, optionally by category."""
     require(caller, *ADMIN_ROLES, Role.grid_worker)
     return rpc.call("dispatch", "list_responders", caller_args(caller), community_id, category)
@@ -39,6 +47,6 @@ def accept_responder(responder_id: str, caller: CallerDep, rpc: RpcDep) -> dict:
 
 
 @router.put("/{responder_id}/duty", response_model=ResponderOut)
-def set_on_duty(responder_id: str, body: DutyIn, caller: CallerDep, rpc: RpcDep) -> dict:
+def set_on_duty(responder_id: PathId, body: DutyIn, caller: CallerDep, rpc: RpcDep) -> dict:
     """On or off duty."""
     return rpc.call("dispatch", "set_on_duty", caller_args(caller), responder_id, body.on_duty)

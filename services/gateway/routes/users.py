@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 
 from services.common.caller import ADMIN_ROLES
 from services.common.contracts.identity import UserIn, UserOut
-from services.gateway.deps import CallerDep, RpcDep, caller_args, require
+from services.gateway.deps import CallerDep, PathId, RequiredQueryId, RpcDep, caller_args, require
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -19,7 +19,7 @@ def create_user(body: UserIn, caller: CallerDep, rpc: RpcDep) -> dict:
 
 
 @router.get("", response_model=list[UserOut])
-def list_users(community_id: str, caller: CallerDep, rpc: RpcDep,
+def list_users(community_id: RequiredQueryId, caller: CallerDep, rpc: RpcDep,
                role: str | None = None) -> list[dict]:
     """Accounts of a community (staff)."""
     require(caller, *ADMIN_ROLES)
@@ -27,6 +27,6 @@ def list_users(community_id: str, caller: CallerDep, rpc: RpcDep,
 
 
 @router.get("/{user_id}", response_model=UserOut)
-def get_user(user_id: str, caller: CallerDep, rpc: RpcDep) -> dict:
+def get_user(user_id: PathId, caller: CallerDep, rpc: RpcDep) -> dict:
     """One account in the caller's scope."""
     return rpc.call("identity", "get_user", caller_args(caller), user_id)
