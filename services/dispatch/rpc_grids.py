@@ -6,7 +6,7 @@ from typing import Any
 
 from nameko.rpc import rpc
 
-from services.common.caller import Role
+from services.common.caller import STAFF_ROLES, Role
 from services.common.contracts.dispatch import PolicyIn
 from services.common.contracts.workflow import Location
 from services.common.errors import InvalidInput
@@ -59,6 +59,7 @@ class GridEntrypoints:
     def export_grids(self, caller: dict, community_id: str, fmt: str = "csv") -> str:
         """The community's grid tree as CSV or GeoJSON text."""
         who = as_caller(caller)
+        who.require_role(*STAFF_ROLES)
         policy = grids.policy_for(who, community_id)
         if fmt not in ("csv", "geojson"):
             raise InvalidInput("unknown format", {"format": "csv or geojson"})
@@ -66,8 +67,10 @@ class GridEntrypoints:
 
     @rpc
     def list_grids(self, caller: dict, community_id: str) -> list[dict]:
-        """Every grid, compound and building of the community, parents first."""
-        policy = grids.policy_for(as_caller(caller), community_id)
+        """Every grid, compound and building of the community, parents first (staff)."""
+        who = as_caller(caller)
+        who.require_role(*STAFF_ROLES)
+        policy = grids.policy_for(who, community_id)
         return [grids.view(g) for g in Grid.objects(community_id=policy.id).order_by("depth")]
 
     @rpc
@@ -85,8 +88,10 @@ class GridEntrypoints:
 
     @rpc
     def get_policy(self, caller: dict, community_id: str) -> dict:
-        """The community's deadlines by urgency, claim cap and report-in minutes."""
-        return _policy_view(grids.policy_for(as_caller(caller), community_id))
+        """The community's deadlines by urgency, claim cap and report-in minutes (staff)."""
+        who = as_caller(caller)
+        who.require_role(*STAFF_ROLES)
+        return _policy_view(grids.policy_for(who, community_id))
 
     @rpc
     def set_policy(self, caller: dict, community_id: str, data: dict) -> dict:
