@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from services.common.aggregate import Decision
 from services.common.caller import Caller
-from services.common.contracts import new_event
 from services.common.contracts.intake import (
     OPEN_STATES,
     IssueMerged,
@@ -19,11 +21,10 @@ from services.common.contracts.intake import (
     TriageIn,
 )
 from services.common.errors import Conflict, InvalidInput
-from services.common.store import retry_on_stale
-from services.intake import access, domain, metrics, repository
+from services.intake import access, domain, lifecycle, metrics, repository
 from services.intake.domain import Action
 from services.intake.lifecycle import transition
-from services.intake.models import Issue, utcnow
+from services.intake.models import Issue
 from services.intake.submission import triaged_event
 from services.intake.views import scope_of
 
@@ -46,12 +47,12 @@ def triage(caller: Caller, issue_id: str, data: TriageIn) -> Issue:
     """Confirm or override the category's triage (三事分流, 四类事, urgency)."""
     decided: dict[str, Triage] = {}
 
-    def extra(issue: Issue) -> list:
+    def extra(issue: Issue) -> tuple[dict, list]:
         category = repository.category(issue.community_id, issue.category)
         result = domain.decide_triage(Triage.model_validate(issue.triage), data)
-        issue.triage = result.model_dump(mode="json")
         decided["triage"] = result
-        return [triaged_event(issue, result, category, caller).parsed()]
+        return {"triage": result.model_dump(mode="json")}, [
+            triaged_event(issue, result, category)]
 
     issue = transition(issue_id, Action.triage, caller, data.reason or "triaged",
                        check=_admin(caller), extra=extra)
@@ -66,9 +67,8 @@ def reject(caller: Caller, issue_id: str, data: RejectIn) -> Issue:
         access.require_read(caller, scope_of(issue), issue.reporter_id, issue.submitted_by)
         domain.check_may_reject(caller, data.reason, issue.reporter_id)
 
-    def extra(issue: Issue) -> list:
-        issue.reject_reason = data.reason.value
-        return []
+    def extra(issue: Issue) -> tuple[dict, list]:
+        return {"reject_reason": data.reason.value}, []
 
     note = f"{data.reason.value}: {data.note}" if data.note else data.reason.value
     return transition(issue_id, Action.reject, caller, note, check=check, extra=extra)
@@ -86,19 +86,19 @@ def close(caller: Caller, issue_id: str, data: NoteIn) -> Issue:
 
 
 def rate(caller: Caller, issue_id: str, data: RateIn) -> Issue:
-    def extra(issue: Issue) -> list:
-        issue.rating = data.score
-        return [IssueRated(issue_id=issue.id, community_id=issue.community_id,
-                           score=data.score, comment=data.comment)]
+    def extra(issue: Issue) -> tuple[dict, list]:
+        return {"rating": data.score}, [IssueRated(
+            issue_id=issue.id, community_id=issue.community_id, score=data.score,
+            comment=data.comment)]
 
     return transition(issue_id, Action.rate, caller, f"rated {data.score}/5 {data.comment}".strip(),
                       check=_reporter(caller), extra=extra)
 
 
 def reopen(caller: Caller, issue_id: str, data: ReopenIn) -> Issue:
-    def extra(issue: Issue) -> list:
-        return [IssueReopened(issue_id=issue.id, community_id=issue.community_id,
-                              reason=data.reason)]
+    def extra(issue: Issue) -> tuple[dict, list]:
+        return {}, [IssueReopened(issue_id=issue.id, community_id=issue.community_id,
+                                  reason=data.reason)]
 
     return transition(issue_id, Action.reopen, caller, data.reason, check=_reporter(caller),
                       extra=extra)
@@ -121,27 +121,25 @@ def merge(caller: Caller, issue_id: str, data: MergeIn) -> Issue:
 
     # The original first: adding to its set is idempotent, so a crash before the
     # duplicate's write leaves a merge that simply runs again.
-    def grow() -> Issue:
-        fresh = repository.issue(original.id)
-        if issue_id not in (fresh.duplicates or []):
-            fresh.duplicates = [*(fresh.duplicates or []), issue_id]
-            if duplicate.reporter_id:
-                fresh.duplicate_reporters = sorted({*(fresh.duplicate_reporters or []),
-                                                    duplicate.reporter_id})
-            fresh.supporters = 1 + len(fresh.duplicates)
-            fresh.updated_at = utcnow()
-            fresh.record(new_event(IssueMerged(
-                issue_id=issue_id, original_id=fresh.id, community_id=fresh.community_id,
-                supporters=fresh.supporters), caller, fresh.community_id))
-            fresh.commit()
-            repository.append_timeline(fresh, caller, f"merged duplicate {issue_id}")
-        return fresh
+    def grow(fresh: Issue, now: datetime) -> Decision | None:
+        if issue_id in (fresh.duplicates or []):
+            return None
+        duplicates = [*(fresh.duplicates or []), issue_id]
+        reporters = sorted({*(fresh.duplicate_reporters or []),
+                            *([duplicate.reporter_id] if duplicate.reporter_id else [])})
+        return Decision(
+            changes={"duplicates": duplicates, "duplicate_reporters": reporters,
+                     "supporters": 1 + len(duplicates), "updated_at": now},
+            events=[IssueMerged(issue_id=issue_id, original_id=fresh.id,
+                                community_id=fresh.community_id,
+                                supporters=1 + len(duplicates))],
+            history=[repository.timeline_entry(fresh, caller, f"merged duplicate {issue_id}",
+                                               fresh.state, fresh.version + 1, now)])
 
-    retry_on_stale(grow)
+    lifecycle.commit(lambda: repository.issue(original.id), grow, caller)
 
-    def extra(issue: Issue) -> list:
-        issue.duplicate_of = original.id
-        return []
+    def extra(issue: Issue) -> tuple[dict, list]:
+        return {"duplicate_of": original.id}, []
 
     return transition(issue_id, Action.merge, caller, f"merged into {original.id}",
                       check=_admin(caller), extra=extra)

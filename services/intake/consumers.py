@@ -10,7 +10,7 @@ from services.common.contracts.intake import IssueState, IssueStatusChanged
 from services.common.inbox import handles
 from services.intake import grids, repository
 from services.intake.domain import Action
-from services.intake.lifecycle import advance_from_event
+from services.intake.lifecycle import add_note, advance_from_event
 from services.intake.models import Issue
 
 
@@ -25,8 +25,8 @@ def _note(envelope: Envelope, note: str) -> None:
     order: OrderRef = envelope.parsed()
     issue = Issue.objects(id=order.issue_id).first() if order.issue_id else None
     if issue is not None and issue.community_id == order.community_id:
-        repository.append_timeline(issue, _actor(envelope), f"{note} (order {order.order_id})",
-                                   entry_id=f"{issue.id}:evt:{envelope.id}")
+        add_note(issue.id, _actor(envelope), f"{note} (order {order.order_id})",
+                 f"{issue.id}:evt:{envelope.id}")
 
 
 def _actor(envelope: Envelope) -> Caller:

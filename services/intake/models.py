@@ -97,6 +97,9 @@ class TimelineEntry(me.Document):
     note = me.StringField(default="")
 
 
+Issue.history_document = TimelineEntry  # the commit frame writes entries with their change
+
+
 class GridView(me.Document):
     """Intake's copy of one of dispatch's grids (from `grid.changed`), to place issues
     without asking dispatch. A removed grid stays as a tombstone at its last version."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from services.common.aggregate import history_of
 from services.common.caller import Caller
 from services.common.contracts.intake import (
     OPEN_STATES,
@@ -21,7 +22,6 @@ from services.intake.models import (
     Issue,
     IssueCounts,
     TimelineEntry,
-    utcnow,
 )
 
 ALL = "*"  # the counters of the whole deployment
@@ -91,20 +91,19 @@ def issue(issue_id: str) -> Issue:
     return found
 
 
-def append_timeline(issue: Issue, caller: Caller, note: str = "", entry_id: str | None = None,
-                    at: datetime | None = None, state: str | None = None,
-                    seq: int | None = None) -> None:
-    """One entry per committed version (or per source event): rewriting it changes nothing."""
-    TimelineEntry._get_collection().update_one(
-        {"_id": entry_id or f"{issue.id}:{issue.version}"},
-        {"$setOnInsert": {"issue_id": issue.id, "at": at or utcnow(),
-                          "seq": issue.version if seq is None else seq,
-                          "actor_id": caller.user_id, "actor_role": caller.role.value,
-                          "state": state or issue.state, "note": note}}, upsert=True)
+def timeline_entry(issue: Issue, caller: Caller, note: str, state: str, seq: int,
+                   at: datetime, entry_id: str | None = None) -> TimelineEntry:
+    """A timeline entry for the issue's next commit (the frame writes it with the change):
+    its id is "<issue>:<version it was written at>", or its source event's."""
+    return TimelineEntry(id=entry_id or f"{issue.id}:{seq}", issue_id=issue.id, at=at, seq=seq,
+                         actor_id=caller.user_id, actor_role=caller.role.value, state=state,
+                         note=note)
 
 
-def timeline(issue_id: str) -> list[TimelineEntry]:
-    return list(TimelineEntry.objects(issue_id=issue_id).order_by("at", "seq"))
+def timeline(issue: Issue) -> list[TimelineEntry]:
+    """The issue's entries, the moved ones and those still riding in the document."""
+    return history_of(issue, TimelineEntry.objects(issue_id=issue.id),
+                      key=lambda e: (e.at, e.seq))
 
 
 def notify_list(issue: Issue) -> list[str]:

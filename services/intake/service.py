@@ -115,12 +115,12 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
         """Who did what when; a merged issue's reporter also sees the original's steps."""
         who = as_caller(caller)
         issue = self._readable(who, issue_id)
-        entries, original = repository.timeline(issue.id), None
+        entries, original = repository.timeline(issue), None
         if issue.duplicate_of:
             merged_at = entries[-1].at if entries else None
-            entries += [e for e in repository.timeline(issue.duplicate_of)
+            original = repository.issue(issue.duplicate_of)
+            entries += [e for e in repository.timeline(original)
                         if merged_at is None or e.at >= merged_at]
-            original = Issue.objects(id=issue.duplicate_of).first()
         return views.timeline_out(issue, entries, who, original)
 
     @rpc

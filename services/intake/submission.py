@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from mongoengine.errors import NotUniqueError
+from datetime import datetime
 
+from mongoengine.errors import NotUniqueError
+from pydantic import BaseModel
+
+from services.common.aggregate import Decision
 from services.common.caller import Caller
-from services.common.contracts import new_event
 from services.common.contracts.intake import (
     CategoryDef,
     DuplicateSuggestion,
     IssueIn,
     IssueReceived,
     IssueState,
-    IssueStatusChanged,
     IssueTriaged,
     Triage,
 )
 from services.common.errors import InvalidInput, NotFound
-from services.intake import domain, keys, metrics, repository
+from services.intake import domain, lifecycle, metrics, repository
 from services.intake.attributes import validate_attributes
+from services.intake.domain import Action
 from services.intake.grids import GridLocator
 from services.intake.models import CommunityRef, Issue, utcnow
 from services.intake.views import community_scope
@@ -47,23 +50,18 @@ def submit(caller: Caller, data: IssueIn, community: CommunityRef,
     now = utcnow()
     suggestions = repository.duplicate_suggestions(community.id, category, data.location.lat,
                                                    data.location.lng, now)
-    issue = _new_issue(caller, data, community, category, attributes, grid_id, key)
-    issue.created_at = issue.updated_at = now
-    issue.dup_scope = repository.dup_scope(community.id, category, where.lat, where.lng)
-    keys.refresh(issue)
+    issue = _new_issue(caller, data, community, category, attributes, grid_id, key, now)
     try:
-        issue.commit()
+        issue = lifecycle.commit(lambda: issue, lambda i, at: _received(i, caller, data, category,
+                                                                        at), caller)
     except NotUniqueError:
         # The same Idempotency-Key raced us: the other request stored it.
         first = Issue.objects(idempotency=key).first()
         if first is None:
             raise
         return first, []
-    repository.append_timeline(issue, caller, "received", entry_id=f"{issue.id}:0", at=now,
-                               state=IssueState.received.value, seq=0)
     metrics.ISSUES_RECEIVED.labels(data.channel.value, category.code).inc()
     if issue.state == IssueState.triaged:
-        repository.append_timeline(issue, caller, "triaged by the category's rules")
         t = issue.triage
         metrics.TRIAGE_OUTCOMES.labels(t["route"], t["issue_class"], t["urgency"],
                                        t["source"]).inc()
@@ -71,38 +69,46 @@ def submit(caller: Caller, data: IssueIn, community: CommunityRef,
 
 
 def _new_issue(caller: Caller, data: IssueIn, community: CommunityRef, category: CategoryDef,
-               attributes: dict, grid_id: str | None, key: str | None) -> Issue:
-    triage = domain.default_triage(category)
-    issue = Issue(
+               attributes: dict, grid_id: str | None, key: str | None, now: datetime) -> Issue:
+    where = data.location
+    return Issue(
         community_id=community.id, street_id=community.street_id,
         district_id=community.district_id, grid_id=grid_id, category=category.code,
-        description=data.description.strip(), lat=data.location.lat, lng=data.location.lng,
-        address=data.location.address, channel=data.channel.value, attributes=attributes,
-        state=IssueState.received.value, triage=triage.model_dump(mode="json"),
+        description=data.description.strip(), lat=where.lat, lng=where.lng,
+        address=where.address, channel=data.channel.value, attributes=attributes,
+        state=IssueState.received.value,
+        triage=domain.default_triage(category).model_dump(mode="json"),
         reporter_id=domain.reporter_of(caller, data.channel), submitted_by=caller.user_id,
         anonymous=data.anonymous, contact=data.contact.model_dump() if data.contact else None,
-        idempotency=key)
-    issue.record(new_event(IssueReceived(
-        issue_id=issue.id, community_id=issue.community_id, grid_id=grid_id,
+        idempotency=key, created_at=now, updated_at=now,
+        dup_scope=repository.dup_scope(community.id, category, where.lat, where.lng))
+
+
+def _received(issue: Issue, caller: Caller, data: IssueIn, category: CategoryDef,
+              now: datetime) -> Decision:
+    """The insert: issue.received and the first timeline entry; an urgent category's own
+    triage (auto_triage) in the same write."""
+    events: list[BaseModel] = [IssueReceived(
+        issue_id=issue.id, community_id=issue.community_id, grid_id=issue.grid_id,
         category=category.code, channel=data.channel, reporter_id=issue.reporter_id,
-        location=data.location), caller, community.id))
-    if category.auto_triage:
-        issue.state = IssueState.triaged.value
-        issue.record(triaged_event(issue, triage, category, caller), new_event(
-            IssueStatusChanged(issue_id=issue.id, community_id=issue.community_id,
-                               from_state=IssueState.received, to_state=IssueState.triaged,
-                               note="triaged by the category's rules",
-                               notify=[issue.reporter_id] if issue.reporter_id else []),
-            caller, community.id))
-    return issue
+        location=data.location)]
+    history = [repository.timeline_entry(issue, caller, "received", IssueState.received.value,
+                                         0, now)]
+    if not category.auto_triage:
+        return Decision(events=events, history=history)
+    note = "triaged by the category's rules"
+    triaged = lifecycle.step(issue, Action.triage, caller, note, now)
+    return Decision(changes=triaged.changes,
+                    events=[*events, triaged_event(issue, Triage.model_validate(issue.triage),
+                                                   category), *triaged.events],
+                    history=[*history, *triaged.history])
 
 
-def triaged_event(issue: Issue, triage: Triage, category: CategoryDef, caller: Caller):
-    return new_event(IssueTriaged(
+def triaged_event(issue: Issue, triage: Triage, category: CategoryDef) -> IssueTriaged:
+    return IssueTriaged(
         issue_id=issue.id, community_id=issue.community_id, street_id=issue.street_id,
         district_id=issue.district_id, grid_id=issue.grid_id, category=issue.category,
         route=triage.route, issue_class=triage.issue_class, urgency=triage.urgency,
         summary=issue.description[:120],
         location={"lat": issue.lat, "lng": issue.lng, "address": issue.address},
-        response_hours=category.response_hours, resolution_hours=category.resolution_hours),
-        caller, issue.community_id)
+        response_hours=category.response_hours, resolution_hours=category.resolution_hours)
