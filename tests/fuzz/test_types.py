@@ -11,10 +11,35 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from services.common.contracts import types as t
-from services.common.contracts.dispatch import OrderIn, PolicyIn, ResponderIn, WhistleIn
-from services.common.contracts.identity import UserIn
-from services.common.contracts.intake import CategoryDef, IssueIn, PublicQuery, TriageIn
-from services.common.contracts.workflow import Location
+from services.common.contracts.dispatch import (
+    OrderFilter,
+    OrderIn,
+    PolicyIn,
+    ResponderIn,
+    ResultIn,
+    WhistleIn,
+)
+from services.common.contracts.identity import (
+    CommunityIn,
+    Credentials,
+    DistrictIn,
+    StreetIn,
+    UserIn,
+)
+from services.common.contracts.intake import (
+    AttributeDef,
+    CategoryDef,
+    Contact,
+    IssueIn,
+    MergeIn,
+    NoteIn,
+    PublicQuery,
+    RateIn,
+    RejectIn,
+    RevealIn,
+    TriageIn,
+)
+from services.common.contracts.workflow import Location, ReasonIn
 from services.intake.catalogue import CATALOGUE
 
 FAST = settings(max_examples=60, deadline=None)
@@ -168,7 +193,14 @@ INPUTS: list[tuple[type[BaseModel], dict]] = [
     (UserIn, {"username": "abc", "password": "password-1", "role": "district_admin",
               "display_name": "x", "district_id": "d-1"}),
     (CategoryDef, CATALOGUE[0].model_dump(mode="json")),
-    (Location, {"address": "x"}), (PublicQuery, {}),
+    (Location, {"address": "x"}), (PublicQuery, {}), (OrderFilter, {}),
+    (ResultIn, {"result": "修好了"}), (ReasonIn, {"reason": "超时"}), (RevealIn, {"reason": "x"}),
+    (RejectIn, {"reason": "invalid"}), (NoteIn, {}), (RateIn, {"score": 5}),
+    (MergeIn, {"original_id": "i-1"}), (Contact, {"phone": "12345678"}),
+    (AttributeDef, {"code": "a", "name": "甲", "name_en": "A", "datatype": "string"}),
+    (DistrictIn, {"name": "区", "code": "dd"}), (StreetIn, {"name": "街"}),
+    (CommunityIn, {"street_id": "s-1", "name": "社区"}),
+    (Credentials, {"username": "u", "password": "p"}),
 ]
 
 
