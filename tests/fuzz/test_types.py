@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -93,7 +94,7 @@ def test_blank_required_text_is_refused_and_newlines_are_normalised():
 @given(st.text(min_size=1, max_size=120))
 def test_ids_are_a_safe_charset_of_bounded_length(value):
     ok = not refused(ident, value)
-    assert ok == bool(__import__("re").fullmatch(t.ID_PATTERN[1:-1], value))
+    assert ok == bool(re.fullmatch(t.ID_PATTERN[1:-1], value))
     if ok:
         assert len(value) <= 96 and value.isascii()
 
