@@ -83,6 +83,10 @@ def install(app: FastAPI) -> None:
             fields = {"form": message}
         elif status == 413:
             fields = {"body": message}
+        elif status == 404:
+            fields = {"path": "no such route"}
+        elif status == 405:
+            fields = {"method": f"{request.method} is not allowed here"}
         code = HTTP_CODES.get(status, "http_error")
         return respond(request.url.path, status, code, message, fields,
                        headers=getattr(exc, "headers", None))

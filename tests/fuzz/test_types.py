@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -11,10 +12,35 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from services.common.contracts import types as t
-from services.common.contracts.dispatch import OrderIn, PolicyIn, ResponderIn, WhistleIn
-from services.common.contracts.identity import UserIn
-from services.common.contracts.intake import CategoryDef, IssueIn, PublicQuery, TriageIn
-from services.common.contracts.workflow import Location
+from services.common.contracts.dispatch import (
+    OrderFilter,
+    OrderIn,
+    PolicyIn,
+    ResponderIn,
+    ResultIn,
+    WhistleIn,
+)
+from services.common.contracts.identity import (
+    CommunityIn,
+    Credentials,
+    DistrictIn,
+    StreetIn,
+    UserIn,
+)
+from services.common.contracts.intake import (
+    AttributeDef,
+    CategoryDef,
+    Contact,
+    IssueIn,
+    MergeIn,
+    NoteIn,
+    PublicQuery,
+    RateIn,
+    RejectIn,
+    RevealIn,
+    TriageIn,
+)
+from services.common.contracts.workflow import Location, ReasonIn
 from services.intake.catalogue import CATALOGUE
 
 FAST = settings(max_examples=60, deadline=None)
@@ -68,7 +94,7 @@ def test_blank_required_text_is_refused_and_newlines_are_normalised():
 @given(st.text(min_size=1, max_size=120))
 def test_ids_are_a_safe_charset_of_bounded_length(value):
     ok = not refused(ident, value)
-    assert ok == bool(__import__("re").fullmatch(t.ID_PATTERN[1:-1], value))
+    assert ok == bool(re.fullmatch(t.ID_PATTERN[1:-1], value))
     if ok:
         assert len(value) <= 96 and value.isascii()
 
@@ -168,7 +194,14 @@ INPUTS: list[tuple[type[BaseModel], dict]] = [
     (UserIn, {"username": "abc", "password": "password-1", "role": "district_admin",
               "display_name": "x", "district_id": "d-1"}),
     (CategoryDef, CATALOGUE[0].model_dump(mode="json")),
-    (Location, {"address": "x"}), (PublicQuery, {}),
+    (Location, {"address": "x"}), (PublicQuery, {}), (OrderFilter, {}),
+    (ResultIn, {"result": "修好了"}), (ReasonIn, {"reason": "超时"}), (RevealIn, {"reason": "x"}),
+    (RejectIn, {"reason": "invalid"}), (NoteIn, {}), (RateIn, {"score": 5}),
+    (MergeIn, {"original_id": "i-1"}), (Contact, {"phone": "12345678"}),
+    (AttributeDef, {"code": "a", "name": "甲", "name_en": "A", "datatype": "string"}),
+    (DistrictIn, {"name": "区", "code": "dd"}), (StreetIn, {"name": "街"}),
+    (CommunityIn, {"street_id": "s-1", "name": "社区"}),
+    (Credentials, {"username": "u", "password": "p"}),
 ]
 
 

@@ -100,6 +100,10 @@ def test_bad_paths_and_queries_are_422_naming_the_parameter(platform):
                         ("/issues?community_id=%24ne", "community_id"),
                         ("/users/a%20b", "user_id")):
         _refused(client.get(path, headers=admin), 422, "invalid_input", field)
+    _refused(client.get("/no-such-route", headers=admin), 404, "not_found", "path")
+    _refused(client.delete("/issues", headers=admin), 405, "method_not_allowed", "method")
+    _refused(client.put("/responders/r-1/duty", headers=admin, json={"on_duty": True, "x": 1}),
+             422, "invalid_input", "x")
 
 
 def test_oversized_bodies_and_form_fields_answer_413_in_the_one_shape(platform):

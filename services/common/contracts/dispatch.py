@@ -404,7 +404,7 @@ class OrderFilter(BaseModel):
     """What a listing of orders may be narrowed to (`mine`: what the caller holds)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    community_id: str | None = Field(default=None, max_length=80)
+    community_id: Id | None = None
     state: OrderState | None = None
     pool: bool | None = None
     reached: Level | None = None

@@ -23,6 +23,7 @@ from services.common.contracts.types import (
     Name,
     Note,
     RadiusM,
+    Summary,
     Text,
 )
 from services.common.contracts.workflow import IssueClass, Location, ReasonIn, Route, Urgency
@@ -358,7 +359,7 @@ class RevealIn(BaseModel):
     """Why the district needs to know who filed an issue (kept in the audit record)."""
 
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Summary
 
 
 class ReporterIdentity(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from services.common.caller import ADMIN_ROLES, Role
 from services.common.contracts.dispatch import ResponderIn, ResponderOut
@@ -21,6 +21,7 @@ router = APIRouter(prefix="/responders", tags=["responders"])
 
 
 class DutyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     on_duty: bool
 
 
