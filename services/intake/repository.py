@@ -119,7 +119,7 @@ def counts() -> dict[str, int]:
     return {s.value: int(doc.get(s.value) or 0) for s in IssueState}
 
 
-CANDIDATES_PER_CELL = 20  # the newest open issues of a cell: the search reads no more
+CANDIDATES_PER_CELL = 30  # the newest open issues of a cell: the search reads no more
 MAX_SUGGESTIONS = 10
 
 
