@@ -42,13 +42,16 @@ class Category(me.Document):
     definition = me.DictField(required=True)
 
 
+LISTING_KEYS = ("community_key", "state_key", "reporter_key", "street_key", "district_key")
+
+
 class Issue(Aggregate):
     """诉求. Location is flat (lat/lng) so the duplicate search can range-query it."""
 
     # One single-field key per access pattern (the store uses no compound index, and
     # ranges only on the field it sorts by): docs/store.md.
     meta = {"db_alias": ALIAS, "collection": "issues", "indexes": [
-        "dup_key", {"fields": ["idempotency"], "unique": True, "sparse": True}]}
+        "dup_key", *LISTING_KEYS, {"fields": ["idempotency"], "unique": True, "sparse": True}]}
     id = me.StringField(primary_key=True, default=lambda: new_id("i"))
     community_id = me.StringField(required=True)
     street_id = me.StringField(required=True)
@@ -80,13 +83,18 @@ class Issue(Aggregate):
     created_ts = me.FloatField()  # created_at as epoch seconds: what time ranges compare
     dup_scope = me.StringField()  # the geocell listing it belongs to (cells.scope)
     dup_key = me.StringField()  # "<dup_scope>|<created_ts>|<id>" while open, else unset
+    # The listings (keys.refresh): "<scope>|<created_ts>|<id>", newest first.
+    community_key = me.StringField()
+    state_key = me.StringField()  # scope "<community>:<state>"
+    reporter_key = me.StringField()  # unset for issues entered on someone's behalf
+    street_key = me.StringField()
+    district_key = me.StringField()
 
 
 class TimelineEntry(me.Document):
     """One step of an issue's history (append-only: one document per entry)."""
 
-    meta = {"db_alias": ALIAS, "collection": "timeline",
-            "indexes": [{"fields": ["issue_id", "at", "seq"]}]}
+    meta = {"db_alias": ALIAS, "collection": "timeline", "indexes": ["page_key"]}
     id = me.StringField(primary_key=True)  # "<issue_id>:<version>": rewriting it is a no-op
     issue_id = me.StringField(required=True)
     at = Instant(required=True)
@@ -95,6 +103,7 @@ class TimelineEntry(me.Document):
     actor_role = me.StringField(required=True)
     state = me.StringField(required=True)
     note = me.StringField(default="")
+    page_key = me.StringField()  # "<issue_id>|<at epoch>|<seq>.<id>": pages oldest first
 
 
 Issue.history_document = TimelineEntry  # the commit frame writes entries with their change

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from services.common.aggregate import history_of
+from services.common import paging
 from services.common.caller import Caller
 from services.common.contracts.intake import (
     OPEN_STATES,
@@ -95,15 +95,11 @@ def timeline_entry(issue: Issue, caller: Caller, note: str, state: str, seq: int
                    at: datetime, entry_id: str | None = None) -> TimelineEntry:
     """A timeline entry for the issue's next commit (the frame writes it with the change):
     its id is "<issue>:<version it was written at>", or its source event's."""
-    return TimelineEntry(id=entry_id or f"{issue.id}:{seq}", issue_id=issue.id, at=at, seq=seq,
+    entry_id = entry_id or f"{issue.id}:{seq}"
+    return TimelineEntry(id=entry_id, issue_id=issue.id, at=at, seq=seq,
                          actor_id=caller.user_id, actor_role=caller.role.value, state=state,
-                         note=note)
-
-
-def timeline(issue: Issue) -> list[TimelineEntry]:
-    """The issue's entries, the moved ones and those still riding in the document."""
-    return history_of(issue, TimelineEntry.objects(issue_id=issue.id),
-                      key=lambda e: (e.at, e.seq))
+                         note=note, page_key=paging.page_key(issue.id, at.timestamp(),
+                                                             f"{seq:09d}.{entry_id}"))
 
 
 def notify_list(issue: Issue) -> list[str]:
@@ -123,7 +119,7 @@ def counts() -> dict[str, int]:
     return {s.value: int(doc.get(s.value) or 0) for s in IssueState}
 
 
-CANDIDATES_PER_CELL = 20  # the newest open issues of a cell: the search reads no more
+CANDIDATES_PER_CELL = 30  # the newest open issues of a cell: the search reads no more
 MAX_SUGGESTIONS = 10
 
 

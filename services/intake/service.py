@@ -12,6 +12,7 @@ from services.common.contracts.intake import (
     OPEN_STATES,
     CategoryDef,
     IssueIn,
+    IssueQuery,
     MergeIn,
     NoteIn,
     RateIn,
@@ -22,9 +23,19 @@ from services.common.contracts.intake import (
 from services.common.errors import InvalidInput, NotFound
 from services.common.metrics import Instrumentation
 from services.common.outbox import OutboxRelay
+from services.common.paging import DEFAULT_PAGE, PageQuery
 from services.common.rpc import TimedRpcProxy, as_caller, dump, parse
 from services.common.store import Store
-from services.intake import access, actions, grids, metrics, repository, submission, views
+from services.intake import (
+    access,
+    actions,
+    grids,
+    listing,
+    metrics,
+    repository,
+    submission,
+    views,
+)
 from services.intake.consumers import IntakeConsumers
 from services.intake.models import DOCUMENTS, Issue
 from services.intake.rpc_public import PhotosAndPublication
@@ -92,47 +103,43 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
 
     @rpc
     def list_issues(self, caller: dict, community_id: str | None = None,
-                    state: str | None = None, category: str | None = None) -> list[dict]:
-        """Staff: the community's issues; everyone else: the issues they reported."""
+                    state: str | None = None, category: str | None = None,
+                    limit: int = DEFAULT_PAGE, cursor: str | None = None) -> dict:
+        """A page of issues: staff a community's (or one state's), a street or district
+        admin their street's or district's, everyone else the issues they reported."""
         who = as_caller(caller)
-        query = Issue.objects()
-        community_id = community_id or who.community_id  # staff default to their own
-        if community_id:
-            community = self._community(community_id)
-            if not access.is_staff_for(who, views.community_scope(community)):
-                query = query.filter(reporter_id=who.user_id)
-            query = query.filter(community_id=community_id)
-        else:
-            query = query.filter(reporter_id=who.user_id)
-        if state:
-            query = query.filter(state=state)
-        if category:
-            query = query.filter(category=category)
-        return [views.issue_out(i, who) for i in query.order_by("-created_at").limit(500)]
+        query = parse(IssueQuery, {"community_id": community_id, "state": state,
+                                   "category": category, "limit": limit, "cursor": cursor})
+        community_id = query.community_id or who.community_id  # staff default to their own
+        community = self._community(community_id) if community_id else None
+        field, scope = listing.issue_listing(who, query, community)
+        found, next_cursor = listing.issues(field, scope, query)
+        return {"items": [views.issue_out(i, who) for i in found], "next_cursor": next_cursor}
 
     @rpc
-    def get_timeline(self, caller: dict, issue_id: str) -> list[dict]:
-        """Who did what when; a merged issue's reporter also sees the original's steps."""
+    def get_timeline(self, caller: dict, issue_id: str, limit: int = DEFAULT_PAGE,
+                     cursor: str | None = None) -> dict:
+        """Who did what when, oldest first; a merged issue's reporter also sees the
+        original's steps since the merge."""
         who = as_caller(caller)
         issue = self._readable(who, issue_id)
-        entries, original = repository.timeline(issue), None
-        if issue.duplicate_of:
-            merged_at = entries[-1].at if entries else None
-            original = repository.issue(issue.duplicate_of)
-            entries += [e for e in repository.timeline(original)
-                        if merged_at is None or e.at >= merged_at]
-        return views.timeline_out(issue, entries, who, original)
+        query = parse(PageQuery, {"limit": limit, "cursor": cursor})
+        original = repository.issue(issue.duplicate_of) if issue.duplicate_of else None
+        entries, next_cursor = listing.merged_timeline(issue, original, query)
+        return {"items": views.timeline_out(issue, entries, who, original),
+                "next_cursor": next_cursor}
 
     @rpc
-    def duplicate_candidates(self, caller: dict, issue_id: str) -> list[dict]:
-        """Open issues of the same category nearby (for the admin deciding a merge)."""
+    def duplicate_candidates(self, caller: dict, issue_id: str) -> dict:
+        """Open issues of the same category nearby (for the admin deciding a merge): one
+        page of at most 10, nearest first."""
         who = as_caller(caller)
         issue = self._readable(who, issue_id)
         access.require_admin(who, views.scope_of(issue))
         category = repository.category(issue.community_id, issue.category)
         found = repository.duplicate_suggestions(issue.community_id, category, issue.lat,
                                                  issue.lng, issue.created_at, exclude=issue.id)
-        return [dump(s) for s in found]
+        return {"items": [dump(s) for s in found], "next_cursor": None}
 
     @rpc
     def triage_issue(self, caller: dict, issue_id: str, data: dict) -> dict:

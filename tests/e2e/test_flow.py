@@ -57,5 +57,5 @@ def test_an_issue_filed_and_triaged_is_dispatched_by_the_running_services(stack,
     assert wait_until(lambda: state() == "dispatched", timeout=20), state()
     orders = gateway.get("/orders", headers=admin).json()["items"]
     assert [o["issue_id"] for o in orders] == [issue_id]
-    timeline = gateway.get(f"/issues/{issue_id}/timeline", headers=resident).json()
+    timeline = gateway.get(f"/issues/{issue_id}/timeline", headers=resident).json()["items"]
     assert [e["state"] for e in timeline][-1] == "dispatched"

@@ -116,6 +116,6 @@ def test_a_state_change_stored_before_a_crash_finds_its_timeline_entry_after_res
         assert wait_until(lambda: moved() == ["received", "triaged"], timeout=15, every=0.2)
         with ServiceRpcProxy("intake", platform.config) as intake:
             steps = intake.get_timeline(admin, issue["id"])
-        assert [s["state"] for s in steps] == ["received", "triaged"]
+        assert [s["state"] for s in steps["items"]] == ["received", "triaged"]
     finally:
         restarted.stop()

@@ -40,13 +40,14 @@ def test_every_legal_action_moves_the_issue_and_appends_to_its_timeline(platform
             if target is None:
                 continue
             issue = flow.issue_in(state)
-            before = len(client.get(f"/issues/{issue['id']}/timeline", headers=admin).json())
+            before = len(client.get(f"/issues/{issue['id']}/timeline",
+                                    headers=admin).json()["items"])
             response = flow.act(issue, action)
             assert response is None or response.status_code == 200, (state, action,
                                                                       response.text)
             got = client.get(f"/issues/{issue['id']}", headers=admin).json()
             assert got["state"] == target, (state, action, got["state"])
-            timeline = client.get(f"/issues/{issue['id']}/timeline", headers=admin).json()
+            timeline = client.get(f"/issues/{issue['id']}/timeline", headers=admin).json()["items"]
             assert len(timeline) == before + 1 and timeline[-1]["state"] == target
 
 
@@ -57,12 +58,12 @@ def test_the_reporter_follows_the_whole_story_on_the_timeline(platform):
     timeline = client.get(f"/issues/{issue['id']}/timeline",
                           headers=sign_in(platform, "resident"))
     assert timeline.status_code == 200
-    assert [e["state"] for e in timeline.json()] == [
+    assert [e["state"] for e in timeline.json()["items"]] == [
         "received", "triaged", "dispatched", "in_progress", "resolved", "rated", "closed"]
-    assert all(e["at"] and e["actor_role"] for e in timeline.json())
-    admin_steps = [e for e in timeline.json() if e["actor_role"] == "community_admin"]
+    assert all(e["at"] and e["actor_role"] for e in timeline.json()["items"])
+    admin_steps = [e for e in timeline.json()["items"] if e["actor_role"] == "community_admin"]
     assert admin_steps and all(e["actor_id"] is None for e in admin_steps)  # staff stay unnamed
-    assert "路灯已更换" in timeline.json()[4]["note"]
+    assert "路灯已更换" in timeline.json()["items"][4]["note"]
 
 
 def test_order_notes_land_on_the_timeline_without_moving_the_issue(platform):
@@ -71,20 +72,20 @@ def test_order_notes_land_on_the_timeline_without_moving_the_issue(platform):
     publish_order(platform, "order.returned", issue, reason="照片不清楚")
     publish_order(platform, "order.escalated", issue, reason="超期", level="street")
     got = client.get(f"/issues/{issue['id']}/timeline", headers=sign_in(platform, "resident"))
-    notes = [e["note"] for e in got.json()]
+    notes = [e["note"] for e in got.json()["items"]]
     assert any("照片不清楚" in n for n in notes) and any("street" in n for n in notes)
-    assert got.json()[-1]["state"] == "in_progress"
+    assert got.json()["items"][-1]["state"] == "in_progress"
 
 
 def test_a_redelivered_or_late_order_event_changes_nothing(platform):
     client = platform.start(IntakeService)
     issue = Flow(platform).issue_in("in_progress")
     admin = sign_in(platform, "community_admin")
-    before = client.get(f"/issues/{issue['id']}/timeline", headers=admin).json()
+    before = client.get(f"/issues/{issue['id']}/timeline", headers=admin).json()["items"]
     publish_order(platform, "order.created", issue)  # late: already past dispatched
     got = client.get(f"/issues/{issue['id']}", headers=admin)
     assert got.json()["state"] == "in_progress"
-    after = client.get(f"/issues/{issue['id']}/timeline", headers=admin).json()
+    after = client.get(f"/issues/{issue['id']}/timeline", headers=admin).json()["items"]
     assert len(after) == len(before) + 1  # only a note
     assert (after[-1]["state"], after[-1]["note"]) == (
         "in_progress", f"work order made (order o-{issue['id']})")

@@ -45,7 +45,7 @@ def test_an_issue_is_filed_through_each_channel(platform, channel, role, extra, 
     if extra.get("anonymous"):  # staff follow it without knowing who filed it
         assert staff_view["reporter_id"] is None
     timeline = client.get(f"/issues/{issue['id']}/timeline", headers=sign_in(platform, role))
-    assert [e["state"] for e in timeline.json()] == ["received"]
+    assert [e["state"] for e in timeline.json()["items"]] == ["received"]
 
 
 def test_a_channel_refuses_the_wrong_role_and_hotline_needs_a_contact(platform):
@@ -61,7 +61,7 @@ def test_a_channel_refuses_the_wrong_role_and_hotline_needs_a_contact(platform):
                               json=issue_body(platform, channel="app"))
         assert refused.status_code == 403 and "channel" in error_of(refused)["fields"], role
     stored = client.get("/issues", headers=sign_in(platform, "community_admin"))
-    assert stored.json() == []
+    assert stored.json()["items"] == []
 
 
 def test_an_urgent_hazard_is_triaged_at_once_by_its_category(platform):
@@ -74,7 +74,7 @@ def test_an_urgent_hazard_is_triaged_at_once_by_its_category(platform):
     assert response.json()["triage"]["urgency"] == "urgent"
     timeline = client.get(f"/issues/{response.json()['id']}/timeline",
                           headers=sign_in(platform, "resident"))
-    assert [e["state"] for e in timeline.json()] == ["received", "triaged"]
+    assert [e["state"] for e in timeline.json()["items"]] == ["received", "triaged"]
     assert response.json()["updated_at"].endswith(("Z", "+00:00"))
 
 
@@ -108,7 +108,7 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_stored(platform, c
     for where in ("A", "B"):
         stored = client.get("/issues", headers=sign_in(platform, "community_admin", where),
                             params={"community_id": platform.community_id(where)})
-        assert stored.status_code == 200 and stored.json() == []
+        assert stored.status_code == 200 and stored.json()["items"] == []
 
 
 def test_the_same_request_twice_with_one_idempotency_key_stores_one_issue(platform):
@@ -120,7 +120,7 @@ def test_the_same_request_twice_with_one_idempotency_key_stores_one_issue(platfo
     assert second.json()["id"] == first.json()["id"]
     stored = client.get("/issues", headers=sign_in(platform, "community_admin"),
                         params={"community_id": platform.community_id("A")})
-    assert [i["id"] for i in stored.json()] == [first.json()["id"]]
+    assert [i["id"] for i in stored.json()["items"]] == [first.json()["id"]]
 
 
 def test_the_service_dedupes_the_key_even_without_the_gateways_record(platform):
@@ -135,7 +135,7 @@ def test_the_service_dedupes_the_key_even_without_the_gateways_record(platform):
         second = rpc.intake.submit_issue(caller, issue_body(platform))
     assert first["id"] == second["id"]
     stored = platform.client.get("/issues", headers=sign_in(platform, "community_admin"))
-    assert [i["id"] for i in stored.json()] == [first["id"]]
+    assert [i["id"] for i in stored.json()["items"]] == [first["id"]]
 
 
 def test_each_community_gets_a_catalogue_of_open311_style_definitions(platform):

@@ -36,7 +36,7 @@ def test_community_b_cannot_read_or_change_community_as_issues(platform):
     assert photo.status_code == 404
     listed = client.get("/issues", headers=admin_b,
                         params={"community_id": platform.community_id("A")})
-    assert listed.json() == []
+    assert listed.json()["items"] == []
     assert client.get(path, headers=sign_in(platform, "community_admin")).json()["state"] == \
         "received"
 
@@ -50,7 +50,7 @@ def test_a_neighbour_cannot_read_anothers_issue_but_the_street_and_district_can(
         assert client.get(path, headers=sign_in(platform, role, "A")).status_code == 200, role
     mine = client.get("/issues", headers=sign_in(platform, "resident", "A", "2"),
                       params={"community_id": platform.community_id("A")})
-    assert mine.json() == []
+    assert mine.json()["items"] == []
 
 
 def _triage(platform, issue: dict) -> None:
@@ -197,9 +197,9 @@ def test_the_issue_list_defaults_to_the_callers_own_community(platform):
     file_issue(platform, where="B")
     staff = client.get("/issues", headers=sign_in(platform, "community_admin"))
     assert staff.status_code == 200
-    assert {i["id"] for i in staff.json()} == {mine["id"], theirs["id"]}
+    assert {i["id"] for i in staff.json()["items"]} == {mine["id"], theirs["id"]}
     own = client.get("/issues", headers=sign_in(platform, "resident", "A", "1"))
-    assert [i["id"] for i in own.json()] == [mine["id"]]
+    assert [i["id"] for i in own.json()["items"]] == [mine["id"]]
 
 
 def test_public_reads_of_an_unknown_community_store_nothing(platform):

@@ -56,7 +56,7 @@ def test_an_admin_overrides_the_triage_only_with_a_reason(platform):
                                      "reason": "涉及公共部位漏水，需社区协调"}
     assert event.get()["payload"]["route"] == "community"
     timeline = client.get(f"/issues/{issue['id']}/timeline", headers=sign_in(platform, "resident"))
-    assert timeline.json()[-1]["note"] == "涉及公共部位漏水，需社区协调"
+    assert timeline.json()["items"][-1]["note"] == "涉及公共部位漏水，需社区协调"
 
 
 def test_a_private_matter_goes_back_to_the_residents_with_guidance(platform):
@@ -82,7 +82,7 @@ def test_nearby_open_issues_of_the_same_category_are_suggested_at_submission(pla
     assert far_away["suggested_duplicates"] == other_kind["suggested_duplicates"] == []
     candidates = client.get(f"/issues/{close_by['id']}/duplicates",
                             headers=sign_in(platform, "community_admin"))
-    assert [c["issue_id"] for c in candidates.json()] == [first["id"]]
+    assert [c["issue_id"] for c in candidates.json()["items"]] == [first["id"]]
 
 
 def test_merging_grows_the_original_and_duplicates_follow_its_status(platform):
@@ -121,7 +121,7 @@ def test_merging_grows_the_original_and_duplicates_follow_its_status(platform):
     mine = client.get(f"/issues/{dups[0]['id']}", headers=reporter2).json()
     assert (mine["state"], mine["original_state"]) == ("merged", "dispatched")
     steps = [e["state"] for e in client.get(f"/issues/{dups[0]['id']}/timeline",
-                                            headers=reporter2).json()]
+                                            headers=reporter2).json()["items"]]
     assert steps[:2] == ["received", "merged"] and steps[-2:] == ["triaged", "dispatched"]
 
 

@@ -32,7 +32,7 @@ def test_a_triaged_issue_becomes_a_work_order_and_the_issue_is_dispatched(platfo
     got = client.get(f"/issues/{issue['id']}", headers=sign_in(platform, "resident"))
     assert got.json()["state"] == "dispatched"
     steps = client.get(f"/issues/{issue['id']}/timeline", headers=sign_in(platform, "resident"))
-    assert [e["state"] for e in steps.json()] == ["received", "triaged", "dispatched"]
+    assert [e["state"] for e in steps.json()["items"]] == ["received", "triaged", "dispatched"]
 
 
 def test_grids_imported_in_dispatch_place_the_issues_intake_takes(platform):
@@ -78,5 +78,5 @@ def test_issues_filed_while_dispatch_is_down_are_accepted_and_each_dispatched_on
     time.sleep(1.0)  # room for a second order, if there were one
     assert [Order.objects(issue_id=i).count() for i in filed] == [1] * len(filed)
     for issue_id in filed:
-        steps = client.get(f"/issues/{issue_id}/timeline", headers=admin).json()
+        steps = client.get(f"/issues/{issue_id}/timeline", headers=admin).json()["items"]
         assert [e["state"] for e in steps] == ["received", "triaged", "dispatched"]

@@ -52,7 +52,8 @@ def test_no_staff_role_sees_who_filed_anonymously(platform, filed):
         listed = client.get("/issues", headers=headers, params={"community_id": community_id})
         assert anonymous["id"] in listed.text, role
         timeline = client.get(f"{path}/timeline", headers=headers)
-        assert [e["actor_id"] for e in timeline.json()] == [None, user_id("community_admin")]
+        assert [e["actor_id"] for e in timeline.json()["items"]] == [
+            None, user_id("community_admin")]
         for response in (view, listed, timeline):
             assert REPORTER not in response.text, (role, response.request.url)
         assert user_id("resident", "A", "2") in listed.text  # a named reporter stays named
@@ -74,7 +75,7 @@ def test_the_reporter_still_sees_their_own_anonymous_issue(platform, filed):
     mine = sign_in(platform, "resident", "A", "anon")
     view = client.get(f"/issues/{anonymous['id']}", headers=mine).json()
     assert (view["reporter_id"], view["submitted_by"]) == (REPORTER, REPORTER)
-    timeline = client.get(f"/issues/{anonymous['id']}/timeline", headers=mine).json()
+    timeline = client.get(f"/issues/{anonymous['id']}/timeline", headers=mine).json()["items"]
     assert timeline[0]["actor_id"] == REPORTER
 
 

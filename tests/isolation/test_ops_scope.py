@@ -42,7 +42,7 @@ def test_ops_reads_no_issue_and_no_order_but_the_districts_figures(platform):
             rpc.intake.get_issue(_ops(platform), issue["id"])
         with pytest.raises(NotFound):
             rpc.intake.get_timeline(_ops(platform), issue["id"])
-        assert rpc.intake.list_issues(_ops(platform), community_id) == []
+        assert rpc.intake.list_issues(_ops(platform), community_id)["items"] == []
         with pytest.raises(NotFound):
             rpc.dispatch.get_order(_ops(platform), made["id"])
         assert rpc.dispatch.list_orders(_ops(platform), community_id)["items"] == []

@@ -27,6 +27,7 @@ from services.common.contracts.types import (
     Text,
 )
 from services.common.contracts.workflow import IssueClass, Location, ReasonIn, Route, Urgency
+from services.common.paging import PageQuery
 
 MAX_DESCRIPTION = 2000
 Description = Text(MAX_DESCRIPTION, min_length=1)
@@ -278,6 +279,16 @@ class PublicQuery(BaseModel):
     end: Instant | None = None
     status: Literal["open", "closed"] | None = None
     limit: int = Field(default=200, ge=1, le=1000)
+
+
+class IssueQuery(PageQuery):
+    """Which listing of issues, and the page of it: a community's (staff), one state of a
+    community's, the caller's own, or a street's or district's (their admins)."""
+
+    model_config = ConfigDict(extra="forbid")
+    community_id: str | None = Field(default=None, max_length=64)
+    state: IssueState | None = None
+    category: str | None = Field(default=None, max_length=40)  # no key serves it: refused
 
 
 # --- events ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Annotated
 
-from fastapi import APIRouter, File, Response, UploadFile, status
+from fastapi import APIRouter, File, Query, Response, UploadFile, status
 
 from services.common.caller import ADMIN_ROLES, Role
 from services.common.contracts.intake import (
@@ -23,6 +23,7 @@ from services.common.contracts.intake import (
     TriageIn,
 )
 from services.common.errors import PayloadTooLarge, UnsupportedMediaType
+from services.common.paging import DEFAULT_PAGE, MAX_PAGE, Page
 from services.common.rpc import dump
 from services.gateway.deps import (
     CallerDep,
@@ -36,6 +37,8 @@ from services.gateway.deps import (
 )
 
 router = APIRouter(prefix="/issues", tags=["issues"])
+PageLimit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+PageCursor = Annotated[str | None, Query(max_length=512)]
 
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 
@@ -46,11 +49,14 @@ def submit_issue(body: IssueIn, caller: CallerDep, rpc: RpcDep) -> dict:
     return rpc.call("intake", "submit_issue", caller_args(caller), dump(body))
 
 
-@router.get("", response_model=list[IssueOut])
+@router.get("", response_model=Page[IssueOut])
 def list_issues(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None,
-                state: str | None = None, category: QueryCode = None) -> list[dict]:
-    """Staff: a community's issues; anyone else: the issues they reported."""
-    return rpc.call("intake", "list_issues", caller_args(caller), community_id, state, category)
+                state: str | None = None, category: QueryCode = None,
+                limit: PageLimit = DEFAULT_PAGE, cursor: PageCursor = None) -> dict:
+    """A page of issues (staff: a community's or one state's; street and district admins:
+    theirs; anyone else: the issues they reported), newest first; `next_cursor` pages on."""
+    return rpc.call("intake", "list_issues", caller_args(caller), community_id, state, category,
+                    limit, cursor)
 
 
 @router.get("/{issue_id}", response_model=IssueOut)
@@ -59,15 +65,16 @@ def get_issue(issue_id: PathId, caller: CallerDep, rpc: RpcDep) -> dict:
     return rpc.call("intake", "get_issue", caller_args(caller), issue_id)
 
 
-@router.get("/{issue_id}/timeline", response_model=list[TimelineEntryOut])
-def get_timeline(issue_id: PathId, caller: CallerDep, rpc: RpcDep) -> list[dict]:
-    """Every step of the issue: who, when, note."""
-    return rpc.call("intake", "get_timeline", caller_args(caller), issue_id)
+@router.get("/{issue_id}/timeline", response_model=Page[TimelineEntryOut])
+def get_timeline(issue_id: PathId, caller: CallerDep, rpc: RpcDep,
+                 limit: PageLimit = DEFAULT_PAGE, cursor: PageCursor = None) -> dict:
+    """A page of the issue's steps, oldest first: who, when, note."""
+    return rpc.call("intake", "get_timeline", caller_args(caller), issue_id, limit, cursor)
 
 
-@router.get("/{issue_id}/duplicates", response_model=list[DuplicateSuggestion])
-def duplicate_candidates(issue_id: PathId, caller: CallerDep, rpc: RpcDep) -> list[dict]:
-    """Open issues of the same category nearby (community admins)."""
+@router.get("/{issue_id}/duplicates", response_model=Page[DuplicateSuggestion])
+def duplicate_candidates(issue_id: PathId, caller: CallerDep, rpc: RpcDep) -> dict:
+    """Open issues of the same category nearby, at most 10 (community admins)."""
     require(caller, *ADMIN_ROLES)
     return rpc.call("intake", "duplicate_candidates", caller_args(caller), issue_id)
 
