@@ -150,7 +150,8 @@ class Order(Aggregate):
     # an equality query on them with nothing (multikey index divergence).
     # One single-field index per access pattern: the scheduler's float range and one page key
     # per listing (domain/keys.py); nothing else is queried but `_id`.
-    meta = {"db_alias": ALIAS, "collection": "orders", "indexes": [
+    # Not strict: orders stored before the history moved to `order_lines` carry a `timeline`.
+    meta = {"db_alias": ALIAS, "collection": "orders", "strict": False, "indexes": [
         "next_due_ts", "board_key", "state_key", "pool_key", "holder_key", "street_key",
         "district_key", "street_reached_key", "district_reached_key"]}
     history_document = OrderLine

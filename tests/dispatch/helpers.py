@@ -71,20 +71,6 @@ def triage(platform: Any, where: str = "A", route: str = "community",
 __all__ = ["SYSTEM", "admin_caller", "grid_tree", "triage"]
 
 
-def wait_for(read, until, timeout: float = 10.0, every: float = 0.1):  # noqa: ANN001, ANN201
-    """Poll `read()` until `until(value)`; fail with the last value."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while True:
-        value = read()
-        if until(value):
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out; last value: {value}")
-        time.sleep(every)
-
-
 def token_headers(platform: Any, role: str, user_id: str, where: str = "A",
                   **scope: str) -> dict:
     """A signed token for a member who need not exist in identity (dispatch trusts the

@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from deploy.waits import wait_until
 from services.dispatch.models import ClaimCounter, SweepMark
 from services.dispatch.service import DispatchService
 from services.dispatch.upkeep import reconcile_claim_counters
-from tests.dispatch.helpers import token_headers, triage, wait_for
+from tests.dispatch.helpers import token_headers, triage
 from tests.platform import error_of
 
 
@@ -69,8 +70,11 @@ def test_a_claim_not_acknowledged_in_time_returns_to_the_pool_with_the_miss(plat
     order_id = made.json()["id"]
     member = platform.headers("volunteer")
     assert client.post(f"/orders/{order_id}/claim", headers=member).status_code == 200
-    order = wait_for(lambda: client.get(f"/orders/{order_id}", headers=admin).json(),
-                     lambda o: o["state"] == "open", timeout=6)
+    def order_now() -> dict:
+        return client.get(f"/orders/{order_id}", headers=admin).json()
+
+    assert wait_until(lambda: order_now()["state"] == "open", timeout=6, every=0.1)
+    order = order_now()
     assert order["misses"] == 1 and order["claimed_by"] is None
     assert "claim_lapsed" in [t["kind"] for t in order["timeline"]]
     late = client.post(f"/orders/{order_id}/acknowledge", headers=member)

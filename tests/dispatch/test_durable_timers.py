@@ -17,11 +17,11 @@ from kombu import Connection, Exchange, Queue
 from nameko.amqp.publish import UndeliverableMessage
 from nameko.standalone.events import event_dispatcher
 
+from deploy.waits import wait_until
 from services.common.caller import Caller
 from services.common.contracts import new_event
 from services.common.contracts.intake import IssueTriaged
 from tests.common.processes import ServiceProcess
-from tests.dispatch.helpers import wait_for
 
 SERVICE = "services.dispatch.service:DispatchService"
 
@@ -47,7 +47,7 @@ def triaged(platform, response_seconds: float) -> str:
         response_hours=response_seconds / 3600, resolution_hours=1.0),
         Caller.system(), community["id"])
     # Published once dispatch has bound its queue (until then the broker returns it).
-    wait_for(lambda: _published(platform, event.to_message()), bool, timeout=30, every=0.3)
+    assert wait_until(lambda: _published(platform, event.to_message()), timeout=30, every=0.3)
     return f"o-{issue_id}"
 
 
@@ -73,15 +73,17 @@ def test_a_deadline_passing_while_dispatch_is_down_escalates_exactly_once_with_t
 
         with replica(platform, tmp_path, "dispatch-1") as first:
             order_id = triaged(platform, response_seconds=3)
-            order = wait_for(lambda: orders.find_one({"_id": order_id}), bool, timeout=30)
+            assert wait_until(lambda: orders.find_one({"_id": order_id}) is not None,
+                              timeout=30, every=0.1)
+            order = orders.find_one({"_id": order_id})
             first.kill()
         due = order["response_due_at"]  # inserted: still a datetime
-        wait_for(lambda: time.time(), lambda now: now > due.timestamp() + 1.0, timeout=10)
+        time.sleep(max(0.0, due.timestamp() + 1.0 - time.time()))
         assert orders.find_one({"_id": order_id})["level"] == "community"  # nobody fired it
 
         with replica(platform, tmp_path, "dispatch-1"), replica(platform, tmp_path, "dispatch-2"):
-            stored = wait_for(lambda: orders.find_one({"_id": order_id}),
-                              lambda o: o["level"] == "street", timeout=30)
+            assert wait_until(lambda: orders.find_one({"_id": order_id})["level"] == "street",
+                              timeout=30, every=0.1)
             time.sleep(2.0)  # both replicas poll ten times more: no second escalation
             stored = orders.find_one({"_id": order_id})
 

@@ -7,11 +7,12 @@ import time
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
+from deploy.waits import wait_until
 from services.common.caller import Caller
 from services.common.contracts import new_event
 from services.common.contracts.intake import IssueReopened
 from services.dispatch.service import DispatchService
-from tests.dispatch.helpers import grid_tree, token_headers, triage, wait_for
+from tests.dispatch.helpers import grid_tree, token_headers, triage
 from tests.platform import error_of
 
 
@@ -61,8 +62,8 @@ def test_an_overdue_order_escalates_once_and_counts_as_overdue(platform):
     person = token_headers(platform, "grid_worker", "u-gw-root", grid_id=made.json()["grid_id"])
     answered = client.post(f"/orders/{order_id}/acknowledge", headers=person)
     assert answered.status_code == 200, answered.text
-    order = wait_for(lambda: client.get(f"/orders/{order_id}", headers=admin).json(),
-                     lambda o: o["level"] == "street", timeout=6)
+    assert wait_until(lambda: client.get(f"/orders/{order_id}", headers=admin).json()[
+        "level"] == "street", timeout=6, every=0.1)
     time.sleep(1.0)  # five more polls: the same breach does not escalate again
     order = client.get(f"/orders/{order_id}", headers=admin).json()
     escalations = [t for t in order["timeline"] if t["kind"] == "escalated"]

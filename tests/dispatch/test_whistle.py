@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import time
 
+from deploy.waits import wait_until
 from services.dispatch.service import DispatchService
 from services.intake.service import IntakeService
-from tests.dispatch.helpers import token_headers, wait_for
+from tests.dispatch.helpers import token_headers
 
 
 def test_a_whistle_with_one_late_unit_is_recorded_escalated_and_resolved_in_intake(platform):
     client = platform.start(DispatchService, IntakeService)
     resident, admin = platform.headers("resident"), platform.headers("community_admin")
+
+    def read(order_id: str) -> dict:
+        return client.get(f"/orders/{order_id}", headers=admin).json()
     filed = client.post("/issues", headers=resident, json={
         "community_id": platform.community_id("A"), "category": "illegal_construction",
         "description": "楼顶私搭乱建，占用消防通道", "channel": "app",
@@ -21,8 +25,9 @@ def test_a_whistle_with_one_late_unit_is_recorded_escalated_and_resolved_in_inta
     triaged = client.post(f"/issues/{issue_id}/triage", headers=admin, json={})
     assert triaged.status_code == 200, triaged.text
     order_id = f"o-{issue_id}"
-    order = wait_for(lambda: client.get(f"/orders/{order_id}", headers=admin),
-                     lambda r: r.status_code == 200).json()
+    assert wait_until(lambda: client.get(f"/orders/{order_id}", headers=admin).status_code
+                      == 200, timeout=10, every=0.1)
+    order = client.get(f"/orders/{order_id}", headers=admin).json()
     assert order["level"] == "community" and order["issue_id"] == issue_id
 
     whistle = client.post(f"/orders/{order_id}/whistle", headers=admin, json={
@@ -35,8 +40,8 @@ def test_a_whistle_with_one_late_unit_is_recorded_escalated_and_resolved_in_inta
     assert on_time.status_code == 200, on_time.text
 
     # housing misses the 2.4 s deadline: the scheduler records it and escalates to the street.
-    order = wait_for(lambda: client.get(f"/orders/{order_id}", headers=admin).json(),
-                     lambda o: o["level"] == "street", timeout=8)
+    assert wait_until(lambda: read(order_id)["level"] == "street", timeout=8, every=0.1)
+    order = read(order_id)
     kinds = [t["kind"] for t in order["timeline"]]
     assert kinds.count("report_in_missed") == 1 and kinds.count("escalated") == 1
     street = platform.headers("street_admin", "A")
@@ -58,9 +63,8 @@ def test_a_whistle_with_one_late_unit_is_recorded_escalated_and_resolved_in_inta
     confirmed = client.post(f"/orders/{order_id}/confirm", headers=admin)
     assert confirmed.status_code == 200 and confirmed.json()["state"] == "confirmed"
 
-    issue = wait_for(lambda: client.get(f"/issues/{issue_id}", headers=admin).json(),
-                     lambda i: i["state"] == "resolved", timeout=8)
-    assert issue["state"] == "resolved"
+    assert wait_until(lambda: client.get(f"/issues/{issue_id}", headers=admin).json()[
+        "state"] == "resolved", timeout=8, every=0.1)
     stats = client.get("/orders/stats", headers=admin).json()
     assert (stats["whistles"], stats["late_report_ins"], stats["missed_report_ins"],
             stats["escalations"]) == (1, 1, 1, 1)
@@ -69,8 +73,8 @@ def test_a_whistle_with_one_late_unit_is_recorded_escalated_and_resolved_in_inta
     reopened = client.post(f"/issues/{issue_id}/reopen", headers=resident,
                            json={"reason": "楼顶又搭起来了"})
     assert reopened.status_code == 200, reopened.text
-    order = wait_for(lambda: client.get(f"/orders/{order_id}", headers=admin).json(),
-                     lambda o: o["state"] == "open", timeout=8)
+    assert wait_until(lambda: read(order_id)["state"] == "open", timeout=8, every=0.1)
+    order = read(order_id)
     kinds = [t["kind"] for t in order["timeline"]]
     assert kinds[-1] == "reopened" and kinds.index("whistled") < kinds.index("confirmed")
     assert len(order["report_ins"]) == 2 and order["result"] == "违建已拆除，通道已清理"
@@ -96,14 +100,17 @@ def test_whistle_counts_per_community_include_the_quiet_ones(platform):
 def test_two_missed_report_ins_are_both_recorded_but_escalate_the_order_once(platform):
     client = platform.start(DispatchService)
     admin = platform.headers("community_admin")
+
+    def read(order_id: str) -> dict:
+        return client.get(f"/orders/{order_id}", headers=admin).json()
     order_id = client.post("/orders", headers=admin, json={
         "category": "garbage_collection", "summary": "垃圾站满溢"}).json()["id"]
     whistled = client.post(f"/orders/{order_id}/whistle", headers=admin, json={
         "departments": ["urban-management", "property-co"], "report_in_minutes": 0.02})
     assert whistled.status_code == 200
-    order = wait_for(lambda: client.get(f"/orders/{order_id}", headers=admin).json(),
-                     lambda o: [r["state"] for r in o["report_ins"]] == ["missed", "missed"],
-                     timeout=6)
+    assert wait_until(lambda: [r["state"] for r in read(order_id)["report_ins"]] == [
+        "missed", "missed"], timeout=6, every=0.1)
+    order = read(order_id)
     time.sleep(0.6)  # three more polls
     order = client.get(f"/orders/{order_id}", headers=admin).json()
     kinds = [t["kind"] for t in order["timeline"]]
