@@ -2,7 +2,7 @@
 
 nameko logs every exception an entrypoint raises as "error handling worker ..." at
 ERROR with a full traceback (nameko/containers.py, `_run_worker`). A refusal the
-service means to give (a `DomainError`: 401, 403, 404, 409, 422 ...) is not a fault:
+service means to give (a `DomainError` below 500: 401, 403, 404, 409, 422) is not a fault:
 it becomes one line without traceback, at WARNING for 401/403 (someone tried what
 they may not) and INFO otherwise. A real failure keeps its traceback. Both name
 the request id the caller context carries, so a log line leads to the gateway's.
@@ -17,6 +17,12 @@ from services.common.errors import DomainError
 
 WORKER_LOGGER = "nameko.containers"
 _WORKER_ERRORS = ("error handling worker", "(expected) error handling worker")
+
+
+def refusal(exc: BaseException | None) -> bool:
+    """An answer the service meant to give (401, 403, 404, 409, 422 ...), not a fault:
+    a `DomainError` below 500 (`Unavailable`, 503, is a fault of a dependency)."""
+    return isinstance(exc, DomainError) and exc.status < 500
 
 
 def request_id_of(worker_ctx: Any) -> str | None:
@@ -35,7 +41,8 @@ class WorkerErrors(logging.Filter):
         worker_ctx = record.args[0] if isinstance(record.args, tuple) and record.args else None
         request = request_id_of(worker_ctx) or "-"
         exc = record.exc_info[1] if record.exc_info else None
-        if isinstance(exc, DomainError):
+        if refusal(exc):
+            assert isinstance(exc, DomainError)
             level = logging.WARNING if exc.status in (401, 403) else logging.INFO
             record.levelno, record.levelname = level, logging.getLevelName(level)
             method = getattr(getattr(worker_ctx, "entrypoint", None), "method_name", "?")

@@ -24,6 +24,11 @@ ENTRYPOINT_CALLS = Counter(
     "linli_entrypoint_calls_total", "Entrypoint calls by outcome",
     ["service", "kind", "method", "outcome"],
 )
+ENTRYPOINT_FAILURES = Counter(
+    "linli_entrypoint_failures_total",
+    "Entrypoint calls that failed (not a refusal: a DomainError below 500 is an answer)",
+    ["service", "kind", "method"],
+)
 EVENTS_PUBLISHED = Counter(
     "linli_events_published_total", "Events published by the outbox relay", ["service", "type"]
 )
@@ -69,3 +74,5 @@ class Instrumentation(DependencyProvider):
             ENTRYPOINT_LATENCY.labels(*labels).observe(time.perf_counter() - began)
         outcome = "ok" if exc_info is None else getattr(exc_info[1], "code", "error")
         ENTRYPOINT_CALLS.labels(*labels, outcome).inc()
+        if exc_info is not None and not logs.refusal(exc_info[1]):
+            ENTRYPOINT_FAILURES.labels(*labels).inc()

@@ -10,9 +10,10 @@ from nameko.exceptions import RemoteError
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ServiceRpcProxy
 
+from deploy.waits import wait_until
 from services.common.errors import Forbidden, NotFound
 from services.common.logs import WORKER_LOGGER
-from services.common.metrics import Instrumentation
+from services.common.metrics import ENTRYPOINT_CALLS, ENTRYPOINT_FAILURES, Instrumentation
 
 
 class MoodyService:
@@ -57,6 +58,8 @@ def test_a_real_failure_keeps_its_traceback_and_the_request_id(container_factory
                                                                service_config, caplog):
     container_factory(MoodyService, service_config).start()
     caplog.set_level(logging.INFO, logger=WORKER_LOGGER)
+    failures = ENTRYPOINT_FAILURES.labels("moody", "rpc", "broken")
+    before = failures._value.get()
     with (ServiceRpcProxy("moody", service_config) as moody,
           pytest.raises(RemoteError, match="the disk is on fire")):
         moody.broken({"request_id": "req-43"})
@@ -64,3 +67,16 @@ def test_a_real_failure_keeps_its_traceback_and_the_request_id(container_factory
     assert record.levelno == logging.ERROR and record.exc_info is not None
     assert "[request req-43]" in record.getMessage()
     assert "RuntimeError: the disk is on fire" in caplog.text
+    # what the error-rate alert counts (after the reply: wait for the worker's teardown)
+    assert wait_until(lambda: failures._value.get() == before + 1, timeout=5, every=0.05)
+
+
+def test_a_refusal_is_counted_as_a_call_not_as_a_failure(container_factory, service_config):
+    container_factory(MoodyService, service_config).start()
+    refused = ENTRYPOINT_CALLS.labels("moody", "rpc", "missing", "not_found")
+    failures = ENTRYPOINT_FAILURES.labels("moody", "rpc", "missing")
+    before = (refused._value.get(), failures._value.get())
+    with ServiceRpcProxy("moody", service_config) as moody, pytest.raises(NotFound):
+        moody.missing({})
+    assert wait_until(lambda: refused._value.get() == before[0] + 1, timeout=5, every=0.05)
+    assert failures._value.get() == before[1]
