@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 
+import eventlet
 import mongoengine as me
 from pymongo.collection import Collection
 from pymongo.errors import OperationFailure
+
+from services.common.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -84,3 +88,17 @@ def sweep_inbox(inbox: type[me.Document], before_ts: float, batch: int, batches:
         if len(oldest) < batch:
             break
     return deleted
+
+
+def sweep_forever(inbox: type[me.Document], settings: Settings) -> None:
+    """The Store's slow timer: one bounded sweep every `inbox_sweep_seconds`."""
+    retention = settings.inbox_retention_days * 86400
+    while True:
+        try:
+            swept = sweep_inbox(inbox, time.time() - retention, settings.inbox_sweep_batch,
+                                settings.inbox_sweep_batches)
+            if swept:
+                log.info("inbox sweep: %d records past retention deleted", swept)
+        except Exception:  # the store is down: the next run catches up
+            log.exception("inbox sweep failed")
+        eventlet.sleep(settings.inbox_sweep_seconds)

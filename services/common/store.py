@@ -4,20 +4,18 @@
 Its pending events ride in the same document (`outbox`) so the state change and
 the events it implies are one single-document write: atomic on MongoDB 7 and on
 the embedded store alike, with no multi-document transaction. `OutboxRelay`
-publishes them and removes them. Every update is conditional on `version`
-(optimistic concurrency), so two writers never interleave silently.
+publishes them and removes them; history entries `note`d with a change ride the
+same way until the relay moves them into the aggregate's history collection. Every
+update is conditional on `version` (optimistic concurrency), so two writers never
+interleave silently. Change aggregates through `services.common.aggregate.change`.
 """
 
 from __future__ import annotations
 
 import collections
-import logging
-import time
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
-import eventlet
 import mongoengine as me
 from mongoengine.errors import SaveConditionError
 from nameko.extensions import DependencyProvider
@@ -25,37 +23,17 @@ from nameko.extensions import DependencyProvider
 from services.common.config import Settings, settings_from_nameko
 from services.common.contracts.envelope import Envelope
 from services.common.errors import Conflict
+from services.common.instant import Instant, as_utc  # re-exported: services import them here
 from services.common.records import (
     dead_letter_document,
     expire_inbox,
     inbox_document,
-    sweep_inbox,
+    sweep_forever,
 )
 
-log = logging.getLogger(__name__)
+__all__ = ["Aggregate", "Instant", "StaleWrite", "Store", "as_utc", "retry_on_stale"]
 
 T = TypeVar("T")
-
-
-def as_utc(value: datetime | str | None) -> datetime | None:
-    """A UTC datetime from what the store returns: nx-27017 keeps a datetime written by
-    `$set` (any update) as naive text, and sub-document datetimes may come back naive."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
-
-
-class Instant(me.DateTimeField):
-    """A UTC datetime that reads back as one wherever the store kept it as text.
-
-    Range queries cannot rely on it (docs/store.md): what is queried by time is
-    also stored as epoch seconds.
-    """
-
-    def to_python(self, value: Any) -> Any:
-        return as_utc(value) if isinstance(value, str | datetime) else value
 
 
 class Aggregate(me.Document):
@@ -192,20 +170,9 @@ class Store(DependencyProvider):
         return int(self.settings.inbox_retention_days * 86400)
 
     def start(self) -> None:
-        self._sweeper = self.container.spawn_managed_thread(self._sweep, identifier="inbox-sweep")
-
-    def _sweep(self) -> None:
         assert self.settings is not None
-        while True:
-            try:
-                swept = sweep_inbox(self.inbox, time.time() - self.retention_seconds(),
-                                    self.settings.inbox_sweep_batch,
-                                    self.settings.inbox_sweep_batches)
-                if swept:
-                    log.info("inbox sweep: %d records past retention deleted", swept)
-            except Exception:  # the store is down: the next run catches up
-                log.exception("inbox sweep failed")
-            eventlet.sleep(self.settings.inbox_sweep_seconds)
+        self._sweeper = self.container.spawn_managed_thread(
+            lambda: sweep_forever(self.inbox, self.settings), identifier="inbox-sweep")
 
     def stop(self) -> None:
         if self._sweeper is not None:
