@@ -75,7 +75,7 @@ def measure(args: argparse.Namespace, replicas: int, results: dict) -> None:
                         args.store_per_service) as (stack, vhost):
         tenancy = _ready(stack, args.spread)
         tag = f"x{replicas}" if replicas > 1 else ""
-        for kind in args.kinds.split(",") if replicas == 1 else ["open311"]:
+        for kind in filter(None, args.kinds.split(",") if replicas == 1 else ["open311"]):
             for c in clients:
                 rows.append(scenario.run(stack, tenancy, kind, "closed", c, args.requests,
                                          args.scenario_seconds, f"{kind} closed {c}{tag}"))
@@ -87,7 +87,7 @@ def measure(args: argparse.Namespace, replicas: int, results: dict) -> None:
         if replicas > 1:
             return
         top = max(clients)
-        results["ceilings"] = {
+        results["ceilings"] = {} if args.ceiling_seconds <= 0 else {
             "rpc_echo": ceilings.rpc_echo(stack, top, args.ceiling_seconds),
             "store": ceilings.store_ops(stack.mongo_uri, top, args.ceiling_seconds),
             "clients": top, "machine": machine()}
