@@ -75,7 +75,7 @@ def measure(args: argparse.Namespace, replicas: int, results: dict) -> None:
                         args.store_per_service) as (stack, vhost):
         tenancy = _ready(stack, args.spread)
         tag = f"x{replicas}" if replicas > 1 else ""
-        for kind in args.kinds.split(",") if replicas == 1 else ["open311"]:
+        for kind in filter(None, args.kinds.split(",") if replicas == 1 else ["open311"]):
             for c in clients:
                 rows.append(scenario.run(stack, tenancy, kind, "closed", c, args.requests,
                                          args.scenario_seconds, f"{kind} closed {c}{tag}"))
@@ -87,7 +87,7 @@ def measure(args: argparse.Namespace, replicas: int, results: dict) -> None:
         if replicas > 1:
             return
         top = max(clients)
-        results["ceilings"] = {
+        results["ceilings"] = {} if args.ceiling_seconds <= 0 else {
             "rpc_echo": ceilings.rpc_echo(stack, top, args.ceiling_seconds),
             "store": ceilings.store_ops(stack.mongo_uri, top, args.ceiling_seconds),
             "clients": top, "machine": machine()}
@@ -116,11 +116,15 @@ def ratios(results: dict) -> dict:
     c = results.get("ceilings", {})
     if not best or not c:
         return {}
-    platform = best["accepted_per_s"]
+    platform = best["accepted_per_s"] or 0.0
+
+    def of(ceiling: dict) -> float | None:
+        per_s = ceiling.get("per_s")  # absent when the ceiling could not be measured
+        return round(platform / per_s, 3) if per_s else None
+
     return {"platform_per_s": platform, "scenario": best["label"],
-            "of_rpc_echo": round(platform / c["rpc_echo"].get("per_s", 0) or 1, 3),
-            "of_store_insert": round(platform / c["store"]["insert"]["per_s"], 3),
-            "of_store_find": round(platform / c["store"]["find"]["per_s"], 3)}
+            "of_rpc_echo": of(c["rpc_echo"]), "of_store_insert": of(c["store"]["insert"]),
+            "of_store_find": of(c["store"]["find"])}
 
 
 def _timeout(*_: object) -> None:

@@ -44,11 +44,14 @@ BY_CODE = {c.code: c for c in CATALOGUE}
 CATEGORIES = ("street_lighting", "fire_hazard", "noise", "water_pipe", "garbage_collection",
               "elderly_care", "stairwell_lighting", "green_space")
 # state, share, has an order, timeline states
-STATES = (("received", 0.10, False, ("received",)),
-          ("triaged", 0.10, False, ("received", "triaged")),
-          ("dispatched", 0.30, True, ("received", "triaged", "dispatched")),
-          ("resolved", 0.20, True, ("received", "triaged", "dispatched", "resolved")),
-          ("closed", 0.30, True, ("received", "triaged", "dispatched", "resolved", "closed")))
+# Most of a year's history is closed; what is still open is recent (its deadlines ahead: a
+# history of open orders a year overdue would set off a storm of escalations on start).
+STATES = (("received", 0.03, False, ("received",)),
+          ("triaged", 0.03, False, ("received", "triaged")),
+          ("dispatched", 0.07, True, ("received", "triaged", "dispatched")),
+          ("resolved", 0.07, True, ("received", "triaged", "dispatched", "resolved")),
+          ("closed", 0.80, True, ("received", "triaged", "dispatched", "resolved", "closed")))
+RECENT = 3600.0  # open issues were filed within the last hour
 ORDER_STATE = {"dispatched": "open", "resolved": "resolved", "closed": "confirmed"}
 LINES = {"open": ("created",), "resolved": ("created", "claimed", "resolved"),
          "confirmed": ("created", "claimed", "resolved", "confirmed")}
@@ -74,7 +77,7 @@ def _templates(community: dict) -> dict[str, dict[str, Any]]:
                   reached_grids=[f"g-root-{community['id']}"], reached_levels=["community"],
                   state="open", category="fire_hazard", urgency="urgent",
                   summary="消防通道堵塞", departments=[], members=[], opened_at=at,
-                  response_hours=1.0, resolution_hours=12.0, response_due_at=at,
+                  response_hours=24.0, resolution_hours=72.0, response_due_at=at,
                   resolution_due_at=at, created_at=at, version=1)
     line = OrderLine(id="l", key="l", at=at, kind="created", by="system", role="system",
                      level="community", source="issue")
@@ -102,7 +105,8 @@ def batch(communities: list[dict], templates: list[dict], start: int, size: int,
         k = n % len(communities)
         tpl = templates[k]
         state, _, has_order, steps = _pick_state(rng)
-        created = now - YEAR + (n / max(1, start + size)) * YEAR * 0.999
+        created = (now - rng.uniform(60, RECENT) if state != "closed"
+                   else now - YEAR + (n / max(1, start + size)) * YEAR * 0.9)
         at = datetime.fromtimestamp(created, UTC)
         issue_id = f"i-{uuid.uuid4().hex[:12]}"
         doc = copy.copy(tpl["issue"])
@@ -122,9 +126,9 @@ def batch(communities: list[dict], templates: list[dict], start: int, size: int,
             entries.append(e)
         if has_order:
             oid, ostate = f"o-{issue_id}", ORDER_STATE[state]
-            due = at + timedelta(hours=12)
+            due = at + timedelta(hours=72)
             work = replace(tpl["work"], id=oid, state=OrderState(ostate), created_at=at,
-                           opened_at=at, response_due_at=at + timedelta(hours=1),
+                           opened_at=at, response_due_at=at + timedelta(hours=24),
                            resolution_due_at=due)
             o = copy.copy(tpl["order"])
             o.update(_id=oid, issue_id=issue_id, state=ostate, category=doc["category"],

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.report import table  # noqa: E402
 
 E2E = ["scenario", "ok/s", "http p50", "http p95", "http p99", "order p50", "order p99",
-       "drain s", "errors", "load1"]
+       "drain s", "no order", "errors", "load1"]
 
 
 def _row(r: dict, name: str | None = None) -> dict:
@@ -23,6 +23,7 @@ def _row(r: dict, name: str | None = None) -> dict:
             "http p50": r["http"]["p50_ms"], "http p95": r["http"]["p95_ms"],
             "http p99": r["http"]["p99_ms"], "order p50": r["until_order"]["p50_ms"],
             "order p99": r["until_order"]["p99_ms"], "drain s": r["order_drain_s"],
+            "no order": r["orders_missing"],
             "errors": errors, "load1": r["machine"]["loadavg"][0]}
 
 
