@@ -3,9 +3,9 @@
 Targets: `own` = community A (the caller's), `neighbour` = A2 (another community of
 street A), `far` = B (a community of street B). Each target has an issue filed by its own
 reporter, triaged and dispatched; a work order naming the department "police"; a unit
-responder "police"; and the standard catalogue. Every caller sits in A (street admins in
-street A; district admins and ops in the district); `reporter` filed A's issue, `resident`
-is a neighbour who did not; `department` is A's "police".
+responder "police"; a resident's account; and the standard catalogue. Every caller sits
+in A (street admins in street A; district admins and ops in the district); `reporter`
+filed A's issue, `resident` is a neighbour who did not; `department` is A's "police".
 
 An answer is "ok" (the route's success status; for a list: the target's record is in
 it), "empty" (a list answered 200 without the target's record), or the refusal's status.
@@ -39,7 +39,7 @@ LIST_STREET: Row = ("ok", "ok", "empty")
 @dataclass(frozen=True)
 class Route:
     method: str
-    path: str  # {issue} {order} {responder} {community}: the target's
+    path: str  # {issue} {order} {responder} {community} {user}: the target's
     rpc: tuple[str, str, tuple[str, ...]]  # service, method, argument names after the caller
     body: dict | None = None
     ok: int = 200
@@ -116,6 +116,12 @@ ROUTES: dict[str, Route] = {
     "public.list": Route("GET", "/public/communities/{community}/issues",
                          ("intake", "public_issues", ("community", "query")),
                          lists="issue", public=True),
+    "open311.requests": Route("GET", "/open311/v2/requests.json?jurisdiction_id={community}",
+                              ("intake", "public_issues", ("community", "query")),
+                              lists="issue", public=True),
+    "users.get": Route("GET", "/users/{user}", ("identity", "get_user", ("user",))),
+    "responders.accept": Route("POST", "/responders/{responder}/accept",
+                               ("dispatch", "accept_responder", ("responder",))),
 }
 
 WORKER_ROLES = ("grid_worker", "volunteer", "operator", "department", "community_admin",
@@ -156,6 +162,10 @@ GATEWAY: dict[str, dict[str, Row]] = {
     "categories.list": _everyone(OK3),  # the catalogue is public (Open311 services.json)
     "categories.save": _only(ROLE, **ADMINS),
     "public.list": _everyone(OK3),
+    "open311.requests": _everyone(OK3),
+    "users.get": _only(NONE, **ADMINS),  # another's account: its community's admins only
+    # the unit's registration names no person: nobody's to accept
+    "responders.accept": _only(ROLE, grid_worker=NONE, volunteer=NONE, operator=NONE),
 }
 
 RPC: dict[str, dict[str, Row]] = {
@@ -177,6 +187,7 @@ RPC: dict[str, dict[str, Row]] = {
     "order.report_in": {**ADMIN_CONFLICTS, **{r: NONE for r in NON_WORKERS}},
     "order.confirm": {"department": SEES_OWN_403, "grid_worker": NONE, "volunteer": NONE,
                       "operator": NONE, **{r: NONE for r in NON_WORKERS}},
+    "responders.accept": _everyone(NONE),
     "categories.save": {r: SEES_OWN_403 for r in ("reporter", "resident", "grid_worker",
                                                   "volunteer", "operator", "department",
                                                   "merchant")} | {"ops": NONE},

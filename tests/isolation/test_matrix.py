@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from services.dispatch.service import DispatchService
 from services.gateway import tokens
 from services.intake.service import IntakeService
 from tests.isolation import matrix
-from tests.platform import SYSTEM, Platform
+from tests.platform import PASSWORD, SYSTEM, Platform
 
 WHERE = {"own": "A", "neighbour": "A2", "far": "B"}
 TALLY: Counter[str] = Counter()
@@ -28,7 +29,7 @@ TALLY: Counter[str] = Counter()
 @dataclass
 class World:
     platform: Platform
-    ids: dict[str, dict[str, str]]  # target → {"issue", "order", "responder", "community"}
+    ids: dict[str, dict[str, str]]  # target → {"issue", "order", "responder", "community", "user"}
     callers: dict[str, dict[str, Any]]  # role → caller context
     headers: dict[str, dict[str, str]]  # role → a signed token for that caller
 
@@ -77,8 +78,12 @@ def world(module_platform: Platform) -> World:
             order = rpc.dispatch.make_order(admin, {
                 "community_id": community_id, "category": "road", "summary": "路面塌陷",
                 "leader": "王书记", "department_id": "police"})
+            account = rpc.identity.create_user(SYSTEM, {
+                "username": f"neighbour_{where}_{uuid.uuid4().hex[:6]}", "password": PASSWORD,
+                "role": "resident", "display_name": f"居民 {where}",
+                "community_id": community_id})
             ids[target] = {"issue": issue["id"], "order": order["id"], "responder": unit["id"],
-                           "community": community_id}
+                           "community": community_id, "user": account["id"]}
         for target, where in WHERE.items():
             _wait_dispatched(rpc, caller(platform, "community_admin", where),
                              ids[target]["issue"])
