@@ -14,6 +14,7 @@ from services.common.contracts.intake import (
     IssueState,
 )
 from services.common.errors import InvalidInput, NotFound
+from services.common.store import as_utc
 from services.intake import cells, domain
 from services.intake.catalogue import CATALOGUE
 from services.intake.models import (
@@ -121,6 +122,7 @@ def counts() -> dict[str, int]:
 
 CANDIDATES_PER_CELL = 30  # the newest open issues of a cell: the search reads no more
 MAX_SUGGESTIONS = 10
+CANDIDATE_FIELDS = {"_id": 1, "lat": 1, "lng": 1, "created_at": 1, "supporters": 1, "state": 1}
 
 
 def dup_scope(community_id: str, category: CategoryDef, lat: float | None,
@@ -141,16 +143,17 @@ def duplicate_suggestions(community_id: str, category: CategoryDef, lat: float |
         return []
     radius, size = category.duplicate_radius_m, cells.cell_size_m(category.duplicate_radius_m)
     since = domain.window_start(now, category.duplicate_window_hours).timestamp()
-    docs: dict[str, Issue] = {}
+    docs: dict[str, dict] = {}
+    coll = Issue._get_collection()  # plain rows: building documents cost more than the read
     for cell in cells.cells_around(lat, lng, radius, size):
         rng = cells.key_range(cells.scope(community_id, category.code, size, cell), since)
-        found = Issue.objects(dup_key__gte=rng["$gte"], dup_key__lt=rng["$lt"]).order_by(
-            "-dup_key").limit(CANDIDATES_PER_CELL).only(
-            "id", "lat", "lng", "created_at", "supporters", "state")
-        docs |= {d.id: d for d in found
-                 if d.id != exclude and IssueState(d.state) in OPEN_STATES}
+        found = coll.find({"dup_key": rng}, CANDIDATE_FIELDS).sort("dup_key", -1).limit(
+            CANDIDATES_PER_CELL)
+        docs |= {d["_id"]: d for d in found
+                 if d["_id"] != exclude and IssueState(d["state"]) in OPEN_STATES}
     near = domain.nearby(lat, lng, radius, [
-        domain.Candidate(d.id, d.lat, d.lng, d.created_at) for d in docs.values()])
+        domain.Candidate(d["_id"], d["lat"], d["lng"], as_utc(d["created_at"]))
+        for d in docs.values()])
     return [DuplicateSuggestion(issue_id=c.issue_id, distance_m=round(dist, 1),
-                                supporters=docs[c.issue_id].supporters,
+                                supporters=docs[c.issue_id].get("supporters", 1),
                                 created_at=c.created_at) for c, dist in near[:MAX_SUGGESTIONS]]

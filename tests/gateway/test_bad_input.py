@@ -28,7 +28,7 @@ def _refused(response, status: int, code: str, field: str | None = None) -> dict
 def _stored(client, admin: dict, community_id: str) -> int:
     listed = client.get(f"/issues?community_id={community_id}", headers=admin)
     assert listed.status_code == 200, listed.text
-    return len(listed.json())
+    return len(listed.json()["items"])
 
 
 def test_hostile_issue_bodies_are_422_naming_the_field_and_store_nothing(platform):
