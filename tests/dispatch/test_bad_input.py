@@ -54,7 +54,7 @@ def test_junk_bodies_and_ids_get_their_exact_4xx_in_the_error_shape(platform):
                ("get", f"/grids/export?community_id={community_id}&format=xls",
                 same(422, "invalid_input", "format")),
                ("post", "/responders", body_of("kind", "name")),
-               ("put", "/responders/r-none/duty", body_of(only={"on_duty"})),
+               ("put", "/responders/r-none/duty", body_of("on_duty")),
                ("get", "/grids?community_id=c-nowhere", same(404, "not_found", "community_id"))]
     for method, path, expect in routes:
         for body in JUNK:
