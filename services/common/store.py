@@ -163,6 +163,8 @@ class Store(DependencyProvider):
         self._holds_connection = True
         for doc in self.documents:
             doc.ensure_indexes()
+            if issubclass(doc, Aggregate):  # the relay's poll: an equality, not a scan
+                doc._get_collection().create_index("outbox_pending")
         expire_inbox(self.inbox._get_collection(), self.retention_seconds())
 
     def retention_seconds(self) -> int:
