@@ -31,6 +31,9 @@ STAFF_ROLES = frozenset(
     {Role.grid_worker, Role.community_admin, Role.street_admin, Role.district_admin}
 )
 ADMIN_ROLES = frozenset({Role.community_admin, Role.street_admin, Role.district_admin})
+# Party members and volunteers who report in (双报到) and claim work orders (抢单).
+MEMBER_ROLES = frozenset({Role.volunteer, Role.operator})
+CLAIM_ROLES = frozenset({Role.grid_worker, *MEMBER_ROLES})
 
 
 class Scope(BaseModel):

@@ -15,8 +15,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from services.common.caller import Caller
+
 CHUNK = 200
-SYSTEM = {"user_id": "system", "role": "system", "district_id": "*"}
+SYSTEM = Caller.system().model_dump(mode="json")
 
 
 def main(argv: list[str] | None = None) -> int:

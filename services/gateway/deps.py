@@ -36,16 +36,6 @@ def current_caller(
                          request.state.request_id, request.headers.get("idempotency-key"))
 
 
-def optional_caller(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    settings: Annotated[Settings, Depends(get_settings)],
-) -> Caller | None:
-    if credentials is None:
-        return None
-    return current_caller(request, credentials, settings)
-
-
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 # Ids and codes in paths and queries: the contracts' charset, so junk is a 422 naming the
 # parameter before any service is asked.
@@ -56,7 +46,6 @@ RequiredQueryId = Annotated[str, Query(pattern=ID_PATTERN)]
 QueryCode = Annotated[str | None, Query(pattern=CODE_PATTERN)]
 RpcDep = Annotated[RpcPool, Depends(get_rpc)]
 CallerDep = Annotated[Caller, Depends(current_caller)]
-OptionalCallerDep = Annotated[Caller | None, Depends(optional_caller)]
 
 
 def caller_args(caller: Caller) -> dict:

@@ -11,9 +11,10 @@ import gridfs
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pymongo.database import Database
 
+from services.common.contracts.intake import PHOTO_FORMATS
 from services.common.errors import InvalidInput, NotFound
 
-FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+FORMATS = PHOTO_FORMATS
 MAX_PIXELS = 40_000_000  # a phone photo is ~12 MP; more is a decompression bomb
 BUCKET = "photos"
 MAX_PER_ISSUE = 9  # what a phone's picker offers at once; more is abuse of the store

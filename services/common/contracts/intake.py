@@ -36,6 +36,11 @@ Keyword = Text(40, min_length=1, line=True)
 ContactName = Text(40, line=True)
 
 
+# The photo formats intake accepts (Pillow format → media type); the gateway checks the
+# upload's declared type against the same table before reading the body.
+PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+
+
 class Channel(StrEnum):
     """渠道: where an issue came in."""
 

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from services.common.caller import Role
 from services.common.contracts.workflow import LEVELS, Level
 from services.common.errors import Conflict
-
-# Who confirms results and receives what reached a level.
-OWNER_ROLE = {Level.grid: Role.community_admin, Level.community: Role.community_admin,
-              Level.street: Role.street_admin, Level.district: Role.district_admin}
 
 
 def next_step(level: str, grid_id: str | None, grid_chain: list[str]) -> tuple[Level, str | None]:

@@ -10,15 +10,12 @@ Ops sees no order (its scope is health, metrics and aggregate figures).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from services.common.caller import Caller, Role
+from services.common.caller import CLAIM_ROLES, MEMBER_ROLES, Caller, Role
 from services.common.contracts.workflow import Level
 from services.common.errors import Conflict, Forbidden
 from services.dispatch.domain.ladder import rank
-
-MEMBER_ROLES = frozenset({Role.volunteer, Role.operator})
-CLAIM_ROLES = frozenset({Role.grid_worker, *MEMBER_ROLES})
 
 
 @dataclass(frozen=True)
@@ -34,7 +31,6 @@ class OrderScope:
     pool: bool = False
     state: str = "open"
     claimed_by: str | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def can_see(caller: Caller, order: OrderScope) -> bool:

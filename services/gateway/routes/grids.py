@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, UploadFile
 from fastapi.responses import PlainTextResponse
 
-from services.common.caller import ADMIN_ROLES, Role
+from services.common.caller import ADMIN_ROLES, STAFF_ROLES
 from services.common.contracts.dispatch import PolicyIn, PolicyOut
 from services.common.contracts.workflow import Location
 from services.common.errors import InvalidInput
@@ -16,7 +16,7 @@ from services.gateway.deps import CallerDep, RequiredQueryId, RpcDep, caller_arg
 
 router = APIRouter(prefix="/grids", tags=["grids"])
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
-STAFF = (*ADMIN_ROLES, Role.grid_worker)
+STAFF = tuple(STAFF_ROLES)
 
 
 @router.get("")

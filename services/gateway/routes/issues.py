@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Query, Response, UploadFile, status
 
 from services.common.caller import ADMIN_ROLES, Role
 from services.common.contracts.intake import (
+    PHOTO_FORMATS,
     DuplicateSuggestion,
     IssueIn,
     IssueOut,
@@ -40,7 +41,7 @@ router = APIRouter(prefix="/issues", tags=["issues"])
 PageLimit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 PageCursor = Annotated[str | None, Query(max_length=512)]
 
-PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
+PHOTO_TYPES = frozenset(PHOTO_FORMATS.values())  # what intake accepts, not a copy
 
 
 @router.post("", response_model=IssueOut, status_code=status.HTTP_201_CREATED)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from services.common.caller import ADMIN_ROLES, Role
+from services.common.caller import ADMIN_ROLES, CLAIM_ROLES, Role
 from services.common.contracts.dispatch import (
     OrderIn,
     OrderOut,
@@ -23,7 +23,7 @@ from services.gateway.deps import CallerDep, PathId, QueryId, RpcDep, caller_arg
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
-CLAIMERS = (Role.grid_worker, Role.volunteer, Role.operator)
+CLAIMERS = tuple(CLAIM_ROLES)  # dispatch's own table (services.common.caller)
 WORKERS = (*CLAIMERS, Role.department, *ADMIN_ROLES)
 
 
