@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from services.common.caller import Caller
 from services.common.contracts import Envelope
-from services.common.contracts.dispatch import GridChanged, GridRemoved, OrderRef
+from services.common.contracts.dispatch import (
+    GridChanged,
+    GridRemoved,
+    OrderConfirmed,
+    OrderEscalated,
+    OrderRef,
+    OrderReturned,
+    OrderReturnedToPool,
+)
 from services.common.contracts.identity import CommunityCreated
 from services.common.contracts.intake import IssueState, IssueStatusChanged
 from services.common.inbox import handles
@@ -79,8 +87,8 @@ class IntakeConsumers:
 
     @handles("dispatch", "order.confirmed")
     def on_order_confirmed(self, envelope: Envelope) -> None:
-        result = envelope.payload.get("result", "")
-        _order(envelope, Action.resolve, f"resolved: {result}")
+        confirmed: OrderConfirmed = envelope.parsed()
+        _order(envelope, Action.resolve, f"resolved: {confirmed.result}")
 
     @handles("dispatch", "order.resolved")
     def on_order_resolved(self, envelope: Envelope) -> None:
@@ -88,16 +96,18 @@ class IntakeConsumers:
 
     @handles("dispatch", "order.returned")
     def on_order_returned(self, envelope: Envelope) -> None:
-        _note(envelope, f"returned for more work: {envelope.payload.get('reason', '')}")
+        returned: OrderReturned = envelope.parsed()
+        _note(envelope, f"returned for more work: {returned.reason}")
 
     @handles("dispatch", "order.escalated")
     def on_order_escalated(self, envelope: Envelope) -> None:
-        level = envelope.payload.get("level", "")
-        _note(envelope, f"escalated to {level}: {envelope.payload.get('reason', '')}")
+        escalated: OrderEscalated = envelope.parsed()
+        _note(envelope, f"escalated to {escalated.level.value}: {escalated.reason}")
 
     @handles("dispatch", "order.returned_to_pool")
     def on_order_returned_to_pool(self, envelope: Envelope) -> None:
-        _note(envelope, f"back in the pool: {envelope.payload.get('reason', '')}")
+        lapsed: OrderReturnedToPool = envelope.parsed()
+        _note(envelope, f"back in the pool: {lapsed.reason}")
 
     @handles("dispatch", "order.reopened")
     def on_order_reopened(self, envelope: Envelope) -> None:
