@@ -1,5 +1,6 @@
 """Helpers for RPC entrypoints: every RPC takes the caller context first, then
-plain dicts validated against contract models, and returns plain dicts.
+plain dicts validated against contract models, and returns a contract model dumped to
+plain JSON data (`@replies`).
 
 `TimedRpcProxy` is the one way a service calls another: nameko's `RpcProxy` waits
 for a reply forever (a stopped service's durable queue keeps accepting requests), so
@@ -11,17 +12,51 @@ waits for any more.
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import eventlet
 from nameko.rpc import MethodProxy, ReplyListener, RpcProxy
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from services.common.caller import Caller
 from services.common.config import settings_from_nameko
 from services.common.errors import InvalidInput, Unauthenticated, Unavailable, invalid_from_pydantic
 
 M = TypeVar("M", bound=BaseModel)
+F = TypeVar("F", bound=Callable[..., Any])
+REPLY_ATTR = "__reply__"  # the declared reply shape, read by tests/common/test_entrypoints_typed
+
+
+def replies(shape: Any) -> Callable[[F], F]:
+    """Declare an entrypoint's reply: `@rpc` above, `@replies(IssueOut)` below it.
+
+    `shape` is a contract model or a type of them (`list[UnitOut]`, `Page[OrderOut]`,
+    `UserOut | None`, `str` for a text export). The entrypoint may return the model or an
+    already-dumped dict; the caller gets it validated and dumped as JSON data.
+
+    A reply that breaks its contract is a bug in the service, not bad input: the pydantic
+    ValidationError is raised as it is, so the caller sees a 500 and the log a traceback.
+
+    nameko checks a call's arguments against the class's method (`inspect.getcallargs`),
+    so the wrapper carries the entrypoint's own `__signature__`: a wrong call is still
+    nameko's IncorrectSignature, never a call that reaches the body.
+    """
+    adapter = TypeAdapter(shape)  # built once, at import
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def entrypoint(*args: Any, **kwargs: Any) -> Any:
+            reply = adapter.validate_python(fn(*args, **kwargs))
+            return adapter.dump_python(reply, mode="json")
+
+        entrypoint.__signature__ = inspect.signature(fn)  # type: ignore[attr-defined]
+        setattr(entrypoint, REPLY_ATTR, shape)
+        return entrypoint  # type: ignore[return-value]
+
+    return decorate
 
 
 def as_caller(data: dict[str, Any] | Caller) -> Caller:
@@ -103,4 +138,4 @@ class TimedMethod:
                 pending.pop(correlation_id, None)
 
 
-__all__ = ["InvalidInput", "TimedRpcProxy", "as_caller", "dump", "parse"]
+__all__ = ["InvalidInput", "TimedRpcProxy", "as_caller", "dump", "parse", "replies"]

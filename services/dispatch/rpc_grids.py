@@ -7,11 +7,18 @@ from typing import Any
 from nameko.rpc import rpc
 
 from services.common.caller import STAFF_ROLES, Role
-from services.common.contracts.dispatch import PolicyIn
+from services.common.contracts.dispatch import (
+    GridImportReport,
+    GridOut,
+    GridPlace,
+    GridState,
+    PolicyIn,
+    PolicyOut,
+)
 from services.common.contracts.workflow import Location
 from services.common.errors import InvalidInput
-from services.common.paging import PageQuery
-from services.common.rpc import as_caller, dump, parse
+from services.common.paging import Page, PageQuery
+from services.common.rpc import as_caller, dump, parse, replies
 from services.dispatch import grid_writes, grids
 from services.dispatch.models import Grid
 
@@ -20,6 +27,7 @@ MAX_ROWS = 20_000  # seed 004's district has 79 grids; a city district a few tho
 
 class GridEntrypoints:
     @rpc
+    @replies(GridImportReport)
     def import_grids(self, caller: dict, community_id: str, rows: list, dry_run: bool = True
                      ) -> dict:
         """Validate grid rows and (unless a dry run, and only if every row is valid) upsert them."""
@@ -33,6 +41,7 @@ class GridEntrypoints:
         return grid_writes.report(valid, errors, bool(dry_run), imported)
 
     @rpc
+    @replies(GridImportReport)
     def import_grid_file(self, caller: dict, community_id: str, content: str, fmt: str,
                          dry_run: bool = True) -> dict:
         """The same, from a CSV or GeoJSON file's text."""
@@ -40,6 +49,7 @@ class GridEntrypoints:
         return self.import_grids(caller, community_id, rows, dry_run)
 
     @rpc
+    @replies(PolicyOut)
     def register_community(self, caller: dict, community: dict) -> dict:
         """Make sure a community has its root grid and policy (system: seeding, repair).
 
@@ -56,6 +66,7 @@ class GridEntrypoints:
         return _policy_view(policy)
 
     @rpc
+    @replies(str)
     def export_grids(self, caller: dict, community_id: str, fmt: str = "csv") -> str:
         """The community's grid tree as CSV or GeoJSON text."""
         who = as_caller(caller)
@@ -66,6 +77,7 @@ class GridEntrypoints:
         return grids.export(list(Grid.objects(community_id=policy.id)), fmt)
 
     @rpc
+    @replies(list[GridOut])
     def list_grids(self, caller: dict, community_id: str) -> list[dict]:
         """Every grid, compound and building of the community, parents first (staff)."""
         who = as_caller(caller)
@@ -74,6 +86,7 @@ class GridEntrypoints:
         return [grids.view(g) for g in Grid.objects(community_id=policy.id).order_by("depth")]
 
     @rpc
+    @replies(GridPlace)
     def resolve_grid(self, caller: dict, community_id: str, location: dict) -> dict:
         """The grid a location falls in: {"grid_id", "inside"} (intake places issues with it)."""
         who = as_caller(caller)
@@ -81,12 +94,14 @@ class GridEntrypoints:
         return grids.resolve(policy, dump(parse(Location, location)))
 
     @rpc
+    @replies(Page[GridState])
     def grid_states(self, caller: dict, query: dict | None = None) -> dict:
         """Every grid's state, a page at a time (system: a read model's backfill)."""
         as_caller(caller).require_role(Role.system)
         return dump(grids.states_page(parse(PageQuery, query or {})))
 
     @rpc
+    @replies(PolicyOut)
     def get_policy(self, caller: dict, community_id: str) -> dict:
         """The community's deadlines by urgency, claim cap and report-in minutes (staff)."""
         who = as_caller(caller)
@@ -94,6 +109,7 @@ class GridEntrypoints:
         return _policy_view(grids.policy_for(who, community_id))
 
     @rpc
+    @replies(PolicyOut)
     def set_policy(self, caller: dict, community_id: str, data: dict) -> dict:
         """Change the community's deadlines (community admin and above)."""
         who = as_caller(caller)

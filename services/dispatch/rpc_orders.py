@@ -9,10 +9,10 @@ from __future__ import annotations
 from nameko.rpc import rpc
 
 from services.common.caller import ADMIN_ROLES, Caller
-from services.common.contracts.dispatch import OrderFilter, OrderIn
+from services.common.contracts.dispatch import OrderFilter, OrderIn, OrderOut, OrderPage
 from services.common.contracts.workflow import ReasonIn
 from services.common.paging import PageQuery
-from services.common.rpc import as_caller, dump, parse
+from services.common.rpc import as_caller, dump, parse, replies
 from services.dispatch import commit, grids, making, orders
 from services.dispatch.domain import scope, work
 from services.dispatch.domain.order import scope_of
@@ -20,6 +20,7 @@ from services.dispatch.domain.order import scope_of
 
 class OrderEntrypoints:
     @rpc
+    @replies(OrderOut)
     def make_order(self, caller: dict, data: dict) -> dict:
         """制单: a work order with its leader, units, person and deadlines."""
         who = as_caller(caller)
@@ -30,11 +31,13 @@ class OrderEntrypoints:
         return dump(orders.view(making.commit_new(who, outcome)))
 
     @rpc
+    @replies(OrderOut)
     def get_order(self, caller: dict, order_id: str) -> dict:
         """One order with its history, if the caller may see it."""
         return dump(orders.view(orders.load(as_caller(caller), order_id)))
 
     @rpc
+    @replies(OrderPage)
     def list_orders(self, caller: dict, community_id: str | None = None,
                     state: str | None = None, pool: bool | None = None,
                     reached: str | None = None, mine: bool = False, limit: int | None = None,
@@ -50,6 +53,7 @@ class OrderEntrypoints:
         return dump(orders.page(who, want, query))
 
     @rpc
+    @replies(OrderOut)
     def claim_order(self, caller: dict, order_id: str) -> dict:
         """抢单: the first valid claim wins; the rest get 409 already claimed."""
         who = as_caller(caller)
@@ -67,6 +71,7 @@ class OrderEntrypoints:
         return dump(orders.view(done))
 
     @rpc
+    @replies(OrderOut)
     def acknowledge_order(self, caller: dict, order_id: str) -> dict:
         """响应: the claimer answers before the response deadline; work is in progress."""
         who = as_caller(caller)
@@ -75,6 +80,7 @@ class OrderEntrypoints:
         return dump(orders.view(done))
 
     @rpc
+    @replies(OrderOut)
     def hand_back_order(self, caller: dict, order_id: str, data: dict) -> dict:
         """Hand a claimed order back to the pool, with a reason."""
         who = as_caller(caller)
@@ -84,6 +90,7 @@ class OrderEntrypoints:
         return dump(orders.view(done))
 
     @rpc
+    @replies(OrderOut)
     def escalate_order(self, caller: dict, order_id: str, data: dict) -> dict:
         """上报 "cannot solve here": the order moves one level up with the reason."""
         who = as_caller(caller)

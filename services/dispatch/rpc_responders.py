@@ -10,7 +10,7 @@ from nameko.rpc import rpc
 from services.common.caller import ADMIN_ROLES, Role
 from services.common.contracts.dispatch import ResponderIn, ResponderOut
 from services.common.errors import AlreadyExists, Forbidden, InvalidInput, NotFound
-from services.common.rpc import as_caller, dump, parse
+from services.common.rpc import as_caller, dump, parse, replies
 from services.dispatch import grids
 from services.dispatch.domain import consent
 from services.dispatch.domain.consent import SELF_KINDS
@@ -23,6 +23,7 @@ def _view(responder: Responder) -> dict[str, Any]:
 
 class ResponderEntrypoints:
     @rpc
+    @replies(ResponderOut)
     def register_responder(self, caller: dict, data: dict) -> dict:
         """Register a responder: members report in themselves (双报到); admins add units, and
         persons pending the person's consent (`accept_responder`)."""
@@ -56,6 +57,7 @@ class ResponderEntrypoints:
         return _view(responder)
 
     @rpc
+    @replies(ResponderOut)
     def accept_responder(self, caller: dict, responder_id: str) -> dict:
         """The person registered by an admin consents (a registration naming someone else is
         not found: a pending record is its person's and its community's only)."""
@@ -70,6 +72,7 @@ class ResponderEntrypoints:
         return _view(responder)
 
     @rpc
+    @replies(ResponderOut)
     def set_on_duty(self, caller: dict, responder_id: str, on_duty: bool) -> dict:
         """On-duty status: an off-duty unit is not picked as the responsible department."""
         who = as_caller(caller)
@@ -86,6 +89,7 @@ class ResponderEntrypoints:
         return _view(responder)
 
     @rpc
+    @replies(list[ResponderOut])
     def list_responders(self, caller: dict, community_id: str | None = None,
                         category: str | None = None) -> list[dict]:
         """The community's responders (staff), optionally those responsible for a category."""

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from nameko.rpc import rpc
 
-from services.common.contracts.dispatch import ResultIn
+from services.common.contracts.dispatch import OrderOut, ResultIn
 from services.common.contracts.workflow import ReasonIn
-from services.common.rpc import as_caller, dump, parse
+from services.common.rpc import as_caller, dump, parse, replies
 from services.dispatch import commit, orders
 from services.dispatch.domain import results
 
 
 class ResultEntrypoints:
     @rpc
+    @replies(OrderOut)
     def submit_result(self, caller: dict, order_id: str, data: dict) -> dict:
         """The responder submits the result with evidence; the owning level has to confirm it."""
         who = as_caller(caller)
@@ -22,6 +23,7 @@ class ResultEntrypoints:
         return dump(orders.view(done))
 
     @rpc
+    @replies(OrderOut)
     def confirm_order(self, caller: dict, order_id: str) -> dict:
         """The owning level or the whistler accepts the result: intake marks the issue resolved."""
         who = as_caller(caller)
@@ -30,6 +32,7 @@ class ResultEntrypoints:
         return dump(orders.view(done))
 
     @rpc
+    @replies(OrderOut)
     def return_order(self, caller: dict, order_id: str, data: dict) -> dict:
         """The owning level rejects the result, with a reason: work continues."""
         who = as_caller(caller)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from nameko.rpc import rpc
 
 from services.common.caller import Role, Scope
-from services.common.contracts.dispatch import OrderStats, WhistleCount, WhistleIn
-from services.common.rpc import as_caller, dump, parse
+from services.common.contracts.dispatch import OrderOut, OrderStats, WhistleCount, WhistleIn
+from services.common.rpc import as_caller, dump, parse, replies
 from services.dispatch import commit, grids, models, orders
 from services.dispatch.domain import whistle
 from services.dispatch.domain.keys import ORDERS
@@ -17,6 +17,7 @@ FIGURE_ROLES = (Role.community_admin, Role.street_admin, Role.district_admin, Ro
 
 class WhistleEntrypoints:
     @rpc
+    @replies(OrderOut)
     def whistle_order(self, caller: dict, order_id: str, data: dict) -> dict:
         """吹哨: summon departments and members to the order; each must report in (报到)."""
         who = as_caller(caller)
@@ -31,6 +32,7 @@ class WhistleEntrypoints:
         return dump(orders.view(done))
 
     @rpc
+    @replies(OrderOut)
     def report_in(self, caller: dict, order_id: str) -> dict:
         """报到: a summoned department or member joins; after the deadline it is recorded late."""
         who = as_caller(caller)
@@ -39,6 +41,7 @@ class WhistleEntrypoints:
         return dump(orders.view(done))
 
     @rpc
+    @replies(list[WhistleCount])
     def whistle_counts(self, caller: dict) -> list[dict]:
         """Whistles per community in the caller's scope, zeros included (both ends are signals)."""
         who = as_caller(caller)
@@ -50,6 +53,7 @@ class WhistleEntrypoints:
                                           community_id=p.id))]
 
     @rpc
+    @replies(OrderStats)
     def order_stats(self, caller: dict, community_id: str | None = None) -> dict:
         """Per community: orders by level and state, overdue, whistles, misses, escalations."""
         who = as_caller(caller)

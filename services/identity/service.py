@@ -12,11 +12,13 @@ from services.common.contracts.identity import (
     CommunityIn,
     Credentials,
     StreetIn,
+    Unit,
     UserIn,
+    UserOut,
 )
 from services.common.metrics import Instrumentation
 from services.common.outbox import OutboxRelay
-from services.common.rpc import as_caller, dump, parse
+from services.common.rpc import as_caller, dump, parse, replies
 from services.common.store import Store
 from services.identity import accounts, tenancy
 from services.identity.models import DOCUMENTS, District
@@ -30,18 +32,21 @@ class IdentityService:
     instrumentation = Instrumentation()
 
     @rpc
-    def authenticate(self, credentials: dict) -> dict:
-        """Check a username and password; the account, or {} (the gateway signs the token)."""
+    @replies(UserOut | None)
+    def authenticate(self, credentials: dict) -> UserOut | None:
+        """Check a username and password; the account, or None (the gateway signs the token)."""
         user = accounts.authenticate(parse(Credentials, credentials))
-        return dump(accounts.user_out(user)) if user else {}
+        return accounts.user_out(user) if user else None
 
     @rpc
+    @replies(Unit)
     def create_district(self, caller: dict, data: dict) -> dict:
         """Create a district (system only: districts come with a deployment)."""
         who = as_caller(caller)
         return dump(unit_of(tenancy.create_district(who, data)))
 
     @rpc
+    @replies(Unit | None)
     def find_district(self, caller: dict, code: str) -> dict | None:
         """The district with `code`, if any."""
         as_caller(caller)
@@ -49,39 +54,46 @@ class IdentityService:
         return dump(unit_of(district)) if district else None
 
     @rpc
+    @replies(Unit)
     def create_street(self, caller: dict, data: dict) -> dict:
         """Add a street (街道) to a district."""
         who = as_caller(caller)
         return dump(unit_of(tenancy.create_street(who, parse(StreetIn, data))))
 
     @rpc
+    @replies(Unit)
     def create_community(self, caller: dict, data: dict) -> dict:
         """Add a community (社区, the tenant) to a street."""
         who = as_caller(caller)
         return dump(unit_of(tenancy.create_community(who, parse(CommunityIn, data))))
 
     @rpc
+    @replies(list[Unit])
     def list_units(self, caller: dict) -> list[dict]:
         """The streets and communities the caller may see."""
         return [dump(u) for u in tenancy.units(as_caller(caller))]
 
     @rpc
+    @replies(Unit)
     def get_community(self, caller: dict, community_id: str) -> dict:
         """One community, if the caller may see it (404 otherwise: no existence leak)."""
         return dump(unit_of(tenancy.visible_community(as_caller(caller), community_id)))
 
     @rpc
+    @replies(UserOut)
     def create_user(self, caller: dict, data: dict) -> dict:
         """Create an account with a role placed in the tenancy tree."""
         who = as_caller(caller)
         return dump(accounts.user_out(accounts.create_user(who, parse(UserIn, data))))
 
     @rpc
+    @replies(UserOut)
     def get_user(self, caller: dict, user_id: str) -> dict:
         """One account, if the caller may see it."""
         return dump(accounts.user_out(accounts.visible_user(as_caller(caller), user_id)))
 
     @rpc
+    @replies(list[UserOut])
     def list_users(self, caller: dict, community_id: str, role: str | None = None) -> list[dict]:
         """Accounts of a community (staff only)."""
         users = accounts.community_users(as_caller(caller), community_id, role)

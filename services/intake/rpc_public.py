@@ -10,9 +10,16 @@ from typing import Any
 import mongoengine as me
 from nameko.rpc import rpc
 
-from services.common.contracts.intake import PublicQuery, RevealIn
+from services.common.contracts.intake import (
+    IssueOut,
+    PhotoOut,
+    PublicIssue,
+    PublicQuery,
+    ReporterIdentity,
+    RevealIn,
+)
 from services.common.errors import Conflict, InvalidInput, NotFound
-from services.common.rpc import as_caller, dump, parse
+from services.common.rpc import as_caller, dump, parse, replies
 from services.common.store import retry_on_stale
 from services.intake import audit, photos, repository, views
 from services.intake.models import Issue
@@ -27,6 +34,7 @@ class PhotosAndPublication:
     # --- photos -------------------------------------------------------------------------
 
     @rpc
+    @replies(IssueOut)
     def add_photo(self, caller: dict, issue_id: str, data_b64: str) -> dict:
         """Attach a photo (the reporter, the submitter or staff); returns the issue."""
         who = as_caller(caller)
@@ -49,6 +57,7 @@ class PhotosAndPublication:
         return views.issue_out(retry_on_stale(attach), who)
 
     @rpc
+    @replies(PhotoOut)
     def get_photo(self, caller: dict, issue_id: str, photo_id: str) -> dict:
         """The original photo, for those who may read the issue."""
         who = as_caller(caller)
@@ -61,12 +70,14 @@ class PhotosAndPublication:
     # --- publication (公示) ---------------------------------------------------------------
 
     @rpc
+    @replies(list[PublicIssue])
     def public_issues(self, caller: dict | None, community_id: str, query: dict) -> list[dict]:
         """The anonymised list for anyone (公示); filters as Open311's GET requests."""
         self._community(community_id)
         return [dump(p) for p in published(community_id, parse(PublicQuery, query))]
 
     @rpc
+    @replies(PhotoOut)
     def public_photo(self, caller: dict | None, community_id: str, issue_id: str,
                      photo_id: str) -> dict:
         """A published issue's photo, re-encoded without EXIF."""
@@ -80,6 +91,7 @@ class PhotosAndPublication:
     # --- abuse handling --------------------------------------------------------------------
 
     @rpc
+    @replies(ReporterIdentity)
     def reveal_reporter(self, caller: dict, issue_id: str, data: dict) -> dict:
         """Who filed the issue, for its district admin handling abuse; audited first."""
         who = as_caller(caller)

@@ -11,20 +11,23 @@ from services.common.caller import Caller
 from services.common.contracts.intake import (
     OPEN_STATES,
     CategoryDef,
+    DuplicateSuggestion,
     IssueIn,
+    IssueOut,
     IssueQuery,
     MergeIn,
     NoteIn,
     RateIn,
     RejectIn,
     ReopenIn,
+    TimelineEntryOut,
     TriageIn,
 )
 from services.common.errors import InvalidInput, NotFound
 from services.common.metrics import Instrumentation
 from services.common.outbox import OutboxRelay
-from services.common.paging import DEFAULT_PAGE, PageQuery
-from services.common.rpc import TimedRpcProxy, as_caller, dump, parse
+from services.common.paging import DEFAULT_PAGE, Page, PageQuery
+from services.common.rpc import TimedRpcProxy, as_caller, dump, parse, replies
 from services.common.store import Store
 from services.intake import (
     access,
@@ -58,12 +61,14 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
     # --- catalogue ----------------------------------------------------------------------
 
     @rpc
+    @replies(list[CategoryDef])
     def list_categories(self, caller: dict | None, community_id: str) -> list[dict]:
         """The community's catalogue (public: Open311 services.json needs no key)."""
         self._community(community_id)
         return [dump(c) for c in repository.categories(community_id)]
 
     @rpc
+    @replies(CategoryDef)
     def get_category(self, caller: dict | None, community_id: str, code: str) -> dict:
         """One category's definition."""
         self._community(community_id)
@@ -73,6 +78,7 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
             raise NotFound("no such category", {"code": "unknown"}) from exc
 
     @rpc
+    @replies(CategoryDef)
     def save_category(self, caller: dict, community_id: str, data: dict) -> dict:
         """Add or change a category of the community's catalogue (community admin)."""
         who = as_caller(caller)
@@ -85,6 +91,7 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
     # --- issues -------------------------------------------------------------------------
 
     @rpc
+    @replies(IssueOut)
     def submit_issue(self, caller: dict, data: dict) -> dict:
         """File an issue from any channel; returns it with suggested duplicates."""
         who = as_caller(caller)
@@ -94,6 +101,7 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
         return views.issue_out(issue, who, suggestions=suggestions)
 
     @rpc
+    @replies(IssueOut)
     def get_issue(self, caller: dict, issue_id: str) -> dict:
         """One issue, for its reporter and the community's staff."""
         who = as_caller(caller)
@@ -102,6 +110,7 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
         return views.issue_out(issue, who, original=original)
 
     @rpc
+    @replies(Page[IssueOut])
     def list_issues(self, caller: dict, community_id: str | None = None,
                     state: str | None = None, category: str | None = None,
                     limit: int = DEFAULT_PAGE, cursor: str | None = None) -> dict:
@@ -117,6 +126,7 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
         return {"items": [views.issue_out(i, who) for i in found], "next_cursor": next_cursor}
 
     @rpc
+    @replies(Page[TimelineEntryOut])
     def get_timeline(self, caller: dict, issue_id: str, limit: int = DEFAULT_PAGE,
                      cursor: str | None = None) -> dict:
         """Who did what when, oldest first; a merged issue's reporter also sees the
@@ -130,6 +140,7 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
                 "next_cursor": next_cursor}
 
     @rpc
+    @replies(Page[DuplicateSuggestion])
     def duplicate_candidates(self, caller: dict, issue_id: str) -> dict:
         """Open issues of the same category nearby (for the admin deciding a merge): one
         page of at most 10, nearest first."""
@@ -142,36 +153,43 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
         return {"items": [dump(s) for s in found], "next_cursor": None}
 
     @rpc
+    @replies(IssueOut)
     def triage_issue(self, caller: dict, issue_id: str, data: dict) -> dict:
         """Confirm or override (with a reason) the category's triage."""
         return self._act(caller, issue_id, actions.triage, TriageIn, data)
 
     @rpc
+    @replies(IssueOut)
     def reject_issue(self, caller: dict, issue_id: str, data: dict) -> dict:
         """Reject (not responsible / invalid), or the reporter withdraws."""
         return self._act(caller, issue_id, actions.reject, RejectIn, data)
 
     @rpc
+    @replies(IssueOut)
     def resolve_issue(self, caller: dict, issue_id: str, data: dict) -> dict:
         """The community resolves it (guidance for a private matter, or work done)."""
         return self._act(caller, issue_id, actions.resolve, NoteIn, data)
 
     @rpc
+    @replies(IssueOut)
     def close_issue(self, caller: dict, issue_id: str, data: dict) -> dict:
         """Close a resolved or rated issue."""
         return self._act(caller, issue_id, actions.close, NoteIn, data)
 
     @rpc
+    @replies(IssueOut)
     def rate_issue(self, caller: dict, issue_id: str, data: dict) -> dict:
         """The reporter is satisfied and rates the result."""
         return self._act(caller, issue_id, actions.rate, RateIn, data)
 
     @rpc
+    @replies(IssueOut)
     def reopen_issue(self, caller: dict, issue_id: str, data: dict) -> dict:
         """The reporter is not satisfied: back to work."""
         return self._act(caller, issue_id, actions.reopen, ReopenIn, data)
 
     @rpc
+    @replies(IssueOut)
     def merge_issue(self, caller: dict, issue_id: str, data: dict) -> dict:
         """Merge a duplicate into its original (群体诉)."""
         return self._act(caller, issue_id, actions.merge, MergeIn, data)

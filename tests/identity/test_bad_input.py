@@ -109,8 +109,8 @@ def test_unknown_ids_are_404_naming_them(identity, tree):
 def test_wrong_credentials_authenticate_nobody_and_bad_ones_are_422(identity, tree):
     body = new_user(tree, "resident", "A")
     identity.create_user(SYSTEM, body)
-    assert identity.authenticate({"username": body["username"], "password": "wrong-pass"}) == {}
-    assert identity.authenticate({"username": "nobody-here", "password": "x"}) == {}
+    assert identity.authenticate({"username": body["username"], "password": "wrong-pass"}) is None
+    assert identity.authenticate({"username": "nobody-here", "password": "x"}) is None
     assert identity.authenticate({"username": body["username"],
                                   "password": body["password"]})["role"] == "resident"
     assert _field(_refusal(lambda: identity.authenticate({"username": ""}))) == (

@@ -400,6 +400,46 @@ class PolicyOut(BaseModel):
     report_in_minutes: float
 
 
+class GridOut(BaseModel):
+    """A grid, compound or building of the registry, as staff read the tree."""
+
+    id: str
+    community_id: str
+    code: str
+    name: str
+    level: Literal["1", "2", "3", "compound", "building"]
+    parent_id: str | None = None
+    worker_id: str | None = None  # 网格员
+    party_branch: str | None = None  # 网格党支部
+    polygon: list[list[float]] | None = None  # [[lng, lat], ...]
+    addresses: list[str] = []
+
+
+class GridPlace(BaseModel):
+    """The grid a location falls in; `inside`: within the community's boundary at all."""
+
+    grid_id: str | None = None
+    inside: bool
+
+
+class GridRowError(BaseModel):
+    """One bad field of an import row (row 1 is the first data row)."""
+
+    row: int
+    field: str
+    reason: str
+
+
+class GridImportReport(BaseModel):
+    """What an import found: any bad row imports nothing, a dry run imports nothing."""
+
+    dry_run: bool
+    rows: int
+    valid: bool
+    imported: int
+    errors: list[GridRowError] = []
+
+
 class OrderFilter(BaseModel):
     """What a listing of orders may be narrowed to (`mine`: what the caller holds)."""
 

@@ -368,6 +368,13 @@ class IssueRated(BaseModel):
     comment: str = ""
 
 
+class PhotoOut(BaseModel):
+    """A photo's bytes (base64) and type, for the gateway to answer as an image."""
+
+    content_type: str
+    data: str  # base64
+
+
 # --- abuse handling: revealing an anonymous reporter (district only, audited) ---------------
 
 

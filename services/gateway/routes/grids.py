@@ -8,7 +8,13 @@ from fastapi import APIRouter, UploadFile
 from fastapi.responses import PlainTextResponse
 
 from services.common.caller import ADMIN_ROLES, STAFF_ROLES
-from services.common.contracts.dispatch import PolicyIn, PolicyOut
+from services.common.contracts.dispatch import (
+    GridImportReport,
+    GridOut,
+    GridPlace,
+    PolicyIn,
+    PolicyOut,
+)
 from services.common.contracts.workflow import Location
 from services.common.errors import InvalidInput
 from services.gateway import gridfile
@@ -19,14 +25,14 @@ MAX_IMPORT_BYTES = 10 * 1024 * 1024
 STAFF = tuple(STAFF_ROLES)
 
 
-@router.get("")
+@router.get("", response_model=list[GridOut])
 def list_grids(community_id: RequiredQueryId, caller: CallerDep, rpc: RpcDep) -> list[dict]:
     """The community's grids, compounds and buildings, parents first."""
     require(caller, *STAFF)
     return rpc.call("dispatch", "list_grids", caller_args(caller), community_id)
 
 
-@router.post("/import")
+@router.post("/import", response_model=GridImportReport)
 def import_grids(community_id: RequiredQueryId, file: UploadFile, caller: CallerDep, rpc: RpcDep,
                  dry_run: bool = True,
                  format: Literal["csv", "geojson"] | None = None) -> dict:
@@ -56,7 +62,7 @@ def export_grids(community_id: RequiredQueryId, caller: CallerDep, rpc: RpcDep,
     return PlainTextResponse(text, media_type=media)
 
 
-@router.post("/resolve")
+@router.post("/resolve", response_model=GridPlace)
 def resolve_grid(community_id: RequiredQueryId, body: Location, caller: CallerDep,
                  rpc: RpcDep) -> dict:
     """The grid a point or address falls in, and whether it is inside the community."""
