@@ -91,23 +91,38 @@ def states_page(query: paging.PageQuery) -> paging.Page[GridState]:
         next_cursor=cursor)
 
 
+LINEAGE_FIELDS = ("id", "community_id", "parent_id", "depth")
+
+
+def lineage(grid_id: str) -> list[Grid]:
+    """The grids from `grid_id` up to the root, read once each by `_id` (tree fields only:
+    a polygon can be large)."""
+    docs: list[Grid] = []
+    current = Grid.objects(id=grid_id).only(*LINEAGE_FIELDS).first()
+    while current is not None and current.id not in {d.id for d in docs}:
+        docs.append(current)
+        current = (Grid.objects(id=current.parent_id).only(*LINEAGE_FIELDS).first()
+                   if current.parent_id else None)
+    return docs
+
+
 def chain(grid_id: str) -> list[str]:
     """Grid ids from `grid_id` up to the root (buildings and compounds roll up to their grid)."""
-    ids: list[str] = []
-    current = Grid.objects(id=grid_id).first()
-    while current is not None and current.id not in ids:
-        ids.append(current.id)
-        current = Grid.objects(id=current.parent_id).first() if current.parent_id else None
-    return ids
+    return [d.id for d in lineage(grid_id)]
+
+
+def owning(docs: list[Grid]) -> list[Grid]:
+    """Orders live on grids (levels 1-3): a lineage from its first grid of level 1-3 up."""
+    for n, doc in enumerate(docs):
+        if doc.depth <= 3:
+            return docs[n:]
+    return docs
 
 
 def owning_grid(grid_id: str) -> str:
     """Orders live on grids (levels 1-3): a compound or building hands its grid up."""
-    for gid in chain(grid_id):
-        grid = Grid.objects.get(id=gid)
-        if grid.depth <= 3:
-            return gid
-    return grid_id
+    docs = owning(lineage(grid_id))
+    return docs[0].id if docs else grid_id
 
 
 def resolve(policy: CommunityPolicy, location: dict[str, Any]) -> dict[str, Any]:

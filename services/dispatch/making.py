@@ -10,7 +10,7 @@ from services.common.errors import InvalidInput
 from services.dispatch import commit, grids
 from services.dispatch.domain.make import Placement, make
 from services.dispatch.domain.order import Outcome
-from services.dispatch.models import CommunityPolicy, Grid, Order, Responder, new_id
+from services.dispatch.models import CommunityPolicy, Order, Responder, duty_key, new_id
 
 ASSIGNED_CAP = 10**6  # a maker's assignment is not a claim race: no cap
 
@@ -18,12 +18,15 @@ ASSIGNED_CAP = 10**6  # a maker's assignment is not a claim race: no cap
 def placement(policy: CommunityPolicy, spec: OrderIn, grid_id: str | None = None) -> Placement:
     """The order's grid (given, from its location, or the root), its chain and its unit."""
     grid_id = grid_id or spec.grid_id
-    if grid_id and not Grid.objects(id=grid_id, community_id=policy.id).first():
-        raise InvalidInput("unknown grid", {"grid_id": "not a grid of this community"})
     if not grid_id and spec.location is not None:
         grid_id = grids.resolve(policy, spec.location.model_dump())["grid_id"]
-    grid_id = grids.owning_grid(grid_id) if grid_id else policy.root_grid_id
-    chain = tuple(grids.chain(grid_id))
+    # One read per grid of the lineage: it checks the community, finds the owning grid
+    # (a compound or building hands its grid up) and is the chain.
+    docs = grids.owning(grids.lineage(grid_id or policy.root_grid_id))
+    if grid_id and (not docs or docs[0].community_id != policy.id):
+        raise InvalidInput("unknown grid", {"grid_id": "not a grid of this community"})
+    grid_id = docs[0].id if docs else policy.root_grid_id
+    chain = tuple(d.id for d in docs)
     return Placement(district_id=policy.district_id, street_id=policy.street_id,
                      community_id=policy.id, root_grid_id=policy.root_grid_id, grid_id=grid_id,
                      chain=chain, sla=dict(policy.sla or {}),
@@ -55,9 +58,14 @@ def commit_new(caller: Caller, outcome: Outcome) -> Order:
 
 
 def responsible_department(community_id: str, category: str, chain: tuple[str, ...]) -> str | None:
-    """The on-duty unit responsible for the category whose jurisdiction covers the grid."""
-    for unit in Responder.objects(community_id=community_id, kind="department",
-                                  categories=category, on_duty=True):
+    """The on-duty unit responsible for the category whose jurisdiction covers the grid.
+
+    One equality on the indexed `duty_key` (the community's units, a handful), filtered
+    here (a projection is slower on nx-27017): the store answers a query on community, kind
+    and the categories list by a scan of every community's responders."""
+    for unit in Responder.objects(duty_key=duty_key(community_id, "department")):
+        if not unit.on_duty or category not in (unit.categories or ()):
+            continue
         if not unit.jurisdiction or set(unit.jurisdiction) & set(chain):
             return unit.department_id
     return None

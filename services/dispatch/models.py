@@ -53,11 +53,17 @@ class Grid(Aggregate):
     addresses = me.ListField(me.StringField())
 
 
+def duty_key(community_id: str, kind: str) -> str:
+    return f"{community_id}|{kind}"
+
+
 class Responder(me.Document):
     """Someone who answers orders: a member reporting in (双报到), an operator, or a unit."""
 
+    # `duty_key` ("<community id>|<kind>") is the one single-field key the maker's lookup of
+    # the responsible unit reads by (nx-27017 uses no compound index and scans otherwise).
     meta = {"db_alias": ALIAS, "collection": "responders", "indexes": [
-        {"fields": ["community_id", "key"], "unique": True}]}  # no multikey: see Order
+        {"fields": ["community_id", "key"], "unique": True}, "duty_key"]}  # no multikey: see Order
     id = me.StringField(primary_key=True, default=lambda: new_id("r"))
     community_id = me.StringField(required=True)
     key = me.StringField(required=True)  # "member:<user id>" or "department:<department id>"
@@ -72,6 +78,10 @@ class Responder(me.Document):
     on_duty = me.BooleanField(default=True)
     contact = me.StringField()
     consent = me.StringField(default="given")  # "pending": an admin's registration of a person
+    duty_key = me.StringField()  # derived on every save (`clean`)
+
+    def clean(self) -> None:
+        self.duty_key = duty_key(self.community_id, self.kind)
 
 
 class ClaimCounter(me.Document):
