@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from services.common.aggregate import Decision, change
 from services.common.caller import Caller
 from services.common.contracts.intake import IssueState, IssueStatusChanged
-from services.common.errors import Conflict
+from services.common.errors import Conflict, NotFound
 from services.intake import domain, keys, metrics, repository
 from services.intake.domain import Action
 from services.intake.models import Issue
@@ -87,12 +87,15 @@ def advance_from_event(issue_id: str | None, community_id: str | None, action: A
     (a redelivery or an out-of-order event must not requeue forever)."""
     if issue_id is None:
         return
-    issue = Issue.objects(id=issue_id).first()
-    if issue is None or issue.community_id != community_id:
-        log.warning("event %s names issue %s that intake does not hold", event_id, issue_id)
-        return
+
+    def held(issue: Issue) -> None:  # checked on the frame's own load: one read, not two
+        if issue.community_id != community_id:
+            raise NotFound("no such issue", {"issue_id": "unknown"})
+
     try:
-        transition(issue_id, action, caller, note)
+        transition(issue_id, action, caller, note, check=held)
+    except NotFound:
+        log.warning("event %s names issue %s that intake does not hold", event_id, issue_id)
     except Conflict as exc:
         log.info("issue %s: %s skipped (%s)", issue_id, action.value, exc)
         add_note(issue_id, caller, note, f"{issue_id}:evt:{event_id}")
