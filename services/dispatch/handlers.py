@@ -21,7 +21,7 @@ from services.common.errors import DomainError
 from services.common.inbox import handles
 from services.dispatch import commit, grids, making
 from services.dispatch.domain import results
-from services.dispatch.models import Grid, Order
+from services.dispatch.models import Order
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,6 @@ class EventHandlers:
         if Order.objects(id=f"o-{event.issue_id}").only("id").first() is not None:
             return  # redelivered: the order from this issue exists
         policy = grids.ensure_community(event.community_id, event.district_id, event.street_id)
-        grid_id = event.grid_id if event.grid_id and Grid.objects(
-            id=event.grid_id, community_id=policy.id).first() else None
         system = Caller.system(event.district_id, envelope.correlation_id)
         try:
             spec = OrderIn(community_id=policy.id, category=event.category[:40] or "other",
@@ -59,7 +57,7 @@ class EventHandlers:
                            route=event.route, response_hours=_hours(event.response_hours),
                            resolution_hours=_hours(event.resolution_hours))
             outcome = making.decide(system, policy, spec, commit.now(), issue_id=event.issue_id,
-                                    grid_id=grid_id)
+                                    grid_id=event.grid_id, strict=False)
         except (ValidationError, DomainError) as exc:  # a retry would fail the same way
             log.error("no order for issue %s: %s", event.issue_id, exc)
             return

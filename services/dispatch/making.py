@@ -15,8 +15,12 @@ from services.dispatch.models import CommunityPolicy, Order, Responder, duty_key
 ASSIGNED_CAP = 10**6  # a maker's assignment is not a claim race: no cap
 
 
-def placement(policy: CommunityPolicy, spec: OrderIn, grid_id: str | None = None) -> Placement:
-    """The order's grid (given, from its location, or the root), its chain and its unit."""
+def placement(policy: CommunityPolicy, spec: OrderIn, grid_id: str | None = None,
+              strict: bool = True) -> Placement:
+    """The order's grid (given, from its location, or the root), its chain and its unit.
+
+    A grid that is not the community's is refused (`strict`) or placed at the root (an
+    event's grid, which a made order must not fail on)."""
     grid_id = grid_id or spec.grid_id
     if not grid_id and spec.location is not None:
         grid_id = grids.resolve(policy, spec.location.model_dump())["grid_id"]
@@ -24,7 +28,9 @@ def placement(policy: CommunityPolicy, spec: OrderIn, grid_id: str | None = None
     # (a compound or building hands its grid up) and is the chain.
     docs = grids.owning(grids.lineage(grid_id or policy.root_grid_id))
     if grid_id and (not docs or docs[0].community_id != policy.id):
-        raise InvalidInput("unknown grid", {"grid_id": "not a grid of this community"})
+        if strict:
+            raise InvalidInput("unknown grid", {"grid_id": "not a grid of this community"})
+        docs = grids.owning(grids.lineage(policy.root_grid_id))
     grid_id = docs[0].id if docs else policy.root_grid_id
     chain = tuple(d.id for d in docs)
     return Placement(district_id=policy.district_id, street_id=policy.street_id,
@@ -35,9 +41,10 @@ def placement(policy: CommunityPolicy, spec: OrderIn, grid_id: str | None = None
 
 
 def decide(caller: Caller, policy: CommunityPolicy, spec: OrderIn, at: datetime,
-           issue_id: str | None = None, grid_id: str | None = None) -> Outcome:
+           issue_id: str | None = None, grid_id: str | None = None,
+           strict: bool = True) -> Outcome:
     """The new order as a rule's outcome (nothing written yet)."""
-    where = placement(policy, spec, grid_id)
+    where = placement(policy, spec, grid_id, strict)
     try:
         return make(caller, at, f"o-{issue_id}" if issue_id else new_id("o"), spec, where,
                     issue_id=issue_id)
