@@ -66,7 +66,7 @@ def _real_objects(platform, client, admin: dict) -> dict[str, list[str]]:
     community_id = platform.community_id("A")
     resident = {"Authorization": f"Bearer {_token(platform, 'resident')}"}
     issue = client.post("/issues", headers=resident, json=issue_body(platform)).json()
-    order = client.post("/orders", headers=admin, json={"category": "road", "summary": "坑"})
+    order = client.post("/orders", headers=admin, json={"category": "road_damage", "summary": "坑"})
     responder = client.post("/responders", headers=admin,
                             json={"kind": "department", "name": "城管",
                                   "department_id": "department-A-1"}).json()
