@@ -118,7 +118,9 @@ def _check_refusal(path: str, response, problems: list[str], label: str) -> None
         problems.append(f"{label}: {response.status_code} not JSON: {response.text[:200]}")
         return
     if path.startswith("/open311/"):
-        ok = isinstance(body, list) and all({"code", "description"} <= set(e) for e in body)
+        ok = isinstance(body, list) and bool(body) and all(
+            {"code", "description", "field"} <= set(e)
+            and str(e["description"]).startswith(f"{e['field']}: ") for e in body)
     else:
         error = body.get("error") if isinstance(body, dict) else None
         ok = (set(body) == {"error"} and isinstance(error, dict)

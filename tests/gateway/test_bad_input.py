@@ -166,7 +166,8 @@ def test_tokens_with_claims_the_platform_does_not_know_are_401(platform):
             "api_key": token, "jurisdiction_id": community_id, "service_code": "road",
             "description": "x", "address_string": "东湖路"})
         assert posted.status_code == 400, (shape, posted.text)
-        assert posted.json() == [{"code": 400, "description": "api_key: invalid"}]
+        assert posted.json() == [{"code": 400, "description": "api_key: invalid",
+                                  "field": "api_key"}]
 
 
 def test_open311_dates_at_the_calendars_ends_are_refused(platform):
@@ -179,4 +180,5 @@ def test_open311_dates_at_the_calendars_ends_are_refused(platform):
         response = client.get("/open311/v2/requests.json",
                               params={"jurisdiction_id": community_id, name: value})
         assert response.status_code == 400, response.text
-        assert response.json() == [{"code": 400, "description": f"{name}: invalid"}]
+        assert response.json() == [{"code": 400, "description": f"{name}: invalid",
+                                    "field": name}]
