@@ -9,6 +9,7 @@ import jwt
 
 from services.common.contracts.types import MAX_VERTICES
 from services.dispatch.service import DispatchService
+from services.intake.models import Issue
 from services.intake.service import IntakeService
 from tests.intake.helpers import issue_body, sign_in
 from tests.platform import error_of
@@ -26,9 +27,17 @@ def _refused(response, status: int, code: str, field: str | None = None) -> dict
 
 
 def _stored(client, admin: dict, community_id: str) -> int:
-    listed = client.get(f"/issues?community_id={community_id}", headers=admin)
+    """How many issues the community has, read two ways that must agree: its first page
+    through the gateway (the page's shape checked: counting the keys of a page, `items` and
+    `next_cursor`, once read as "2 issues stored") and intake's collection itself."""
+    listed = client.get(f"/issues?community_id={community_id}", headers=admin,
+                        params={"limit": 100})
     assert listed.status_code == 200, listed.text
-    return len(listed.json()["items"])
+    page = listed.json()
+    assert set(page) == {"items", "next_cursor"} and page["next_cursor"] is None, page
+    in_store = Issue.objects(community_id=community_id).only("id").limit(101)
+    assert {i["id"] for i in page["items"]} == {i.id for i in in_store}
+    return len(page["items"])
 
 
 def test_hostile_issue_bodies_are_422_naming_the_field_and_store_nothing(platform):
@@ -63,6 +72,10 @@ def test_hostile_issue_bodies_are_422_naming_the_field_and_store_nothing(platfor
         response = client.post("/issues", headers=resident | JSON, content=text)
         _refused(response, 422, "invalid_input", field)
     assert _stored(client, admin, community_id) == 0
+    # the measure sees what is stored: the same body, corrected, is one issue
+    valid = base | {"attributes": {"parties": 2}}
+    assert client.post("/issues", headers=resident, json=valid).status_code == 201
+    assert _stored(client, admin, community_id) == 1
 
 
 def test_bad_categories_orders_and_policies_are_refused(platform):
