@@ -6,10 +6,13 @@ from __future__ import annotations
 from services.common.contracts.intake import OPEN_STATES, PublicIssue, PublicQuery
 from services.intake import anonymise, repository
 from services.intake.models import Issue
+from services.intake.names import NameIndex
 from services.intake.views import public_out
 
 
-def published(community_id: str, query: PublicQuery) -> list[PublicIssue]:
+def published(community_id: str, query: PublicQuery,
+              accounts: NameIndex | None = None) -> list[PublicIssue]:
+    """`accounts`: the community's account names, removed from the text (`names.py`)."""
     states = anonymise.PUBLISHED_STATES
     if query.status == "open":
         states = states & OPEN_STATES
@@ -27,5 +30,5 @@ def published(community_id: str, query: PublicQuery) -> list[PublicIssue]:
     if query.end:
         found = found.filter(created_at__lte=query.end)
     names = {c.code: c.name for c in repository.categories(community_id)}
-    return [public_out(i, names.get(i.category, i.category))
+    return [public_out(i, names.get(i.category, i.category), accounts)
             for i in found.order_by("-created_at").limit(query.limit)]

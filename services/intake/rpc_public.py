@@ -74,14 +74,16 @@ class PhotosAndPublication:
     def public_issues(self, caller: dict | None, community_id: str, query: dict) -> list[dict]:
         """The anonymised list for anyone (公示); filters as Open311's GET requests."""
         self._community(community_id)
-        return [dump(p) for p in published(community_id, parse(PublicQuery, query))]
+        accounts = self.account_names.index(community_id)
+        return [dump(p) for p in published(community_id, parse(PublicQuery, query), accounts)]
 
     @rpc
     @replies(PhotoOut)
     def public_photo(self, caller: dict | None, community_id: str, issue_id: str,
                      photo_id: str) -> dict:
         """A published issue's photo, re-encoded without EXIF."""
-        found = published(community_id, PublicQuery(ids=[issue_id]))
+        found = published(community_id, PublicQuery(ids=[issue_id]),
+                          self.account_names.index(community_id))
         if not found or photo_id not in found[0].photos:
             raise NotFound("no such photo", {"photo_id": "unknown"})
         data, content_type = photos.load(me.get_db("intake"), issue_id, photo_id, public=True)
