@@ -27,7 +27,7 @@ from services.common.contracts.types import (
     Text,
 )
 from services.common.contracts.workflow import IssueClass, Location, ReasonIn, Route, Urgency
-from services.common.paging import PageQuery
+from services.common.paging import MAX_PAGE, PageQuery
 
 MAX_DESCRIPTION = 2000
 Description = Text(MAX_DESCRIPTION, min_length=1)
@@ -274,8 +274,9 @@ class PublicIssue(BaseModel):
     updated_at: datetime
 
 
-class PublicQuery(BaseModel):
-    """Filters of the public list (those of Open311 GET requests.json)."""
+class PublicQuery(PageQuery):
+    """Filters of the public list (those of Open311 GET requests.json) and its page: a
+    keyset page of at most MAX_PAGE, which the filters may leave short (follow the cursor)."""
 
     model_config = ConfigDict(extra="forbid")
     ids: list[Id] | None = Field(default=None, max_length=100)
@@ -283,7 +284,7 @@ class PublicQuery(BaseModel):
     start: Instant | None = None
     end: Instant | None = None
     status: Literal["open", "closed"] | None = None
-    limit: int = Field(default=200, ge=1, le=1000)
+    limit: int = Field(default=MAX_PAGE, ge=1, le=MAX_PAGE)
 
 
 class IssueQuery(PageQuery):
