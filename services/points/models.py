@@ -196,5 +196,17 @@ class Redemption(Aggregate):
     settle_key = me.StringField()  # "<merchant>|<community>|<confirmed epoch>|<id>"
 
 
+class OrderCredit(me.Document):
+    """Who resolved a work order (dispatch's order.resolved) and whether it was confirmed:
+    the two events arrive on separate queues, so whichever comes second pays."""
+
+    meta = {"db_alias": ALIAS, "collection": "order_credits"}
+    id = me.StringField(primary_key=True)  # the order id
+    community_id = me.StringField(required=True)
+    responder_id = me.StringField()
+    role = me.StringField()
+    confirmed = me.BooleanField(default=False)
+
+
 DOCUMENTS = [Community, Policy, Account, Posting, Rule, EarnTally, Award, Partner, Offer,
-             Allowance, Redemption]
+             Allowance, Redemption, OrderCredit]

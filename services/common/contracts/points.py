@@ -152,6 +152,10 @@ class RuleIn(BaseModel):
     active: bool = True
 
 
+class RuleKindIn(BaseModel):
+    kind: EarnKind
+
+
 class RuleOut(RuleIn):
     community_id: str
     kind: EarnKind
