@@ -30,6 +30,7 @@ from schemathesis import GenerationMode
 from services.dispatch.service import DispatchService
 from services.gateway import tokens
 from services.intake.service import IntakeService
+from services.points.service import PointsService
 from tests.intake.helpers import issue_body
 
 EXAMPLES = int(os.environ.get("LINLI_FUZZ_EXAMPLES", "4"))  # per operation and mode
@@ -43,6 +44,9 @@ CREATES = {  # a refused request to these must not add a record to that collecti
     ("POST", "/users"): ("identity", "users"),
     ("POST", "/registry/streets"): ("identity", "streets"),
     ("POST", "/registry/communities"): ("identity", "communities"),
+    ("POST", "/points/awards"): ("points", "awards"),
+    ("POST", "/points/offers"): ("points", "offers"),
+    ("POST", "/points/merchants"): ("points", "partners"),
 }
 
 
@@ -132,7 +136,7 @@ def _check_refusal(path: str, response, problems: list[str], label: str) -> None
 
 @pytest.mark.timeout(900)
 def test_every_route_answers_generated_input_without_5xx(platform, tmp_path):
-    client = platform.start(IntakeService, DispatchService)
+    client = platform.start(IntakeService, DispatchService, PointsService)
     admin = {"Authorization": f"Bearer {_token(platform, 'community_admin')}"}
     real = _real_objects(platform, client, admin)
     auth = {role: {"Authorization": f"Bearer {_token(platform, role)}"} for role in ROLES}

@@ -8,6 +8,7 @@ from services.gateway.routes import (
     issues,
     open311,
     orders,
+    points,
     publication,
     registry,
     responders,
@@ -16,4 +17,4 @@ from services.gateway.routes import (
 
 ROUTERS = [health.router, auth.router, registry.router, users.router, grids.router,
            orders.router, responders.router,
-           issues.router, categories.router, publication.router, open311.router]
+           issues.router, categories.router, publication.router, open311.router, points.router]
