@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+from tests.dispatch.helpers import token_headers
 from tests.platform import error_of
 from tests.volunteers.helpers import profile_body, wait_events
 
@@ -21,7 +23,8 @@ def test_a_wish_posted_claimed_by_one_of_many_fulfilled_logs_hours_once(vplatfor
     board = client.get("/wishes", headers=resident).json()
     assert wish["id"] in [w["id"] for w in board["items"]]
 
-    volunteers = [vplatform.headers("volunteer", "A", f"w-claim-{i}") for i in range(6)]
+    volunteers = [token_headers(vplatform, "volunteer", f"u-claim-{uuid.uuid4().hex[:6]}-{i}")
+                  for i in range(6)]
     for i, headers in enumerate(volunteers):
         saved = client.put("/volunteers/profile", headers=headers, json=profile_body(
             display_name=f"志愿者{i}", contact={"phone": f"+86 139 0000 000{i}"}))
@@ -44,7 +47,7 @@ def test_a_wish_posted_claimed_by_one_of_many_fulfilled_logs_hours_once(vplatfor
                               .json()["items"]]
     mine = client.get(f"/wishes/{wish['id']}", headers=resident).json()
     assert mine["volunteer_contact"]["phone"].startswith("+86 139")  # the matched resident
-    other = vplatform.headers("resident", "A", "w-other")
+    other = token_headers(vplatform, "resident", f"u-other-{uuid.uuid4().hex[:6]}")
     assert client.get(f"/wishes/{wish['id']}", headers=other).json()["volunteer_contact"] is None
 
     not_theirs = client.post(f"/wishes/{wish['id']}/fulfil", headers=other, json={})
@@ -73,11 +76,11 @@ def test_wish_refusals_name_the_field_and_b_never_sees_a(vplatform):
     assert {"title", "skill"} <= set(error_of(bad)["fields"])
     wish = client.post("/wishes", headers=resident, json={"title": "代买药",
                                                           "detail": "感冒药"}).json()
-    b_volunteer = vplatform.headers("volunteer", "B", "w-b")
+    b_volunteer = token_headers(vplatform, "volunteer", "u-b-vol", where="B")
     assert client.post(f"/wishes/{wish['id']}/claim", headers=b_volunteer).status_code == 404
     assert wish["id"] not in str(client.get("/wishes", headers=b_volunteer).json())
-    own = client.post(f"/wishes/{wish['id']}/claim", headers=vplatform.headers(
-        "volunteer", "A", "w-a"))
+    own = client.post(f"/wishes/{wish['id']}/claim", headers=token_headers(
+        vplatform, "volunteer", f"u-a-{uuid.uuid4().hex[:6]}"))
     assert own.status_code == 200
     withdrawn = client.post(f"/wishes/{wish['id']}/withdraw", headers=resident)
     assert withdrawn.status_code == 409 and error_of(withdrawn)["code"] == "conflict"
