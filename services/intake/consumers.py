@@ -14,7 +14,6 @@ from services.common.contracts.dispatch import (
     OrderReturnedToPool,
 )
 from services.common.contracts.identity import CommunityCreated
-from services.common.contracts.intake import IssueState, IssueStatusChanged
 from services.common.inbox import handles
 from services.intake import grids, repository
 from services.intake.domain import Action
@@ -51,16 +50,6 @@ class IntakeConsumers:
         repository.seed_catalogue(created.community_id)
         repository.remember_community(created.community_id, created.name, created.street_id,
                                       created.district_id)
-
-    @handles("intake", "issue.received")
-    def on_issue_received(self, envelope: Envelope) -> None:
-        """Count the new issue (counters, not counts: the gauge reads them)."""
-        repository.count_move(None, IssueState.received.value)
-
-    @handles("intake", "issue.status_changed")
-    def on_issue_status_changed(self, envelope: Envelope) -> None:
-        changed: IssueStatusChanged = envelope.parsed()
-        repository.count_move(changed.from_state.value, changed.to_state.value)
 
     @handles("dispatch", "grid.changed")
     def on_grid_changed(self, envelope: Envelope) -> None:
