@@ -16,6 +16,7 @@ from services.common import paging
 from services.common.contracts.intake import OPEN_STATES, PublicIssue, PublicQuery
 from services.intake import anonymise, repository
 from services.intake.models import Issue
+from services.intake.names import NameIndex
 from services.intake.views import public_out
 
 SCAN_FACTOR = 4  # stored issues read per item asked for, at most (the filters' bound)
@@ -47,14 +48,16 @@ def _window(community_id: str, query: PublicQuery) -> dict[str, str]:
     return rng
 
 
-def published(community_id: str, query: PublicQuery) -> tuple[list[PublicIssue], str | None]:
-    """One page of the community's public list and the next cursor (None: the end)."""
+def published(community_id: str, query: PublicQuery, accounts: NameIndex | None = None
+              ) -> tuple[list[PublicIssue], str | None]:
+    """One page of the community's public list and the next cursor (None: the end).
+    `accounts`: the community's account names, removed from the text (`names.py`)."""
     names = {c.code: c.name for c in repository.categories(community_id)}
     if query.ids is not None:
         found = [i for i in (Issue.objects(id=issue_id).first() for issue_id in query.ids)
                  if i is not None and i.community_id == community_id and _shown(i, query)]
         found.sort(key=lambda i: i.community_key or "", reverse=True)
-        return [public_out(i, names.get(i.category, i.category))
+        return [public_out(i, names.get(i.category, i.category), accounts)
                 for i in found[:query.limit]], None
     rng = _window(community_id, query)
     scan = query.limit * SCAN_FACTOR
@@ -65,7 +68,7 @@ def published(community_id: str, query: PublicQuery) -> tuple[list[PublicIssue],
     for doc in docs:
         last = doc.community_key
         if _shown(doc, query):
-            items.append(public_out(doc, names.get(doc.category, doc.category)))
+            items.append(public_out(doc, names.get(doc.category, doc.category), accounts))
             if len(items) == query.limit:
                 break
     # More may follow when the page filled up or the scan read its whole bound.

@@ -76,7 +76,8 @@ class PhotosAndPublication:
         """The anonymised list for anyone (公示), a keyset page; filters as Open311's GET
         requests (a page may be short: follow `next_cursor`)."""
         self._community(community_id)
-        items, cursor = published(community_id, parse(PublicQuery, query))
+        accounts = self.account_names.index(community_id)
+        items, cursor = published(community_id, parse(PublicQuery, query), accounts)
         return dump(Page[PublicIssue](items=items, next_cursor=cursor))
 
     @rpc
@@ -84,7 +85,8 @@ class PhotosAndPublication:
     def public_photo(self, caller: dict | None, community_id: str, issue_id: str,
                      photo_id: str) -> dict:
         """A published issue's photo, re-encoded without EXIF."""
-        found, _ = published(community_id, PublicQuery(ids=[issue_id]))
+        found, _ = published(community_id, PublicQuery(ids=[issue_id]),
+                             self.account_names.index(community_id))
         if not found or photo_id not in found[0].photos:
             raise NotFound("no such photo", {"photo_id": "unknown"})
         data, content_type = photos.load(me.get_db("intake"), issue_id, photo_id, public=True)

@@ -369,6 +369,33 @@ class IssueRated(BaseModel):
     comment: str = ""
 
 
+class CategoryState(BaseModel):
+    """What a catalogue entry is, as far as another service's check goes (dispatch refuses an
+    order whose category its community's catalogue lacks).
+
+    `version` grows with every change of the entry: a reader keeps the highest it saw, so a
+    late or redelivered event never undoes a newer one.
+    """
+
+    community_id: str
+    code: str
+    name: str
+    removed: bool = False
+    version: int
+
+
+@event_payload("category.changed")
+class CategoryChanged(CategoryState):
+    """A catalogue entry was added or changed (its whole state: applying it twice is harmless)."""
+
+
+@event_payload("category.removed")
+class CategoryRemoved(BaseModel):
+    community_id: str
+    code: str
+    version: int
+
+
 class PhotoOut(BaseModel):
     """A photo's bytes (base64) and type, for the gateway to answer as an image."""
 
