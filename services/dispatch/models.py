@@ -102,7 +102,8 @@ EVERYWHERE = "*"
 
 class OrderTally(me.Document):
     """A community's order figures ("c:<id>"), and the whole deployment's ("*"), moved by
-    `$inc` of each commit's difference (domain.keys.tally_delta): read, never counted.
+    each commit's difference (Order.tally, folded once by services/common/counters): read,
+    never counted.
 
     The keys are flat ("orders:<level>/<state>", "overdue", ...; an upsert's `$inc` of a
     dotted path stores the dots on nx-27017), so it is read raw with `figures`."""
