@@ -70,7 +70,7 @@ def _real_objects(platform, client, admin: dict) -> dict[str, list[str]]:
     community_id = platform.community_id("A")
     resident = {"Authorization": f"Bearer {_token(platform, 'resident')}"}
     issue = client.post("/issues", headers=resident, json=issue_body(platform)).json()
-    order = client.post("/orders", headers=admin, json={"category": "road", "summary": "坑"})
+    order = client.post("/orders", headers=admin, json={"category": "road_damage", "summary": "坑"})
     responder = client.post("/responders", headers=admin,
                             json={"kind": "department", "name": "城管",
                                   "department_id": "department-A-1"}).json()
@@ -122,7 +122,9 @@ def _check_refusal(path: str, response, problems: list[str], label: str) -> None
         problems.append(f"{label}: {response.status_code} not JSON: {response.text[:200]}")
         return
     if path.startswith("/open311/"):
-        ok = isinstance(body, list) and all({"code", "description"} <= set(e) for e in body)
+        ok = isinstance(body, list) and bool(body) and all(
+            {"code", "description", "field"} <= set(e)
+            and str(e["description"]).startswith(f"{e['field']}: ") for e in body)
     else:
         error = body.get("error") if isinstance(body, dict) else None
         ok = (set(body) == {"error"} and isinstance(error, dict)

@@ -13,8 +13,10 @@ from services.gateway.routes import (
     registry,
     responders,
     users,
+    volunteers,
 )
 
 ROUTERS = [health.router, auth.router, registry.router, users.router, grids.router,
            orders.router, responders.router,
-           issues.router, categories.router, publication.router, open311.router, points.router]
+           issues.router, categories.router, publication.router, open311.router, points.router,
+           volunteers.router]
