@@ -13,7 +13,8 @@ from nameko.timer import timer
 from services.common.metrics import Instrumentation
 from services.common.outbox import OutboxRelay
 from services.common.store import Store
-from services.points import ledger, metrics, redemption, scheduler, verify
+from services.common.timers import poll_timer
+from services.points import ledger, metrics, redemption, verify
 from services.points.handlers import EventHandlers
 from services.points.models import DOCUMENTS
 from services.points.rpc_books import BookEntrypoints
@@ -30,12 +31,12 @@ class PointsService(BookEntrypoints, RedemptionEntrypoints, EventHandlers):
     relay = OutboxRelay()
     instrumentation = Instrumentation()
 
-    @scheduler.poll_timer()
+    @poll_timer()
     def fire_deadlines(self) -> None:
         """Expire codes, fail stalled requests, settle what is left (once, any replicas)."""
         redemption.run_due(time.time())
 
-    @scheduler.poll_timer()
+    @poll_timer()
     def sweep_postings(self) -> None:
         """Finish postings whose applier's lease ran out (a crash between two steps)."""
         metrics.POSTINGS_SWEPT.inc(ledger.sweep())
