@@ -19,7 +19,7 @@ from services.common.contracts.volunteers import (
 )
 from services.common.inbox import handles
 from services.points import earning
-from services.points.models import Community, OrderCredit
+from services.points.models import CommunityScope, OrderCredit
 
 MEMBERS = frozenset(r.value for r in MEMBER_ROLES)
 
@@ -40,7 +40,7 @@ class EventHandlers:
     def on_community_created(self, envelope: Envelope) -> None:
         """A community: its scope for the checks, the default rules, the pool and the sink."""
         event: CommunityCreated = envelope.parsed()
-        Community._get_collection().update_one({"_id": event.community_id}, {"$set": {
+        CommunityScope._get_collection().update_one({"_id": event.community_id}, {"$set": {
             "street_id": event.street_id, "district_id": event.district_id}}, upsert=True)
         earning.ensure_defaults(event.community_id)
 
