@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from deploy.errors import StackError
+from services.common.errors import InvalidInput, NotFound
 from services.common.topology import SERVICES, ServiceSpec
 
 DEMO_PASSWORD = "linli-demo-2024"  # every demo login's password; the only place it is written
@@ -163,7 +164,6 @@ def _caller(user: dict[str, Any]) -> dict[str, Any]:
 def seed_volunteers(rpc: Any, demo: Demo) -> None:
     """The 20 demo volunteers get skills, weekly availability and a home grid; the resident
     posts a few micro-wishes; the operator opens a workshop (义修小屋)."""
-    from services.common.errors import NotFound  # here: nameko's import warns (see seed())
 
     grids = {c["id"]: {g["code"]: g["id"] for g in rpc.dispatch.list_grids(SYSTEM, c["id"])}
              for c in demo.communities} if "dispatch" in demo.steps else {}
@@ -248,6 +248,16 @@ def _in(community: dict[str, Any]) -> dict[str, str]:
 
 def _user(identity: Any, demo: Demo, username: str, role: str, display_name: str,
           extra: dict[str, str]) -> None:
-    demo.users[username] = identity.create_user(SYSTEM, {
-        "username": username, "password": DEMO_PASSWORD, "role": role,
-        "display_name": display_name, "district_id": demo.district["id"], **extra})
+    data = {"username": username, "password": DEMO_PASSWORD, "role": role,
+            "display_name": display_name, "district_id": demo.district["id"], **extra}
+    # A grid imported a moment ago reaches identity's read model by its event: a 422
+    # naming grid_id until then (services/common/mirror.py), so wait for it a few seconds.
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            demo.users[username] = identity.create_user(SYSTEM, data)
+            return
+        except InvalidInput as exc:
+            if "grid_id" not in (exc.fields or {}) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)

@@ -20,6 +20,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("identity", "services.identity.service:IdentityService", 9101),
     ServiceSpec("intake", "services.intake.service:IntakeService", 9102),
     ServiceSpec("dispatch", "services.dispatch.service:DispatchService", 9103),
+    ServiceSpec("points", "services.points.service:PointsService", 9104),
     ServiceSpec("volunteers", "services.volunteers.service:VolunteersService", 9106),
 )
 

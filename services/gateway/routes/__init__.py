@@ -8,6 +8,7 @@ from services.gateway.routes import (
     issues,
     open311,
     orders,
+    points,
     publication,
     registry,
     responders,
@@ -17,5 +18,5 @@ from services.gateway.routes import (
 
 ROUTERS = [health.router, auth.router, registry.router, users.router, grids.router,
            orders.router, responders.router,
-           issues.router, categories.router, publication.router, open311.router,
+           issues.router, categories.router, publication.router, open311.router, points.router,
            volunteers.router]
