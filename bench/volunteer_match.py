@@ -103,59 +103,81 @@ def needs(rng: random.Random, count: int, communities: int, streets: int,
 
 
 def run_shape(live: LiveIndex, shape: list[Need], k: int) -> dict:
-    samples, checked = [], 0
+    """Wall time and this thread's CPU time per need (on a shared machine the wall time's
+    tail is mostly waiting for a core; the CPU time is the work)."""
+    samples, cpu, checked = [], [], 0
     for i, need in enumerate(shape):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.thread_time()
         got = live.index.top(need, k)
         samples.append(time.perf_counter() - began)
+        cpu.append(time.thread_time() - began_cpu)
         if i % 50 == 0:
             pool = [live.index.candidates[a] for a in live.index.candidates]
             assert got == brute_force(live.index.grids, pool, need, k), need
             checked += 1
     return {"needs": len(shape), "checked_against_brute_force": checked,
-            **report.summary_ms(samples)}
+            **report.summary_ms(samples),
+            **{f"cpu_{key}": value for key, value in report.summary_ms(cpu).items()}}
+
+
+def in_memory(n: int, communities: int, streets: int) -> tuple[LiveIndex, float]:
+    """The index built from the same rows without the store (what `load` does after reading)."""
+    began = time.perf_counter()
+    live = LiveIndex()
+    rng = random.Random(7)
+    for c in range(communities):
+        for g in grids_of(f"c{c}"):
+            live.put_grid(g)
+    for i in range(n):
+        c = i % communities
+        live.put_profile(profile_row(rng, i, f"c{c}", f"s{c % streets}"))
+    return live, time.perf_counter() - began
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--profiles", type=int, default=100_000)
+    parser.add_argument("--store-profiles", type=int, default=None,
+                        help="profiles written to nx-27017 to time the start-up load "
+                             "(default: --profiles; 0: skip the store)")
     parser.add_argument("--needs", type=int, default=500)
     parser.add_argument("--k", type=int, default=10)
     args = parser.parse_args()
+    stored = args.profiles if args.store_profiles is None else args.store_profiles
     rng = random.Random(11)
     results: dict = {"profiles": args.profiles, "k": args.k, "machine": report.machine()}
-    with tempfile.TemporaryDirectory() as root:
-        store = EmbeddedStore(Path(root)).start()
-        try:
-            me.connect(db="bench_volunteers", host=store.uri, alias="volunteers",
-                       tz_aware=True, uuidRepresentation="standard")
-            for doc in DOCUMENTS:
-                doc.ensure_indexes()
-            began = time.perf_counter()
-            seed(args.profiles, 100, 10)
-            seeded = time.perf_counter() - began
-            live = LiveIndex()
-            live.load()
-            row = {"seed_s": round(seeded, 1), "load_s": round(live.loaded_seconds, 2),
-                   "candidates": len(live.index), "grids": len(live.index.grids)}
+    if stored:
+        with tempfile.TemporaryDirectory() as root:
+            store = EmbeddedStore(Path(root)).start()
+            try:
+                me.connect(db="bench_volunteers", host=store.uri, alias="volunteers",
+                           tz_aware=True, uuidRepresentation="standard")
+                for doc in DOCUMENTS:
+                    doc.ensure_indexes()
+                began = time.perf_counter()
+                seed(stored, 100, 10)
+                seeded = time.perf_counter() - began
+                live = LiveIndex()
+                live.load()
+                results["start-up load"] = {
+                    "profiles": stored, "seed_s": round(seeded, 1),
+                    "load_s": round(live.loaded_seconds or 0, 2),
+                    "rows_per_s": round((stored + 2000) / (live.loaded_seconds or 1)),
+                    "candidates": len(live.index), "loadavg_after": report.machine()["loadavg"]}
+                print("start-up load", results["start-up load"], flush=True)
+            finally:
+                store.stop()
+    for label, communities, streets in (("district", 100, 10), ("one community", 1, 1)):
+        live, built = in_memory(args.profiles, communities, streets)
+        row: dict = {"build_in_memory_s": round(built, 2), "candidates": len(live.index)}
+        if communities > 1:
             row["community"] = run_shape(live, needs(rng, args.needs, 100, 10, False), args.k)
             row["street"] = run_shape(live, needs(rng, args.needs, 100, 10, True), args.k)
-            results["district"] = row
-            print("district", row, flush=True)
-        finally:
-            store.stop()
-    began = time.perf_counter()
-    live = LiveIndex()
-    rows = random.Random(7)
-    for g in grids_of("c0"):
-        live.put_grid(g)
-    for i in range(args.profiles):
-        live.put_profile(profile_row(rows, i, "c0", "s0"))
-    row = {"build_in_memory_s": round(time.perf_counter() - began, 2),
-           "candidates": len(live.index),
-           "one community": run_shape(live, needs(rng, args.needs, 1, 1, False), args.k)}
-    results["one community"] = row
-    print("one community", row, flush=True)
+        else:
+            row["one community"] = run_shape(live, needs(rng, args.needs, 1, 1, False), args.k)
+        results[label] = row
+        print(label, row, flush=True)
+    results["machine_after"] = report.machine()
     path = report.write("volunteer-match", results)
     print(f"written: {path}")
 
