@@ -20,6 +20,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("identity", "services.identity.service:IdentityService", 9101),
     ServiceSpec("intake", "services.intake.service:IntakeService", 9102),
     ServiceSpec("dispatch", "services.dispatch.service:DispatchService", 9103),
+    ServiceSpec("evaluation", "services.evaluation.service:EvaluationService", 9105),
 )
 
 GATEWAY_PORT = 8000  # LINLI_GATEWAY_PORT overrides; the gateway serves /metrics itself

@@ -11,6 +11,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from services.common.contracts import dispatch, identity, intake, workflow
+from services.common.contracts import dispatch, evaluation, identity, intake, workflow
 
-MODULES: tuple[ModuleType, ...] = (dispatch, identity, intake, workflow)
+MODULES: tuple[ModuleType, ...] = (dispatch, identity, intake, workflow, evaluation)

@@ -3,6 +3,7 @@
 from services.gateway.routes import (
     auth,
     categories,
+    evaluation,
     grids,
     health,
     issues,
@@ -16,4 +17,4 @@ from services.gateway.routes import (
 
 ROUTERS = [health.router, auth.router, registry.router, users.router, grids.router,
            orders.router, responders.router,
-           issues.router, categories.router, publication.router, open311.router]
+           issues.router, evaluation.router, categories.router, publication.router, open311.router]
