@@ -7,12 +7,14 @@ created from `Demo`. Dispatch adds grids and the grid worker, intake adds issues
 
 from __future__ import annotations
 
+import time
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from deploy.errors import StackError
+from services.common.errors import InvalidInput
 from services.common.topology import SERVICES, ServiceSpec
 
 DEMO_PASSWORD = "linli-demo-2024"  # every demo login's password; the only place it is written
@@ -194,6 +196,16 @@ def _in(community: dict[str, Any]) -> dict[str, str]:
 
 def _user(identity: Any, demo: Demo, username: str, role: str, display_name: str,
           extra: dict[str, str]) -> None:
-    demo.users[username] = identity.create_user(SYSTEM, {
-        "username": username, "password": DEMO_PASSWORD, "role": role,
-        "display_name": display_name, "district_id": demo.district["id"], **extra})
+    data = {"username": username, "password": DEMO_PASSWORD, "role": role,
+            "display_name": display_name, "district_id": demo.district["id"], **extra}
+    # A grid imported a moment ago reaches identity's read model by its event: a 422
+    # naming grid_id until then (services/common/mirror.py), so wait for it a few seconds.
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            demo.users[username] = identity.create_user(SYSTEM, data)
+            return
+        except InvalidInput as exc:
+            if "grid_id" not in (exc.fields or {}) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)

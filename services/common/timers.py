@@ -1,6 +1,9 @@
-"""A nameko timer whose interval is LINLI_SCHEDULER_POLL_SECONDS (read at container setup):
-what every service's durable deadlines poll with (deadlines are data; the timer claims
-each due one with a conditional commit, so replicas and restarts fire each once)."""
+"""The durable-deadline poll: a nameko timer whose interval is LINLI_SCHEDULER_POLL_SECONDS.
+
+Deadlines are data on the documents (an indexed epoch float); each poll claims the due
+ones with version-conditioned commits, so each fires once across replicas and restarts.
+(The same class as `services/dispatch/scheduler.py`'s, here for every other service.)
+"""
 
 from __future__ import annotations
 

@@ -15,11 +15,16 @@ from services.common.contracts.dispatch import OrderIn
 # Importing the producers' contracts registers their event types: without it the
 # inbox drops their envelopes as unknown.
 from services.common.contracts.identity import CommunityCreated
-from services.common.contracts.intake import IssueReopened, IssueTriaged
+from services.common.contracts.intake import (
+    CategoryChanged,
+    CategoryRemoved,
+    IssueReopened,
+    IssueTriaged,
+)
 from services.common.contracts.workflow import Route
 from services.common.errors import DomainError
 from services.common.inbox import handles
-from services.dispatch import commit, grids, making
+from services.dispatch import catalogue, commit, grids, making
 from services.dispatch.domain import results
 from services.dispatch.models import Order
 
@@ -37,6 +42,19 @@ class EventHandlers:
         """A new community gets its root grid and the default deadlines."""
         event: CommunityCreated = envelope.parsed()
         grids.ensure_community(event.community_id, event.district_id, event.street_id)
+
+    @handles("intake", "category.changed")
+    def on_category_changed(self, envelope: Envelope) -> None:
+        """Keep dispatch's copy of the catalogue entry (orders by hand are checked on it)."""
+        changed: CategoryChanged = envelope.parsed()
+        catalogue.CATEGORIES.apply(changed.community_id, changed.code, changed.version,
+                                   changed.removed, changed.name)
+
+    @handles("intake", "category.removed")
+    def on_category_removed(self, envelope: Envelope) -> None:
+        removed: CategoryRemoved = envelope.parsed()
+        catalogue.CATEGORIES.apply(removed.community_id, removed.code, removed.version,
+                                   removed=True)
 
     @handles("intake", "issue.triaged")
     def on_issue_triaged(self, envelope: Envelope) -> None:

@@ -13,6 +13,7 @@ import uuid
 
 import mongoengine as me
 
+from services.common.mirror import Mirror
 from services.common.store import Aggregate, Instant
 
 ALIAS = "dispatch"
@@ -217,4 +218,4 @@ class Order(Aggregate):
 
 
 DOCUMENTS = [CommunityPolicy, Grid, Responder, ClaimCounter, OrderTally, SweepMark, Order,
-             OrderLine]
+             OrderLine, *Mirror("dispatch", "category").documents]

@@ -13,7 +13,7 @@ from services.common.contracts.dispatch import OrderFilter, OrderIn, OrderOut, O
 from services.common.contracts.workflow import ReasonIn
 from services.common.paging import PageQuery
 from services.common.rpc import as_caller, dump, parse, replies
-from services.dispatch import commit, grids, making, orders
+from services.dispatch import catalogue, commit, grids, making, orders
 from services.dispatch.domain import scope, work
 from services.dispatch.domain.order import scope_of
 
@@ -27,6 +27,7 @@ class OrderEntrypoints:
         who.require_role(*ADMIN_ROLES)
         spec = parse(OrderIn, data)
         policy = grids.policy_for(who, spec.community_id)
+        catalogue.check(policy.id, spec.category)
         outcome = making.decide(who, policy, spec, commit.now())
         return dump(orders.view(making.commit_new(who, outcome)))
 

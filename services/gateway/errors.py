@@ -96,13 +96,21 @@ def install(app: FastAPI) -> None:
         # The service logged its traceback; ours names the request to find it by.
         log.error("unexpected remote error %s: %s (request %s)", exc.exc_type, exc.value,
                   request.state.request_id)
-        return error_response(502, "upstream_error", "a service failed; the request id "
-                              f"{request.state.request_id} identifies it in the logs")
+        return failure(request.url.path, 502, "upstream_error", "a service failed; the "
+                       f"request id {request.state.request_id} identifies it in the logs")
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         rid = getattr(request.state, "request_id", "-")
         log.exception("unexpected failure on %s %s (request %s)", request.method,
                       request.url.path, rid)
-        return error_response(500, "internal_error", "the gateway failed; the request id "
-                              f"{rid} identifies it in the logs")
+        return failure(request.url.path, 500, "internal_error", "the gateway failed; the "
+                       f"request id {rid} identifies it in the logs")
+
+
+def failure(path: str, status: int, code: str, message: str) -> Response:
+    """A real failure (already logged with its traceback), in the shape of the path's API."""
+    if path.startswith(open311.PREFIX):
+        fmt = "xml" if path.endswith(".xml") else "json"
+        return open311.render(open311.errors(status, message, {}), fmt, "errors", status)
+    return error_response(status, code, message)

@@ -17,7 +17,12 @@ ITEM_TAGS = {"services": "service", "attributes": "attribute", "values": "value"
              "service_requests": "request", "errors": "error"}
 # Platform field → the spec's parameter, so a 4xx names what the client sent.
 PARAMS = {"community_id": "jurisdiction_id", "category": "service_code", "location": "lat",
-          "location.lat": "lat", "location.lng": "long", "location.address": "address_string"}
+          "location.lat": "lat", "location.lng": "long", "location.address": "address_string",
+          "code": "service_code", "issue_id": "service_request_id", "token": "api_key",
+          "authorization": "api_key", "form": "body"}
+# A refusal whose error names no field still names the part of the request at fault.
+FIELD_OF_STATUS = {401: "api_key", 403: "api_key", 404: "path", 405: "method", 413: "body",
+                   429: "api_key"}
 
 
 def service(category: dict) -> dict:
@@ -56,9 +61,12 @@ def param_of(field: str) -> str:
 
 
 def errors(status: int, message: str, fields: dict[str, str]) -> list[dict]:
+    """The spec's errors ([{code, description}]); each description starts with the parameter
+    at fault, which `field` repeats (a key the spec does not have: clients ignore it)."""
     if not fields:
-        return [{"code": status, "description": message}]
-    return [{"code": status, "description": f"{param_of(k)}: {v}"} for k, v in fields.items()]
+        fields = {FIELD_OF_STATUS.get(status, "request"): message}
+    return [{"code": status, "description": f"{param_of(k)}: {v}", "field": param_of(k)}
+            for k, v in fields.items()]
 
 
 def render(body: Any, fmt: str, root: str, status: int = 200) -> Response:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import time
+
 from mongoengine.errors import NotUniqueError
 
+from services.common import paging
 from services.common.aggregate import change
 from services.common.caller import ADMIN_ROLES, Caller
-from services.common.contracts.identity import Credentials, UserIn, UserOut
+from services.common.contracts.identity import AccountName, Credentials, UserIn, UserOut
 from services.common.errors import AlreadyExists, InvalidInput, NotFound
-from services.identity import domain
+from services.identity import domain, grids
 from services.identity.models import Community, District, Street, User
 from services.identity.tenancy import visible_community
+
+USER_LIST = "users"  # the one listing of every account (the read models' backfill)
 
 
 def user_out(user: User) -> UserOut:
@@ -46,15 +51,25 @@ def _placement(caller: Caller, data: UserIn) -> tuple[str, str | None]:
 def create_user(caller: Caller, data: UserIn) -> User:
     district_id, street_id = _placement(caller, data)
     domain.check_may_create_user(caller, data.role, district_id, street_id, data.community_id)
+    grids.check(data.community_id, data.grid_id)
     user = User(username=data.username, password_hash=domain.hash_password(data.password),
                 role=data.role.value, display_name=data.display_name, phone=data.phone,
                 district_id=district_id, street_id=street_id, community_id=data.community_id,
                 grid_id=data.grid_id, department_id=data.department_id,
                 merchant_id=data.merchant_id)
+    user.page_key = paging.page_key(USER_LIST, time.time(), user.id)
     try:
         return change(lambda: user, lambda u, _now: domain.user_created(u), caller).doc
     except NotUniqueError as exc:
         raise AlreadyExists("username taken", {"username": "already exists"}) from exc
+
+
+def names_page(query: paging.PageQuery) -> paging.Page[AccountName]:
+    """One page of every account's display name, newest first (keyset on `page_key`)."""
+    docs, cursor = paging.fetch(User.objects(), "page_key", USER_LIST, query)
+    return paging.Page[AccountName](items=[
+        AccountName(user_id=u.id, community_id=u.community_id, display_name=u.display_name,
+                    version=u.version) for u in docs], next_cursor=cursor)
 
 
 def visible_user(caller: Caller, user_id: str) -> User:

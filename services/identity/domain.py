@@ -82,7 +82,8 @@ def community_created(community: Community) -> Decision:
 def user_created(user: User) -> Decision:
     return Decision(events=[UserCreated(
         user_id=user.id, role=Role(user.role), community_id=user.community_id,
-        grid_id=user.grid_id, department_id=user.department_id)])
+        grid_id=user.grid_id, department_id=user.department_id,
+        display_name=user.display_name)])
 
 
 def may_see_user(caller: Caller, user_id: str, scope: Scope) -> bool:

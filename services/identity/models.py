@@ -7,6 +7,7 @@ import uuid
 import mongoengine as me
 
 from services.common.caller import Scope
+from services.common.mirror import Mirror
 from services.common.store import Aggregate
 
 ALIAS = "identity"
@@ -57,7 +58,7 @@ class Community(Placed, Aggregate):
 class User(Placed, Aggregate):
     meta = {"db_alias": ALIAS, "collection": "users", "indexes": [
         {"fields": ["username"], "unique": True},
-        {"fields": ["community_id", "role"]}]}
+        {"fields": ["community_id", "role"]}, "page_key"]}
     id = me.StringField(primary_key=True, default=lambda: new_id("u"))
     username = me.StringField(required=True)
     password_hash = me.StringField(required=True)
@@ -71,6 +72,7 @@ class User(Placed, Aggregate):
     department_id = me.StringField()
     merchant_id = me.StringField()
     active = me.BooleanField(default=True)
+    page_key = me.StringField()  # "users|<created epoch>|<id>": the read models' backfill
 
 
-DOCUMENTS = [District, Street, Community, User]
+DOCUMENTS = [District, Street, Community, User, *Mirror("identity", "grid").documents]

@@ -6,9 +6,16 @@ The class only wires dependencies; each entrypoint parses its input, calls
 
 from __future__ import annotations
 
-from nameko.rpc import rpc
+import logging
 
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from services.common.caller import Caller, Role
+from services.common.contracts import Envelope
+from services.common.contracts.dispatch import GridChanged, GridRemoved
 from services.common.contracts.identity import (
+    AccountName,
     CommunityIn,
     Credentials,
     StreetIn,
@@ -16,13 +23,18 @@ from services.common.contracts.identity import (
     UserIn,
     UserOut,
 )
+from services.common.inbox import handles
 from services.common.metrics import Instrumentation
 from services.common.outbox import OutboxRelay
-from services.common.rpc import as_caller, dump, parse, replies
+from services.common.paging import Page, PageQuery
+from services.common.rpc import TimedRpcProxy, as_caller, dump, parse, replies
 from services.common.store import Store
-from services.identity import accounts, tenancy
+from services.identity import accounts, grids, tenancy
 from services.identity.models import DOCUMENTS, District
 from services.identity.tenancy import unit_of
+
+log = logging.getLogger(__name__)
+BACKFILL_SECONDS = 5  # once done, a tick is one read by _id
 
 
 class IdentityService:
@@ -30,6 +42,30 @@ class IdentityService:
     store = Store("identity", DOCUMENTS)
     relay = OutboxRelay()
     instrumentation = Instrumentation()
+    # Off the request path only: the grid backfill (within LINLI_RPC_TIMEOUT_SECONDS).
+    dispatch = TimedRpcProxy("dispatch")
+
+    @handles("dispatch", "grid.changed")
+    def on_grid_changed(self, envelope: Envelope) -> None:
+        """Keep identity's copy of the grid (an account's grid is checked on it)."""
+        changed: GridChanged = envelope.parsed()
+        grids.GRIDS.apply(changed.community_id, changed.grid_id, changed.version,
+                          name=changed.name)
+
+    @handles("dispatch", "grid.removed")
+    def on_grid_removed(self, envelope: Envelope) -> None:
+        removed: GridRemoved = envelope.parsed()
+        grids.GRIDS.apply(removed.community_id, removed.grid_id, removed.version, removed=True)
+
+    @timer(interval=BACKFILL_SECONDS)  # not eager: RPC replies are not consumed yet at start
+    def backfill_grids(self) -> None:
+        """Copy the grids dispatch made before identity listened (once; retried while it is
+        down: until then an account's grid is not checked)."""
+        try:
+            grids.GRIDS.backfill(lambda q: self.dispatch.grid_states(dump(Caller.system()), q),
+                                 grids.entry_of)
+        except Exception as exc:  # dispatch down (Unavailable) or older: the next tick
+            log.warning("grid backfill not done yet: %r", exc)
 
     @rpc
     @replies(UserOut | None)
@@ -91,6 +127,13 @@ class IdentityService:
     def get_user(self, caller: dict, user_id: str) -> dict:
         """One account, if the caller may see it."""
         return dump(accounts.user_out(accounts.visible_user(as_caller(caller), user_id)))
+
+    @rpc
+    @replies(Page[AccountName])
+    def account_names(self, caller: dict, query: dict | None = None) -> dict:
+        """Every account's display name, a page at a time (system: a read model's backfill)."""
+        as_caller(caller).require_role(Role.system)
+        return dump(accounts.names_page(parse(PageQuery, query or {})))
 
     @rpc
     @replies(list[UserOut])

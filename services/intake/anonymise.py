@@ -8,6 +8,7 @@ from typing import Any
 from services.common.contracts.intake import IssueState, PublicIssue
 from services.common.contracts.workflow import IssueClass, Route
 from services.intake.masking import scrub
+from services.intake.names import NameIndex
 
 # Judged by someone (triaged or beyond), and neither rejected nor merged away.
 PUBLISHED_STATES = frozenset(IssueState) - {IssueState.received, IssueState.merged,
@@ -24,10 +25,11 @@ def is_private(route: Route, issue_class: IssueClass) -> bool:
 
 
 def public_view(issue: dict[str, Any], category_name: str,
-                names: Iterable[str] = ()) -> PublicIssue:
+                names: Iterable[str] = (), accounts: NameIndex | None = None) -> PublicIssue:
     """`issue` holds the stored fields (route/issue_class from its triage); `names` are
-    personal names known to belong to it (a hotline caller's). A private matter never
-    reaches the list; should one be passed here, it still shows no text or place."""
+    personal names known to belong to it (a hotline caller's); `accounts` the names of the
+    community's accounts. A private matter never reaches the list; should one be passed
+    here, it still shows no text or place."""
     route, issue_class = Route(issue["route"]), IssueClass(issue["issue_class"])
     private = is_private(route, issue_class)
     lat, lng, address = issue.get("lat"), issue.get("lng"), issue.get("address")
@@ -36,8 +38,9 @@ def public_view(issue: dict[str, Any], category_name: str,
         lat = round(lat, _COARSE_DECIMALS) if lat is not None else None
         lng = round(lng, _COARSE_DECIMALS) if lng is not None else None
     else:
-        summary = scrub(issue["description"], names)[:_SUMMARY]
-        address = scrub(address, names) if address else None
+        known = accounts.scrub if accounts else (lambda text: text)
+        summary = known(scrub(issue["description"], names))[:_SUMMARY]
+        address = known(scrub(address, names)) if address else None
     return PublicIssue(
         id=issue["id"], community_id=issue["community_id"], category=issue["category"],
         category_name=category_name, summary=summary, state=issue["state"], route=route,

@@ -14,10 +14,11 @@ from services.common.contracts.dispatch import (
     OrderReturnedToPool,
 )
 from services.common.contracts.evaluation import Outcome, RatingGiven, RatingLapsed
-from services.common.contracts.identity import CommunityCreated
+from services.common.contracts.identity import CommunityCreated, UserCreated
 from services.common.contracts.intake import IssueReopened, IssueState, IssueStatusChanged
 from services.common.inbox import handles
 from services.intake import grids, repository
+from services.intake.account_names import ACCOUNTS
 from services.intake.domain import Action
 from services.intake.lifecycle import add_note, advance_from_event
 from services.intake.models import Issue
@@ -52,6 +53,13 @@ class IntakeConsumers:
         repository.seed_catalogue(created.community_id)
         repository.remember_community(created.community_id, created.name, created.street_id,
                                       created.district_id)
+
+    @handles("identity", "user.created")
+    def on_user_created(self, envelope: Envelope) -> None:
+        """Keep the account's name: 公示 removes it from published text."""
+        created: UserCreated = envelope.parsed()
+        if created.community_id and created.display_name:
+            ACCOUNTS.apply(created.community_id, created.user_id, 1, name=created.display_name)
 
     @handles("intake", "issue.received")
     def on_issue_received(self, envelope: Envelope) -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import mongoengine as me
 
+from services.common.mirror import Mirror
 from services.common.store import Aggregate, Instant
 
 ALIAS = "intake"
@@ -30,16 +31,22 @@ class CommunityRef(me.Document):
     district_id = me.StringField(required=True)
 
 
-class Category(me.Document):
-    """One entry of a community's catalogue; `definition` is a CategoryDef as JSON."""
+class Category(Aggregate):
+    """One entry of a community's catalogue; `definition` is a CategoryDef as JSON.
+
+    An aggregate: each change carries its `category.changed` (or `category.removed`) event
+    in the same write, for dispatch's read model of the catalogue. A removed entry stays
+    as a tombstone at its last version."""
 
     meta = {"db_alias": ALIAS, "collection": "categories",
-            "indexes": [{"fields": ["community_id", "code"], "unique": True}]}
+            "indexes": [{"fields": ["community_id", "code"], "unique": True}, "page_key"]}
     id = me.StringField(primary_key=True)  # "<community_id>:<code>"
     community_id = me.StringField(required=True)
     code = me.StringField(required=True)
     group = me.StringField()
     definition = me.DictField(required=True)
+    removed = me.BooleanField(default=False)
+    page_key = me.StringField()  # "categories|<created epoch>|<id>": the read models' backfill
 
 
 LISTING_KEYS = ("community_key", "state_key", "reporter_key", "street_key", "district_key")
@@ -149,4 +156,5 @@ class IssueCounts(me.DynamicDocument):
     id = me.StringField(primary_key=True)  # "*": the whole deployment
 
 
-DOCUMENTS = [CommunityRef, Category, Issue, TimelineEntry, GridView, GridSet, Mark, IssueCounts]
+DOCUMENTS = [CommunityRef, Category, Issue, TimelineEntry, GridView, GridSet, Mark, IssueCounts,
+             *Mirror("intake", "account").documents]

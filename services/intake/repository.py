@@ -15,6 +15,7 @@ from services.common.contracts.intake import (
 )
 from services.common.errors import InvalidInput, NotFound
 from services.common.store import as_utc
+from services.intake import categories as categories_writes
 from services.intake import cells, domain
 from services.intake.catalogue import CATALOGUE
 from services.intake.models import (
@@ -49,7 +50,8 @@ def community(community_id: str, fetch: Callable[[str], dict]) -> CommunityRef:
 
 
 def seed_catalogue(community_id: str) -> None:
-    """Give the community the starting catalogue; entries it already has are left alone.
+    """Give the community the starting catalogue (`categories.seed`: each entry with its
+    event); entries it already has are left alone.
 
     Called where intake first learns of a community, before it remembers it: a known
     community always has its catalogue, so reads never seed.
@@ -57,29 +59,18 @@ def seed_catalogue(community_id: str) -> None:
     coll = Category._get_collection()
     if coll.count_documents({"community_id": community_id}) >= len(CATALOGUE):
         return
-    for cat in CATALOGUE:
-        coll.update_one({"_id": f"{community_id}:{cat.code}"}, {"$setOnInsert": {
-            "community_id": community_id, "code": cat.code, "group": cat.group,
-            "definition": cat.model_dump(mode="json")}}, upsert=True)
-
-
-def save_category(community_id: str, definition: CategoryDef) -> None:
-    Category._get_collection().update_one(
-        {"_id": f"{community_id}:{definition.code}"},
-        {"$set": {"community_id": community_id, "code": definition.code,
-                  "group": definition.group, "definition": definition.model_dump(mode="json")}},
-        upsert=True)
+    categories_writes.seed(community_id)
 
 
 def categories(community_id: str) -> list[CategoryDef]:
     docs = Category.objects(community_id=community_id).order_by("group", "code")
-    return [CategoryDef.model_validate(d.definition) for d in docs]
+    return [CategoryDef.model_validate(d.definition) for d in docs if not d.removed]
 
 
 def category(community_id: str, code: str) -> CategoryDef:
     """The category, or InvalidInput naming `category` (what a submission names)."""
     doc = Category.objects(id=f"{community_id}:{code}").first()
-    if doc is None:
+    if doc is None or doc.removed:
         raise InvalidInput(f"unknown category {code!r}",
                            {"category": "not in this community's catalogue"})
     return CategoryDef.model_validate(doc.definition)

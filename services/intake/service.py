@@ -7,10 +7,11 @@ import logging
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from services.common.caller import Caller
+from services.common.caller import Caller, Role
 from services.common.contracts.intake import (
     OPEN_STATES,
     CategoryDef,
+    CategoryState,
     DuplicateSuggestion,
     IssueIn,
     IssueOut,
@@ -31,6 +32,7 @@ from services.common.store import Store
 from services.intake import (
     access,
     actions,
+    categories,
     grids,
     listing,
     metrics,
@@ -38,8 +40,10 @@ from services.intake import (
     submission,
     views,
 )
+from services.intake.account_names import ACCOUNTS, AccountNames
+from services.intake.account_names import entry_of as account_names_entry
 from services.intake.consumers import IntakeConsumers
-from services.intake.models import DOCUMENTS, Issue
+from services.intake.models import DOCUMENTS, Category, Issue
 from services.intake.rpc_public import PhotosAndPublication
 
 log = logging.getLogger(__name__)
@@ -52,6 +56,7 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
     relay = OutboxRelay()
     instrumentation = Instrumentation()
     grid_locator = grids.GridReadModel()
+    account_names = AccountNames()
     # Both give up after LINLI_RPC_TIMEOUT_SECONDS. identity: a community's first use only
     # (then CommunityRef); dispatch: only off the request path, the grid backfill.
     identity = TimedRpcProxy("identity")
@@ -84,8 +89,28 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
         definition = parse(CategoryDef, data)
         community = self._community(community_id)
         access.require_admin(who, views.community_scope(community))
-        repository.save_category(community.id, definition)
+        categories.save(who, community.id, definition)
         return dump(definition)
+
+    @rpc
+    @replies(CategoryState)
+    def remove_category(self, caller: dict, community_id: str, code: str) -> dict:
+        """Take a category out of the community's catalogue (community admin); issues filed
+        under it keep it, new issues and orders may no longer name it."""
+        who = as_caller(caller)
+        community = self._community(community_id)
+        access.require_admin(who, views.community_scope(community))
+        categories.remove(who, community.id, code)
+        entry = Category.objects.get(id=f"{community.id}:{code}")
+        return {"community_id": community.id, "code": code, "removed": True,
+                "name": entry.definition.get("name", code), "version": entry.version}
+
+    @rpc
+    @replies(Page[CategoryState])
+    def category_states(self, caller: dict, query: dict | None = None) -> dict:
+        """Every catalogue entry's state, a page at a time (system: a read model's backfill)."""
+        as_caller(caller).require_role(Role.system)
+        return dump(categories.states_page(parse(PageQuery, query or {})))
 
     # --- issues -------------------------------------------------------------------------
 
@@ -203,6 +228,15 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
             grids.backfill(lambda q: self.dispatch.grid_states(dump(Caller.system()), q))
         except Exception as exc:  # dispatch down (Unavailable) or older: the next tick
             log.warning("grid backfill not done yet: %r", exc)
+
+    @timer(interval=BACKFILL_SECONDS)
+    def backfill_account_names(self) -> None:
+        """Copy the account names identity had before intake listened (once; retried)."""
+        try:
+            ACCOUNTS.backfill(lambda q: self.identity.account_names(dump(Caller.system()), q),
+                              account_names_entry)
+        except Exception as exc:  # identity down (Unavailable) or older: the next tick
+            log.warning("account name backfill not done yet: %r", exc)
 
     def _community(self, community_id: str):
         return repository.community(

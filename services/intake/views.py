@@ -23,6 +23,7 @@ from services.intake import anonymise
 from services.intake.access import is_staff_for
 from services.intake.domain import is_group_complaint
 from services.intake.models import CommunityRef, Issue, TimelineEntry
+from services.intake.names import NameIndex
 
 # IssueOut fields that are not stored as they are shown.
 _DERIVED = frozenset({"location", "group_complaint", "original_state", "suggested_duplicates"})
@@ -104,7 +105,8 @@ def timeline_out(issue: Issue, entries: list[TimelineEntry], caller: Caller,
             for e in entries]
 
 
-def public_out(issue: Issue, category_name: str) -> PublicIssue:
+def public_out(issue: Issue, category_name: str,
+               accounts: NameIndex | None = None) -> PublicIssue:
     return anonymise.public_view({
         "id": issue.id, "community_id": issue.community_id, "category": issue.category,
         "description": issue.description, "state": issue.state,
@@ -112,4 +114,5 @@ def public_out(issue: Issue, category_name: str) -> PublicIssue:
         "supporters": issue.supporters, "lat": issue.lat, "lng": issue.lng,
         "address": issue.address, "photos": list(issue.photos or []),
         "created_at": issue.created_at,
-        "updated_at": issue.updated_at}, category_name, [(issue.contact or {}).get("name")])
+        "updated_at": issue.updated_at}, category_name, [(issue.contact or {}).get("name")],
+        accounts)

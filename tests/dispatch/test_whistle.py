@@ -83,11 +83,13 @@ def test_a_whistle_with_one_late_unit_is_recorded_escalated_and_resolved_in_inta
 def test_whistle_counts_per_community_include_the_quiet_ones(platform):
     client = platform.start(DispatchService)
     admin_a, admin_b = platform.headers("community_admin"), platform.headers("community_admin", "B")
-    made = client.post("/orders", headers=admin_a, json={"category": "road", "summary": "坑"})
+    made = client.post("/orders", headers=admin_a,
+                       json={"category": "road_damage", "summary": "坑"})
     for _ in range(2):
         assert client.post(f"/orders/{made.json()['id']}/whistle", headers=admin_a,
                            json={"departments": ["urban-management"]}).status_code == 200
-    b_made = client.post("/orders", headers=admin_b, json={"category": "road", "summary": "坑"})
+    b_made = client.post("/orders", headers=admin_b,
+                         json={"category": "road_damage", "summary": "坑"})
     assert b_made.status_code == 201
     district = platform.headers("district_admin", "A")
     counts = {c["community_id"]: c["whistles"]

@@ -9,6 +9,7 @@ import jwt
 
 from services.common.contracts.types import MAX_VERTICES
 from services.dispatch.service import DispatchService
+from services.intake.models import Issue
 from services.intake.service import IntakeService
 from tests.intake.helpers import issue_body, sign_in
 from tests.platform import error_of
@@ -26,9 +27,17 @@ def _refused(response, status: int, code: str, field: str | None = None) -> dict
 
 
 def _stored(client, admin: dict, community_id: str) -> int:
-    listed = client.get(f"/issues?community_id={community_id}", headers=admin)
+    """How many issues the community has, read two ways that must agree: its first page
+    through the gateway (the page's shape checked: counting the keys of a page, `items` and
+    `next_cursor`, once read as "2 issues stored") and intake's collection itself."""
+    listed = client.get(f"/issues?community_id={community_id}", headers=admin,
+                        params={"limit": 100})
     assert listed.status_code == 200, listed.text
-    return len(listed.json()["items"])
+    page = listed.json()
+    assert set(page) == {"items", "next_cursor"} and page["next_cursor"] is None, page
+    in_store = Issue.objects(community_id=community_id).only("id").limit(101)
+    assert {i["id"] for i in page["items"]} == {i.id for i in in_store}
+    return len(page["items"])
 
 
 def test_hostile_issue_bodies_are_422_naming_the_field_and_store_nothing(platform):
@@ -63,6 +72,10 @@ def test_hostile_issue_bodies_are_422_naming_the_field_and_store_nothing(platfor
         response = client.post("/issues", headers=resident | JSON, content=text)
         _refused(response, 422, "invalid_input", field)
     assert _stored(client, admin, community_id) == 0
+    # the measure sees what is stored: the same body, corrected, is one issue
+    valid = base | {"attributes": {"parties": 2}}
+    assert client.post("/issues", headers=resident, json=valid).status_code == 201
+    assert _stored(client, admin, community_id) == 1
 
 
 def test_bad_categories_orders_and_policies_are_refused(platform):
@@ -166,7 +179,8 @@ def test_tokens_with_claims_the_platform_does_not_know_are_401(platform):
             "api_key": token, "jurisdiction_id": community_id, "service_code": "road",
             "description": "x", "address_string": "东湖路"})
         assert posted.status_code == 400, (shape, posted.text)
-        assert posted.json() == [{"code": 400, "description": "api_key: invalid"}]
+        assert posted.json() == [{"code": 400, "description": "api_key: invalid",
+                                  "field": "api_key"}]
 
 
 def test_open311_dates_at_the_calendars_ends_are_refused(platform):
@@ -179,4 +193,5 @@ def test_open311_dates_at_the_calendars_ends_are_refused(platform):
         response = client.get("/open311/v2/requests.json",
                               params={"jurisdiction_id": community_id, name: value})
         assert response.status_code == 400, response.text
-        assert response.json() == [{"code": 400, "description": f"{name}: invalid"}]
+        assert response.json() == [{"code": 400, "description": f"{name}: invalid",
+                                    "field": name}]

@@ -116,7 +116,8 @@ def test_open311_errors_name_the_parameter(platform):
     client = _client(platform, _api_key(platform))
     missing = client.post("lift_fault", HERE["lat"], HERE["lng"], "stuck", {"building": "3"})
     assert missing.status_code == 400
-    assert missing.json() == [{"code": 400, "description": "attribute[trapped]: required"}]
+    assert missing.json() == [{"code": 400, "description": "attribute[trapped]: required",
+                               "field": "attribute[trapped]"}]
     bad_lat = client.http.post("/open311/v2/requests.json", data={
         "jurisdiction_id": client.jurisdiction_id, "service_code": "street_lighting",
         "lat": "north", "long": "116.4", "description": "x", "api_key": client.api_key})
@@ -129,6 +130,39 @@ def test_open311_errors_name_the_parameter(platform):
     assert client.get("services/ufo.json").status_code == 404
     nowhere = GeoReportClient(platform.client, "/open311/v2", "no-such-community")
     assert nowhere.get("services.json").status_code == 404
+
+
+def test_every_open311_refusal_names_its_parameter_in_the_specs_shape(platform):
+    """The spec's [{code, description}], the description starting with the parameter, and a
+    `field` key beside it (the documented exception: clients of the spec ignore it)."""
+    platform.start(IntakeService)
+    client = _client(platform, _api_key(platform))
+    nowhere = GeoReportClient(platform.client, "/open311/v2", "no-such-community")
+    refusals = [  # (response, status, the parameter named)
+        (client.post("lift_fault", HERE["lat"], HERE["lng"], "stuck", {"building": "3"}),
+         400, "attribute[trapped]"),
+        (client.post("ufo", HERE["lat"], HERE["lng"], "lights", {}), 400, "service_code"),
+        (client.post("street_lighting", 91.0, HERE["lng"], "x", {}), 400, "lat"),
+        (_client(platform).post("street_lighting", HERE["lat"], HERE["lng"], "x", {}),
+         400, "api_key"),
+        (client.get("services/ufo.json"), 404, "service_code"),
+        (nowhere.get("services.json"), 404, "jurisdiction_id"),
+        (client.get("requests/i-made-up.json"), 404, "service_request_id"),
+        (client.get("nowhere.json"), 404, "path"),
+        (client.get("requests.json", start_date="yesterday"), 400, "start_date"),
+    ]
+    for response, status, field in refusals:
+        assert response.status_code == status, (field, response.text)
+        errors = response.json()
+        assert isinstance(errors, list) and errors, response.text
+        for error in errors:
+            assert set(error) == {"code", "description", "field"}, error
+            assert error["code"] == status and error["field"] == field, error
+            assert error["description"].startswith(f"{field}: "), error
+    xml = client.get("services/ufo.xml")
+    assert xml.status_code == 404
+    error = ET.fromstring(xml.content).find("error")
+    assert (error.findtext("code"), error.findtext("field")) == ("404", "service_code")
 
 
 def test_open311_get_requests_filters(platform):

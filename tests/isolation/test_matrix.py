@@ -91,7 +91,7 @@ def world(module_platform: Platform) -> World:
                 "community_id": community_id, "kind": "department", "name": "派出所",
                 "department_id": "police"})
             order = rpc.dispatch.make_order(admin, {
-                "community_id": community_id, "category": "road", "summary": "路面塌陷",
+                "community_id": community_id, "category": "road_damage", "summary": "路面塌陷",
                 "leader": "王书记", "department_id": "police"})
             account = rpc.identity.create_user(SYSTEM, {
                 "username": f"neighbour_{where}_{uuid.uuid4().hex[:6]}", "password": PASSWORD,

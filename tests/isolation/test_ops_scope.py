@@ -36,7 +36,7 @@ def test_ops_reads_no_issue_and_no_order_but_the_districts_figures(platform):
     community_id = platform.community_id("A")
     with platform.rpc() as rpc:
         made = rpc.dispatch.make_order(admin_caller(platform, "A"), {
-            "community_id": community_id, "category": "road", "summary": "路面塌陷",
+            "community_id": community_id, "category": "road_damage", "summary": "路面塌陷",
             "leader": "王书记"})
         with pytest.raises(NotFound):
             rpc.intake.get_issue(_ops(platform), issue["id"])

@@ -103,3 +103,13 @@ class UserCreated(BaseModel):
     community_id: str | None = None
     grid_id: str | None = None
     department_id: str | None = None
+    display_name: str | None = None  # intake removes account names from published text
+
+
+class AccountName(BaseModel):
+    """An account's display name where it lives (intake's read model of names, for 公示)."""
+
+    user_id: str
+    community_id: str | None = None
+    display_name: str
+    version: int

@@ -27,7 +27,7 @@ from services.common.contracts.types import (
     Text,
 )
 from services.common.contracts.workflow import IssueClass, Location, ReasonIn, Route, Urgency
-from services.common.paging import PageQuery
+from services.common.paging import MAX_PAGE, PageQuery
 
 MAX_DESCRIPTION = 2000
 Description = Text(MAX_DESCRIPTION, min_length=1)
@@ -268,8 +268,9 @@ class PublicIssue(BaseModel):
     updated_at: datetime
 
 
-class PublicQuery(BaseModel):
-    """Filters of the public list (those of Open311 GET requests.json)."""
+class PublicQuery(PageQuery):
+    """Filters of the public list (those of Open311 GET requests.json) and its page: a
+    keyset page of at most MAX_PAGE, which the filters may leave short (follow the cursor)."""
 
     model_config = ConfigDict(extra="forbid")
     ids: list[Id] | None = Field(default=None, max_length=100)
@@ -277,7 +278,7 @@ class PublicQuery(BaseModel):
     start: Instant | None = None
     end: Instant | None = None
     status: Literal["open", "closed"] | None = None
-    limit: int = Field(default=200, ge=1, le=1000)
+    limit: int = Field(default=MAX_PAGE, ge=1, le=MAX_PAGE)
 
 
 class IssueQuery(PageQuery):
@@ -350,6 +351,33 @@ class IssueReopened(BaseModel):
     issue_id: str
     community_id: str
     reason: str
+
+
+class CategoryState(BaseModel):
+    """What a catalogue entry is, as far as another service's check goes (dispatch refuses an
+    order whose category its community's catalogue lacks).
+
+    `version` grows with every change of the entry: a reader keeps the highest it saw, so a
+    late or redelivered event never undoes a newer one.
+    """
+
+    community_id: str
+    code: str
+    name: str
+    removed: bool = False
+    version: int
+
+
+@event_payload("category.changed")
+class CategoryChanged(CategoryState):
+    """A catalogue entry was added or changed (its whole state: applying it twice is harmless)."""
+
+
+@event_payload("category.removed")
+class CategoryRemoved(BaseModel):
+    community_id: str
+    code: str
+    version: int
 
 
 class PhotoOut(BaseModel):

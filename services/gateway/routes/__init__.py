@@ -9,12 +9,16 @@ from services.gateway.routes import (
     issues,
     open311,
     orders,
+    points,
     publication,
     registry,
     responders,
     users,
+    volunteers,
 )
 
 ROUTERS = [health.router, auth.router, registry.router, users.router, grids.router,
            orders.router, responders.router,
-           issues.router, evaluation.router, categories.router, publication.router, open311.router]
+           issues.router, categories.router, publication.router, open311.router, points.router,
+           evaluation.router,
+           volunteers.router]

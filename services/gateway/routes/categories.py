@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.common.caller import ADMIN_ROLES
-from services.common.contracts.intake import CategoryDef
+from services.common.contracts.intake import CategoryDef, CategoryState
 from services.common.errors import InvalidInput
 from services.common.rpc import dump
 from services.gateway.deps import CallerDep, PathCode, PathId, RpcDep, caller_args, require
@@ -33,3 +33,11 @@ def save_category(community_id: PathId, code: PathCode, body: CategoryDef, calle
     if body.code != code:
         raise InvalidInput("the body's code differs from the path", {"code": "must match"})
     return rpc.call("intake", "save_category", caller_args(caller), community_id, dump(body))
+
+
+@router.delete("/{code}", response_model=CategoryState)
+def remove_category(community_id: PathId, code: PathCode, caller: CallerDep,
+                    rpc: RpcDep) -> dict:
+    """Take a category out of the catalogue (community admins); filed issues keep it."""
+    require(caller, *ADMIN_ROLES)
+    return rpc.call("intake", "remove_category", caller_args(caller), community_id, code)
