@@ -75,7 +75,8 @@ def apply(case_id: str, inp: domain.Input, source: str, caller: Caller,
     if done.decision is None:
         return Applied(done.doc, None)
     if done.doc.deltas_pending:
-        figures.apply_pending(case_id)
+        figures.apply_pending(case_id, [dict(row) for row in done.doc.deltas_pending],
+                              done.doc.version)
     if inp.kind in PLACING and made:
         policy.place_units(made[0].case)
         for department in inp.data.get("departments", ()) if inp.kind == "whistled" else ():

@@ -21,6 +21,9 @@ from services.evaluation import domain
 from services.evaluation.models import Bucket, Case, RebuiltBucket
 
 
+AHEAD = 64
+
+
 def bucket_id(unit: str, day: str) -> str:
     return f"{unit}|{day}"
 
@@ -52,45 +55,55 @@ def flatten(doc: dict[str, Any], prefix: str = "") -> dict[str, int]:
     return out
 
 
-def bump(case_id: str, version: int, bid: str, incs: dict[str, int]) -> bool:
+def bump(case_id: str, version: int, latest: int, bid: str, incs: dict[str, int]) -> bool:
     """Apply one case version's moves to one bucket once; False if they were applied before.
 
-    The embedded store ignores `_id` in an update whose filter also holds an `$or` (it
-    updates whichever document matches the `$or`), and matches no missing field under
-    `$nor`; so the mark is made to exist first (`$max` with 0) and then compared with a
-    plain `$lt`, both filtered by `_id` alone otherwise (docs/evaluation.md).
+    One conditional update: the bucket's mark for the case (the last version applied here)
+    must not be any of `version`..`latest + AHEAD`, which a missing mark satisfies too.
+    Appliers go version by version, so a mark at or above `version` means these moves are
+    in; `AHEAD` covers the versions other appliers may have committed and applied since
+    `latest` was read (a case has a few dozen inputs in its whole life). `$nin` rather than
+    `$lt` after `$or`/`$exists`: the embedded store ignores `_id` in an update whose filter
+    holds an `$or` (it updates whichever document matches the `$or`), and matches no missing
+    field under `$nor` (docs/evaluation.md).
     """
     coll = Bucket._get_collection()
     mark = _mark(case_id)
-    if not coll.update_one({"_id": bid}, {"$max": {mark: 0}}).matched_count:
-        fresh = nest(incs)
-        try:  # no bucket yet (an upsert would not nest the $inc paths on the embedded store)
-            coll.insert_one({"_id": bid, "key": bid, "c": fresh.get("c", {}),
-                             "h": fresh.get("h", {}), "marks": {mark[6:]: version}})
-            return True
-        except DuplicateKeyError:  # another writer made it in between
-            coll.update_one({"_id": bid}, {"$max": {mark: 0}})
-    done = coll.update_one({"_id": bid, mark: {"$lt": version}},
-                           {"$inc": incs, "$set": {mark: version}})
-    return bool(done.matched_count)
+    cond = {"_id": bid, mark: {"$nin": list(range(version, max(version, latest) + AHEAD))}}
+    update = {"$inc": incs, "$set": {mark: version}}
+    if coll.update_one(cond, update).matched_count:
+        return True
+    fresh = nest(incs)
+    try:  # no bucket yet (an upsert would not nest the $inc paths on the embedded store)
+        coll.insert_one({"_id": bid, "key": bid, "c": fresh.get("c", {}),
+                         "h": fresh.get("h", {}), "marks": {mark[6:]: version}})
+        return True
+    except DuplicateKeyError:  # it exists: made in between, or these moves are done
+        return bool(coll.update_one(cond, update).matched_count)
 
 
-def apply_pending(case_id: str) -> int:
-    """Apply a case's pending moves, version by version, then drop what was applied."""
+def apply_pending(case_id: str, pending: list[dict[str, Any]] | None = None,
+                  version: int | None = None) -> int:
+    """Apply a case's pending moves, version by version, then drop what was applied.
+
+    `pending` and `version`: what the caller's own commit just wrote (saves a read)."""
     coll = Case._get_collection()
-    doc = coll.find_one({"_id": case_id}, {"deltas_pending": 1, "version": 1})
-    if doc is None or not doc.get("deltas_pending"):
+    if pending is None or version is None:
+        doc = coll.find_one({"_id": case_id}, {"deltas_pending": 1, "version": 1})
+        if doc is None:
+            return 0
+        pending, version = doc.get("deltas_pending") or [], int(doc["version"])
+    if not pending:
         return 0
-    pending = doc["deltas_pending"]
     by_version: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     for row in pending:
         cell = by_version[int(row["v"])][bucket_id(row["u"], row["d"])]
         cell[row["n"]] = cell.get(row["n"], 0) + int(row["a"])
-    for version in sorted(by_version):
-        for bid, incs in sorted(by_version[version].items()):
-            bump(case_id, version, bid, incs)
+    for v in sorted(by_version):
+        for bid, incs in sorted(by_version[v].items()):
+            bump(case_id, v, version, bid, incs)
     top = max(by_version)
-    cleared = coll.update_one({"_id": case_id, "version": doc["version"]},
+    cleared = coll.update_one({"_id": case_id, "version": version},
                               {"$set": {"deltas_pending": [], "deltas_flag": False}})
     if not cleared.matched_count:  # a commit came in between: keep its moves
         coll.update_one({"_id": case_id}, {"$pull": {"deltas_pending": {"v": {"$lte": top}}}})
