@@ -20,7 +20,6 @@ from services.common.contracts.evaluation import MAX_RANGE_DAYS, Period, Rates
 from services.evaluation import domain
 from services.evaluation.models import Bucket, Case, RebuiltBucket
 
-
 AHEAD = 64
 
 

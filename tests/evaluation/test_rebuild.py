@@ -14,7 +14,6 @@ from services.evaluation import figures, rebuild
 from services.evaluation.models import Bucket
 from tests.evaluation import generated
 
-
 # ~1,900 inputs at 2 issues a day per community; raise it for a heavier run.
 PER_DAY = int(os.environ.get("LINLI_EVAL_MONTH_ISSUES_PER_DAY", "2"))
 
