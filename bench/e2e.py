@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench import ceilings, idle, scenario, seed_bulk  # noqa: E402
+from bench import ceilings, growth_queries, idle, scenario, seed_bulk, seed_files  # noqa: E402
 from bench.isolated import isolated_stack  # noqa: E402
 from bench.load import CATEGORY  # noqa: E402
 from bench.report import machine, table, write  # noqa: E402
@@ -35,7 +35,12 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--rates", default="25,50,100,150", help="open-loop requests/s")
     p.add_argument("--open-seconds", type=float, default=20)
     p.add_argument("--kinds", default="open311,issues")
-    p.add_argument("--sizes", default="10000,100000,1000000", help="stored issues (growth)")
+    p.add_argument("--sizes", default="10000,100000,1000000",
+                   help="stored issues at each growth step; SIZE:COMMUNITIES spreads that "
+                        "step's new history over the first COMMUNITIES (default --spread)")
+    p.add_argument("--seed", choices=("files", "wire"), default="files",
+                   help="files: straight into the stopped store's SQLite (bench/seed_files.py); "
+                        "wire: insert_many through the store (bench/seed_bulk.py)")
     p.add_argument("--growth-requests", type=int, default=600, help="per growth step")
     p.add_argument("--scenario-seconds", type=float, default=180,
                    help="limit on each closed-loop scenario (growth: two thirds of it)")
@@ -54,12 +59,22 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def _ready(stack, spread: int) -> object:
-    tenancy = make_tenancy(stack.amqp_uri, spread)
-    sign_in(stack.gateway_url, tenancy)
+def steps(args: argparse.Namespace) -> list[tuple[int, int]]:
+    """(stored issues, communities the step's new history spans) per growth step."""
+    out = []
+    for part in filter(None, (x.strip() for x in args.sizes.split(","))):
+        size, _, spread = part.partition(":")
+        out.append((int(float(size)), int(spread or args.spread)))
+    return out
+
+
+def _ready(stack, spread: int, tenancy=None) -> object:
+    if tenancy is None:
+        tenancy = make_tenancy(stack.amqp_uri, spread)
+        sign_in(stack.gateway_url, tenancy)
     # Warm-up: the first community has heard of itself in intake and dispatch, the
-    # catalogue is seeded, the connections are open.
-    deadline = time.monotonic() + 60
+    # catalogue is seeded, the connections are open (again, after a seed restarted the store).
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         row = scenario.run(stack, tenancy, "open311", "closed", 4, 20, 30, "warm-up")
         if row["accepted"] == 20 and row["orders_missing"] == 0:
@@ -73,7 +88,7 @@ def measure(args: argparse.Namespace, replicas: int, results: dict) -> None:
     clients = _ints(args.clients)
     with isolated_stack({"intake": replicas, "dispatch": replicas},
                         args.store_per_service) as (stack, vhost):
-        tenancy = _ready(stack, args.spread)
+        tenancy = _ready(stack, max([args.spread, *(n for _, n in steps(args))]))
         tag = f"x{replicas}" if replicas > 1 else ""
         for kind in filter(None, args.kinds.split(",") if replicas == 1 else ["open311"]):
             for c in clients:
@@ -94,17 +109,26 @@ def measure(args: argparse.Namespace, replicas: int, results: dict) -> None:
         print(results["ceilings"], flush=True)
         stored = 0
         growth: list[dict] = results.setdefault("growth", [])
-        for size in _ints(args.sizes):
-            seeded = seed_bulk.seed(stack.mongo_uri, scenario.dispatch_uri(stack),
-                                    tenancy.communities, size - stored)
+        for size, spread in steps(args):
+            over = tenancy.communities[:spread]
+            at_seed = machine()
+            if args.seed == "files":
+                seeded = seed_files.seed_stack(stack, over, size - stored, start=stored)
+                _ready(stack, spread, tenancy)  # the services found the store again
+            else:
+                seeded = seed_bulk.seed(stack.mongo_uri, scenario.dispatch_uri(stack), over,
+                                        size - stored)
+            seeded["machine"] = at_seed
             stored = size
+            probe = growth_queries.probe(stack.mongo_uri_of("intake"),
+                                         scenario.dispatch_uri(stack), tenancy.community_id)
             row = scenario.run(stack, tenancy, "open311", "closed", clients[0],
                                args.growth_requests, args.scenario_seconds * 2 / 3,
                                f"growth {size:,}")
-            growth.append({"stored_issues": size, "communities": args.spread,
-                           "seed": seeded, **row})
-            print(f"seeded {seeded}\n" + table([scenario.flat(row)], scenario.COLUMNS),
-                  flush=True)
+            growth.append({"stored_issues": size, "communities": spread,
+                           "seed": seeded, "queries": probe, **row})
+            print(f"seeded {seeded}\nqueries {probe}\n"
+                  + table([scenario.flat(row)], scenario.COLUMNS), flush=True)
         results["idle"] = {"stored_issues": stored, **idle.idle_cpu(stack, args.idle_seconds)}
         print(results["idle"], flush=True)
 

@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pymongo
@@ -36,6 +37,7 @@ from services.dispatch.domain.keys import derived  # noqa: E402
 from services.dispatch.domain.states import OrderState  # noqa: E402
 from services.dispatch.models import Order, OrderLine  # noqa: E402
 from services.intake.catalogue import CATALOGUE  # noqa: E402
+from services.intake.keys import listing_scopes  # noqa: E402
 from services.intake.models import Issue, TimelineEntry  # noqa: E402
 from services.intake.repository import dup_scope  # noqa: E402
 
@@ -118,11 +120,15 @@ def batch(communities: list[dict], templates: list[dict], start: int, size: int,
         doc.update(created_ts=created, dup_scope=scope,
                    dup_key=page_key(scope, created, issue_id)
                    if IssueState(state) in OPEN_STATES else None)
+        # The listing keys, as intake.keys.refresh sets them on every commit.
+        for field, of in listing_scopes(SimpleNamespace(**doc)).items():
+            doc[field] = page_key(of, created, issue_id) if of else None
         issues.append(doc)
         for seq, step in enumerate(steps):
             e = copy.copy(tpl["entry"])
-            e.update(_id=f"{issue_id}:{seq}", issue_id=issue_id, state=step, seq=seq,
-                     at=at + timedelta(minutes=seq * 30))
+            e_id, e_at = f"{issue_id}:{seq}", at + timedelta(minutes=seq * 30)
+            e.update(_id=e_id, issue_id=issue_id, state=step, seq=seq, at=e_at,
+                     page_key=page_key(issue_id, e_at.timestamp(), f"{seq:09d}.{e_id}"))
             entries.append(e)
         if has_order:
             oid, ostate = f"o-{issue_id}", ORDER_STATE[state]

@@ -53,8 +53,19 @@ def render(data: dict) -> str:
             row = _row(g, f"{g['stored_issues']:,} issues / {g['communities']} communities")
             row["seed s"] = g["seed"]["seconds"]
             rows.append(row)
-        out += ["Growth (history written by bench/seed_bulk.py, then the same closed loop):", "",
+        out += ["Growth (history written straight to the store, then the same closed loop):", "",
                 table(rows, [*E2E, "seed s"]), ""]
+        probed = [g for g in growth if g.get("queries")]
+        if probed:
+            names = list(probed[0]["queries"])
+            cols = ["query (p50 ms)", *(f"{g['stored_issues']:,}" for g in probed)]
+            qrows = [{"query (p50 ms)": n, **{f"{g['stored_issues']:,}":
+                                              g["queries"][n]["p50_ms"] for g in probed}}
+                     for n in names]
+            loads = ", ".join(f"{g['stored_issues']:,}: {g['machine']['loadavg'][0]}"
+                              for g in probed)
+            out += [f"Request-path queries at each size (load1 {loads}):", "",
+                    table(qrows, cols), ""]
     idle = data.get("idle")
     if idle:
         per = ", ".join(f"{k} {v}%" for k, v in idle["percent_of_one_core"].items())

@@ -19,6 +19,7 @@ from services.common.contracts.intake import (
     RevealIn,
 )
 from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.paging import Page
 from services.common.rpc import as_caller, dump, parse, replies
 from services.common.store import retry_on_stale
 from services.intake import audit, photos, repository, views
@@ -70,20 +71,22 @@ class PhotosAndPublication:
     # --- publication (公示) ---------------------------------------------------------------
 
     @rpc
-    @replies(list[PublicIssue])
-    def public_issues(self, caller: dict | None, community_id: str, query: dict) -> list[dict]:
-        """The anonymised list for anyone (公示); filters as Open311's GET requests."""
+    @replies(Page[PublicIssue])
+    def public_issues(self, caller: dict | None, community_id: str, query: dict) -> dict:
+        """The anonymised list for anyone (公示), a keyset page; filters as Open311's GET
+        requests (a page may be short: follow `next_cursor`)."""
         self._community(community_id)
         accounts = self.account_names.index(community_id)
-        return [dump(p) for p in published(community_id, parse(PublicQuery, query), accounts)]
+        items, cursor = published(community_id, parse(PublicQuery, query), accounts)
+        return dump(Page[PublicIssue](items=items, next_cursor=cursor))
 
     @rpc
     @replies(PhotoOut)
     def public_photo(self, caller: dict | None, community_id: str, issue_id: str,
                      photo_id: str) -> dict:
         """A published issue's photo, re-encoded without EXIF."""
-        found = published(community_id, PublicQuery(ids=[issue_id]),
-                          self.account_names.index(community_id))
+        found, _ = published(community_id, PublicQuery(ids=[issue_id]),
+                             self.account_names.index(community_id))
         if not found or photo_id not in found[0].photos:
             raise NotFound("no such photo", {"photo_id": "unknown"})
         data, content_type = photos.load(me.get_db("intake"), issue_id, photo_id, public=True)

@@ -16,6 +16,8 @@ EXEMPT = {
     ("GET", "/public/communities/{community_id}/issues/{issue_id}/photos/{photo_id}"):
         "the EXIF-free photo's bytes",
     ("GET", "/grids/export"): "CSV or GeoJSON text, as the import reads it",
+    ("GET", "/points/redemptions/{redemption_id}/qr.{fmt}"): "the code's QR image (SVG or PNG)",
+    ("GET", "/points/settlement.csv"): "the settlement statement as CSV",
     ("GET", "/open311/v2/services.{fmt}"): "Open311 JSON or XML by {fmt}, the spec's shape",
     ("GET", "/open311/v2/services/{code}.{fmt}"): "Open311 JSON or XML by {fmt}",
     ("POST", "/open311/v2/requests.{fmt}"): "Open311 JSON or XML by {fmt}",

@@ -27,7 +27,7 @@ from services.common.contracts.types import (
     Text,
 )
 from services.common.contracts.workflow import IssueClass, Location, ReasonIn, Route, Urgency
-from services.common.paging import PageQuery
+from services.common.paging import MAX_PAGE, PageQuery
 
 MAX_DESCRIPTION = 2000
 Description = Text(MAX_DESCRIPTION, min_length=1)
@@ -188,12 +188,6 @@ class NoteIn(BaseModel):
     note: Note = ""
 
 
-class RateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    score: int = Field(ge=1, le=5)
-    comment: Note = ""
-
-
 ReopenIn = ReasonIn  # the reporter is not satisfied, and says why
 
 
@@ -274,8 +268,9 @@ class PublicIssue(BaseModel):
     updated_at: datetime
 
 
-class PublicQuery(BaseModel):
-    """Filters of the public list (those of Open311 GET requests.json)."""
+class PublicQuery(PageQuery):
+    """Filters of the public list (those of Open311 GET requests.json) and its page: a
+    keyset page of at most MAX_PAGE, which the filters may leave short (follow the cursor)."""
 
     model_config = ConfigDict(extra="forbid")
     ids: list[Id] | None = Field(default=None, max_length=100)
@@ -283,7 +278,7 @@ class PublicQuery(BaseModel):
     start: Instant | None = None
     end: Instant | None = None
     status: Literal["open", "closed"] | None = None
-    limit: int = Field(default=200, ge=1, le=1000)
+    limit: int = Field(default=MAX_PAGE, ge=1, le=MAX_PAGE)
 
 
 class IssueQuery(PageQuery):
@@ -356,16 +351,6 @@ class IssueReopened(BaseModel):
     issue_id: str
     community_id: str
     reason: str
-
-
-@event_payload("issue.rated")
-class IssueRated(BaseModel):
-    """The reporter's satisfaction (满意率 counts it)."""
-
-    issue_id: str
-    community_id: str
-    score: int
-    comment: str = ""
 
 
 class CategoryState(BaseModel):

@@ -3,17 +3,22 @@
 from services.gateway.routes import (
     auth,
     categories,
+    evaluation,
     grids,
     health,
     issues,
     open311,
     orders,
+    points,
     publication,
     registry,
     responders,
     users,
+    volunteers,
 )
 
 ROUTERS = [health.router, auth.router, registry.router, users.router, grids.router,
            orders.router, responders.router,
-           issues.router, categories.router, publication.router, open311.router]
+           issues.router, categories.router, publication.router, open311.router, points.router,
+           evaluation.router,
+           volunteers.router]

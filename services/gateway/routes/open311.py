@@ -7,14 +7,15 @@ Errors follow the spec: a list of {code, description}, each naming the parameter
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
 from services.common.contracts.types import Instant
 from services.common.errors import DomainError, InvalidInput, NotFound, Unauthenticated
+from services.common.paging import MAX_PAGE
 from services.gateway import errors, open311, tokens
 from services.gateway.deps import (
     PathCode,
@@ -98,15 +99,20 @@ async def create_request(fmt: str, request: Request, rpc: RpcDep,
 
 
 @router.get("/requests.{fmt}")
-def get_requests(fmt: str, rpc: RpcDep, jurisdiction_id: QueryId = None,
+def get_requests(request: Request, fmt: str, rpc: RpcDep, jurisdiction_id: QueryId = None,
                  service_request_id: str | None = None, service_code: QueryCode = None,
                  start_date: str | None = None, end_date: str | None = None,
-                 status: str | None = None) -> Response:
-    """GET Service Requests with the spec's filters (public, anonymised)."""
+                 status: str | None = None,
+                 page_size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = MAX_PAGE,
+                 cursor: Annotated[str | None, Query(max_length=512)] = None) -> Response:
+    """GET Service Requests with the spec's filters (public, anonymised), newest first, a
+    keyset page of `page_size` (at most 100): the body is the spec's list, the next page's
+    URL is in the `Link` header (rel="next") and its cursor in `X-Next-Cursor`. A page may
+    be short (the public filters); the list ends when neither header is sent."""
     try:
         _format(fmt)
-        query: dict[str, Any] = {"category": service_code, "limit": 1000,
-                                 "start": _date("start_date", start_date),
+        query: dict[str, Any] = {"category": service_code, "limit": page_size,
+                                 "cursor": cursor, "start": _date("start_date", start_date),
                                  "end": _date("end_date", end_date)}
         if service_request_id:
             query["ids"] = [i.strip() for i in service_request_id.split(",") if i.strip()]
@@ -117,10 +123,21 @@ def get_requests(fmt: str, rpc: RpcDep, jurisdiction_id: QueryId = None,
             if not statuses <= {"open", "closed"}:
                 raise InvalidInput("status is open or closed", {"status": "open or closed"})
             query["status"] = statuses.pop() if len(statuses) == 1 else None
-        found = rpc.call("intake", "public_issues", None, _jurisdiction(jurisdiction_id), query)
-        return open311.render([open311.request(i) for i in found], fmt, "service_requests")
+        page = rpc.call("intake", "public_issues", None, _jurisdiction(jurisdiction_id), query)
+        response = open311.render([open311.request(i) for i in page["items"]], fmt,
+                                  "service_requests")
+        return with_next_link(response, request, page["next_cursor"])
     except DomainError as exc:
         return _fail(exc, fmt)
+
+
+def with_next_link(response: Response, request: Request, cursor: str | None) -> Response:
+    """The next page's URL (this request's with `cursor` set) as an RFC 8288 Link header."""
+    if cursor:
+        url = request.url.include_query_params(cursor=cursor)
+        response.headers["Link"] = f'<{url}>; rel="next"'
+        response.headers["X-Next-Cursor"] = cursor
+    return response
 
 
 @router.get("/requests/{request_id}.{fmt}")
@@ -130,7 +147,7 @@ def get_request(request_id: PathId, fmt: str, rpc: RpcDep,
     try:
         _format(fmt)
         found = rpc.call("intake", "public_issues", None, _jurisdiction(jurisdiction_id),
-                         {"ids": [request_id]})
+                         {"ids": [request_id]})["items"]
         if not found:
             raise NotFound("no such request", {"service_request_id": "unknown"})
         return open311.render([open311.request(i) for i in found], fmt, "service_requests")

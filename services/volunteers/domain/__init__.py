@@ -1,0 +1,1 @@
+"""The volunteers service's pure rules: no I/O, the clock passed in."""

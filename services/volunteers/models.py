@@ -1,0 +1,194 @@
+"""The volunteers service's documents (database `<prefix>volunteers`).
+
+Every list is a keyset page on one composite key field, indexed on its own; every time
+is an epoch float; rosters, offers and certifications are whole lists rewritten with
+`$set` by each version-conditioned commit (never `$push` of sub-documents).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import mongoengine as me
+
+from services.common.store import Aggregate
+
+ALIAS = "volunteers"
+EVERYWHERE = "*"
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+class Profile(Aggregate):
+    """A volunteer, party member, community operator or building head (one per account).
+
+    `changed_ts` moves with every write: each replica's match index catches up on what
+    other replicas wrote by a range on it (`index.py`)."""
+
+    meta = {"db_alias": ALIAS, "collection": "profiles",
+            "indexes": ["page_key", "changed_ts", "talent_key"]}
+    id = me.StringField(primary_key=True)  # the account id
+    district_id = me.StringField(required=True)
+    street_id = me.StringField()
+    community_id = me.StringField(required=True)
+    display_name = me.StringField(required=True)
+    kinds = me.ListField(me.StringField())
+    skills = me.ListField(me.StringField())
+    certifications = me.ListField(me.DictField())
+    languages = me.ListField(me.StringField())
+    grid_id = me.StringField()
+    windows = me.ListField(me.DictField())
+    exceptions = me.ListField(me.DictField())
+    consent = me.BooleanField(default=False)
+    contact = me.DictField()
+    bio = me.StringField()
+    hours_total = me.FloatField(default=0.0)
+    rating_sum = me.FloatField(default=0.0)
+    rating_count = me.IntField(default=0)
+    load = me.IntField(default=0)  # matches accepted and not yet done
+    # What the talent archive's four looks are computed from (domain/talent.py).
+    wishes_claimed = me.IntField(default=0)
+    wishes_fulfilled = me.IntField(default=0)
+    activities_attended = me.IntField(default=0)
+    offers_accepted = me.IntField(default=0)
+    offers_declined = me.IntField(default=0)  # declined or let lapse
+    looks = me.DictField()
+    talent_score = me.FloatField(default=0.0)
+    talent_key = me.StringField()  # "t:<community>|<score>|<id>": the archive, best first
+    created_ts = me.FloatField(required=True)
+    changed_ts = me.FloatField(required=True)
+    page_key = me.StringField()  # "c:<community>|<created>|<id>"
+
+
+class Wish(Aggregate):
+    """微心愿: open → claimed (one volunteer wins) → fulfilled (the resident confirms)."""
+
+    meta = {"db_alias": ALIAS, "collection": "wishes",
+            "indexes": ["board_key", "mine_key", "claimed_key"]}
+    id = me.StringField(primary_key=True, default=lambda: new_id("w"))
+    district_id = me.StringField(required=True)
+    street_id = me.StringField()
+    community_id = me.StringField(required=True)
+    resident_account_id = me.StringField(required=True)
+    title = me.StringField(required=True)
+    detail = me.StringField(required=True)
+    skill = me.StringField()
+    grid_id = me.StringField()
+    hours = me.FloatField(required=True)
+    state = me.StringField(required=True)
+    volunteer_account_id = me.StringField()
+    created_ts = me.FloatField(required=True)
+    claimed_ts = me.FloatField()
+    fulfilled_ts = me.FloatField()
+    rating = me.IntField()
+    note = me.StringField()
+    credited = me.BooleanField(default=False)  # hours and rating added to the profile
+    board_key = me.StringField()  # open wishes of the community; None once claimed
+    mine_key = me.StringField()  # the resident's wishes
+    claimed_key = me.StringField()  # the volunteer's claimed and fulfilled wishes
+
+
+class Activity(Aggregate):
+    """活动 / 工坊 with its roster: participants and the waitlist in order, in the document.
+
+    A participant's entry: account_id, code (their one-time door code), position,
+    checked_in_ts, checked_out_ts, hours (logged once)."""
+
+    meta = {"db_alias": ALIAS, "collection": "activities", "indexes": ["page_key"]}
+    id = me.StringField(primary_key=True, default=lambda: new_id("act"))
+    district_id = me.StringField(required=True)
+    street_id = me.StringField()
+    community_id = me.StringField(required=True)
+    organiser_account_id = me.StringField(required=True)
+    kind = me.StringField(required=True)
+    title = me.StringField(required=True)
+    detail = me.StringField(required=True)
+    workshop = me.StringField()
+    skill = me.StringField()
+    grid_id = me.StringField()
+    capacity = me.IntField(required=True)
+    starts_ts = me.FloatField(required=True)
+    ends_ts = me.FloatField(required=True)
+    hours = me.FloatField(required=True)
+    state = me.StringField(default="open")
+    participants = me.ListField(me.DictField())
+    waitlist = me.ListField(me.DictField())
+    joined = me.IntField(default=0)  # sign-ups ever: the next position
+    created_ts = me.FloatField(required=True)
+    page_key = me.StringField()  # "c:<community>|<starts>|<id>"
+
+
+class Match(Aggregate):
+    """A need offered to ranked candidates in turn; `next_due_ts` is the current offer's
+    deadline, the PollTimer's one indexed float."""
+
+    meta = {"db_alias": ALIAS, "collection": "matches",
+            "indexes": ["next_due_ts", "page_key", "offer_key"]}
+    id = me.StringField(primary_key=True, default=lambda: new_id("m"))
+    district_id = me.StringField(required=True)
+    street_id = me.StringField()
+    community_id = me.StringField(required=True)
+    requested_by = me.StringField(required=True)
+    resident_account_id = me.StringField()  # whose need it is (a wish's poster)
+    need_kind = me.StringField(required=True)
+    need_id = me.StringField(required=True)
+    skill = me.StringField()
+    grid_id = me.StringField()
+    at_ts = me.FloatField()
+    ttl = me.FloatField(required=True)
+    state = me.StringField(required=True)
+    candidates = me.ListField(me.DictField())
+    offers = me.ListField(me.DictField())
+    cursor = me.IntField(default=0)
+    offered_to = me.StringField()
+    next_due_ts = me.FloatField()
+    accepted_by = me.StringField()
+    accepted_ts = me.FloatField()
+    created_ts = me.FloatField(required=True)
+    page_key = me.StringField()  # the community's matches, newest first
+    offer_key = me.StringField()  # the current candidate's open offers; None once answered
+
+
+class GridView(me.Document):
+    """The read model of dispatch's grids (`grid.changed` / `grid.removed`): the tree only."""
+
+    meta = {"db_alias": ALIAS, "collection": "grid_views", "indexes": ["changed_ts"]}
+    id = me.StringField(primary_key=True)
+    community_id = me.StringField(required=True)
+    parent_id = me.StringField()
+    depth = me.IntField(required=True)
+    removed = me.BooleanField(default=False)
+    version = me.IntField(required=True)
+    changed_ts = me.FloatField(required=True)
+
+
+class Tally(me.Document):
+    """Figures moved by `$inc` (volunteers by skill, open wishes, hours): read, never counted.
+    Keys are flat ("skill:plumbing", "open_wishes", ...), so the row is read raw."""
+
+    meta = {"db_alias": ALIAS, "collection": "tallies", "strict": False}
+    id = me.StringField(primary_key=True)  # "*" or "c:<community>"
+
+    @classmethod
+    def figures(cls, scope: str) -> dict[str, float]:
+        row = cls._get_collection().find_one({"_id": scope}) or {}
+        return {k: v or 0 for k, v in row.items() if k != "_id"}
+
+    @classmethod
+    def add(cls, community_id: str, delta: dict[str, float]) -> None:
+        delta = {k: v for k, v in delta.items() if v}
+        if delta:
+            for scope in (EVERYWHERE, f"c:{community_id}"):
+                cls._get_collection().update_one({"_id": scope}, {"$inc": delta}, upsert=True)
+
+
+class Mark(me.Document):
+    """One-off marks (the grid backfill done)."""
+
+    meta = {"db_alias": ALIAS, "collection": "marks"}
+    id = me.StringField(primary_key=True)
+
+
+DOCUMENTS = [Profile, Wish, Activity, Match, GridView, Tally, Mark]
