@@ -169,6 +169,7 @@ class Store(DependencyProvider):
         self.settings = settings_from_nameko(self.container.config)
         if not Store._users[self.alias]:
             connect(self.alias, self.settings)
+            forget_collections(self.documents)
         Store._users[self.alias] += 1
         self._holds_connection = True
         for doc in self.documents:
@@ -199,12 +200,24 @@ class Store(DependencyProvider):
         if Store._users[self.alias] <= 0:
             del Store._users[self.alias]
             me.disconnect(self.alias)
+            forget_collections(self.documents)
 
     def kill(self) -> None:
         self.stop()
 
     def get_dependency(self, worker_ctx: Any) -> Store:
         return self
+
+
+def forget_collections(documents: Iterable[type[me.Document]]) -> None:
+    """Drop each document class's cached collection (and with it the client it holds).
+
+    `me.disconnect` does this only for the classes in mongoengine's registry, which is keyed
+    by class name: a class shadowed by another service's class of the same name (two
+    `GridView`s, two `Mark`s in one test process) kept a closed client, and every later use
+    failed with "Cannot use MongoClient after close"."""
+    for doc in documents:
+        doc._collection = None
 
 
 def connect(alias: str, settings: Settings) -> None:
