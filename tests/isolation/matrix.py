@@ -223,6 +223,9 @@ def size() -> int:
 # original: {issue}, {original}), order (community level, naming the department "police"),
 # whistled (that order, police whistled), pool (a member's order, in the pool), claimed
 # (a pool order claimed by another member, or by the prober), none (a create: {community}).
+# Rating moved to the evaluation service, which learns that an issue is resolved from
+# intake's events: its write probes need that wait and are not here yet (the read matrix's
+# issue.rate row probes its refusals).
 
 
 @dataclass(frozen=True)
@@ -249,8 +252,6 @@ WRITES: dict[str, Write] = {
         "intake", "resolve_issue", ("issue", "body")), "triaged", body={"note": "已修复"}),
     "issue.merge": Write("POST", "/issues/{issue}/merge", (
         "intake", "merge_issue", ("issue", "body")), "pair", body={"original_id": "{original}"}),
-    "issue.rate": Write("POST", "/issues/{issue}/rate", (
-        "intake", "rate_issue", ("issue", "body")), "resolved", body={"score": 4}),
     "issue.reopen": Write("POST", "/issues/{issue}/reopen", (
         "intake", "reopen_issue", ("issue", "body")), "resolved", body={"reason": "还是不亮"}),
     "order.make": Write("POST", "/orders", ("dispatch", "make_order", ("body",)), "none",
@@ -301,8 +302,6 @@ WRITE_GATEWAY: dict[str, dict[str, Row]] = {
     "issue.reject": _only(NONE, reporter=SEES_OWN_403, grid_worker=SEES_OWN_403, **ADMINS),
     "issue.resolve": ADMIN_WRITE,
     "issue.merge": ADMIN_WRITE,
-    # the reporter, or the community recording a hotline caller's answer (回访)
-    "issue.rate": _only(NONE, reporter=OWN, grid_worker=SEES_OWN_403, **ADMINS),
     "issue.reopen": _only(NONE, reporter=OWN, grid_worker=SEES_OWN_403, **ADMINS),
     "order.make": ADMIN_WRITE,
     # a pool order: members take it; a grid worker sees only what reached its grid
