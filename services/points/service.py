@@ -38,6 +38,7 @@ class PointsService(BookEntrypoints, RedemptionEntrypoints, EventHandlers):
     def sweep_postings(self) -> None:
         """Finish postings whose applier's lease ran out (a crash between two steps)."""
         metrics.POSTINGS_SWEPT.inc(ledger.sweep())
+        ledger.AFTERCARE.flush()
 
     @timer(interval=VERIFY_SECONDS, eager=False)
     def verify_books(self) -> None:

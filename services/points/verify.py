@@ -33,7 +33,7 @@ class Sum:
     expected: int = 0
     postings: int = 0
     in_transit: int = 0
-    credited: dict[str, list[str]] = field(default_factory=dict)
+    left: list[str] = field(default_factory=list)  # marks of finished postings in `recent`
 
 
 def _walk(key_field: str, acct: str):  # noqa: ANN202
@@ -57,6 +57,10 @@ def _sum(acct: str, recent: set[str]) -> Sum:
         for row in _walk(key_field, acct):
             total.postings += 1
             posted = row["state"] == "posted"
+            if posted and row["_id"] in recent:  # its batched pull was lost (a crash)
+                total.left.append(row["_id"])
+            elif row["state"] == "refused" and "!" + row["_id"] in recent:
+                total.left.append("!" + row["_id"])
             if not (posted or (row["state"] == "new" and row["_id"] in recent)):
                 continue
             total.expected += sign * row["amount"]
@@ -77,6 +81,8 @@ def check(acct: str) -> tuple[dict, Sum] | None:
         total = _sum(acct, set(before.get("recent") or []))
         after = coll.find_one({"_id": acct}, {"seq": 1})
         if after is not None and after.get("seq") == before.get("seq"):
+            if total.left:  # forget them now: their postings are finished
+                coll.update_one({"_id": acct}, {"$pull": {"recent": {"$in": total.left}}})
             return before, total
     return None
 

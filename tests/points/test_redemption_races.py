@@ -214,3 +214,48 @@ def test_the_verify_cli_and_the_drift_gauge_see_a_corrupted_balance(world):
         assert gauge == 3  # 2 of drift, 1 for books that do not sum to zero
     finally:
         world.db()["accounts"].update_one({"_id": acct}, {"$inc": {"balance": 2}})
+
+
+def test_statement_pages_ranking_masks_and_settlement_lists_the_confirmed(world):
+    from datetime import UTC, datetime, timedelta
+
+    from deploy.waits import wait_until
+
+    client = world.platform.client
+    user, headers = helpers.resident(world, 0)
+    for points in (10, 20, 30):
+        assert client.post("/points/awards", headers=world.admin, json={
+            "user_id": user["id"], "points": points, "reason": "好人好事"}).status_code == 201
+    shown = client.put("/points/publication", headers=headers,
+                       json={"mask": "full", "display_name": "王芳"})
+    assert shown.status_code == 200 and shown.json()["active"] == 60
+    seen, cursor = [], None
+    while True:
+        page = client.get("/points/statement", headers=headers,
+                          params={"limit": 2} | ({"cursor": cursor} if cursor else {})).json()
+        seen += [p["amount"] for p in page["items"]]
+        if not (cursor := page["next_cursor"]):
+            break
+    assert seen == [30, 20, 10]  # newest first, each once
+
+    def ranked() -> bool:
+        entries = client.get("/points/ranking", headers=headers).json()["entries"]
+        return {"name": "王芳", "points": 60} in [
+            {k: e[k] for k in ("name", "points")} for e in entries]
+
+    assert wait_until(ranked, timeout=10, every=0.2)  # re-keyed by the batched aftercare
+    offer = helpers.offer(world, price=7)
+    made = client.post("/points/redemptions", headers=headers,
+                       json={"offer_id": offer["id"]}).json()
+    assert client.post("/points/redemptions/confirm", headers=world.merchant,
+                       json={"code": made["code"]}).status_code == 200
+    period = {"start": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+              "end": (datetime.now(UTC) + timedelta(hours=1)).isoformat()}
+    statement = client.get("/points/settlement", headers=world.merchant, params=period).json()
+    assert made["id"] in [line["redemption_id"] for line in statement["lines"]]
+    assert statement["points"] == sum(line["price"] for line in statement["lines"])
+    text = client.get("/points/settlement.csv", headers=world.merchant, params=period)
+    assert text.status_code == 200 and text.headers["content-type"].startswith("text/csv")
+    assert made["id"] in text.text and text.text.splitlines()[0].startswith("redemption_id")
+    other = client.get("/points/settlement", headers=world.other_merchant, params=period)
+    assert made["id"] not in other.text
