@@ -259,3 +259,46 @@ def test_statement_pages_ranking_masks_and_settlement_lists_the_confirmed(world)
     assert made["id"] in text.text and text.text.splitlines()[0].startswith("redemption_id")
     other = client.get("/points/settlement", headers=world.other_merchant, params=period)
     assert made["id"] not in other.text
+
+
+def _as(world: World, role: str, where: str = "A", name: str = "1") -> dict:
+    tenancy = world.platform.tenancy()
+    community = tenancy.communities[where]
+    who = {"user_id": f"u-{role}-{where}-{name}", "role": role,
+           "district_id": tenancy.district["id"], "street_id": community["street_id"],
+           "community_id": community["id"]}
+    return who | ({"merchant_id": f"merchant-{where}-{name}"} if role == "merchant" else {})
+
+
+def test_the_service_checks_role_and_community_itself_without_the_gateway(world):
+    from services.common.errors import DomainError
+
+    _, headers = helpers.resident(world, 5)
+    offer = helpers.offer(world, price=5)
+    made = world.platform.client.post("/points/redemptions", headers=headers,
+                                      json={"offer_id": offer["id"]}).json()
+    community_a = world.platform.community_id("A")
+    resident = {**_as(world, "resident"), "user_id": made["resident_id"]}
+    calls = [
+        ("make_award", _as(world, "resident"), ({"user_id": "x", "points": 1,
+                                                 "reason": "r"},), 403),
+        ("onboard_merchant", _as(world, "merchant"), ({"merchant_id": "m", "name": "n",
+                                                       "modes": ["trial"]},), 403),
+        ("confirm_redemption", resident, ({"code": made["code"]},), 403),
+        ("confirm_redemption", _as(world, "merchant", "A", "2"), ({"code": made["code"]},), 404),
+        ("get_redemption", _as(world, "merchant", "A", "2"), (made["id"],), 404),
+        ("get_redemption", _as(world, "community_admin", "B"), (made["id"],), 404),
+        ("list_ledger", _as(world, "community_admin", "B"), (community_a,), 404),
+        ("make_award", _as(world, "community_admin", "B"), ({
+            "community_id": community_a, "user_id": "x", "points": 1, "reason": "r"},), 404),
+        ("get_balance", _as(world, "merchant"), (community_a, made["resident_id"]), 403),
+        ("set_rule", _as(world, "community_admin", "B"), (community_a, "vote_cast",
+                                                          {"points": 1}), 404),
+        ("request_redemption", _as(world, "resident", "B"), ({"offer_id": offer["id"]},), 404),
+        ("cancel_redemption", _as(world, "resident", "A", "other"), (made["id"],), 404),
+    ]
+    with world.platform.rpc() as rpc:
+        for method, who, args, status in calls:
+            with pytest.raises(DomainError) as refused:
+                getattr(rpc.points, method)(who, *args)
+            assert refused.value.status == status, (method, who["role"], refused.value)
