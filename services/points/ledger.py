@@ -31,6 +31,7 @@ import hashlib
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from pymongo.errors import DuplicateKeyError
 
@@ -55,6 +56,10 @@ def kind_of(acct: str) -> str:
 
 def posting_id(key: str) -> str:
     return "pst-" + hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+def year_of(ts: float) -> int:
+    return datetime.fromtimestamp(ts, UTC).year
 
 
 def rank_key(community_id: str, earned: int, acct: str) -> str:
@@ -127,7 +132,8 @@ def _counters(row: dict, side: str) -> dict[str, int]:
     """What else the side's `$inc` moves: earned (rankings), spent, expired."""
     reason, amount = row["reason"], row["amount"]
     if side == "credit" and reason in ("earn", "award") and kind_of(row["credit"]) == "resident":
-        return {"earned": amount}
+        # and by year: the expiry policy expires what a year earned (expiry.py)
+        return {"earned": amount, f"earned_{year_of(row['created_ts'])}": amount}
     if side == "debit" and reason == "redeem":
         return {"spent": amount}
     if side == "debit" and reason == "expire":

@@ -146,7 +146,8 @@ def test_an_expired_code_releases_points_and_stock_once(world):
                            json={"offer_id": offer["id"]}).json()
         doc = helpers.settled(world, made["id"])
     finally:
-        world.db()["policies"].delete_one({"_id": community_a})
+        world.db()["policies"].update_one({"_id": community_a},
+                                          {"$set": {"redemption_ttl_seconds": 900.0}})
     assert doc["state"] == "expired"
     assert helpers.balance(world, headers)["active"] == 4
     assert client.get(f"/points/offers/{offer['id']}", headers=headers).json()["stock"] == 1
@@ -302,3 +303,43 @@ def test_the_service_checks_role_and_community_itself_without_the_gateway(world)
             with pytest.raises(DomainError) as refused:
                 getattr(rpc.points, method)(who, *args)
             assert refused.value.status == status, (method, who["role"], refused.value)
+
+
+def test_points_earned_in_a_year_expire_at_the_end_of_the_next_once(world):
+    import time as clock
+
+    from services.points import expiry, ledger
+
+    user, headers = helpers.resident(world, 30)
+    client = world.platform.client
+    offer = helpers.offer(world, price=10)
+    made = client.post("/points/redemptions", headers=headers,
+                       json={"offer_id": offer["id"]}).json()
+    assert client.post("/points/redemptions/confirm", headers=world.merchant,
+                       json={"code": made["code"]}).status_code == 200
+    helpers.settled(world, made["id"])
+    community_a = world.platform.community_id("A")
+    this_year = ledger.year_of(clock.time())
+
+    def run(year_ended: int) -> int:
+        expired, cursor = expiry.run_page(community_a, year_ended, 1, None)
+        while cursor:
+            more, cursor = expiry.run_page(community_a, year_ended, 1, cursor)
+            expired += more
+        return expired
+
+    assert run(this_year) >= 0  # the end of this year: this year's points are not due yet
+    assert helpers.balance(world, headers)["active"] == 20
+    run(this_year + 1)  # the end of the next: 30 earned - 10 spent expire
+    run(this_year + 1)  # a second run (a replica, a restart) expires nothing more
+    assert helpers.balance(world, headers) | {"user_id": None, "community_id": None} == {
+        "user_id": None, "community_id": None, "active": 0, "locked": 0, "spent": 10,
+        "expired": 20}
+    assert world.db()["postings"].count_documents({"key": {"$regex": f"^expire:.*{user['id']}"
+                                                           }}) == 1
+    assert helpers.verify(world, community_a)["drift"] == 0
+    policies = world.db()["policies"]
+    policies.update_one({"_id": community_a}, {"$set": {"expiry_due_ts": clock.time() - 1}})
+    expiry.run_due(clock.time())  # the timer at this year end: the next one is set
+    assert policies.find_one({"_id": community_a})["expiry_due_ts"] == expiry.year_end_ts(
+        this_year + 1) and helpers.balance(world, headers)["expired"] == 20
