@@ -214,7 +214,7 @@ class OfferIn(BaseModel):
     title: Name
     description: Note = ""
     price: Points
-    stock: Annotated[int, Field(ge=0, le=100_000)]
+    stock: Annotated[int, Field(ge=0, le=10_000)]  # `holds` lists the reserved ones
     valid_from: Instant
     valid_until: Instant
     per_resident_limit: Annotated[int, Field(ge=1, le=1000)] = 1
