@@ -30,9 +30,11 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
 from services.common.contracts.points import AccountKind, PostingReason, PostingState
@@ -171,7 +173,7 @@ def apply(row: dict, leased_at: float) -> Posting:
     return Posting._from_son(row | {"state": PostingState.posted.value})
 
 
-def _debit(accounts, row: dict, in_lease) -> bool:  # noqa: ANN001
+def _debit(accounts: Collection, row: dict, in_lease: Callable[[], None]) -> bool:
     """True once the debit side is applied (now or before), False once it is refused."""
     pid, amount = row["_id"], row["amount"]
     marks = [pid, "!" + pid]

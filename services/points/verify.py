@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from services.common.contracts.points import AccountCheck, VerifyReport
@@ -36,7 +37,7 @@ class Sum:
     left: list[str] = field(default_factory=list)  # marks of finished postings in `recent`
 
 
-def _walk(key_field: str, acct: str):  # noqa: ANN202
+def _walk(key_field: str, acct: str) -> Iterator[dict]:
     """The postings on one side of an account, in pages (each a bounded range read)."""
     coll = Posting._get_collection()
     low, high = f"{acct}{SEP}", f"{acct}{AFTER}"
