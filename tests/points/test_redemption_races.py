@@ -343,3 +343,14 @@ def test_points_earned_in_a_year_expire_at_the_end_of_the_next_once(world):
     expiry.run_due(clock.time())  # the timer at this year end: the next one is set
     assert policies.find_one({"_id": community_a})["expiry_due_ts"] == expiry.year_end_ts(
         this_year + 1) and helpers.balance(world, headers)["expired"] == 20
+
+
+def test_a_verify_page_stops_at_its_posting_budget_and_the_next_resumes(world, monkeypatch):
+    community_a = world.platform.community_id("A")
+    whole = verify.verify_community(community_a)
+    monkeypatch.setattr(verify, "POSTING_BUDGET", 1)
+    first = verify.verify_page(community_a)
+    assert not first.complete and first.next_cursor and first.accounts <= 2
+    paged = verify.verify_community(community_a)
+    assert (paged.accounts, paged.postings, paged.drift, paged.zero_sum) == (
+        whole.accounts, whole.postings, 0, True)

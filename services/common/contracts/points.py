@@ -137,7 +137,8 @@ class VerifyReport(BaseModel):
     balance_sum: int  # Σ balances: −in_transit when the books are whole
     in_transit: int  # debited and not yet credited
     zero_sum: bool
-    complete: bool  # False: stopped at the page bound; `next_cursor` resumes
+    busy: int = 0  # accounts that kept changing while summed (not compared: not drift)
+    complete: bool  # False: busy accounts, or stopped at the page bound (`next_cursor`)
     next_cursor: str | None = None
 
 
