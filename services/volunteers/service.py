@@ -20,6 +20,7 @@ from services.volunteers import grids, matching, metrics
 from services.volunteers.activities import ActivityEntrypoints
 from services.volunteers.handlers import EventHandlers
 from services.volunteers.index import CATCH_UP_SECONDS, MatchIndexProvider
+from services.volunteers.lists import ListEntrypoints
 from services.volunteers.matching import MatchEntrypoints
 from services.volunteers.models import DOCUMENTS
 from services.volunteers.profiles import ProfileEntrypoints
@@ -31,7 +32,7 @@ BACKFILL_SECONDS = 30
 
 
 class VolunteersService(ProfileEntrypoints, WishEntrypoints, ActivityEntrypoints,
-                        MatchEntrypoints, EventHandlers):
+                        MatchEntrypoints, ListEntrypoints, EventHandlers):
     name = "volunteers"
     store = Store("volunteers", DOCUMENTS)
     relay = OutboxRelay()
