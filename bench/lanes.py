@@ -108,4 +108,4 @@ class Lane:
         if self._wait(f"/issues/{iid}", "resident", lambda i: i["state"] == "resolved") is None:
             self.steps.append(Step("resolved", time.time(), 0, 0, iid, "never resolved"))
             return
-        self._post("rating", f"/issues/{iid}/rate", "resident", {"score": 5}, iid)
+        self._post("rating", f"/issues/{iid}/rate", "resident", {"level": "satisfied"}, iid)

@@ -147,6 +147,51 @@ def seed_intake(rpc: Any, demo: Demo) -> None:
                                      **_in(community)}, issue["id"], {})
 
 
+# Per demo merchant: (title, points price, stock) of its offers.
+OFFERS = {"邻里便利店": (("大米 5kg", 200, 50), ("洗衣液", 80, 100)),
+          "社区理发室": (("理发一次", 60, 40), ("老人免费理发券", 20, 100)),
+          "阳光药房": (("血压测量 + 咨询", 10, 200), ("口罩一盒", 30, 100))}
+
+
+def seed_points(rpc: Any, demo: Demo) -> None:
+    """Per community the default earning rules; each demo merchant a partner of its community
+    and of the first demo community when that is on the same street, with two offers for a
+    year; the demo resident 100 points and each volunteer 40 (awards at the threshold: no
+    second admin needed)."""
+    from datetime import UTC, datetime, timedelta
+
+    points = rpc.points
+    for community in demo.communities:
+        points.ensure_rules(SYSTEM, community["id"])
+    now = datetime.now(UTC)
+    window = {"valid_from": now.isoformat(), "valid_until": (now + timedelta(days=365)).isoformat()}
+    for i, shop in enumerate(MERCHANTS, start=1):
+        home = demo.communities[(i - 1) % len(demo.communities)]
+        first = demo.communities[0]
+        served = [home]
+        if home is not first and home["street_id"] == first["street_id"]:
+            served.append(first)
+        for community in served:
+            points.onboard_merchant(SYSTEM, {
+                "community_id": community["id"], "merchant_id": f"merchant-{i}", "name": shop,
+                "modes": ["points_exchange", "public_good_for_service", "trial"]})
+            for n, (title, price, stock) in enumerate(OFFERS[shop]):
+                points.create_offer(_keyed(f"seed-offer-{i}-{community['id']}-{n}"), {
+                    "community_id": community["id"], "merchant_id": f"merchant-{i}",
+                    "title": title, "price": price, "stock": stock, **window,
+                    "per_resident_limit": 5})
+    earners = [("resident", 100)] + [(f"volunteer{i:02d}", 40) for i in range(1, VOLUNTEERS + 1)]
+    for username, amount in earners:
+        user = demo.users[username]
+        points.make_award(_keyed(f"seed-award-{username}"), {
+            "community_id": user["community_id"], "user_id": user["id"], "points": amount,
+            "reason": "示范积分 (demo balance)"})
+
+
+def _keyed(key: str) -> dict[str, Any]:
+    return SYSTEM | {"idempotency_key": key}
+
+
 # The demo volunteers' skills, in turn (volunteer01 a plumber, volunteer02 an electrician...).
 DEMO_SKILLS = (["plumbing"], ["electrical", "appliances"], ["elderly_care"], ["tutoring"],
                ["mediation"], ["first_aid", "nursing"], ["smartphone_help"], ["shopping"],
@@ -213,6 +258,7 @@ SEED_STEPS: dict[str, Callable[[Any, Demo], None]] = {
     "identity": seed_identity,
     "dispatch": seed_dispatch,
     "intake": seed_intake,
+    "points": seed_points,
     "volunteers": seed_volunteers,
 }
 

@@ -21,6 +21,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("intake", "services.intake.service:IntakeService", 9102),
     ServiceSpec("dispatch", "services.dispatch.service:DispatchService", 9103),
     ServiceSpec("points", "services.points.service:PointsService", 9104),
+    ServiceSpec("evaluation", "services.evaluation.service:EvaluationService", 9105),
     ServiceSpec("volunteers", "services.volunteers.service:VolunteersService", 9106),
 )
 

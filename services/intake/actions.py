@@ -9,12 +9,10 @@ from services.common.caller import Caller
 from services.common.contracts.intake import (
     OPEN_STATES,
     IssueMerged,
-    IssueRated,
     IssueReopened,
     IssueState,
     MergeIn,
     NoteIn,
-    RateIn,
     RejectIn,
     ReopenIn,
     Triage,
@@ -83,16 +81,6 @@ def resolve(caller: Caller, issue_id: str, data: NoteIn) -> Issue:
 def close(caller: Caller, issue_id: str, data: NoteIn) -> Issue:
     return transition(issue_id, Action.close, caller, data.note or "closed",
                       check=_admin(caller))
-
-
-def rate(caller: Caller, issue_id: str, data: RateIn) -> Issue:
-    def extra(issue: Issue) -> tuple[dict, list]:
-        return {"rating": data.score}, [IssueRated(
-            issue_id=issue.id, community_id=issue.community_id, score=data.score,
-            comment=data.comment)]
-
-    return transition(issue_id, Action.rate, caller, f"rated {data.score}/5 {data.comment}".strip(),
-                      check=_reporter(caller), extra=extra)
 
 
 def reopen(caller: Caller, issue_id: str, data: ReopenIn) -> Issue:

@@ -13,8 +13,9 @@ from services.common.contracts.dispatch import (
     OrderReturned,
     OrderReturnedToPool,
 )
+from services.common.contracts.evaluation import Outcome, RatingGiven, RatingLapsed
 from services.common.contracts.identity import CommunityCreated, UserCreated
-from services.common.contracts.intake import IssueState, IssueStatusChanged
+from services.common.contracts.intake import IssueReopened
 from services.common.inbox import handles
 from services.intake import grids, repository
 from services.intake.account_names import ACCOUNTS
@@ -59,16 +60,6 @@ class IntakeConsumers:
         created: UserCreated = envelope.parsed()
         if created.community_id and created.display_name:
             ACCOUNTS.apply(created.community_id, created.user_id, 1, name=created.display_name)
-
-    @handles("intake", "issue.received")
-    def on_issue_received(self, envelope: Envelope) -> None:
-        """Count the new issue (counters, not counts: the gauge reads them)."""
-        repository.count_move(None, IssueState.received.value)
-
-    @handles("intake", "issue.status_changed")
-    def on_issue_status_changed(self, envelope: Envelope) -> None:
-        changed: IssueStatusChanged = envelope.parsed()
-        repository.count_move(changed.from_state.value, changed.to_state.value)
 
     @handles("dispatch", "grid.changed")
     def on_grid_changed(self, envelope: Envelope) -> None:
@@ -120,3 +111,35 @@ class IntakeConsumers:
     @handles("dispatch", "order.reopened")
     def on_order_reopened(self, envelope: Envelope) -> None:
         _note(envelope, "work order reopened")
+
+    # Ratings are evaluation's (one owner): intake follows the outcome it publishes.
+    @handles("evaluation", "rating.given")
+    def on_rating_given(self, envelope: Envelope) -> None:
+        """Satisfied closes the issue; the first unsatisfied reopens it (dispatch follows
+        `issue.reopened`); a later rating of the same round is a timeline line only."""
+        rating: RatingGiven = envelope.parsed()
+        actor = _actor(envelope)
+        said = f"{rating.level.value}{f': {rating.comment}' if rating.comment else ''}"
+        if rating.outcome is Outcome.reopen:
+            def reopened(issue: Issue) -> tuple[dict, list]:
+                return {}, [IssueReopened(issue_id=issue.id, community_id=issue.community_id,
+                                          reason=rating.comment or "not satisfied")]
+
+            advance_from_event(rating.issue_id, rating.community_id, Action.reopen, actor,
+                               f"rated {said}: reopened", envelope.id, extra=reopened)
+        elif rating.outcome is Outcome.close:
+            advance_from_event(rating.issue_id, rating.community_id, Action.rate, actor,
+                               f"rated {said}", envelope.id)
+            advance_from_event(rating.issue_id, rating.community_id, Action.close, actor,
+                               "closed after its rating", f"{envelope.id}:close")
+        else:
+            issue = Issue.objects(id=rating.issue_id).first()
+            if issue is not None and issue.community_id == rating.community_id:
+                add_note(issue.id, actor, f"also rated {said}", f"{issue.id}:evt:{envelope.id}")
+
+    @handles("evaluation", "rating.lapsed")
+    def on_rating_lapsed(self, envelope: Envelope) -> None:
+        """Nobody rated within the window: closed as not rated (never as satisfied)."""
+        lapsed: RatingLapsed = envelope.parsed()
+        advance_from_event(lapsed.issue_id, lapsed.community_id, Action.close, _actor(envelope),
+                           "closed: not rated within the window", envelope.id)

@@ -82,7 +82,8 @@ def add_note(issue_id: str, caller: Caller, note: str, entry_id: str) -> Issue:
 
 
 def advance_from_event(issue_id: str | None, community_id: str | None, action: Action,
-                       caller: Caller, note: str, event_id: str) -> None:
+                       caller: Caller, note: str, event_id: str,
+                       extra: Extra | None = None) -> None:
     """An event handler's transition: a step already taken or not applicable is only noted
     (a redelivery or an out-of-order event must not requeue forever)."""
     if issue_id is None:
@@ -93,7 +94,7 @@ def advance_from_event(issue_id: str | None, community_id: str | None, action: A
             raise NotFound("no such issue", {"issue_id": "unknown"})
 
     try:
-        transition(issue_id, action, caller, note, check=held)
+        transition(issue_id, action, caller, note, check=held, extra=extra)
     except NotFound:
         log.warning("event %s names issue %s that intake does not hold", event_id, issue_id)
     except Conflict as exc:

@@ -18,7 +18,6 @@ from services.common.contracts.intake import (
     IssueQuery,
     MergeIn,
     NoteIn,
-    RateIn,
     RejectIn,
     ReopenIn,
     TimelineEntryOut,
@@ -200,12 +199,6 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
     def close_issue(self, caller: dict, issue_id: str, data: dict) -> dict:
         """Close a resolved or rated issue."""
         return self._act(caller, issue_id, actions.close, NoteIn, data)
-
-    @rpc
-    @replies(IssueOut)
-    def rate_issue(self, caller: dict, issue_id: str, data: dict) -> dict:
-        """The reporter is satisfied and rates the result."""
-        return self._act(caller, issue_id, actions.rate, RateIn, data)
 
     @rpc
     @replies(IssueOut)

@@ -20,6 +20,7 @@ from services.common.contracts.dispatch import (
     ResultIn,
     WhistleIn,
 )
+from services.common.contracts.evaluation import FiguresQuery, RatingIn, WindowIn
 from services.common.contracts.identity import (
     CommunityIn,
     Credentials,
@@ -35,7 +36,6 @@ from services.common.contracts.intake import (
     MergeIn,
     NoteIn,
     PublicQuery,
-    RateIn,
     RejectIn,
     RevealIn,
     TriageIn,
@@ -196,7 +196,10 @@ INPUTS: list[tuple[type[BaseModel], dict]] = [
     (CategoryDef, CATALOGUE[0].model_dump(mode="json")),
     (Location, {"address": "x"}), (PublicQuery, {}), (OrderFilter, {}),
     (ResultIn, {"result": "修好了"}), (ReasonIn, {"reason": "超时"}), (RevealIn, {"reason": "x"}),
-    (RejectIn, {"reason": "invalid"}), (NoteIn, {}), (RateIn, {"score": 5}),
+    (RejectIn, {"reason": "invalid"}), (NoteIn, {}), (RatingIn, {"level": "satisfied"}),
+    (WindowIn, {"window_days": 7}),
+    (FiguresQuery, {"unit": "grid", "unit_id": "g-1", "start": "2026-11-01",
+                    "end": "2026-11-30"}),
     (MergeIn, {"original_id": "i-1"}), (Contact, {"phone": "12345678"}),
     (AttributeDef, {"code": "a", "name": "甲", "name_en": "A", "datatype": "string"}),
     (DistrictIn, {"name": "区", "code": "dd"}), (StreetIn, {"name": "街"}),

@@ -23,6 +23,7 @@ from services.common.contracts.dispatch import (
     OrderEscalated,
     OrderReturned,
 )
+from services.common.contracts.evaluation import RatingGiven
 from services.gateway import tokens
 from tests.platform import Platform
 
@@ -136,21 +137,32 @@ def publish_order(platform: Platform, event_type: str, issue: dict, **fields: An
         event_dispatcher(platform.config)("dispatch", event_type, envelope.to_message())
 
 
+def publish_rating(platform: Platform, issue: dict, outcome: str = "close",
+                   level: str = "satisfied") -> None:
+    """Publish evaluation's rating.given (ratings are evaluation's) and wait for intake."""
+    payload = RatingGiven(issue_id=issue["id"], community_id=issue["community_id"],
+                          rater_id="u-reporter", level=level, comment="满意", round=1,
+                          outcome=outcome)
+    envelope = new_event(payload, Caller.system(), issue["community_id"])
+    with entrypoint_waiter(platform.containers["intake"], "on_rating_given", timeout=10):
+        event_dispatcher(platform.config)("evaluation", "rating.given", envelope.to_message())
+
+
 class Flow:
     """Drive issues through the lifecycle: admin actions over HTTP, dispatch's as events."""
 
     BODIES: dict[str, dict] = {
         "triage": {}, "reject": {"reason": "invalid", "note": "重复提交"},
         "resolve": {"note": "已告知居民自行协商"}, "close": {"note": "结案"},
-        "rate": {"score": 5, "comment": "满意"}, "reopen": {"reason": "灯还是不亮"}}
-    REPORTER_ACTIONS = {"rate", "reopen"}
+        "reopen": {"reason": "灯还是不亮"}}
+    REPORTER_ACTIONS = {"reopen"}
     PATHS: dict[str, list[str]] = {
         "received": [], "triaged": ["triage"], "dispatched": ["triage", "order.created"],
         "in_progress": ["triage", "order.created", "order.claimed"],
         "resolved": ["triage", "order.created", "order.claimed", "order.confirmed"],
         "rejected": ["reject"], "merged": ["merge"]}
-    PATHS["rated"] = [*PATHS["resolved"], "rate"]
-    PATHS["closed"] = [*PATHS["rated"], "close"]
+    # A satisfied rating (evaluation's event) rates and closes the issue in one go.
+    PATHS["closed"] = [*PATHS["resolved"], "rating.given"]
     PATHS["reopened"] = [*PATHS["resolved"], "reopen"]
 
     def __init__(self, platform: Platform) -> None:
@@ -168,6 +180,9 @@ class Flow:
     def act(self, issue: dict, action: str) -> Any:
         if action.startswith("order."):
             publish_order(self.platform, action, issue)
+            return None
+        if action == "rating.given":
+            publish_rating(self.platform, issue)
             return None
         who = ("resident", "A") if action in self.REPORTER_ACTIONS else ("community_admin", "A")
         body = ({"original_id": self.original()["id"]} if action == "merge"

@@ -70,7 +70,8 @@ ROUTES: dict[str, Route] = {
     "issue.triage": Route("POST", "/issues/{issue}/triage",
                           ("intake", "triage_issue", ("issue", "body")), body={}),
     "issue.rate": Route("POST", "/issues/{issue}/rate",
-                        ("intake", "rate_issue", ("issue", "body")), body={"score": 5}),
+                        ("evaluation", "rate_issue", ("issue", "body")),
+                        body={"level": "satisfied"}),
     "issue.reveal": Route("POST", "/issues/{issue}/reveal-reporter",
                           ("intake", "reveal_reporter", ("issue", "body")),
                           body={"reason": "核实恶意举报"}),
@@ -120,6 +121,11 @@ ROUTES: dict[str, Route] = {
                               ("intake", "public_issues", ("community", "query")),
                               lists="issue", public=True),
     "users.get": Route("GET", "/users/{user}", ("identity", "get_user", ("user",))),
+    "evaluation.figures": Route(
+        "GET", "/evaluation/figures?unit=community&unit_id={community}&start=2026-11-01"
+        "&end=2026-11-30", ("evaluation", "figures", ("figures",))),
+    "evaluation.policy": Route("GET", "/evaluation/policy/{community}",
+                               ("evaluation", "get_policy", ("community",))),
     "responders.accept": Route("POST", "/responders/{responder}/accept",
                                ("dispatch", "accept_responder", ("responder",))),
 }
@@ -133,8 +139,10 @@ GATEWAY: dict[str, dict[str, Row]] = {
     "issue.timeline": _only(NONE, reporter=OWN, grid_worker=OWN, **ADMINS),
     "issue.duplicates": _only(ROLE, **ADMINS),
     "issue.triage": _only(ROLE, **ADMIN_CONFLICTS),
-    "issue.rate": _only(NONE, reporter=CONFLICT_OWN, grid_worker=SEES_OWN_403,
-                        **ADMIN_CONFLICTS),
+    # evaluation owns ratings: the people served, or staff of the scope on their behalf
+    "issue.rate": _only(NONE, reporter=CONFLICT_OWN, **ADMIN_CONFLICTS),
+    "evaluation.figures": _only(ROLE, ops=OK3, department=NONE, **ADMINS),
+    "evaluation.policy": _only(ROLE, **ADMINS),
     "issue.reveal": _only(ROLE, district_admin=OK3),
     "issue.list": _only(EMPTY, reporter=LIST_OWN, grid_worker=LIST_OWN,
                         community_admin=LIST_OWN, street_admin=LIST_STREET,

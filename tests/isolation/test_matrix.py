@@ -17,6 +17,7 @@ import pytest
 
 from services.common.errors import DomainError
 from services.dispatch.service import DispatchService
+from services.evaluation.service import EvaluationService
 from services.gateway import tokens
 from services.intake.service import IntakeService
 from tests.isolation import matrix
@@ -55,10 +56,24 @@ def _wait_dispatched(rpc: Any, admin: dict, issue_id: str) -> None:
         time.sleep(0.1)
 
 
+def _wait_evaluated(rpc: Any, reporter: dict, issue_id: str) -> None:
+    """Evaluation has heard of the issue: its reporter's rating is refused as early (409),
+    not as unknown (404). Nothing is written by the refusal."""
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            rpc.evaluation.rate_issue(reporter, issue_id, {"level": "satisfied"})
+        except DomainError as exc:
+            if exc.status == 409:
+                return
+        assert time.monotonic() < deadline, f"evaluation never heard of {issue_id}"
+        time.sleep(0.1)
+
+
 @pytest.fixture(scope="module")
 def world(module_platform: Platform) -> World:
     platform = module_platform
-    platform.start(IntakeService, DispatchService)
+    platform.start(IntakeService, DispatchService, EvaluationService)
     tenancy = platform.tenancy()
     with platform.rpc() as rpc:
         tenancy.communities["A2"] = rpc.identity.create_community(
@@ -87,6 +102,7 @@ def world(module_platform: Platform) -> World:
         for target, where in WHERE.items():
             _wait_dispatched(rpc, caller(platform, "community_admin", where),
                              ids[target]["issue"])
+            _wait_evaluated(rpc, caller(platform, "reporter", where), ids[target]["issue"])
     callers = {role: caller(platform, role) for role in matrix.ROLES}
     secret = platform.settings.jwt_secret
     headers = {role: {"Authorization": "Bearer " + tokens.issue(
@@ -119,7 +135,9 @@ def at_rpc(world: World, rpc: Any, route: matrix.Route, role: str, target: str) 
     """Send the call now (the probes of a route run concurrently); the answer when called."""
     ids = world.ids[target]
     service, method, names = route.rpc
-    values = ids | {"body": _body(route, ids), "on_duty": True, "query": {}}
+    values = ids | {"body": _body(route, ids), "on_duty": True, "query": {},
+                    "figures": {"unit": "community", "unit_id": ids["community"],
+                                "start": "2026-11-01", "end": "2026-11-30"}}
     who = None if route.public else world.callers[role]
     reply = getattr(getattr(rpc, service), method).call_async(who, *[values[n] for n in names])
 

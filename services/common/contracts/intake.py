@@ -188,12 +188,6 @@ class NoteIn(BaseModel):
     note: Note = ""
 
 
-class RateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    score: int = Field(ge=1, le=5)
-    comment: Note = ""
-
-
 ReopenIn = ReasonIn  # the reporter is not satisfied, and says why
 
 
@@ -357,16 +351,6 @@ class IssueReopened(BaseModel):
     issue_id: str
     community_id: str
     reason: str
-
-
-@event_payload("issue.rated")
-class IssueRated(BaseModel):
-    """The reporter's satisfaction (满意率 counts it)."""
-
-    issue_id: str
-    community_id: str
-    score: int
-    comment: str = ""
 
 
 class CategoryState(BaseModel):

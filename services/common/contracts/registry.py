@@ -11,6 +11,15 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from services.common.contracts import dispatch, identity, intake, points, volunteers, workflow
+from services.common.contracts import (
+    dispatch,
+    evaluation,
+    identity,
+    intake,
+    points,
+    volunteers,
+    workflow,
+)
 
-MODULES: tuple[ModuleType, ...] = (dispatch, identity, intake, points, workflow, volunteers)
+MODULES: tuple[ModuleType, ...] = (dispatch, identity, intake, points, workflow, volunteers,
+                                   evaluation)

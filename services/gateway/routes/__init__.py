@@ -3,6 +3,7 @@
 from services.gateway.routes import (
     auth,
     categories,
+    evaluation,
     grids,
     health,
     issues,
@@ -19,4 +20,5 @@ from services.gateway.routes import (
 ROUTERS = [health.router, auth.router, registry.router, users.router, grids.router,
            orders.router, responders.router,
            issues.router, categories.router, publication.router, open311.router, points.router,
+           evaluation.router,
            volunteers.router]

@@ -15,7 +15,6 @@ from services.common.contracts.intake import (
     IssueOut,
     MergeIn,
     NoteIn,
-    RateIn,
     RejectIn,
     ReopenIn,
     ReporterIdentity,
@@ -105,12 +104,6 @@ def close_issue(issue_id: PathId, body: NoteIn, caller: CallerDep, rpc: RpcDep) 
     """Close a resolved or rated issue (community admins)."""
     require(caller, *ADMIN_ROLES)
     return rpc.call("intake", "close_issue", caller_args(caller), issue_id, dump(body))
-
-
-@router.post("/{issue_id}/rate", response_model=IssueOut)
-def rate_issue(issue_id: PathId, body: RateIn, caller: CallerDep, rpc: RpcDep) -> dict:
-    """The reporter is satisfied: rate the result (1-5)."""
-    return rpc.call("intake", "rate_issue", caller_args(caller), issue_id, dump(body))
 
 
 @router.post("/{issue_id}/reopen", response_model=IssueOut)

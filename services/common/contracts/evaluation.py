@@ -1,0 +1,186 @@
+"""Evaluation contracts (评 · 三率): ratings of the person served, the three rates, the
+rating window per community, and the events intake follows to close or reopen an issue."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from services.common.contracts.envelope import event_payload
+from services.common.contracts.types import Id, Note
+
+MAX_RANGE_DAYS = 366  # a figures query reads at most one bucket per day of its range
+DEFAULT_WINDOW_DAYS = 7
+
+
+class RatingLevel(StrEnum):
+    """满意 / 基本满意 / 不满意."""
+
+    satisfied = "satisfied"
+    basically_satisfied = "basically_satisfied"
+    unsatisfied = "unsatisfied"
+
+
+class Outcome(StrEnum):
+    """What the rating does to the issue (intake follows it)."""
+
+    close = "close"  # satisfied, or unsatisfied once the one reopen is spent
+    reopen = "reopen"  # the first unsatisfied rating of the issue: back to work, once
+    none = "none"  # a later rating of the same round (a merged duplicate's reporter)
+
+
+class UnitKind(StrEnum):
+    grid = "grid"
+    community = "community"
+    street = "street"
+    district = "district"
+    department = "department"
+    responder = "responder"
+
+
+class Period(StrEnum):
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+# --- RPC bodies and replies -------------------------------------------------------------
+
+
+class RatingIn(BaseModel):
+    """The reporter's (or a merged duplicate's reporter's) verdict on a resolved issue."""
+
+    model_config = ConfigDict(extra="forbid")
+    level: RatingLevel
+    comment: Note = ""
+
+
+class RatingOut(BaseModel):
+    issue_id: str
+    community_id: str
+    rater_id: str
+    level: RatingLevel
+    comment: str = ""
+    round: int
+    outcome: Outcome
+    rated_at: float  # epoch seconds
+
+
+class WindowIn(BaseModel):
+    """How long after resolution the people served may rate (per community)."""
+
+    model_config = ConfigDict(extra="forbid")
+    window_days: int = Field(ge=1, le=60)
+
+
+class PolicyOut(BaseModel):
+    community_id: str
+    window_days: int
+
+
+class FiguresQuery(BaseModel):
+    """One unit's figures over an inclusive range of local (UTC+8) days."""
+
+    model_config = ConfigDict(extra="forbid")
+    unit: UnitKind
+    unit_id: Id
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _bounded(self) -> FiguresQuery:
+        if self.end < self.start:
+            raise ValueError("end is before start")
+        if (self.end - self.start).days + 1 > MAX_RANGE_DAYS:
+            raise ValueError(f"at most {MAX_RANGE_DAYS} days")
+        return self
+
+
+class SeriesQuery(FiguresQuery):
+    period: Period = Period.day
+
+
+class Rates(BaseModel):
+    """The three rates and what they are made of (None: nothing was due / rated)."""
+
+    response_rate: float | None = None  # 响应率: answered within the response deadline / due
+    resolution_rate: float | None = None  # 解决率: resolved within the deadline / due
+    satisfaction_rate: float | None = None  # 满意率: (satisfied + basically) / rated
+    response_due: int = 0
+    response_on_time: int = 0
+    response_overdue: int = 0  # missed the deadline, answered late or not yet
+    response_open_overdue: int = 0  # of which still unanswered
+    resolution_due: int = 0
+    resolution_on_time: int = 0
+    resolution_overdue: int = 0
+    resolution_open_overdue: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    basically_satisfied: int = 0
+    unsatisfied: int = 0
+    not_rated: int = 0  # the window ended with no rating: never counted as satisfied
+    reopened: int = 0
+    received: int = 0
+    # Quantiles in seconds, read from log-spaced histograms (the bin's upper edge: at most
+    # 5 % above the exact value; see services/evaluation/domain.py).
+    respond_median_s: float | None = None
+    respond_p90_s: float | None = None
+    resolve_median_s: float | None = None
+    resolve_p90_s: float | None = None
+    whistles: int = 0
+    report_ins: int = 0
+    report_ins_late: int = 0
+    report_ins_missed: int = 0
+    report_in_median_s: float | None = None
+    report_in_p90_s: float | None = None
+
+
+class FiguresOut(BaseModel):
+    unit: UnitKind
+    unit_id: str
+    start: date
+    end: date
+    days: int
+    rates: Rates
+
+
+class SeriesPoint(BaseModel):
+    start: date
+    end: date
+    rates: Rates
+
+
+class SeriesOut(BaseModel):
+    """The figures of a unit per day, week (Monday first) or month across a range."""
+
+    unit: UnitKind
+    unit_id: str
+    period: Period
+    points: list[SeriesPoint] = Field(max_length=MAX_RANGE_DAYS)
+
+
+# --- events -----------------------------------------------------------------------------
+
+
+@event_payload("rating.given")
+class RatingGiven(BaseModel):
+    """A person served rated a resolved issue; `outcome` is what intake does with it."""
+
+    issue_id: str
+    community_id: str
+    rater_id: str
+    level: RatingLevel
+    comment: str = ""
+    round: int
+    outcome: Outcome
+
+
+@event_payload("rating.lapsed")
+class RatingLapsed(BaseModel):
+    """The rating window ended with nobody rating: counted as not rated, never satisfied."""
+
+    issue_id: str
+    community_id: str
+    round: int

@@ -1,0 +1,90 @@
+"""Evaluation's documents (database `<prefix>evaluation`).
+
+- `Case`: one per issue (or issue-less order): its folded state (`domain.Case` as a dict),
+  the next deadline the timer watches, and the counter moves its last commits implied
+  (`deltas_pending`), applied to the buckets right after the commit and by a timer if the
+  process died in between.
+- `LoggedInput`: the service's own log of applied inputs, one entry per case version
+  (`<case id>:<version>`), riding in the case's commit like any history entry; `rebuild`
+  replays it.
+- `Bucket`: the counters of one unit for one local day (`<unit>|<yyyy-mm-dd>`); a range of
+  days is a range on `key`. `marks` holds, per case, the last case version applied here,
+  which makes applying a case version's deltas idempotent (bounded: the cases of one unit's
+  day).
+- `CommunityPolicy`: the community's tenancy (from identity) and rating window.
+"""
+
+from __future__ import annotations
+
+import mongoengine as me
+
+from services.common.store import Aggregate
+
+ALIAS = "evaluation"
+
+
+class LoggedInput(me.Document):
+    meta = {"db_alias": ALIAS, "collection": "input_log", "indexes": ["key"]}
+    id = me.StringField(primary_key=True)  # "<case id>:<version>"
+    key = me.StringField(required=True)  # "<case id>|<version, 10 digits>": replay order
+    case_id = me.StringField(required=True)
+    version = me.IntField(required=True)
+    kind = me.StringField(required=True)
+    at = me.FloatField(required=True)
+    data = me.DictField()
+    source = me.StringField()  # the event id (or rpc / timer) it came from
+
+
+class Case(Aggregate):
+    meta = {"db_alias": ALIAS, "collection": "cases",
+            "indexes": ["next_due_ts", "deltas_flag", "outbox_pending"]}
+    history_document = LoggedInput
+    id = me.StringField(primary_key=True)  # the issue id (or the order id)
+    community_id = me.StringField()
+    state = me.DictField()  # a domain.Case
+    next_due_ts = me.FloatField()  # the earliest deadline to fire (None: nothing to watch)
+    deltas_pending = me.ListField(me.DictField())  # [{v, u, d, n, a}]
+    deltas_flag = me.BooleanField(default=False)
+
+
+class Bucket(me.Document):
+    meta = {"db_alias": ALIAS, "collection": "buckets", "indexes": ["key"]}
+    id = me.StringField(primary_key=True)  # "<unit>|<day>"
+    key = me.StringField(required=True)  # the same: ranged and sorted by itself
+    c = me.DictField()  # counters
+    h = me.DictField()  # histograms {name: {bin: count}}
+    marks = me.DictField()  # {case id: last version applied}
+
+
+class RebuiltBucket(me.Document):
+    """A bucket as `rebuild` computed it from the log (compared with `Bucket`)."""
+
+    meta = {"db_alias": ALIAS, "collection": "rebuilt_buckets", "indexes": ["key"]}
+    id = me.StringField(primary_key=True)
+    key = me.StringField(required=True)
+    c = me.DictField()
+    h = me.DictField()
+
+
+class CommunityPolicy(me.Document):
+    meta = {"db_alias": ALIAS, "collection": "community_policies"}
+    id = me.StringField(primary_key=True)  # the community id
+    street_id = me.StringField()
+    district_id = me.StringField()
+    window_days = me.IntField(default=7)
+
+
+DOCUMENTS = (Case, LoggedInput, Bucket, RebuiltBucket, CommunityPolicy)
+
+
+class UnitScope(me.Document):
+    """Where a unit sits in the tenancy tree (who may read its figures), from its cases."""
+
+    meta = {"db_alias": ALIAS, "collection": "unit_scopes"}
+    id = me.StringField(primary_key=True)  # "<kind>:<id>"
+    district_id = me.StringField()
+    street_id = me.StringField()
+    community_id = me.StringField()
+
+
+DOCUMENTS = (*DOCUMENTS, UnitScope)

@@ -1,0 +1,104 @@
+"""Communities as evaluation knows them (tenancy from identity's events, the rating window)
+and where each unit sits, for the scope checks on its figures."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from services.common.caller import ADMIN_ROLES, Caller, Role, Scope
+from services.common.contracts.evaluation import DEFAULT_WINDOW_DAYS, UnitKind
+from services.common.errors import NotFound
+from services.evaluation import domain
+from services.evaluation.models import CommunityPolicy, UnitScope
+
+_KNOWN: OrderedDict[str, None] = OrderedDict()  # units whose scope this process has written
+KNOWN_MAX = 50_000
+
+
+def remember(community_id: str, street_id: str | None, district_id: str | None) -> None:
+    CommunityPolicy._get_collection().update_one(
+        {"_id": community_id},
+        {"$set": {k: v for k, v in (("street_id", street_id), ("district_id", district_id))
+                  if v}, "$setOnInsert": {"window_days": DEFAULT_WINDOW_DAYS}}, upsert=True)
+    if street_id and district_id:
+        place_units(domain.Case(id="-", community_id=community_id, street_id=street_id,
+                                district_id=district_id))
+
+
+def tenancy(community_id: str) -> dict[str, str | None]:
+    doc = CommunityPolicy.objects(id=community_id).first()
+    return {"street_id": doc.street_id if doc else None,
+            "district_id": doc.district_id if doc else None}
+
+
+def window_days(community_id: str) -> int:
+    doc = CommunityPolicy.objects(id=community_id).only("window_days").first()
+    return doc.window_days if doc is not None and doc.window_days else DEFAULT_WINDOW_DAYS
+
+
+def community_scope(community_id: str) -> Scope | None:
+    doc = CommunityPolicy.objects(id=community_id).first()
+    if doc is None or not doc.district_id:
+        return None
+    return Scope(district_id=doc.district_id, street_id=doc.street_id, community_id=doc.id)
+
+
+def set_window(caller: Caller, community_id: str, days: int) -> CommunityPolicy:
+    caller.require_role(*ADMIN_ROLES)
+    scope = community_scope(community_id)
+    if scope is None or not caller.sees(scope):
+        raise NotFound("no such community", {"community_id": "unknown"})
+    CommunityPolicy._get_collection().update_one({"_id": community_id},
+                                                 {"$set": {"window_days": days}})
+    return CommunityPolicy.objects.get(id=community_id)
+
+
+def place_units(case: domain.Case) -> None:
+    """Write the scope of the case's units the first time this process meets them."""
+    if not case.district_id:
+        return
+    rows = {f"community:{case.community_id}": (case.street_id, case.community_id)}
+    if case.street_id:
+        rows[f"street:{case.street_id}"] = (case.street_id, None)
+    rows[f"district:{case.district_id}"] = (None, None)
+    if case.grid_id:
+        rows[f"grid:{case.grid_id}"] = (case.street_id, case.community_id)
+    if case.responder_id:
+        rows[f"responder:{case.responder_id}"] = (case.street_id, case.community_id)
+    coll = UnitScope._get_collection()
+    for unit, (street, community) in rows.items():
+        if unit in _KNOWN:
+            continue
+        coll.update_one({"_id": unit}, {"$setOnInsert": {
+            "district_id": case.district_id, "street_id": street, "community_id": community}},
+            upsert=True)
+        _KNOWN[unit] = None
+        if len(_KNOWN) > KNOWN_MAX:
+            _KNOWN.popitem(last=False)
+
+
+def place_department(department_id: str, district_id: str | None) -> None:
+    unit = f"department:{department_id}"
+    if district_id and unit not in _KNOWN:
+        UnitScope._get_collection().update_one(
+            {"_id": unit}, {"$setOnInsert": {"district_id": district_id}}, upsert=True)
+        _KNOWN[unit] = None
+
+
+def require_figures(caller: Caller, kind: UnitKind, unit_id: str) -> str:
+    """The unit key if the caller may read its figures; a 404 for anything else (unknown,
+    or someone else's: the same answer)."""
+    caller.require_role(*ADMIN_ROLES, Role.ops, Role.department)
+    unit = f"{kind.value}:{unit_id}"
+    if caller.role is Role.department:
+        if kind is UnitKind.department and unit_id == caller.department_id:
+            return unit
+        raise NotFound("no such unit", {"unit_id": "unknown"})
+    doc = UnitScope.objects(id=unit).first()
+    if doc is None or not doc.district_id:
+        raise NotFound("no such unit", {"unit_id": "unknown"})
+    scope = Scope(district_id=doc.district_id, street_id=doc.street_id,
+                  community_id=doc.community_id)
+    if not caller.sees_figures(scope):
+        raise NotFound("no such unit", {"unit_id": "unknown"})
+    return unit

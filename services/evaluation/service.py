@@ -1,0 +1,101 @@
+"""Evaluation service (评 · 三率): ratings of the people served, the three rates per unit
+and day, and their reports. It consumes intake's and dispatch's events and owns none of
+their records; the class only wires dependencies, timers and thin entrypoints."""
+
+from __future__ import annotations
+
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from services.common.caller import ADMIN_ROLES
+from services.common.contracts.evaluation import (
+    FiguresOut,
+    FiguresQuery,
+    PolicyOut,
+    RatingIn,
+    RatingOut,
+    SeriesOut,
+    SeriesPoint,
+    SeriesQuery,
+    WindowIn,
+)
+from services.common.errors import NotFound
+from services.common.metrics import Instrumentation
+from services.common.outbox import OutboxRelay
+from services.common.rpc import as_caller, parse, replies
+from services.common.store import Store
+from services.common.timers import poll_timer
+from services.evaluation import figures, metrics, policy, ratings, scheduler
+from services.evaluation.handlers import EventHandlers
+from services.evaluation.models import DOCUMENTS
+
+GAUGE_REFRESH_SECONDS = 60
+SWEEP_SECONDS = 30
+
+
+class EvaluationService(EventHandlers):
+    name = "evaluation"
+    store = Store("evaluation", DOCUMENTS)
+    relay = OutboxRelay()
+    instrumentation = Instrumentation()
+
+    @rpc
+    @replies(RatingOut)
+    def rate_issue(self, caller: dict, issue_id: str, data: dict) -> RatingOut:
+        """A person served rates a resolved issue: satisfied / basically / unsatisfied."""
+        return ratings.rate(as_caller(caller), issue_id, parse(RatingIn, data))
+
+    @rpc
+    @replies(PolicyOut)
+    def get_policy(self, caller: dict, community_id: str) -> PolicyOut:
+        who = as_caller(caller)
+        who.require_role(*ADMIN_ROLES)
+        scope = policy.community_scope(community_id)
+        if scope is None or not who.sees(scope):
+            raise NotFound("no such community", {"community_id": "unknown"})
+        return PolicyOut(community_id=community_id, window_days=policy.window_days(community_id))
+
+    @rpc
+    @replies(PolicyOut)
+    def set_policy(self, caller: dict, community_id: str, data: dict) -> PolicyOut:
+        """The community's rating window (days after resolution; default 7)."""
+        spec = parse(WindowIn, data)
+        doc = policy.set_window(as_caller(caller), community_id, spec.window_days)
+        return PolicyOut(community_id=doc.id, window_days=doc.window_days)
+
+    @rpc
+    @replies(FiguresOut)
+    def figures(self, caller: dict, query: dict) -> FiguresOut:
+        """One unit's three rates and their parts over a range of days (at most 366)."""
+        who = as_caller(caller)
+        spec = parse(FiguresQuery, query)
+        unit = policy.require_figures(who, spec.unit, spec.unit_id)
+        return FiguresOut(unit=spec.unit, unit_id=spec.unit_id, start=spec.start, end=spec.end,
+                          days=(spec.end - spec.start).days + 1,
+                          rates=figures.figures(unit, spec.start, spec.end))
+
+    @rpc
+    @replies(SeriesOut)
+    def series(self, caller: dict, query: dict) -> SeriesOut:
+        """The same per day, week or month across the range (a chart's points)."""
+        who = as_caller(caller)
+        spec = parse(SeriesQuery, query)
+        unit = policy.require_figures(who, spec.unit, spec.unit_id)
+        points = [SeriesPoint(start=a, end=b, rates=r)
+                  for a, b, r in figures.series(unit, spec.start, spec.end, spec.period)]
+        return SeriesOut(unit=spec.unit, unit_id=spec.unit_id, period=spec.period,
+                         points=points)
+
+    @poll_timer()
+    def fire_deadlines(self) -> None:
+        """Overdue and not-rated are counted when the deadline passes (exactly once)."""
+        scheduler.run_due()
+
+    @timer(interval=SWEEP_SECONDS, eager=True)
+    def sweep(self) -> None:
+        """Counter moves a crash left between a case's commit and its buckets."""
+        scheduler.sweep_pending()
+
+    @timer(interval=GAUGE_REFRESH_SECONDS, eager=True)
+    def refresh_gauges(self) -> None:
+        metrics.refresh()

@@ -1,0 +1,27 @@
+"""Evaluation's own database on the test store, for the tests that drive its live path
+directly (the month generator, the rebuild)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import mongoengine as me
+import pytest
+
+from services.evaluation import policy
+from services.evaluation.models import ALIAS, DOCUMENTS
+
+
+@pytest.fixture
+def evaluation_db(store_uri: str) -> Iterator[str]:
+    name = f"evaluation_{uuid.uuid4().hex[:10]}"
+    me.connect(db=name, host=store_uri, alias=ALIAS, tz_aware=True,
+               uuidRepresentation="standard")
+    for doc in DOCUMENTS:
+        doc.ensure_indexes()
+    policy._KNOWN.clear()
+    yield name
+    me.get_connection(ALIAS).drop_database(name)
+    me.disconnect(ALIAS)
+    policy._KNOWN.clear()
