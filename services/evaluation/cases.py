@@ -19,7 +19,7 @@ from typing import Any
 
 from services.common.aggregate import Decision, change
 from services.common.caller import Caller
-from services.evaluation import domain, figures, policy
+from services.evaluation import alerts, domain, figures, policy
 from services.evaluation.models import Case, LoggedInput
 
 SEEN = 64  # a case hears far fewer inputs than this in its life; older ones never recur
@@ -77,6 +77,9 @@ def apply(case_id: str, inp: domain.Input, source: str, caller: Caller,
     if done.doc.deltas_pending:
         figures.apply_pending(case_id, [dict(row) for row in done.doc.deltas_pending],
                               done.doc.version)
+    if inp.kind == "received" and made:  # early warning: this issue's grid and category
+        alerts.note_issue(made[0].case, inp.at)
+        alerts.check(made[0].case, inp.at)
     if inp.kind in PLACING and made:
         policy.place_units(made[0].case)
         for department in inp.data.get("departments", ()) if inp.kind == "whistled" else ():

@@ -11,7 +11,8 @@ from services.common.errors import NotFound
 from services.evaluation import domain
 from services.evaluation.models import CommunityPolicy, UnitScope
 
-_KNOWN: OrderedDict[str, None] = OrderedDict()  # units whose scope this process has written
+# Units whose scope this process has written, per database (tests run several in one process).
+_KNOWN: OrderedDict[tuple[str, str], None] = OrderedDict()
 KNOWN_MAX = 50_000
 
 
@@ -57,32 +58,37 @@ def place_units(case: domain.Case) -> None:
     """Write the scope of the case's units the first time this process meets them."""
     if not case.district_id:
         return
-    rows = {f"community:{case.community_id}": (case.street_id, case.community_id)}
-    if case.street_id:
-        rows[f"street:{case.street_id}"] = (case.street_id, None)
-    rows[f"district:{case.district_id}"] = (None, None)
+    d, s, c = case.district_id, case.street_id, case.community_id
+    rows = {f"community:{c}": (s, c, f"community|{s}" if s else None, f"community|{d}")}
+    if s:
+        rows[f"street:{s}"] = (s, None, f"street|{d}", None)
+    rows[f"district:{d}"] = (None, None, None, None)
     if case.grid_id:
-        rows[f"grid:{case.grid_id}"] = (case.street_id, case.community_id)
+        rows[f"grid:{case.grid_id}"] = (s, c, f"grid|{c}", None)
     if case.responder_id:
-        rows[f"responder:{case.responder_id}"] = (case.street_id, case.community_id)
+        rows[f"responder:{case.responder_id}"] = (s, c, f"responder|{c}", None)
     coll = UnitScope._get_collection()
-    for unit, (street, community) in rows.items():
-        if unit in _KNOWN:
+    for unit, (street, community, parent_key, district_key) in rows.items():
+        known = (coll.database.name, unit)
+        if known in _KNOWN:
             continue
         coll.update_one({"_id": unit}, {"$setOnInsert": {
-            "district_id": case.district_id, "street_id": street, "community_id": community}},
-            upsert=True)
-        _KNOWN[unit] = None
+            "district_id": d, "street_id": street, "community_id": community,
+            "parent_key": parent_key, "district_key": district_key}}, upsert=True)
+        _KNOWN[known] = None
         if len(_KNOWN) > KNOWN_MAX:
             _KNOWN.popitem(last=False)
 
 
 def place_department(department_id: str, district_id: str | None) -> None:
-    unit = f"department:{department_id}"
-    if district_id and unit not in _KNOWN:
-        UnitScope._get_collection().update_one(
-            {"_id": unit}, {"$setOnInsert": {"district_id": district_id}}, upsert=True)
-        _KNOWN[unit] = None
+    coll = UnitScope._get_collection()
+    known = (coll.database.name, f"department:{department_id}")
+    if district_id and known not in _KNOWN:
+        coll.update_one(
+            {"_id": known[1]}, {"$setOnInsert": {"district_id": district_id,
+                                                 "district_key": f"department|{district_id}"}},
+            upsert=True)
+        _KNOWN[known] = None
 
 
 def require_figures(caller: Caller, kind: UnitKind, unit_id: str) -> str:

@@ -184,3 +184,124 @@ class RatingLapsed(BaseModel):
     issue_id: str
     community_id: str
     round: int
+
+
+# --- leagues (rankings), alerts, reports -------------------------------------------------
+
+MAX_LEAGUE = 200  # units in one league (a district's communities, a community's grids)
+MAX_LEAGUE_DAYS = 92
+
+
+class RateName(StrEnum):
+    response = "response"
+    resolution = "resolution"
+    satisfaction = "satisfaction"
+
+
+class LeagueQuery(BaseModel):
+    """Rank the `kind` units within `within` (a community's grids, a street's or district's
+    communities, a district's streets or departments) on one rate over [start, end]."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: UnitKind
+    within: Id
+    rate: RateName = RateName.satisfaction
+    start: date
+    end: date
+    min_sample: int = Field(default=20, ge=1, le=10_000)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> LeagueQuery:
+        if self.end < self.start:
+            raise ValueError("end is before start")
+        if (self.end - self.start).days + 1 > MAX_LEAGUE_DAYS:
+            raise ValueError(f"at most {MAX_LEAGUE_DAYS} days")
+        if self.kind in (UnitKind.district, UnitKind.responder):
+            raise ValueError("rank grids, communities, streets or departments")
+        return self
+
+
+class LeagueRow(BaseModel):
+    unit_id: str
+    value: float | None
+    sample: int
+    rank: int | None  # None: unranked (under the minimum sample, or nothing due)
+    movement: int | None  # the previous period's rank minus this one (positive: up)
+    note: str
+
+
+class League(BaseModel):
+    kind: UnitKind
+    within: str
+    within_kind: UnitKind
+    rate: RateName
+    start: date
+    end: date
+    min_sample: int
+    rows: list[LeagueRow] = Field(max_length=MAX_LEAGUE)
+    published_at: float | None = None
+
+
+class AlertOut(BaseModel):
+    id: str
+    community_id: str
+    street_id: str | None = None
+    grid_id: str
+    category: str
+    recent: int  # issues in the last 7 days
+    baseline: float  # the mean of the 4 weeks before
+    issue_ids: list[str] = Field(max_length=50)
+    raised_at: float
+
+
+@event_payload("warning.raised")
+class WarningRaised(BaseModel):
+    """A rising cluster (研判预警) for the community's and street's admins, with the issues."""
+
+    alert_id: str
+    community_id: str
+    street_id: str | None = None
+    grid_id: str
+    category: str
+    recent: int
+    baseline: float
+    issue_ids: list[str]
+
+
+class ReportFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+    html = "html"
+
+
+class ChartKind(StrEnum):
+    trend = "trend"
+    ranking = "ranking"
+    heat = "heat"
+
+
+class ReportQuery(BaseModel):
+    """A unit's monthly report (a community or a street)."""
+
+    model_config = ConfigDict(extra="forbid")
+    unit: UnitKind
+    unit_id: Id
+    month: str = Field(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$")
+
+
+class MonthReport(BaseModel):
+    unit: UnitKind
+    unit_id: str
+    month: str
+    rates: Rates
+    days: list[SeriesPoint] = Field(max_length=31)
+    league: League | None = None  # the unit's own grids (community) or communities (street)
+    top_topics: list[tuple[str, int]] = Field(default_factory=list, max_length=10)
+
+
+class FileOut(BaseModel):
+    """A rendered file: its media type and its bytes (base64) or text."""
+
+    content_type: str
+    data: str
+    base64: bool = False
