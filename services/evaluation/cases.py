@@ -83,7 +83,7 @@ def apply(case_id: str, inp: domain.Input, source: str, caller: Caller,
     if inp.kind in PLACING and made:
         policy.place_units(made[0].case)
         for department in inp.data.get("departments", ()) if inp.kind == "whistled" else ():
-            policy.place_department(department, made[0].case.district_id)
+            policy.place_department(made[0].case, department)
     return Applied(done.doc, made[0] if made else None)
 
 

@@ -151,6 +151,11 @@ class Case:
         return units
 
 
+def department_unit(case: Case, department_id: str) -> str:
+    """A department id is a name within one community (dispatch): its unit says whose."""
+    return f"department:{case.community_id}.{department_id}"
+
+
 @dataclass(frozen=True)
 class Step:
     case: Case
@@ -292,17 +297,17 @@ def step(case: Case, inp: Input) -> Step:  # noqa: C901 - one table of inputs, r
         return _due(case, at)
     if inp.kind == "whistled":
         deltas = _count(case.units(), at, "whistles")
-        deltas += _count([f"department:{dep}" for dep in d.get("departments", [])], at,
-                         "whistles")
+        deltas += _count([department_unit(case, dep) for dep in d.get("departments", [])],
+                         at, "whistles")
         return Step(case, tuple(deltas))
     if inp.kind == "reported_in":
-        units = [f"department:{d['department']}"]
+        units = [department_unit(case, d["department"])]
         deltas = _count(units, at, "report_ins") + _hist(units, at, "report_in", d["latency"])
         if d.get("late"):
             deltas += _count(units, at, "report_ins_late")
         return Step(case, tuple(deltas))
     if inp.kind == "report_in_missed":
-        return Step(case, tuple(_count([f"department:{d['department']}"], at,
+        return Step(case, tuple(_count([department_unit(case, d["department"])], at,
                                        "report_ins_missed")))
     raise ValueError(f"unknown input {inp.kind}")
 

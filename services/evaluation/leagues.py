@@ -29,7 +29,7 @@ from services.evaluation.models import Publication, UnitScope
 WITHIN = {UnitKind.grid: (UnitKind.community,),
           UnitKind.community: (UnitKind.street, UnitKind.district),
           UnitKind.street: (UnitKind.district,),
-          UnitKind.department: (UnitKind.district,)}
+          UnitKind.department: (UnitKind.community, UnitKind.district)}
 SAMPLE = {RateName.response: "response_due", RateName.resolution: "resolution_due",
           RateName.satisfaction: "rated"}
 

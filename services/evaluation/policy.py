@@ -80,14 +80,17 @@ def place_units(case: domain.Case) -> None:
             _KNOWN.popitem(last=False)
 
 
-def place_department(department_id: str, district_id: str | None) -> None:
+def place_department(case: domain.Case, department_id: str) -> None:
+    """A department's figures belong to its community (its id is a name within it)."""
     coll = UnitScope._get_collection()
-    known = (coll.database.name, f"department:{department_id}")
-    if district_id and known not in _KNOWN:
-        coll.update_one(
-            {"_id": known[1]}, {"$setOnInsert": {"district_id": district_id,
-                                                 "district_key": f"department|{district_id}"}},
-            upsert=True)
+    unit = domain.department_unit(case, department_id)
+    known = (coll.database.name, unit)
+    if case.district_id and known not in _KNOWN:
+        coll.update_one({"_id": unit}, {"$setOnInsert": {
+            "district_id": case.district_id, "street_id": case.street_id,
+            "community_id": case.community_id,
+            "parent_key": f"department|{case.community_id}",
+            "district_key": f"department|{case.district_id}"}}, upsert=True)
         _KNOWN[known] = None
 
 
@@ -97,7 +100,8 @@ def require_figures(caller: Caller, kind: UnitKind, unit_id: str) -> str:
     caller.require_role(*ADMIN_ROLES, Role.ops, Role.department)
     unit = f"{kind.value}:{unit_id}"
     if caller.role is Role.department:
-        if kind is UnitKind.department and unit_id == caller.department_id:
+        own = f"{caller.community_id}.{caller.department_id}"
+        if kind is UnitKind.department and unit_id == own:
             return unit
         raise NotFound("no such unit", {"unit_id": "unknown"})
     doc = UnitScope.objects(id=unit).first()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from services.common.contracts.envelope import event_payload
 from services.common.contracts.types import Id, Note
@@ -89,13 +89,15 @@ class FiguresQuery(BaseModel):
     start: date
     end: date
 
-    @model_validator(mode="after")
-    def _bounded(self) -> FiguresQuery:
-        if self.end < self.start:
+    @field_validator("end")
+    @classmethod
+    def _bounded(cls, end: date, info: ValidationInfo) -> date:
+        start = info.data.get("start")
+        if start is not None and end < start:
             raise ValueError("end is before start")
-        if (self.end - self.start).days + 1 > MAX_RANGE_DAYS:
-            raise ValueError(f"at most {MAX_RANGE_DAYS} days")
-        return self
+        if start is not None and (end - start).days + 1 > MAX_RANGE_DAYS:
+            raise ValueError(f"at most {MAX_RANGE_DAYS} days after start")
+        return end
 
 
 class SeriesQuery(FiguresQuery):
@@ -210,15 +212,22 @@ class LeagueQuery(BaseModel):
     end: date
     min_sample: int = Field(default=20, ge=1, le=10_000)
 
-    @model_validator(mode="after")
-    def _bounded(self) -> LeagueQuery:
-        if self.end < self.start:
-            raise ValueError("end is before start")
-        if (self.end - self.start).days + 1 > MAX_LEAGUE_DAYS:
-            raise ValueError(f"at most {MAX_LEAGUE_DAYS} days")
-        if self.kind in (UnitKind.district, UnitKind.responder):
+    @field_validator("kind")
+    @classmethod
+    def _rankable(cls, kind: UnitKind) -> UnitKind:
+        if kind in (UnitKind.district, UnitKind.responder):
             raise ValueError("rank grids, communities, streets or departments")
-        return self
+        return kind
+
+    @field_validator("end")
+    @classmethod
+    def _bounded(cls, end: date, info: ValidationInfo) -> date:
+        start = info.data.get("start")
+        if start is not None and end < start:
+            raise ValueError("end is before start")
+        if start is not None and (end - start).days + 1 > MAX_LEAGUE_DAYS:
+            raise ValueError(f"at most {MAX_LEAGUE_DAYS} days after start")
+        return end
 
 
 class LeagueRow(BaseModel):
