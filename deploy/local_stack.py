@@ -97,6 +97,9 @@ class Stack:
                        if (spec := store.store_process(self.settings, name, uri))]
         started = self._start_healthy(store_specs) if store_specs else []
         try:
+            from deploy import migrate  # old data gets the keys the services read by
+
+            migrate.run(self, say=self.say)
             started += self._start_healthy(list(self.processes().values()))
         except StackError:
             for name in started:

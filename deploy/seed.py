@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from deploy.errors import StackError
-from services.common.errors import InvalidInput
+from services.common.errors import InvalidInput, NotFound
 from services.common.topology import SERVICES, ServiceSpec
 
 DEMO_PASSWORD = "linli-demo-2024"  # every demo login's password; the only place it is written
@@ -33,6 +33,7 @@ class Demo:
     streets: list[dict[str, Any]] = field(default_factory=list)
     communities: list[dict[str, Any]] = field(default_factory=list)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)  # by username
+    steps: list[str] = field(default_factory=list)  # the steps run so far
 
 
 def seed_identity(rpc: Any, demo: Demo) -> None:
@@ -146,10 +147,106 @@ def seed_intake(rpc: Any, demo: Demo) -> None:
                                      **_in(community)}, issue["id"], {})
 
 
+# Per demo merchant: (title, points price, stock) of its offers.
+OFFERS = {"邻里便利店": (("大米 5kg", 200, 50), ("洗衣液", 80, 100)),
+          "社区理发室": (("理发一次", 60, 40), ("老人免费理发券", 20, 100)),
+          "阳光药房": (("血压测量 + 咨询", 10, 200), ("口罩一盒", 30, 100))}
+
+
+def seed_points(rpc: Any, demo: Demo) -> None:
+    """Per community the default earning rules; each demo merchant a partner of its community
+    and of the first demo community when that is on the same street, with two offers for a
+    year; the demo resident 100 points and each volunteer 40 (awards at the threshold: no
+    second admin needed)."""
+    from datetime import UTC, datetime, timedelta
+
+    points = rpc.points
+    for community in demo.communities:
+        points.ensure_rules(SYSTEM, community["id"])
+    now = datetime.now(UTC)
+    window = {"valid_from": now.isoformat(), "valid_until": (now + timedelta(days=365)).isoformat()}
+    for i, shop in enumerate(MERCHANTS, start=1):
+        home = demo.communities[(i - 1) % len(demo.communities)]
+        first = demo.communities[0]
+        served = [home]
+        if home is not first and home["street_id"] == first["street_id"]:
+            served.append(first)
+        for community in served:
+            points.onboard_merchant(SYSTEM, {
+                "community_id": community["id"], "merchant_id": f"merchant-{i}", "name": shop,
+                "modes": ["points_exchange", "public_good_for_service", "trial"]})
+            for n, (title, price, stock) in enumerate(OFFERS[shop]):
+                points.create_offer(_keyed(f"seed-offer-{i}-{community['id']}-{n}"), {
+                    "community_id": community["id"], "merchant_id": f"merchant-{i}",
+                    "title": title, "price": price, "stock": stock, **window,
+                    "per_resident_limit": 5})
+    earners = [("resident", 100)] + [(f"volunteer{i:02d}", 40) for i in range(1, VOLUNTEERS + 1)]
+    for username, amount in earners:
+        user = demo.users[username]
+        points.make_award(_keyed(f"seed-award-{username}"), {
+            "community_id": user["community_id"], "user_id": user["id"], "points": amount,
+            "reason": "示范积分 (demo balance)"})
+
+
+def _keyed(key: str) -> dict[str, Any]:
+    return SYSTEM | {"idempotency_key": key}
+
+
+# The demo volunteers' skills, in turn (volunteer01 a plumber, volunteer02 an electrician...).
+DEMO_SKILLS = (["plumbing"], ["electrical", "appliances"], ["elderly_care"], ["tutoring"],
+               ["mediation"], ["first_aid", "nursing"], ["smartphone_help"], ["shopping"],
+               ["childcare"], ["translation"])
+DEMO_WISHES = (("换楼道灯泡", "3 号楼二层的灯泡坏了, 家里老人够不着", "electrical"),
+               ("陪同看病", "周三上午去社区医院复查, 需要有人陪同", "companionship"),
+               ("教用智能手机", "想学会用手机挂号和视频通话", "smartphone_help"))
+
+
+def _caller(user: dict[str, Any]) -> dict[str, Any]:
+    return {"user_id": user["id"], "role": user["role"], "district_id": user["district_id"],
+            **{k: user[k] for k in ("street_id", "community_id", "grid_id") if user.get(k)}}
+
+
+def seed_volunteers(rpc: Any, demo: Demo) -> None:
+    """The 20 demo volunteers get skills, weekly availability and a home grid; the resident
+    posts a few micro-wishes; the operator opens a workshop (义修小屋)."""
+
+    grids = {c["id"]: {g["code"]: g["id"] for g in rpc.dispatch.list_grids(SYSTEM, c["id"])}
+             for c in demo.communities} if "dispatch" in demo.steps else {}
+    for i in range(1, VOLUNTEERS + 1):
+        user = demo.users[f"volunteer{i:02d}"]
+        home = grids.get(user["community_id"], {}).get(("L3E1", "L3E2", "L3W1", "L3W2")[i % 4])
+        body = {"display_name": user["display_name"], "skills": DEMO_SKILLS[(i - 1) % 10],
+                "kinds": ["volunteer", "party_member"] if i % 3 == 0 else ["volunteer"],
+                "languages": ["zh"] + (["en"] if i % 5 == 0 else []), "grid_id": home,
+                "windows": [{"weekday": d, "start_minute": 9 * 60 if i % 2 else 14 * 60,
+                             "end_minute": 12 * 60 if i % 2 else 18 * 60}
+                            for d in ((i % 5, 5) if i % 2 else (i % 5, 6))],
+                "consent": True, "contact": {"phone": f"+86 138 0000 00{i:02d}"}}
+        for _ in range(30):  # the volunteers service learns the grids from dispatch's events
+            try:
+                rpc.volunteers.save_profile(_caller(user), body)
+                break
+            except NotFound:
+                time.sleep(0.5)
+        else:
+            rpc.volunteers.save_profile(_caller(user), body | {"grid_id": None})
+    resident = _caller(demo.users["resident"])
+    for title, detail, skill in DEMO_WISHES:
+        rpc.volunteers.post_wish(resident, {"title": title, "detail": detail, "skill": skill})
+    operator = _caller(demo.users["operator"])
+    start = (time.time() // 3600 + 24) * 3600
+    rpc.volunteers.create_activity(operator, {
+        "kind": "workshop", "title": "义修小屋 · 周末义修", "workshop": "义修小屋",
+        "detail": "小家电、自行车免费维修, 自带配件", "skill": "appliances", "capacity": 12,
+        "starts_ts": start, "ends_ts": start + 3 * 3600})
+
+
 SEED_STEPS: dict[str, Callable[[Any, Demo], None]] = {
     "identity": seed_identity,
     "dispatch": seed_dispatch,
     "intake": seed_intake,
+    "points": seed_points,
+    "volunteers": seed_volunteers,
 }
 
 # The logins printed after `up`, by the service whose step creates them.
@@ -177,6 +274,7 @@ def seed(amqp_uri: str, services: Iterable[ServiceSpec] = SERVICES,
                 if service in present:
                     say(f"seed: {service}")
                     step(rpc, demo)
+                    demo.steps.append(service)
     except (RemoteError, RpcTimeout) as exc:
         raise StackError(f"seeding the demo data failed: {exc!r}. The processes are up; "
                          "`make down` stops them.") from exc

@@ -40,6 +40,7 @@ from typing import Any, Generic, TypeVar
 import mongoengine as me
 from pydantic import BaseModel
 
+from services.common import counters
 from services.common.caller import Caller
 from services.common.contracts.envelope import Envelope, new_event
 from services.common.store import Aggregate, retry_on_stale
@@ -93,16 +94,42 @@ def change(load: Callable[[], A], decide: Decide[A], caller: Caller, *,
 
     def attempt() -> Committed[A]:
         doc = load()
+        before = None if doc._created else doc.tally()
         decision = decide(doc, clock())
         if decision is None:
             return Committed(doc, None)
         apply(doc, decision, caller)
         if derive is not None:
             derive(doc)
+        entries = count(doc, before)
         doc.commit()
+        fold_counts(doc, entries)
         return Committed(doc, decision)
 
     return retry_on_stale(attempt, attempts)
+
+
+def count(doc: A, before: counters.Tally | None) -> list[dict]:
+    """Put the counters' difference `doc.tally() - before` into the coming commit (same
+    write); the entries to fold after it. Nothing when the aggregate counts nothing."""
+    if type(doc).tally_document is None:
+        return []
+    moved = counters.difference(before, doc.tally())
+    if not moved:
+        return []
+    made = counters.entry(f"{doc.pk}:{(0 if doc._created else doc.version) + 1}", moved)
+    doc.tally_pending = [*(doc.tally_pending or []), made]
+    doc.tally_open = True
+    doc._mark_as_changed("tally_open")
+    return [made]
+
+
+def fold_counts(doc: A, entries: list[dict]) -> None:
+    """After the commit: the difference into the counters (a crash here: the repair)."""
+    if entries:
+        ids = {e["id"] for e in entries}
+        others = [e for e in doc.tally_pending or [] if e["id"] not in ids]
+        counters.fold(type(doc), doc.pk, doc.version, entries, others)
 
 
 def pending_history(doc: Aggregate) -> list[me.Document]:

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = 5.0
     # Set to false only to prove the relay: the write is then published by the poll alone.
     outbox_wake_on_write: bool = True
+    # The outbox poll folds counter differences a crashed writer left older than this
+    # (services/common/counters.py); younger ones are their writer's to fold.
+    counter_grace_seconds: float = 60.0
     scheduler_poll_seconds: float = 1.0
     rpc_timeout_seconds: float = 10.0
     # Inbox records (applied event ids) are kept this long, then swept in bounded batches.

@@ -23,7 +23,7 @@ from nameko.constants import PERSISTENT
 from nameko.extensions import DependencyProvider
 from nameko.standalone.events import get_event_exchange
 
-from services.common import metrics
+from services.common import counters, metrics
 from services.common.config import settings_from_nameko
 from services.common.store import Aggregate, Store
 
@@ -96,6 +96,9 @@ class OutboxRelay(DependencyProvider):
         kinds: list[type[Aggregate]] | None = None  # the first pass looks everywhere
         while not self._stopping:
             try:
+                if kinds is None:  # the poll: counters a crashed writer left (counters.py)
+                    for doc_cls in self._aggregates():
+                        counters.repair(doc_cls, self.settings.counter_grace_seconds)
                 if self.flush(kinds) >= BATCH:
                     continue  # a full batch: there may be more of the same
             except Exception:  # broker or store down: keep the events, try again

@@ -47,12 +47,22 @@ class Aggregate(me.Document):
 
     meta = {"abstract": True}
     history_document: ClassVar[type[me.Document] | None] = None
+    # The counters' collection of an aggregate that counts (`tally`): services/common/counters.
+    tally_document: ClassVar[type[me.Document] | None] = None
 
     version = me.IntField(default=0)
     outbox = me.ListField(me.DictField())
     history_pending = me.ListField(me.DictField())
     # The relay has work here (events or history entries): the flag it queries by value.
     outbox_pending = me.BooleanField(default=False)
+    # Counter differences written with the change, until folded into `tally_document`.
+    tally_pending = me.ListField(me.DictField())
+    tally_open = me.BooleanField(default=False)  # the repair's flag, queried by value
+
+    def tally(self) -> dict[str, dict[str, int]] | None:
+        """This aggregate's share of each counter, by counter document (scope); None: it
+        counts nothing. The commit frame writes `after - before` with the change."""
+        return None
 
     def record(self, *events: Envelope) -> None:
         """Queue events to be written with this document's next commit."""
@@ -165,6 +175,8 @@ class Store(DependencyProvider):
             doc.ensure_indexes()
             if issubclass(doc, Aggregate):  # the relay's poll: an equality, not a scan
                 doc._get_collection().create_index("outbox_pending")
+                if doc.tally_document is not None:
+                    doc._get_collection().create_index("tally_open")
         expire_inbox(self.inbox._get_collection(), self.retention_seconds())
 
     def retention_seconds(self) -> int:

@@ -2,10 +2,11 @@
 
 `change` loads the document, hands the rule the order as a value (`WorkOrder`), and
 the frame writes the rule's new state, events (outbox) and history lines, with the
-derived fields (deadline, page keys), in ONE write conditional on the version read;
-again on a fresh load if another writer won. After the commit `settle` does what
-lives in other documents: the claim slot the rule freed and the community's figures
-(`OrderTally`, by `$inc`: a crash between the two loses that one difference).
+derived fields (deadline, page keys) and the difference it makes to the community's
+figures (`Order.tally`, folded into `OrderTally` exactly once: services/common/counters),
+in ONE write conditional on the version read; again on a fresh load if another writer
+won. After the commit `settle` does what lives in other documents: the claim slot the
+rule freed, the metrics.
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ from services.common.contracts.workflow import Level
 from services.common.errors import Conflict
 from services.common.paging import SEP
 from services.dispatch import metrics
-from services.dispatch.domain.keys import derived, tally_delta
+from services.dispatch.domain.keys import derived
 from services.dispatch.domain.order import Outcome, WorkOrder
-from services.dispatch.models import EVERYWHERE, ClaimCounter, Order, OrderLine, OrderTally
+from services.dispatch.models import ClaimCounter, Order, OrderLine
 
 Rule = Callable[[WorkOrder, datetime], Outcome | None]
 NESTED = {"whistles": WhistleOut, "report_ins": ReportInOut}
@@ -115,18 +116,16 @@ def create(caller: Caller, outcome: Outcome) -> Order:
     doc = Order(**stored(outcome.order), **derived(outcome.order))
     aggregate.apply(doc, Decision(events=outcome.events,
                                   history=lines(doc.id, 1, outcome.history)), caller)
+    entries = aggregate.count(doc, None)
     doc.commit()
+    aggregate.fold_counts(doc, entries)
     settle(None, outcome)
     return doc
 
 
 def settle(before: WorkOrder | None, outcome: Outcome) -> None:
-    """What the commit implies outside the order: a freed slot, the figures, the metrics."""
+    """What the commit implies outside the order: a freed slot, the metrics."""
     release_claim_slot(outcome.released)
-    delta = tally_delta(before, outcome.order)
-    if delta:
-        for scope in (f"c:{outcome.order.community_id}", EVERYWHERE):
-            OrderTally.add(scope, delta)
     observe(outcome, made=before is None)
 
 

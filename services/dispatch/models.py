@@ -102,7 +102,8 @@ EVERYWHERE = "*"
 
 class OrderTally(me.Document):
     """A community's order figures ("c:<id>"), and the whole deployment's ("*"), moved by
-    `$inc` of each commit's difference (domain.keys.tally_delta): read, never counted.
+    each commit's difference (Order.tally, folded once by services/common/counters): read,
+    never counted.
 
     The keys are flat ("orders:<level>/<state>", "overdue", ...; an upsert's `$inc` of a
     dotted path stores the dots on nx-27017), so it is read raw with `figures`."""
@@ -113,7 +114,8 @@ class OrderTally(me.Document):
     @classmethod
     def figures(cls, scope: str) -> dict[str, int]:
         row = cls._get_collection().find_one({"_id": scope}) or {}
-        return {k: int(v or 0) for k, v in row.items() if k != "_id"}
+        # `applied`: the ids of the differences being folded in (services/common/counters)
+        return {k: int(v or 0) for k, v in row.items() if k not in ("_id", "applied")}
 
     @classmethod
     def add(cls, scope: str, delta: dict[str, int]) -> None:
@@ -166,6 +168,7 @@ class Order(Aggregate):
         "next_due_ts", "board_key", "state_key", "pool_key", "holder_key", "street_key",
         "district_key", "street_reached_key", "district_reached_key"]}
     history_document = OrderLine
+    tally_document = OrderTally
     id = me.StringField(primary_key=True, default=lambda: new_id("o"))  # o-<issue id> for issues
     issue_id = me.StringField()
     source = me.StringField(required=True)  # issue | deliberation | manual
@@ -215,6 +218,15 @@ class Order(Aggregate):
     district_key = me.StringField()
     street_reached_key = me.StringField()
     district_reached_key = me.StringField()
+
+    def tally(self) -> dict[str, dict[str, int]]:
+        """The order's share of its community's figures and the deployment's (OrderTally):
+        the commit frame writes the difference with the change (services/common/counters)."""
+        from services.dispatch.commit import facts  # commit builds on these models
+        from services.dispatch.domain.keys import tally
+
+        share = {k: v for k, v in tally(facts(self)).items() if v}
+        return {f"c:{self.community_id}": share, EVERYWHERE: share}
 
 
 DOCUMENTS = [CommunityPolicy, Grid, Responder, ClaimCounter, OrderTally, SweepMark, Order,

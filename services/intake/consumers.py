@@ -15,7 +15,7 @@ from services.common.contracts.dispatch import (
 )
 from services.common.contracts.evaluation import Outcome, RatingGiven, RatingLapsed
 from services.common.contracts.identity import CommunityCreated, UserCreated
-from services.common.contracts.intake import IssueReopened, IssueState, IssueStatusChanged
+from services.common.contracts.intake import IssueReopened
 from services.common.inbox import handles
 from services.intake import grids, repository
 from services.intake.account_names import ACCOUNTS
@@ -60,16 +60,6 @@ class IntakeConsumers:
         created: UserCreated = envelope.parsed()
         if created.community_id and created.display_name:
             ACCOUNTS.apply(created.community_id, created.user_id, 1, name=created.display_name)
-
-    @handles("intake", "issue.received")
-    def on_issue_received(self, envelope: Envelope) -> None:
-        """Count the new issue (counters, not counts: the gauge reads them)."""
-        repository.count_move(None, IssueState.received.value)
-
-    @handles("intake", "issue.status_changed")
-    def on_issue_status_changed(self, envelope: Envelope) -> None:
-        changed: IssueStatusChanged = envelope.parsed()
-        repository.count_move(changed.from_state.value, changed.to_state.value)
 
     @handles("dispatch", "grid.changed")
     def on_grid_changed(self, envelope: Envelope) -> None:

@@ -49,6 +49,7 @@ class Category(Aggregate):
     page_key = me.StringField()  # "categories|<created epoch>|<id>": the read models' backfill
 
 
+COUNTS_ALL = "*"  # IssueCounts of the whole deployment
 LISTING_KEYS = ("community_key", "state_key", "reporter_key", "street_key", "district_key")
 
 
@@ -96,6 +97,10 @@ class Issue(Aggregate):
     reporter_key = me.StringField()  # unset for issues entered on someone's behalf
     street_key = me.StringField()
     district_key = me.StringField()
+
+    def tally(self) -> dict[str, dict[str, int]]:
+        """An issue counts once, under its state, in the deployment's IssueCounts."""
+        return {COUNTS_ALL: {self.state: 1}}
 
 
 class TimelineEntry(me.Document):
@@ -150,10 +155,14 @@ class Mark(me.Document):
 
 class IssueCounts(me.DynamicDocument):
     """Issues by state, one field per state (top-level: the store's upsert keeps a dotted
-    path as a literal key), moved by intake's handlers of its own events, never counted."""
+    path as a literal key), never counted: each issue's commit carries its move and
+    services/common/counters folds it in once (`applied`: the entry ids in flight)."""
 
     meta = {"db_alias": ALIAS, "collection": "issue_counts"}
     id = me.StringField(primary_key=True)  # "*": the whole deployment
+
+
+Issue.tally_document = IssueCounts
 
 
 DOCUMENTS = [CommunityRef, Category, Issue, TimelineEntry, GridView, GridSet, Mark, IssueCounts,

@@ -19,6 +19,7 @@ from services.intake import categories as categories_writes
 from services.intake import cells, domain
 from services.intake.catalogue import CATALOGUE
 from services.intake.models import (
+    COUNTS_ALL,
     Category,
     CommunityRef,
     Issue,
@@ -26,7 +27,7 @@ from services.intake.models import (
     TimelineEntry,
 )
 
-ALL = "*"  # the counters of the whole deployment
+ALL = COUNTS_ALL  # the counters of the whole deployment
 
 
 def remember_community(community_id: str, name: str | None, street_id: str,
@@ -98,12 +99,6 @@ def notify_list(issue: Issue) -> list[str]:
     """The reporters to tell about `issue`: its own and those of the issues merged into it."""
     ids = [issue.reporter_id] if issue.reporter_id else []
     return sorted(set(ids + list(issue.duplicate_reporters or [])))
-
-
-def count_move(from_state: str | None, to_state: str) -> None:
-    """An issue entered `to_state` (leaving `from_state`): the counters follow."""
-    change = {to_state: 1} | ({from_state: -1} if from_state else {})
-    IssueCounts._get_collection().update_one({"_id": ALL}, {"$inc": change}, upsert=True)
 
 
 def counts() -> dict[str, int]:

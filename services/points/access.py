@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from services.common.caller import Caller, Role, Scope
 from services.common.errors import InvalidInput, NotFound
-from services.points.models import Community
+from services.points.models import CommunityScope
 
 
 def scope_of(community_id: str) -> Scope | None:
-    row = Community._get_collection().find_one({"_id": community_id})
+    row = CommunityScope._get_collection().find_one({"_id": community_id})
     if row is None:
         return None
     return Scope(district_id=row["district_id"], street_id=row["street_id"],
@@ -18,8 +18,9 @@ def scope_of(community_id: str) -> Scope | None:
 def remember(caller: Caller) -> None:
     """The caller's own community, from its verified context (the read model may lag)."""
     if caller.community_id and caller.street_id:
-        Community._get_collection().update_one({"_id": caller.community_id}, {"$setOnInsert": {
-            "street_id": caller.street_id, "district_id": caller.district_id}}, upsert=True)
+        CommunityScope._get_collection().update_one({"_id": caller.community_id}, {
+            "$setOnInsert": {"street_id": caller.street_id, "district_id": caller.district_id}},
+            upsert=True)
 
 
 def community_for(caller: Caller, given: str | None) -> str:

@@ -93,7 +93,8 @@ def tally_grant(tally_id: str, source: str, points: int, caps: domain.Caps, now:
 def earn(community_id: str, user_id: str, kind: EarnKind, source: str,
          units: float = 1.0, now: float | None = None) -> int:
     """Pay `user_id` for a contribution under the community's rule; the points paid (0: no
-    rule, inactive, or capped). The same (kind, source, user) pays once."""
+    rule, inactive, or capped). The same (kind, source, user) pays once. `now` is when the
+    contribution happened (the event's own time: a redelivery falls in the same day)."""
     now = time.time() if now is None else now
     rule = Rule.objects(id=f"{community_id}|{kind.value}").first()
     if rule is None or not rule.active:
@@ -111,8 +112,9 @@ def earn(community_id: str, user_id: str, kind: EarnKind, source: str,
             return 0
     pool = ledger.ensure_account(community_id, AccountKind.pool)
     resident = ledger.ensure_account(community_id, AccountKind.resident, user_id)
+    # Posted at the real time (its lease runs from now); `now` only places it in the caps.
     posting = ledger.post(ledger.Move(community_id, pool, resident, points, PostingReason.earn,
-                                      source, key), now)
+                                      source, key))
     if posting.state == "posted":
         metrics.POINTS_ISSUED.labels(PostingReason.earn.value).inc(points)
     return points

@@ -12,14 +12,19 @@ from services.common.contracts.dispatch import OrderConfirmed, OrderResolved
 from services.common.contracts.identity import CommunityCreated
 from services.common.contracts.intake import IssueState, IssueStatusChanged
 from services.common.contracts.points import EarnKind
+from services.common.contracts.volunteers import (
+    ActivityCheckedIn,
+    VolunteerHoursLogged,
+    WishFulfilled,
+)
 from services.common.inbox import handles
 from services.points import earning
-from services.points.models import Community, OrderCredit
+from services.points.models import CommunityScope, OrderCredit
 
 MEMBERS = frozenset(r.value for r in MEMBER_ROLES)
 
 
-def pay_order(order_id: str) -> int:
+def pay_order(order_id: str, at: float) -> int:
     """Pay the member who resolved a confirmed order (党员抢单), once both events are in."""
     row = OrderCredit._get_collection().find_one({"_id": order_id})
     if not row or not row.get("confirmed") or not row.get("responder_id"):
@@ -27,7 +32,7 @@ def pay_order(order_id: str) -> int:
     if row.get("role") not in MEMBERS:
         return 0
     return earning.earn(row["community_id"], row["responder_id"],
-                        EarnKind.order_resolved_by_member, f"order:{order_id}")
+                        EarnKind.order_resolved_by_member, f"order:{order_id}", now=at)
 
 
 class EventHandlers:
@@ -35,7 +40,7 @@ class EventHandlers:
     def on_community_created(self, envelope: Envelope) -> None:
         """A community: its scope for the checks, the default rules, the pool and the sink."""
         event: CommunityCreated = envelope.parsed()
-        Community._get_collection().update_one({"_id": event.community_id}, {"$set": {
+        CommunityScope._get_collection().update_one({"_id": event.community_id}, {"$set": {
             "street_id": event.street_id, "district_id": event.district_id}}, upsert=True)
         earning.ensure_defaults(event.community_id)
 
@@ -47,7 +52,7 @@ class EventHandlers:
             return
         for user_id in event.notify:
             earning.earn(event.community_id, user_id, EarnKind.issue_verified,
-                         f"issue:{event.issue_id}")
+                         f"issue:{event.issue_id}", now=envelope.occurred_at.timestamp())
 
     @handles("dispatch", "order.resolved")
     def on_order_resolved(self, envelope: Envelope) -> None:
@@ -55,11 +60,32 @@ class EventHandlers:
         OrderCredit._get_collection().update_one({"_id": event.order_id}, {"$set": {
             "community_id": event.community_id, "responder_id": event.responder_id,
             "role": envelope.actor.role.value}}, upsert=True)
-        pay_order(event.order_id)
+        pay_order(event.order_id, envelope.occurred_at.timestamp())
 
     @handles("dispatch", "order.confirmed")
     def on_order_confirmed(self, envelope: Envelope) -> None:
         event: OrderConfirmed = envelope.parsed()
         OrderCredit._get_collection().update_one({"_id": event.order_id}, {"$set": {
             "community_id": event.community_id, "confirmed": True}}, upsert=True)
-        pay_order(event.order_id)
+        pay_order(event.order_id, envelope.occurred_at.timestamp())
+
+    @handles("volunteers", "volunteer.hours_logged")
+    def on_hours_logged(self, envelope: Envelope) -> None:
+        """Volunteer hours (志愿时长): the rule's points per hour, once per log."""
+        event: VolunteerHoursLogged = envelope.parsed()
+        earning.earn(event.community_id, event.account_id, EarnKind.volunteer_hour,
+                     f"hours:{event.log_id}", units=event.hours, now=event.logged_ts)
+
+    @handles("volunteers", "wish.fulfilled")
+    def on_wish_fulfilled(self, envelope: Envelope) -> None:
+        """A micro-wish (微心愿) fulfilled: its volunteer earns, once per wish."""
+        event: WishFulfilled = envelope.parsed()
+        earning.earn(event.community_id, event.volunteer_account_id, EarnKind.wish_fulfilled,
+                     f"wish:{event.wish_id}", now=event.fulfilled_ts)
+
+    @handles("volunteers", "activity.checked_in")
+    def on_activity_checked_in(self, envelope: Envelope) -> None:
+        """An activity attended: the participant earns, once per activity."""
+        event: ActivityCheckedIn = envelope.parsed()
+        earning.earn(event.community_id, event.account_id, EarnKind.activity_attended,
+                     f"activity:{event.activity_id}", now=event.checked_in_ts)

@@ -21,7 +21,7 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
-class Community(me.Document):
+class CommunityScope(me.Document):
     """Identity's communities as points needs them (scope checks): a read model."""
 
     meta = {"db_alias": ALIAS, "collection": "communities"}
@@ -208,5 +208,15 @@ class OrderCredit(me.Document):
     confirmed = me.BooleanField(default=False)
 
 
-DOCUMENTS = [Community, Policy, Account, Posting, Rule, EarnTally, Award, Partner, Offer,
-             Allowance, Redemption, OrderCredit]
+class PointsMark(me.Document):
+    """Where a round-robin job stopped last run (it resumes there)."""
+
+    meta = {"db_alias": ALIAS, "collection": "sweep_marks"}
+    id = me.StringField(primary_key=True)
+    after = me.StringField(default="")
+
+
+# Class names are unique across services: mongoengine registers documents by class name,
+# and a second `Community` would hide identity's from `disconnect` in a shared test process.
+DOCUMENTS = [PointsMark, CommunityScope, Policy, Account, Posting, Rule, EarnTally, Award,
+             Partner, Offer, Allowance, Redemption, OrderCredit]

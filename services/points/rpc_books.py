@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from nameko.rpc import rpc
 
-from services.common.caller import ADMIN_ROLES, Role
+from services.common.caller import ADMIN_ROLES, Caller, Role
 from services.common.contracts.points import (
     AccountKind,
     AwardIn,
@@ -105,6 +105,16 @@ class BookEntrypoints:
         """The community's earning rules."""
         who = as_caller(caller)
         return earning.rules(who, access.community_for(who, community_id))
+
+    @rpc
+    @replies(list[RuleOut])
+    def ensure_rules(self, caller: dict, community_id: str) -> list[RuleOut]:
+        """The seed's default rules for a community, keeping any it already has."""
+        who = as_caller(caller)
+        who.require_role(Role.community_admin)
+        access.require_own(who, community_id)
+        earning.ensure_defaults(community_id)
+        return earning.rules(Caller.system(), community_id)
 
     @rpc
     @replies(RuleOut)

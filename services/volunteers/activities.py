@@ -28,7 +28,7 @@ from services.common.rpc import as_caller, dump, parse, replies
 from services.volunteers import access, metrics
 from services.volunteers.domain import activities as rules
 from services.volunteers.models import Activity, Tally
-from services.volunteers.profiles import check_grid
+from services.volunteers.profiles import check_grid, credit
 
 ORGANISERS = (Role.operator, Role.community_admin, Role.volunteer)
 JOINERS = (Role.resident, Role.volunteer, Role.operator, Role.grid_worker, Role.community_admin)
@@ -185,6 +185,7 @@ class ActivityEntrypoints:
         if result["first"] and action == "checked_out":
             metrics.HOURS_LOGGED.labels("activity").inc(done.doc.hours)
             Tally.add(done.doc.community_id, {"hours": done.doc.hours})
+            credit(seat["account_id"], who, activities_attended=1, hours_total=done.doc.hours)
         return {"activity_id": act.id, "account_id": seat["account_id"],
                 "action": action if result["first"] else f"already_{action}",
                 "checked_in_ts": seat.get("checked_in_ts"),

@@ -34,6 +34,7 @@ from services.volunteers.domain import wishes as wish_rules
 from services.volunteers.domain.scoring import Need
 from services.volunteers.index import LiveIndex
 from services.volunteers.models import Match, Profile, Tally, Wish
+from services.volunteers.profiles import credit
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -113,13 +114,14 @@ def observe(decision: Decision | None) -> None:
 
 def after_accept(who: Caller, match: Match) -> None:
     """The accepting volunteer's load grows; an offered wish is claimed for them."""
-    Profile.objects(id=match.accepted_by).update_one(inc__load=1, set__changed_ts=time.time())
+    credit(match.accepted_by, who, load=1, offers_accepted=1)
     if match.need_kind == "wish":
         try:
             change(lambda: Wish.objects.get(id=match.need_id),
                    lambda w, at: wish_rules.claim(w, match.accepted_by, time.time()), who,
                    derive=_wish_keys)
             Tally.add(match.community_id, {"open_wishes": -1})
+            credit(match.accepted_by, who, wishes_claimed=1)
         except DomainError as exc:  # claimed from the board meanwhile: the match stands
             log.info("match %s accepted but wish %s was not open: %s", match.id,
                      match.need_id, exc)
@@ -185,6 +187,7 @@ class MatchEntrypoints:
             self.matching.put_profile(Profile.objects.get(id=who.user_id))
         else:
             metrics.MATCHES.labels("declined").inc()
+            credit(who.user_id, who, offers_declined=1)
         return view(who, done.doc)
 
     @rpc
@@ -235,6 +238,9 @@ def run_due(now: float) -> int:
             continue
         if done.decision is not None:
             metrics.MATCHES.labels("timed_out").inc()
+            lapsed = [o for o in done.doc.offers if o["outcome"] == "timed_out"]
+            if lapsed:
+                credit(lapsed[-1]["account_id"], Caller.system(), offers_declined=1)
             observe(done.decision)
             moved += 1
     return moved

@@ -28,7 +28,7 @@ class Profile(Aggregate):
     other replicas wrote by a range on it (`index.py`)."""
 
     meta = {"db_alias": ALIAS, "collection": "profiles",
-            "indexes": ["page_key", "changed_ts"]}
+            "indexes": ["page_key", "changed_ts", "talent_key"]}
     id = me.StringField(primary_key=True)  # the account id
     district_id = me.StringField(required=True)
     street_id = me.StringField()
@@ -48,6 +48,15 @@ class Profile(Aggregate):
     rating_sum = me.FloatField(default=0.0)
     rating_count = me.IntField(default=0)
     load = me.IntField(default=0)  # matches accepted and not yet done
+    # What the talent archive's four looks are computed from (domain/talent.py).
+    wishes_claimed = me.IntField(default=0)
+    wishes_fulfilled = me.IntField(default=0)
+    activities_attended = me.IntField(default=0)
+    offers_accepted = me.IntField(default=0)
+    offers_declined = me.IntField(default=0)  # declined or let lapse
+    looks = me.DictField()
+    talent_score = me.FloatField(default=0.0)
+    talent_key = me.StringField()  # "t:<community>|<score>|<id>": the archive, best first
     created_ts = me.FloatField(required=True)
     changed_ts = me.FloatField(required=True)
     page_key = me.StringField()  # "c:<community>|<created>|<id>"

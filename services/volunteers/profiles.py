@@ -29,6 +29,7 @@ from services.common.errors import Forbidden, NotFound
 from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, dump, parse, replies
 from services.volunteers import access
+from services.volunteers.domain import talent
 from services.volunteers.models import GridView, Profile, Tally
 
 PROFILE_WRITERS = (Role.resident, Role.volunteer, Role.operator, Role.grid_worker,
@@ -49,6 +50,7 @@ def view(caller: Caller, doc: Profile) -> dict[str, Any]:
         exceptions=list(doc.exceptions), consent=doc.consent,
         contact=(dict(doc.contact) or None) if shown else None, bio=doc.bio,
         hours_total=doc.hours_total or 0.0, rating=rating, load=doc.load or 0,
+        looks=dict(doc.looks or {}), talent_score=doc.talent_score or 0.0,
         version=doc.version)
     return dump(out)
 
@@ -63,6 +65,34 @@ def skill_delta(before: list[str], after: list[str], counted_before: bool,
         delta[f"skill:{s}"] += 1
     delta["volunteers"] += int(counted_after) - int(counted_before)
     return {k: v for k, v in delta.items() if v}
+
+
+def derive_talent(doc: Profile) -> None:
+    """The four looks, their total and the archive's key, from the profile's counters."""
+    scored = talent.looks({name: getattr(doc, name) for name in COUNTERS})
+    doc.looks = scored
+    doc.talent_score = talent.total(scored)
+    doc.talent_key = page_key(f"t:{doc.community_id}", doc.talent_score, doc.id)
+
+
+COUNTERS = ("activities_attended", "hours_total", "offers_accepted", "offers_declined",
+            "wishes_claimed", "wishes_fulfilled", "rating_count", "rating_sum", "load")
+
+
+def credit(account_id: str | None, caller: Caller, **inc: float) -> Profile | None:
+    """Move a profile's counters (after the commit that earned them; no profile: nothing).
+
+    A version-conditioned commit like every other profile change, so the looks and the
+    archive's key are derived from the same counters they are stored with."""
+    if not account_id or Profile.objects(id=account_id).only("id").first() is None:
+        return None
+
+    def decide(doc: Profile, _at: Any) -> Decision:
+        return Decision(changes={name: (getattr(doc, name) or 0) + value
+                                 for name, value in inc.items()} | {"changed_ts": time.time()})
+
+    return change(lambda: Profile.objects.get(id=account_id), decide, caller,
+                  derive=derive_talent).doc
 
 
 def check_grid(community_id: str, grid_id: str | None) -> None:
@@ -106,7 +136,7 @@ class ProfileEntrypoints:
             seen.update(skills=list(doc.skills), consent=bool(doc.consent) and doc.version > 0)
             return Decision(changes={**fields, "changed_ts": time.time()})
 
-        done = change(load, decide, who)
+        done = change(load, decide, who, derive=derive_talent)
         Tally.add(place.community_id, skill_delta(seen["skills"], list(done.doc.skills),
                                                   seen["consent"], done.doc.consent))
         self.matching.put_profile(done.doc)
@@ -196,6 +226,20 @@ class ProfileEntrypoints:
         done = change(lambda: Profile.objects.get(id=doc.id), decide, who)
         self.matching.put_profile(done.doc)
         return view(who, done.doc)
+
+    @rpc
+    @replies(ProfilePage)
+    def talent_archive(self, caller: dict, community_id: str | None = None,
+                       limit: int | None = None, cursor: str | None = None) -> dict:
+        """达人档案: the community's profiles by their four looks' total, best first (admins,
+        for self-management committee nominations)."""
+        who = as_caller(caller)
+        who.require_role(Role.community_admin)
+        place = access.home(who, community_id)
+        query = parse(PageQuery, {k: v for k, v in (("limit", limit), ("cursor", cursor))
+                                  if v is not None})
+        docs, nxt = fetch(Profile.objects, "talent_key", f"t:{place.community_id}", query)
+        return {"items": [view(who, d) for d in docs], "next_cursor": nxt}
 
     @rpc
     @replies(list[SkillOut])

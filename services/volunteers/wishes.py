@@ -17,6 +17,7 @@ from services.volunteers import access, metrics
 from services.volunteers.domain import wishes as rules
 from services.volunteers.models import Profile, Tally, Wish
 from services.volunteers.profiles import check_grid
+from services.volunteers.profiles import credit as credit_profile
 
 POSTERS = (Role.resident, Role.volunteer, Role.operator, Role.community_admin)
 CLAIMERS = tuple(MEMBER_ROLES)
@@ -101,6 +102,7 @@ class WishEntrypoints:
         done = change(lambda: Wish.objects.get(id=wish.id),
                       lambda w, at: rules.claim(w, who.user_id, time.time()), who, derive=derive)
         Tally.add(wish.community_id, {"open_wishes": -1})
+        credit_profile(who.user_id, who, wishes_claimed=1)
         return view(who, done.doc)
 
     @rpc
@@ -160,7 +162,7 @@ def credit(wish: Wish) -> None:
                                               {"$set": {"credited": True}})
     if not taken.modified_count:
         return
-    inc: dict[str, Any] = {"inc__hours_total": wish.hours}
+    inc: dict[str, float] = {"hours_total": wish.hours, "wishes_fulfilled": 1}
     if wish.rating:
-        inc |= {"inc__rating_sum": float(wish.rating), "inc__rating_count": 1}
-    Profile.objects(id=wish.volunteer_account_id).update_one(**inc, set__changed_ts=time.time())
+        inc |= {"rating_sum": float(wish.rating), "rating_count": 1}
+    credit_profile(wish.volunteer_account_id, Caller.system(), **inc)

@@ -12,6 +12,7 @@ from pathlib import Path
 import mongoengine as me
 import pymongo
 import pytest
+from mongoengine.context_managers import switch_db
 
 from bench import seed_bulk, seed_files
 from services.common import paging
@@ -109,30 +110,34 @@ def test_seeded_history_reads_back_through_pymongo_and_the_services_keyset_queri
         names = {r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='issues'")}
     assert {"idx_issues_community_key", "idx_issues_dup_key", "idx_issues_state_key"} <= names
-    me.connect(db="linli_intake", host=s.uri, alias="intake")
-    me.connect(db="linli_dispatch", host=s.uri, alias="dispatch")
+    # Aliases of this test's own: "intake" and "dispatch" belong to the services' Store,
+    # which counts its users of them; disconnecting those here closed the client under it.
+    me.connect(db="linli_intake", host=s.uri, alias="seedfiles_intake")
+    me.connect(db="linli_dispatch", host=s.uri, alias="seedfiles_dispatch")
     try:
-        scope = COMMUNITIES[1]["id"]
-        seen: list[str] = []
-        cursor = None
-        for _ in range(20):
-            page, cursor = paging.fetch(Issue.objects, "community_key", scope,
-                                        PageQuery(limit=50, cursor=cursor))
-            assert len(page) <= 50 and all(i.community_id == scope for i in page)
-            seen += [i.id for i in page]
-            if cursor is None:
-                break
-        assert len(seen) == len(set(seen)) == 200  # every third of 600, none twice
-        entries = list(TimelineEntry.objects(page_key__gte=f"{one['_id']}|",
-                                             page_key__lt=f"{one['_id']}}}").order_by("page_key"))
-        assert [e.state for e in entries] == ["received", "triaged", "dispatched", "resolved",
-                                              "closed"]
-        board, _ = paging.fetch(Order.objects, "board_key", f"c:{scope}", PageQuery(limit=20))
-        assert len(board) == 20 and all(o.community_id == scope for o in board)
-        lines = list(OrderLine.objects(key__gte=f"{order['_id']}|",
-                                       key__lt=f"{order['_id']}}}").order_by("key"))
-        assert [ln.kind for ln in lines] == ["created", "claimed", "resolved", "confirmed"]
+        with (switch_db(Issue, "seedfiles_intake"), switch_db(TimelineEntry, "seedfiles_intake"),
+              switch_db(Order, "seedfiles_dispatch"), switch_db(OrderLine, "seedfiles_dispatch")):
+            scope = COMMUNITIES[1]["id"]
+            seen: list[str] = []
+            cursor = None
+            for _ in range(20):
+                page, cursor = paging.fetch(Issue.objects, "community_key", scope,
+                                            PageQuery(limit=50, cursor=cursor))
+                assert len(page) <= 50 and all(i.community_id == scope for i in page)
+                seen += [i.id for i in page]
+                if cursor is None:
+                    break
+            assert len(seen) == len(set(seen)) == 200  # every third of 600, none twice
+            entries = list(TimelineEntry.objects(page_key__gte=f"{one['_id']}|",
+                                                 page_key__lt=f"{one['_id']}}}").order_by("page_key"))
+            assert [e.state for e in entries] == ["received", "triaged", "dispatched", "resolved",
+                                                  "closed"]
+            board, _ = paging.fetch(Order.objects, "board_key", f"c:{scope}", PageQuery(limit=20))
+            assert len(board) == 20 and all(o.community_id == scope for o in board)
+            lines = list(OrderLine.objects(key__gte=f"{order['_id']}|",
+                                           key__lt=f"{order['_id']}}}").order_by("key"))
+            assert [ln.kind for ln in lines] == ["created", "claimed", "resolved", "confirmed"]
     finally:
-        me.disconnect("intake")
-        me.disconnect("dispatch")
+        me.disconnect("seedfiles_intake")
+        me.disconnect("seedfiles_dispatch")
         client.close()

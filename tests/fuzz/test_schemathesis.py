@@ -32,6 +32,7 @@ from services.evaluation.service import EvaluationService
 from services.gateway import tokens
 from services.intake.service import IntakeService
 from services.points.service import PointsService
+from services.volunteers.service import VolunteersService
 from tests.intake.helpers import issue_body
 
 EXAMPLES = int(os.environ.get("LINLI_FUZZ_EXAMPLES", "4"))  # per operation and mode
@@ -48,6 +49,9 @@ CREATES = {  # a refused request to these must not add a record to that collecti
     ("POST", "/points/awards"): ("points", "awards"),
     ("POST", "/points/offers"): ("points", "offers"),
     ("POST", "/points/merchants"): ("points", "partners"),
+    ("POST", "/wishes"): ("volunteers", "wishes"),
+    ("POST", "/activities"): ("volunteers", "activities"),
+    ("POST", "/matches"): ("volunteers", "matches"),
 }
 
 
@@ -76,11 +80,34 @@ def _real_objects(platform, client, admin: dict) -> dict[str, list[str]]:
                             json={"kind": "department", "name": "城管",
                                   "department_id": "department-A-1"}).json()
     users = client.get(f"/users?community_id={community_id}", headers=admin).json()
-    return {"community_id": [community_id, platform.community_id("B")],
+    volunteers = _volunteer_objects(platform, client)
+    return volunteers | {"community_id": [community_id, platform.community_id("B")],
             "issue_id": [issue["id"]], "order_id": [order.json()["id"]],
             "responder_id": [responder["id"]], "user_id": [u["id"] for u in users][:2],
             "code": ["street_lighting", "lift_fault"], "fmt": ["json", "xml"],
             "request_id": [issue["id"]], "unit_id": [community_id], "month": ["2026-11"]}
+
+
+def _volunteer_objects(platform, client) -> dict[str, list[str]]:
+    """A profile with a certification, a wish, an activity and a match of the volunteers."""
+    volunteer = {"Authorization": f"Bearer {_token(platform, 'volunteer')}"}
+    resident = {"Authorization": f"Bearer {_token(platform, 'resident')}"}
+    operator = {"Authorization": f"Bearer {_token(platform, 'operator')}"}
+    client.put("/volunteers/profile", headers=volunteer, json={
+        "display_name": "志愿者", "kinds": ["volunteer"], "skills": ["plumbing"], "consent": True})
+    profile = client.post("/volunteers/profile/certifications", headers=volunteer,
+                          json={"skill": "plumbing", "title": "水暖工证"}).json()
+    wish = client.post("/wishes", headers=resident, json={"title": "修水管",
+                                                          "detail": "厨房漏水"}).json()
+    now = time.time()
+    activity = client.post("/activities", headers=operator, json={
+        "title": "义修", "detail": "修家电", "capacity": 3, "starts_ts": now + 3600,
+        "ends_ts": now + 7200}).json()
+    match = client.post("/matches", headers=resident, json={
+        "need_kind": "wish", "need_id": wish["id"], "k": 3}).json()
+    return {"account_id": [profile["account_id"]],
+            "certification_id": [profile["certifications"][0]["id"]],
+            "wish_id": [wish["id"]], "activity_id": [activity["id"]], "match_id": [match["id"]]}
 
 
 def _count(platform, service: str, collection: str) -> int:
@@ -137,7 +164,8 @@ def _check_refusal(path: str, response, problems: list[str], label: str) -> None
 
 @pytest.mark.timeout(900)
 def test_every_route_answers_generated_input_without_5xx(platform, tmp_path):
-    client = platform.start(IntakeService, DispatchService, PointsService, EvaluationService)
+    client = platform.start(IntakeService, DispatchService, PointsService, VolunteersService,
+                            EvaluationService)
     admin = {"Authorization": f"Bearer {_token(platform, 'community_admin')}"}
     real = _real_objects(platform, client, admin)
     auth = {role: {"Authorization": f"Bearer {_token(platform, role)}"} for role in ROLES}

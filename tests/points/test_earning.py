@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -14,6 +15,11 @@ from deploy.waits import wait_until
 from services.common.caller import Caller
 from services.common.contracts import new_event
 from services.common.contracts.intake import IssueState, IssueStatusChanged
+from services.common.contracts.volunteers import (
+    ActivityCheckedIn,
+    VolunteerHoursLogged,
+    WishFulfilled,
+)
 from services.points.service import PointsService
 from tests.points import helpers
 
@@ -75,3 +81,45 @@ def test_the_daily_cap_holds_under_a_burst_of_events(world):
         timeout=30, every=0.2)
     assert _earned(world, reporter) == 20  # 5 points each, capped at 20 a day
     assert helpers.verify(world, world.platform.community_id("A"))["drift"] == 0
+
+
+def _publish_as(world, source: str, event_type: str, payload) -> dict:  # noqa: ANN001
+    message = new_event(payload, Caller.system(), payload.community_id).to_message()
+    dispatch = event_dispatcher(world.platform.config)
+
+    def sent() -> bool:
+        try:
+            dispatch(source, event_type, message)
+        except (UndeliverableMessage, AmqpNotFound):
+            return False
+        return True
+
+    assert wait_until(sent, timeout=20, every=0.2)
+    return message
+
+
+def test_volunteer_hours_delivered_three_times_pay_once_by_the_hour(world):
+    volunteer = f"u-vol-{uuid.uuid4().hex[:6]}"
+    community = world.platform.community_id("A")
+    logged = VolunteerHoursLogged(
+        log_id=f"h-activity-a1-{volunteer}", community_id=community, account_id=volunteer,
+        hours=2.5, source_kind="activity", source_id="a1", logged_ts=time.time())
+    for _ in range(3):  # three envelopes (a producer's retry), one log
+        _publish_as(world, "volunteers", "volunteer.hours_logged", logged)
+    assert wait_until(lambda: _earned(world, volunteer) == 25, timeout=20, every=0.1)
+    wish = WishFulfilled(wish_id=f"w-{uuid.uuid4().hex[:6]}", community_id=community,
+                         resident_account_id="u-someone", volunteer_account_id=volunteer,
+                         fulfilled_ts=time.time())
+    checked_in = ActivityCheckedIn(activity_id="a1", community_id=community,
+                                   account_id=volunteer, checked_in_ts=time.time())
+    messages = [_publish_as(world, "volunteers", "wish.fulfilled", wish),
+                _publish_as(world, "volunteers", "activity.checked_in", checked_in),
+                _publish_as(world, "volunteers", "activity.checked_in", checked_in)]
+    inbox = world.db()["processed_events"]
+    assert wait_until(lambda: inbox.count_documents({"_id": {"$in": [
+        f"{h}:{m['id']}" for h, m in zip(("on_wish_fulfilled", "on_activity_checked_in",
+                                          "on_activity_checked_in"), messages, strict=True)]}})
+        == 3, timeout=20, every=0.1)
+    assert _earned(world, volunteer) == 25 + 8 + 3
+    postings = world.db()["postings"]
+    assert postings.count_documents({"key": {"$regex": volunteer}}) == 3

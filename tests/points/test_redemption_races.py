@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from prometheus_client import REGISTRY
 
+from services.points import verify
 from services.points.service import PointsService
 from tests.points import helpers
 from tests.points.helpers import World
@@ -78,7 +82,7 @@ def test_a_merchant_sees_and_confirms_only_its_own_redemptions(world):
     assert seen.status_code == 200 and seen.json()["code"] is None  # learnt at the counter
     mine = client.get("/points/redemptions", headers=world.merchant).json()["items"]
     assert made["id"] in [r["id"] for r in mine]
-    merchant_b = world.platform.headers("merchant", "B", "1")
+    merchant_b = helpers.signed(world.platform, "merchant", "B", "1")
     assert client.post("/points/redemptions/confirm", headers=merchant_b,
                        json={"code": made["code"]}).status_code == 404
 
@@ -106,7 +110,7 @@ def test_an_award_above_the_threshold_waits_for_a_second_admin(world):
     assert made.status_code == 201 and made.json()["state"] == "awaiting_approval"
     again = client.post(f"/points/awards/{made.json()['id']}/approve", headers=world.admin)
     assert again.status_code == 403  # the maker cannot be the checker
-    checker = world.platform.headers("community_admin", "A", "2")
+    checker = helpers.signed(world.platform, "community_admin", "A", "2")
     done = client.post(f"/points/awards/{made.json()['id']}/approve", headers=checker)
     assert done.status_code == 200, done.text
     assert done.json()["state"] == "posted" and done.json()["approved_by"] != made.json()[
@@ -185,3 +189,28 @@ def test_a_redemption_retried_with_its_idempotency_key_is_one_redemption(world):
     assert first.status_code == second.status_code == 201
     assert first.json()["id"] == second.json()["id"]
     assert helpers.balance(world, headers)["active"] == 6
+
+
+def _cli(world: World) -> subprocess.CompletedProcess:
+    linli = world.platform.config["LINLI"]
+    env = {"LINLI_MONGO_URI": linli["mongo_uri"], "LINLI_DB_PREFIX": linli["db_prefix"],
+           "PATH": "/usr/bin:/bin"}
+    return subprocess.run([sys.executable, "-m", "services.points.verify", "--community",
+                           world.platform.community_id("A")], capture_output=True, text=True,
+                          env=env, timeout=60, check=False)
+
+
+def test_the_verify_cli_and_the_drift_gauge_see_a_corrupted_balance(world):
+    user, _ = helpers.resident(world, 12)
+    community_a = world.platform.community_id("A")
+    acct = f"acct:{community_a}:resident:{user['id']}"
+    world.db()["accounts"].update_one({"_id": acct}, {"$inc": {"balance": -2}})
+    try:
+        broken = _cli(world)
+        assert broken.returncode == 1 and '"drift":2' in broken.stdout, broken.stdout
+        verify.refresh_drift(batch=100)  # the service's timer, on the container's connection
+        gauge = REGISTRY.get_sample_value("linli_points_ledger_drift",
+                                          {"community_id": community_a})
+        assert gauge == 3  # 2 of drift, 1 for books that do not sum to zero
+    finally:
+        world.db()["accounts"].update_one({"_id": acct}, {"$inc": {"balance": 2}})

@@ -82,3 +82,26 @@ def test_activity_input_is_checked_field_by_field(vplatform):
     assert bad.status_code == 422 and "capacity" in error_of(bad)["fields"]
     resident = token_headers(vplatform, "resident", f"u-r-{uuid.uuid4().hex[:6]}")
     assert client.post("/activities", headers=resident, json={}).status_code in (403, 422)
+
+
+def test_attending_counts_in_the_talent_archive(vplatform):
+    client = vplatform.client
+    organiser = token_headers(vplatform, "operator", f"u-op-{uuid.uuid4().hex[:6]}")
+    act = _activity(client, organiser)
+    account = f"u-talent-{uuid.uuid4().hex[:6]}"
+    person = token_headers(vplatform, "volunteer", account)
+    client.put("/volunteers/profile", headers=person, json={
+        "display_name": "达人", "kinds": ["volunteer"], "skills": ["appliances"],
+        "consent": True})
+    code = client.post(f"/activities/{act['id']}/sign-up", headers=person).json()["my_code"]
+    for step in ("check-in", "check-out"):
+        client.post(f"/activities/{act['id']}/{step}", headers=organiser, json={"code": code})
+    admin = vplatform.headers("community_admin")
+    profile = client.get(f"/volunteers/{account}", headers=admin).json()
+    # one activity of 2 hours: participation 10 + 10, cooperation 15
+    assert profile["looks"] == {"participation": 20.0, "cooperation": 15.0, "execution": 0.0,
+                                "recognition": 0.0}
+    archive = client.get("/volunteers/talents?limit=100", headers=admin).json()["items"]
+    scores = [p["talent_score"] for p in archive]
+    assert account in [p["account_id"] for p in archive] and scores == sorted(scores,
+                                                                              reverse=True)

@@ -237,6 +237,8 @@ class ProfileOut(BaseModel):
     hours_total: float = 0.0
     rating: float | None = None
     load: int = 0
+    looks: dict[str, float] = {}  # the talent archive's four looks (四看), 0-100 each
+    talent_score: float = 0.0
     version: int
 
 

@@ -81,6 +81,15 @@ def list_profiles(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None,
     return _call(rpc, "list_profiles", caller, community_id, limit, cursor)
 
 
+@router.get("/volunteers/talents", response_model=ProfilePage)
+def talent_archive(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None,
+                   limit: Limit = DEFAULT_PAGE, cursor: Cursor = None) -> object:
+    """达人档案: profiles by their four looks (participation, cooperation, execution,
+    recognition), best first, for committee nominations (community admins)."""
+    require(caller, Role.community_admin)
+    return _call(rpc, "talent_archive", caller, community_id, limit, cursor)
+
+
 @router.get("/volunteers/{account_id}", response_model=ProfileOut)
 def get_profile(account_id: PathId, caller: CallerDep, rpc: RpcDep) -> object:
     """One profile (contact details only to its community's admins and the person)."""

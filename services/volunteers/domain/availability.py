@@ -22,20 +22,25 @@ def local_week_minute(ts: float, offset: float = LOCAL_OFFSET_SECONDS) -> tuple[
     return (days + 3) % 7, seconds // 60  # 1970-01-01 was a Thursday (weekday 3)
 
 
-def in_pattern(windows: Iterable[Mapping[str, Any]], ts: float) -> bool:
-    day, minute = local_week_minute(ts)
-    return any(w["weekday"] == day and w["start_minute"] <= minute < w["end_minute"]
-               for w in windows)
+def in_pattern(windows: Iterable[Mapping[str, Any]], ts: float,
+               at: tuple[int, int] | None = None) -> bool:
+    day, minute = at or local_week_minute(ts)
+    for w in windows:
+        if w["weekday"] == day and w["start_minute"] <= minute < w["end_minute"]:
+            return True
+    return False
 
 
 def available_at(windows: Iterable[Mapping[str, Any]],
-                 exceptions: Iterable[Mapping[str, Any]], ts: float) -> bool:
-    """The last exception covering `ts` decides; otherwise the weekly pattern."""
+                 exceptions: Iterable[Mapping[str, Any]], ts: float,
+                 at: tuple[int, int] | None = None) -> bool:
+    """The last exception covering `ts` decides; otherwise the weekly pattern (`at`: the
+    instant's (weekday, minute), when the caller computed it once for many)."""
     decided: bool | None = None
     for exc in exceptions:
         if exc["start_ts"] <= ts < exc["end_ts"]:
             decided = bool(exc["available"])
-    return in_pattern(windows, ts) if decided is None else decided
+    return in_pattern(windows, ts, at) if decided is None else decided
 
 
 def hour_mask(windows: Iterable[Mapping[str, Any]]) -> int:

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from services.volunteers.domain import scoring, taxonomy
+from services.volunteers.domain import availability, scoring, taxonomy
 from services.volunteers.domain.scoring import Candidate, GridNode, Need
 
 CHILDREN: dict[str, list[str]] = defaultdict(list)
@@ -36,6 +36,8 @@ class Bucket:
     by_skill: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     by_exact: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     by_grid: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    by_hour: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    extra: set[str] = field(default_factory=set)  # available beyond their weekly pattern
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class MatchIndex:
         self.buckets: dict[str, Bucket] = defaultdict(Bucket)
         self.streets: dict[str, set[str]] = defaultdict(set)  # street → communities
         self._grid_keys: dict[str, tuple[str, ...]] = {}  # account → grids indexed under
+        self._hour_keys: dict[str, list[int]] = {}  # account → hours of the week indexed under
+        self._static: dict[str, float] = {}  # account → its load and rating parts
 
     def __len__(self) -> int:
         return len(self.candidates)
@@ -74,6 +78,14 @@ class MatchIndex:
         for grid_id in keys:
             bucket.by_grid[grid_id].add(cand.account_id)
         self._grid_keys[cand.account_id] = keys
+        hours = _hours(availability.hour_mask(cand.windows))
+        for hour in hours:
+            bucket.by_hour[hour].add(cand.account_id)
+        self._hour_keys[cand.account_id] = hours
+        self._static[cand.account_id] = (scoring.W_LOAD * scoring.load_share(cand)
+                                          + scoring.W_RATING * scoring.rating_share(cand))
+        if any(e.get("available") for e in cand.exceptions):
+            bucket.extra.add(cand.account_id)
 
     def remove(self, account_id: str) -> None:
         old = self.candidates.pop(account_id, None)
@@ -87,6 +99,10 @@ class MatchIndex:
                 bucket.by_skill[code].discard(account_id)
         for grid_id in self._grid_keys.pop(account_id, ()):
             bucket.by_grid[grid_id].discard(account_id)
+        for hour in self._hour_keys.pop(account_id, ()):
+            bucket.by_hour[hour].discard(account_id)
+        bucket.extra.discard(account_id)
+        self._static.pop(account_id, None)
 
     def put_grid(self, node: GridNode) -> None:
         """A grid changed: its community's candidates are re-indexed under the new tree."""
@@ -103,19 +119,28 @@ class MatchIndex:
 
     # --- ranking ----------------------------------------------------------------------
 
-    def _fit_tiers(self, bucket: Bucket, skill: str | None) -> list[tuple[float, set[str]]]:
+    @staticmethod
+    def _fit_levels(skill: str | None) -> list[float]:
         if skill is None:
-            return [(taxonomy.FIT_HOLDS, bucket.members)]
-        tiers = [(taxonomy.FIT_HOLDS, bucket.by_skill.get(skill, set()))]
-        broader = set().union(*(bucket.by_exact.get(a, set())
-                                for a in taxonomy.lineage(skill)[1:]))
-        tiers.append((taxonomy.FIT_BROADER, broader))
+            return [taxonomy.FIT_HOLDS]
+        levels = [taxonomy.FIT_HOLDS]
+        if len(taxonomy.lineage(skill)) > 1:
+            levels += [taxonomy.FIT_BROADER, taxonomy.FIT_SIBLING]
+        return levels
+
+    @staticmethod
+    def _fit_set(bucket: Bucket, skill: str | None, level: float) -> set[str]:
+        """The bucket's holders of a skill fitting the need at `level` (or above it)."""
+        if skill is None:
+            return bucket.members
+        if level == taxonomy.FIT_HOLDS:
+            return bucket.by_skill.get(skill, set())
+        if level == taxonomy.FIT_BROADER:
+            return set().union(*(bucket.by_exact.get(a, set())
+                                 for a in taxonomy.lineage(skill)[1:]))
         up = taxonomy.parent(skill)
-        if up is not None:
-            siblings = set().union(*(bucket.by_skill.get(s, set())
-                                     for s in CHILDREN[up] if s != skill))
-            tiers.append((taxonomy.FIT_SIBLING, siblings))
-        return [(f, s) for f, s in tiers if s]
+        return set().union(*(bucket.by_skill.get(s, set()) for s in CHILDREN[up]
+                             if s != skill))
 
     def _near_tiers(self, need: Need) -> list[tuple[float, str, set[str] | None]]:
         """(nearness, community, the set of that community it applies to or None for all)."""
@@ -138,38 +163,115 @@ class MatchIndex:
         return tiers
 
     def top(self, need: Need, k: int, exclude: Iterable[str] = ()) -> list[Ranked]:
-        """The k best candidates for the need, best first (ties by account id)."""
+        """The k best candidates for the need, best first (ties by account id).
+
+        Tiers are (skill fit, nearness, available at the hour or not): a member's score is
+        at most the tier's bound (the dynamic parts at their maximum), so once k scores
+        beat the next bound, nobody further can enter the top k."""
+        hour = None if need.at_ts is None else availability.hour_of_week(need.at_ts)
         combos = []
         for near, community_id, near_set in self._near_tiers(need):
-            bucket = self.buckets[community_id]
-            for fit, fit_set in self._fit_tiers(bucket, need.skill):
-                bound = (scoring.W_SKILL * fit + scoring.W_NEAR * near + scoring.W_AVAIL
-                         + scoring.DYNAMIC_MAX)
-                combos.append((bound, fit_set, near_set))
+            for fit in self._fit_levels(need.skill):
+                base = scoring.W_SKILL * fit + scoring.W_NEAR * near + scoring.DYNAMIC_MAX
+                combos.append((base + scoring.W_AVAIL, community_id, fit, near_set, True))
+                if hour is not None:
+                    combos.append((base, community_id, fit, near_set, False))
         combos.sort(key=lambda c: -c[0])
+        fit_sets: dict[tuple[str, float], set[str]] = {}  # built when first visited
+        free_sets: dict[str, set[str]] = {}
+        quick = _Quick(self, need)
         seen = set(exclude)
-        best: list[float] = []  # a min-heap of the k best scores so far
-        scored: list[Ranked] = []
-        for bound, fit_set, near_set in combos:
-            if len(best) >= k and best[0] > bound + 1e-9:
+        best: list[float] = []  # a min-heap of the k best (quick) scores so far
+        scored: list[tuple[float, str]] = []
+        for bound, community_id, fit, near_set, available in combos:
+            if len(best) >= k and best[0] > bound + 1e-6:
                 break
-            members = fit_set if near_set is None else (
-                fit_set & near_set if len(fit_set) < len(near_set) else near_set & fit_set)
-            for account_id in members:
-                if account_id in seen:
-                    continue
+            bucket = self.buckets[community_id]
+            if (community_id, fit) not in fit_sets:
+                fit_sets[community_id, fit] = self._fit_set(bucket, need.skill, fit)
+            fit_set = fit_sets[community_id, fit]
+            members = fit_set if near_set is None else _meet(fit_set, near_set)
+            if hour is not None:
+                if community_id not in free_sets:
+                    free_sets[community_id] = bucket.by_hour.get(hour, set()) | bucket.extra
+                free = free_sets[community_id]
+                members = _meet(members, free) if available else members - free
+            # Best static share (load, rating) first: once even that cannot reach the k-th
+            # score, no one later in the tier can.
+            floor = bound - scoring.DYNAMIC_MAX + scoring.W_CERTIFIED
+            for account_id in sorted(members - seen, key=self._static.__getitem__,
+                                     reverse=True):
+                if len(best) >= k and floor + self._static[account_id] < best[0] - 1e-6:
+                    break
                 seen.add(account_id)
-                cand = self.candidates[account_id]
-                if not scoring.eligible(self.grids, need, cand):
-                    continue
-                total, got = scoring.score(self.grids, need, cand)
-                scored.append(Ranked(account_id, total, got))
+                # Eligible by construction: a fit tier (fit > 0) met a near tier (> 0).
+                total = quick.score(account_id, fit)
+                scored.append((total, account_id))
                 if len(best) < k:
                     heapq.heappush(best, total)
                 elif total > best[0]:
                     heapq.heapreplace(best, total)
-        scored.sort(key=lambda r: (-r.score, r.account_id))
-        return scored[:k]
+        # The quick score equals the parts' sum up to their rounding: everyone near the
+        # k-th is scored exactly, part by part, and the exact order decides.
+        cut = best[0] - 1e-5 if len(best) >= k else float("-inf")
+        need_chain = quick.need_chain
+        exact = [Ranked(a, *scoring.score(self.grids, need, self.candidates[a], need_chain,
+                                          self._grid_keys.get(a, ())))
+                 for total, a in scored if total >= cut]
+        exact.sort(key=lambda r: (-r.score, r.account_id))
+        return exact[:k]
+
+
+class _Quick:
+    """`scoring.score`'s total without building its parts, for one need: the clock, the
+    need's grid chain and each candidate's static share (load, rating) computed once."""
+
+    def __init__(self, index: MatchIndex, need: Need) -> None:
+        self.index, self.need = index, need
+        self.need_chain = scoring.grid_chain(index.grids, need.grid_id)
+        self.same_grid = need.grid_id if need.grid_id in index.grids else None
+        self.at = None if need.at_ts is None else availability.local_week_minute(need.at_ts)
+
+    def score(self, account_id: str, fit: float) -> float:
+        """`fit`: the tier's, which is the candidate's own (the first tier that holds a
+        candidate has its best fit: tiers are visited by bound, and bounds grow with fit)."""
+        cand = self.index.candidates[account_id]
+        need = self.need
+        total = scoring.W_SKILL * fit
+        if cand.community_id != need.community_id:
+            near = scoring.NEAR_STREET
+        elif self.same_grid is not None and cand.grid_id == self.same_grid:
+            near = scoring.NEAR_SAME_GRID
+        else:
+            near = scoring.NEAR_COMMUNITY
+            theirs = self.index._grid_keys.get(account_id, ())
+            for node in self.need_chain:
+                if node.grid_id in theirs and node.depth >= 2:
+                    near = min(0.9, scoring.NEAR_COMMUNITY + 0.1 * node.depth)
+                    break
+        total += scoring.W_NEAR * near
+        if self.at is None or availability.available_at(cand.windows, cand.exceptions,
+                                                        need.at_ts, self.at):
+            total += scoring.W_AVAIL
+        total += self.index._static[account_id]
+        if cand.certified and need.skill is not None and taxonomy.fit(cand.certified,
+                                                                      need.skill) > 0:
+            total += scoring.W_CERTIFIED
+        return total
+
+
+def _meet(a: set[str], b: set[str]) -> set[str]:
+    """The intersection, walking the smaller set (what C does for `&` on the smaller side)."""
+    return a & b if len(a) <= len(b) else b & a
+
+
+def _hours(mask: int) -> list[int]:
+    hours = []
+    while mask:
+        low = mask & -mask
+        hours.append(low.bit_length() - 1)
+        mask ^= low
+    return hours
 
 
 def brute_force(grids: dict[str, GridNode], cands: Iterable[Candidate], need: Need,

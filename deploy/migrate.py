@@ -1,0 +1,128 @@
+"""`python -m deploy.migrate`: bring data written by older releases up to the keys the
+services now read by (`make up` runs it after the stores start, before the services).
+
+- issues without their listing keys (`community_key`, `state_key`, ... and `created_ts`,
+  `dup_key`): intake's `keys.refresh`;
+- timeline entries without `page_key`: as intake writes it;
+- orders without their page keys and due times (`board_key`, ..., `next_due_ts`):
+  dispatch's `keys.derived`;
+- responders without `duty_key`: dispatch's `duty_key`.
+
+Each pass reads documents still missing the key in bounded batches (`{key: null}`, a
+limit: on the key's own index) and `$set`s only the derived fields, conditional on the
+version read where the document has one (a concurrent commit derives them itself).
+Idempotent: a second run finds nothing to do and writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pymongo
+
+from services.common import paging
+from services.common.config import Settings
+
+BATCH = 500
+
+
+def _missing(coll: Any, key: str, batch: int) -> Iterator[list[dict]]:
+    """Batches of documents without `key`; stops when one brings nothing new (a document
+    the fix could not change must not loop the pass)."""
+    seen: set[Any] = set()
+    while True:
+        docs = list(coll.find({key: None}).limit(batch))
+        fresh = [d for d in docs if d["_id"] not in seen]
+        if not fresh:
+            return
+        seen.update(d["_id"] for d in fresh)
+        yield fresh
+
+
+def _issue_fields(raw: dict) -> dict[str, Any]:
+    from services.intake import keys
+    from services.intake.models import LISTING_KEYS, Issue
+
+    issue = Issue._from_son(raw)
+    keys.refresh(issue)
+    return {f: getattr(issue, f) for f in ("created_ts", "dup_key", *LISTING_KEYS)}
+
+
+def _entry_fields(raw: dict) -> dict[str, Any]:
+    from services.intake.models import TimelineEntry
+
+    e = TimelineEntry._from_son(raw)
+    return {"page_key": paging.page_key(e.issue_id, e.at.timestamp(), f"{e.seq:09d}.{e.id}")}
+
+
+def _order_fields(raw: dict) -> dict[str, Any]:
+    from services.dispatch.commit import facts
+    from services.dispatch.domain.keys import derived
+    from services.dispatch.models import Order
+
+    return derived(facts(Order._from_son(raw)))
+
+
+def _responder_fields(raw: dict) -> dict[str, Any]:
+    from services.dispatch.models import duty_key
+
+    return {"duty_key": duty_key(raw["community_id"], raw["kind"])}
+
+
+# database (service) -> (collection, the key whose absence marks old data, the fix)
+PASSES: dict[str, list[tuple[str, str, Callable[[dict], dict[str, Any]]]]] = {
+    "intake": [("issues", "community_key", _issue_fields),
+               ("timeline", "page_key", _entry_fields)],
+    "dispatch": [("orders", "board_key", _order_fields),
+                 ("responders", "duty_key", _responder_fields)],
+}
+
+
+def migrate(dbs: dict[str, Any], batch: int = BATCH, say=print) -> dict[str, int]:
+    """Run every pass on `dbs` (service -> pymongo database); documents fixed per collection."""
+    done: dict[str, int] = {}
+    for service, passes in PASSES.items():
+        db = dbs.get(service)
+        if db is None:
+            continue
+        for name, key, fix in passes:
+            coll, fixed = db[name], 0
+            for docs in _missing(coll, key, batch):
+                for raw in docs:
+                    guard = {"_id": raw["_id"]}
+                    if "version" in raw:
+                        guard["version"] = raw["version"]
+                    fixed += coll.update_one(guard, {"$set": fix(raw)}).modified_count
+            done[f"{service}.{name}"] = fixed
+            if fixed:
+                say(f"migrate: {service}.{name}: {fixed} documents given {key} and its kin")
+    return done
+
+
+def run(stack: Any, batch: int = BATCH, say=print) -> dict[str, int]:
+    """The stack's databases (each service's store, as its process will use it)."""
+    prefix = stack.env.get("LINLI_DB_PREFIX", Settings.model_fields["db_prefix"].default)
+    dbs = {}
+    for service in PASSES:
+        if any(s.name == service for s in stack.services):
+            client = pymongo.MongoClient(stack.mongo_uri_of(service), tz_aware=True,
+                                         serverSelectionTimeoutMS=5000)
+            dbs[service] = client[f"{prefix}{service}"]
+    return migrate(dbs, batch, say)
+
+
+def main(argv: list[str] | None = None) -> None:
+    from deploy.local_stack import Stack
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--batch", type=int, default=BATCH)
+    args = p.parse_args(argv)
+    print(run(Stack(os.environ), args.batch))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
