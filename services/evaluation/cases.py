@@ -24,7 +24,8 @@ from services.evaluation.models import Case, LoggedInput
 
 SEEN = 64  # a case hears far fewer inputs than this in its life; older ones never recur
 # The inputs that may name a unit for the first time (where its scope gets written).
-PLACING = frozenset({"received", "placed", "order", "claimed", "acknowledged", "whistled"})
+PLACING = frozenset({"received", "placed", "order", "claimed", "acknowledged", "whistled",
+                     "item_opened"})
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,11 @@ def place_units(case: domain.Case) -> None:
         rows[f"grid:{case.grid_id}"] = (s, c, f"grid|{c}", None)
     if case.responder_id:
         rows[f"responder:{case.responder_id}"] = (s, c, f"responder|{c}", None)
+    if case.id.startswith("it-"):  # an item residents rate, and the person it rates
+        rows[f"item:{case.id[3:]}"] = (s, c, f"item|{c}", None)
+        if case.reporter_id and case.category in ("volunteer_service", "operator_service"):
+            kind = case.category.removesuffix("_service")
+            rows[f"{kind}:{case.reporter_id}"] = (s, c, f"{kind}|{c}", None)
     coll = UnitScope._get_collection()
     for unit, (street, community, parent_key, district_key) in rows.items():
         known = (coll.database.name, unit)

@@ -12,11 +12,14 @@ from pydantic import BaseModel, ConfigDict
 
 from services.common.caller import ADMIN_ROLES
 from services.common.contracts.evaluation import (
+    DEFAULT_WEIGHTS,
     AlertOut,
     ChartKind,
     FiguresOut,
     FiguresQuery,
     FileOut,
+    ItemRatingIn,
+    ItemRatingOut,
     League,
     LeagueQuery,
     MonthReport,
@@ -28,6 +31,8 @@ from services.common.contracts.evaluation import (
     SeriesOut,
     SeriesPoint,
     SeriesQuery,
+    ThreeRoutesIn,
+    ThreeRoutesOut,
     WindowIn,
 )
 from services.common.errors import NotFound
@@ -39,6 +44,7 @@ from services.common.store import Store
 from services.common.timers import poll_timer
 from services.evaluation import (
     alerts,
+    domain,
     figures,
     leagues,
     metrics,
@@ -162,6 +168,25 @@ class EvaluationService(EventHandlers):
         chosen = parse(_Chart, {"kind": kind, "fmt": fmt})
         report = reports.build(as_caller(caller), parse(ReportQuery, query))
         return reports.chart_file(report, chosen.kind, chosen.fmt)
+
+    @rpc
+    @replies(ItemRatingOut)
+    def rate_item(self, caller: dict, item_id: str, data: dict) -> ItemRatingOut:
+        """A resident rates a project, decision or service another service sent (1-5)."""
+        return ratings.rate_item(as_caller(caller), item_id, parse(ItemRatingIn, data))
+
+    @rpc
+    @replies(ThreeRoutesOut)
+    def combine_three_routes(self, caller: dict, data: dict) -> ThreeRoutesOut:
+        """三评议: a committee's annual score from the online, meeting and board routes."""
+        as_caller(caller).require_role(*ADMIN_ROLES)
+        spec = parse(ThreeRoutesIn, data)
+        weights = {k.value: v for k, v in (spec.weights or DEFAULT_WEIGHTS).items()}
+        combined, used, missing = domain.combine_three_routes(
+            {k.value: v for k, v in spec.scores.items()}, weights)
+        return ThreeRoutesOut(combined=combined, weights=used,
+                              scores={k.value: v for k, v in spec.scores.items()},
+                              missing=missing)
 
     @poll_timer()
     def fire_deadlines(self) -> None:

@@ -3,8 +3,9 @@ rating window per community, and the events intake follows to close or reopen an
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -38,6 +39,9 @@ class UnitKind(StrEnum):
     district = "district"
     department = "department"
     responder = "responder"
+    item = "item"  # a project, decision or service rated by residents
+    volunteer = "volunteer"
+    operator = "operator"
 
 
 class Period(StrEnum):
@@ -137,6 +141,8 @@ class Rates(BaseModel):
     report_ins_missed: int = 0
     report_in_median_s: float | None = None
     report_in_p90_s: float | None = None
+    item_ratings: int = 0  # ratings of projects, decisions, volunteers' services (1-5)
+    item_mean_score: float | None = None
 
 
 class FiguresOut(BaseModel):
@@ -215,7 +221,8 @@ class LeagueQuery(BaseModel):
     @field_validator("kind")
     @classmethod
     def _rankable(cls, kind: UnitKind) -> UnitKind:
-        if kind in (UnitKind.district, UnitKind.responder):
+        if kind not in (UnitKind.grid, UnitKind.community, UnitKind.street,
+                        UnitKind.department):
             raise ValueError("rank grids, communities, streets or departments")
         return kind
 
@@ -314,3 +321,80 @@ class FileOut(BaseModel):
     content_type: str
     data: str
     base64: bool = False
+
+
+# --- other evaluations: items other services send, 三评议 ----------------------------------
+
+MAX_ITEM_RATERS = 5000  # a project's audience: its community's residents who rate it
+
+
+class ItemKind(StrEnum):
+    project = "project"  # a community project (deliberation)
+    decision = "decision"  # a deliberated decision (deliberation)
+    volunteer_service = "volunteer_service"  # a volunteer served someone (volunteers)
+    operator_service = "operator_service"  # a community operator's service (volunteers)
+
+
+@event_payload("evaluation_item.opened")
+class EvaluationItemOpened(BaseModel):
+    """Something residents may rate, sent by the service that owns it (deliberation: projects
+    and decisions; volunteers: a volunteer's or operator's service). `raters` names who may
+    rate (the person served); empty means any resident of the community, once each."""
+
+    item_id: str
+    kind: ItemKind
+    community_id: str
+    title: str = Field(max_length=200)
+    subject_id: str | None = None  # the volunteer or operator rated, if any
+    raters: list[str] = Field(default_factory=list, max_length=50)
+    closes_at: datetime
+
+
+class ItemRatingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    score: int = Field(ge=1, le=5)
+    comment: Note = ""
+
+
+class ItemRatingOut(BaseModel):
+    item_id: str
+    kind: ItemKind
+    rater_id: str
+    score: int
+    ratings: int  # the item's ratings so far, this one included
+    mean_score: float
+
+
+class RouteName(StrEnum):
+    """三评议: the three routes of a self-management committee's annual evaluation."""
+
+    online = "online"  # 线上评议
+    meeting = "meeting"  # 居民会议评议
+    board = "board"  # 公示栏评议
+
+
+Score = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+Weight = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+DEFAULT_WEIGHTS = {RouteName.online: 0.4, RouteName.meeting: 0.4, RouteName.board: 0.2}
+
+
+class ThreeRoutesIn(BaseModel):
+    """Each route's score (0-100) and, optionally, the community's weights (sum 1)."""
+
+    model_config = ConfigDict(extra="forbid")
+    scores: dict[RouteName, Score]
+    weights: dict[RouteName, Weight] | None = None
+
+    @field_validator("weights")
+    @classmethod
+    def _sum_to_one(cls, weights: dict[RouteName, float] | None) -> dict[RouteName, float] | None:
+        if weights is not None and abs(sum(weights.values()) - 1.0) > 1e-6:
+            raise ValueError("the weights must add up to 1")
+        return weights
+
+
+class ThreeRoutesOut(BaseModel):
+    combined: float  # 0-100
+    weights: dict[RouteName, float]  # as used (a missing route's weight spread over the rest)
+    scores: dict[RouteName, float]
+    missing: list[RouteName] = []

@@ -13,6 +13,8 @@ from services.common.contracts.evaluation import (
     AlertOut,
     ChartKind,
     FiguresOut,
+    ItemRatingIn,
+    ItemRatingOut,
     League,
     MonthReport,
     Period,
@@ -22,6 +24,8 @@ from services.common.contracts.evaluation import (
     RatingOut,
     ReportFormat,
     SeriesOut,
+    ThreeRoutesIn,
+    ThreeRoutesOut,
     UnitKind,
     WindowIn,
 )
@@ -159,3 +163,16 @@ def month_chart(unit: ReportUnit, unit_id: PathId, month: Month, kind: ChartKind
     body = base64.b64decode(got["data"]) if got["base64"] else got["data"]
     return Response(body, media_type=got["content_type"],
                     headers={"Cache-Control": "private, no-store"})
+
+
+@router.post("/evaluation/items/{item_id}/rate", response_model=ItemRatingOut)
+def rate_item(item_id: PathId, body: ItemRatingIn, caller: CallerDep, rpc: RpcDep) -> dict:
+    """Rate a community project, a decision, or a volunteer's or operator's service (1-5)."""
+    return rpc.call("evaluation", "rate_item", caller_args(caller), item_id, dump(body))
+
+
+@router.post("/evaluation/three-routes", response_model=ThreeRoutesOut)
+def three_routes(body: ThreeRoutesIn, caller: CallerDep, rpc: RpcDep) -> dict:
+    """三评议: combine the online, residents' meeting and public board scores by weights."""
+    require(caller, *ADMIN_ROLES)
+    return rpc.call("evaluation", "combine_three_routes", caller_args(caller), dump(body))
