@@ -13,23 +13,49 @@ from services.common.contracts.evaluation import AlertOut, WarningRaised
 from services.common.errors import NotFound
 from services.common.paging import PageQuery, fetch, page_key
 from services.evaluation import figures, league, policy
-from services.evaluation.domain import LOCAL, Case
+from services.evaluation.domain import LOCAL, Case, address_key
 from services.evaluation.models import Alert, RecentIssue
 
 WINDOW_DAYS = 7
 BASELINE_WINDOWS = 4
 ISSUES_BEHIND = 50
+REPEAT = "repeat_address"  # the alert's category when one place keeps reporting
 
 
 def _day(ts: float) -> date:
     return datetime.fromtimestamp(ts, LOCAL).date()
 
 
-def note_issue(case: Case, at: float) -> None:
-    if not (case.grid_id and case.category):
-        return
-    key = f"{case.grid_id}|{case.category}|{_day(at).isoformat()}|{case.id}"
-    RecentIssue._get_collection().update_one({"_id": key}, {"$set": {"key": key}}, upsert=True)
+REPEAT_DAYS = 30
+REPEAT_MIN = 3  # issues from one address within REPEAT_DAYS
+
+
+def note_issue(case: Case, at: float, address: str | None = None) -> None:
+    cells = []
+    if case.grid_id and case.category:
+        cells.append((case.grid_id, case.category))
+    if key := address_key(address):
+        cells.append((f"{case.community_id}.{key}", REPEAT))
+    for cell, category in cells:
+        key = f"{cell}|{category}|{_day(at).isoformat()}|{case.id}"
+        RecentIssue._get_collection().update_one({"_id": key}, {"$set": {"key": key}},
+                                                 upsert=True)
+
+
+def check_address(case: Case, at: float, address: str | None) -> Alert | None:
+    """A repeat address: REPEAT_MIN issues from one place within REPEAT_DAYS."""
+    key = address_key(address)
+    if key is None:
+        return None
+    today = _day(at)
+    found = figures.day_buckets(f"address:{case.community_id}.{key}",
+                                today - timedelta(days=REPEAT_DAYS - 1), today)
+    count = sum(int((row.get("c") or {}).get("received", 0)) for row in found.values())
+    if count < REPEAT_MIN:
+        return None
+    cell = f"{case.community_id}.{key}"
+    return _raise(case, league.Warning(cell, REPEAT, count, 0.0, None), today, at,
+                  grid=cell, category=REPEAT, since_days=REPEAT_DAYS)
 
 
 def check(case: Case, at: float) -> Alert | None:
@@ -55,11 +81,14 @@ def check(case: Case, at: float) -> Alert | None:
     return _raise(case, fired[0], today, at)
 
 
-def _raise(case: Case, warning: league.Warning, today: date, at: float) -> Alert | None:
+def _raise(case: Case, warning: league.Warning, today: date, at: float,
+           grid: str | None = None, category: str | None = None,
+           since_days: int = WINDOW_DAYS) -> Alert | None:
+    grid, category = grid or case.grid_id, category or case.category
     monday = today - timedelta(days=today.weekday())
-    alert_id = f"{case.grid_id}:{case.category}:{monday.isoformat()}"
-    since = (today - timedelta(days=WINDOW_DAYS - 1)).isoformat()
-    prefix = f"{case.grid_id}|{case.category}|"
+    alert_id = f"{grid}:{category}:{monday.isoformat()}"
+    since = (today - timedelta(days=since_days - 1)).isoformat()
+    prefix = f"{grid}|{category}|"
     rows = RecentIssue._get_collection().find(
         {"key": {"$gte": prefix + since, "$lt": prefix + "~"}}, {"_id": 1}).sort(
         "key", 1).limit(ISSUES_BEHIND)
@@ -67,8 +96,7 @@ def _raise(case: Case, warning: league.Warning, today: date, at: float) -> Alert
 
     def load() -> Alert:
         return Alert.objects(id=alert_id).first() or Alert(
-            id=alert_id, community_id=case.community_id, grid_id=case.grid_id,
-            category=case.category)
+            id=alert_id, community_id=case.community_id, grid_id=grid, category=category)
 
     def decide(doc: Alert, now: datetime) -> Decision | None:
         if not doc._created:
@@ -78,8 +106,8 @@ def _raise(case: Case, warning: league.Warning, today: date, at: float) -> Alert
                      "baseline": warning.baseline, "issue_ids": issue_ids, "raised_ts": at,
                      "page_key": page_key(f"alerts:{case.community_id}", at, alert_id)},
             events=[WarningRaised(alert_id=alert_id, community_id=case.community_id,
-                                  street_id=case.street_id, grid_id=case.grid_id,
-                                  category=case.category, recent=warning.recent,
+                                  street_id=case.street_id, grid_id=grid,
+                                  category=category, recent=warning.recent,
                                   baseline=warning.baseline, issue_ids=issue_ids)])
 
     done = change(load, decide, Caller.system())

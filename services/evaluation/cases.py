@@ -79,8 +79,9 @@ def apply(case_id: str, inp: domain.Input, source: str, caller: Caller,
         figures.apply_pending(case_id, [dict(row) for row in done.doc.deltas_pending],
                               done.doc.version)
     if inp.kind == "received" and made:  # early warning: this issue's grid and category
-        alerts.note_issue(made[0].case, inp.at)
+        alerts.note_issue(made[0].case, inp.at, inp.data.get("address"))
         alerts.check(made[0].case, inp.at)
+        alerts.check_address(made[0].case, inp.at, inp.data.get("address"))
     if inp.kind in PLACING and made:
         policy.place_units(made[0].case)
         for department in inp.data.get("departments", ()) if inp.kind == "whistled" else ():

@@ -28,6 +28,7 @@ value (and exact for anything under a minute: bin 0 is "under 60 s", reported as
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -151,6 +152,12 @@ class Case:
         return units
 
 
+def address_key(address: str | None) -> str | None:
+    """The same place however it was typed (spaces and case aside), as a short hash."""
+    text = "".join((address or "").split()).lower()
+    return hashlib.sha1(text.encode()).hexdigest()[:12] if len(text) >= 2 else None
+
+
 def department_unit(case: Case, department_id: str) -> str:
     """A department id is a name within one community (dispatch): its unit says whose."""
     return f"department:{case.community_id}.{department_id}"
@@ -236,6 +243,8 @@ def step(case: Case, inp: Input) -> Step:  # noqa: C901 - one table of inputs, r
                        category=d.get("category"), reporter_id=d.get("reporter_id"),
                        raters=tuple(r for r in (d.get("reporter_id"),) if r))
         deltas = _count(case.units(), at, "received")
+        if key := address_key(d.get("address")):  # the repeat-address warning's counter
+            deltas.append(Delta(f"address:{case.community_id}.{key}", day_of(at), "c.received"))
         if case.category:
             deltas += [Delta(u, day_of(at), f"c.cat.{case.category}")
                        for u in case.units() if not u.startswith(("street:", "district:"))]

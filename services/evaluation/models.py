@@ -11,7 +11,7 @@
   days is a range on `key`. `marks` holds, per case, the last case version applied here,
   which makes applying a case version's deltas idempotent (bounded: the cases of one unit's
   day).
-- `CommunityPolicy`: the community's tenancy (from identity) and rating window.
+- `RatingPolicy`: the community's tenancy (from identity) and rating window.
 """
 
 from __future__ import annotations
@@ -66,7 +66,10 @@ class RebuiltBucket(me.Document):
     h = me.DictField()
 
 
-class CommunityPolicy(me.Document):
+class RatingPolicy(me.Document):
+    """(Not "CommunityPolicy": mongoengine's document registry is keyed by class name, and
+    dispatch has one; a second would keep its collection cached across reconnections.)"""
+
     meta = {"db_alias": ALIAS, "collection": "community_policies"}
     id = me.StringField(primary_key=True)  # the community id
     street_id = me.StringField()
@@ -74,7 +77,7 @@ class CommunityPolicy(me.Document):
     window_days = me.IntField(default=7)
 
 
-DOCUMENTS = (Case, LoggedInput, Bucket, RebuiltBucket, CommunityPolicy)
+DOCUMENTS = (Case, LoggedInput, Bucket, RebuiltBucket, RatingPolicy)
 
 
 class UnitScope(me.Document):

@@ -9,7 +9,7 @@ from services.common.caller import ADMIN_ROLES, Caller, Role, Scope
 from services.common.contracts.evaluation import DEFAULT_WINDOW_DAYS, UnitKind
 from services.common.errors import NotFound
 from services.evaluation import domain
-from services.evaluation.models import CommunityPolicy, UnitScope
+from services.evaluation.models import RatingPolicy, UnitScope
 
 # Units whose scope this process has written, per database (tests run several in one process).
 _KNOWN: OrderedDict[tuple[str, str], None] = OrderedDict()
@@ -17,7 +17,7 @@ KNOWN_MAX = 50_000
 
 
 def remember(community_id: str, street_id: str | None, district_id: str | None) -> None:
-    CommunityPolicy._get_collection().update_one(
+    RatingPolicy._get_collection().update_one(
         {"_id": community_id},
         {"$set": {k: v for k, v in (("street_id", street_id), ("district_id", district_id))
                   if v}, "$setOnInsert": {"window_days": DEFAULT_WINDOW_DAYS}}, upsert=True)
@@ -27,31 +27,31 @@ def remember(community_id: str, street_id: str | None, district_id: str | None) 
 
 
 def tenancy(community_id: str) -> dict[str, str | None]:
-    doc = CommunityPolicy.objects(id=community_id).first()
+    doc = RatingPolicy.objects(id=community_id).first()
     return {"street_id": doc.street_id if doc else None,
             "district_id": doc.district_id if doc else None}
 
 
 def window_days(community_id: str) -> int:
-    doc = CommunityPolicy.objects(id=community_id).only("window_days").first()
+    doc = RatingPolicy.objects(id=community_id).only("window_days").first()
     return doc.window_days if doc is not None and doc.window_days else DEFAULT_WINDOW_DAYS
 
 
 def community_scope(community_id: str) -> Scope | None:
-    doc = CommunityPolicy.objects(id=community_id).first()
+    doc = RatingPolicy.objects(id=community_id).first()
     if doc is None or not doc.district_id:
         return None
     return Scope(district_id=doc.district_id, street_id=doc.street_id, community_id=doc.id)
 
 
-def set_window(caller: Caller, community_id: str, days: int) -> CommunityPolicy:
+def set_window(caller: Caller, community_id: str, days: int) -> RatingPolicy:
     caller.require_role(*ADMIN_ROLES)
     scope = community_scope(community_id)
     if scope is None or not caller.sees(scope):
         raise NotFound("no such community", {"community_id": "unknown"})
-    CommunityPolicy._get_collection().update_one({"_id": community_id},
+    RatingPolicy._get_collection().update_one({"_id": community_id},
                                                  {"$set": {"window_days": days}})
-    return CommunityPolicy.objects.get(id=community_id)
+    return RatingPolicy.objects.get(id=community_id)
 
 
 def place_units(case: domain.Case) -> None:

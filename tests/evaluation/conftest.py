@@ -16,6 +16,7 @@ from services.evaluation.models import ALIAS, DOCUMENTS
 @pytest.fixture
 def evaluation_db(store_uri: str) -> Iterator[str]:
     name = f"evaluation_{uuid.uuid4().hex[:10]}"
+    me.disconnect(ALIAS)  # a container of an earlier test may have left it registered
     me.connect(db=name, host=store_uri, alias=ALIAS, tz_aware=True,
                uuidRepresentation="standard")
     for doc in DOCUMENTS:

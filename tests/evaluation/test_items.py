@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_waiter
 
@@ -14,15 +15,16 @@ from services.common.caller import Caller
 from services.common.contracts import new_event
 from services.common.contracts.evaluation import EvaluationItemOpened
 from services.evaluation.domain import LOCAL
-from services.evaluation.models import CommunityPolicy
+from services.evaluation.models import RatingPolicy
 from services.evaluation.service import EvaluationService
 from tests.platform import error_of
 
 
+@pytest.mark.timeout(300)  # several services in-process: slow on a loaded machine
 def test_the_person_served_rates_a_volunteers_service_once(platform):
     client = platform.start(EvaluationService)
     community_id = platform.community_id("A")
-    assert wait_until(lambda: CommunityPolicy.objects(id=community_id).first() is not None,
+    assert wait_until(lambda: RatingPolicy.objects(id=community_id).first() is not None,
                       timeout=10, every=0.1)
     served = platform.user("resident", "A")
     item = EvaluationItemOpened(

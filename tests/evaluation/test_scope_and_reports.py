@@ -17,7 +17,7 @@ from services.common.caller import Caller
 from services.common.contracts.evaluation import RatingIn
 from services.evaluation import cases, ratings
 from services.evaluation.domain import LOCAL, Input
-from services.evaluation.models import CommunityPolicy
+from services.evaluation.models import RatingPolicy
 from services.evaluation.service import EvaluationService
 from tests.platform import SYSTEM, error_of
 
@@ -29,14 +29,16 @@ MONTH = "2027-04"
 RANGE = {"start": "2027-04-01", "end": "2027-04-30"}
 
 
-def _life(tenancy, where: str, grid: str, category: str, at: float, level: str | None) -> str:
+def _life(tenancy, where: str, grid: str, category: str, at: float, level: str | None,
+          address: str | None = None) -> str:
     community = tenancy.communities[where]
     case_id = f"i-{uuid.uuid4().hex[:10]}"
     reporter = f"u-{case_id}"
     place = {"community_id": community["id"], "street_id": community["street_id"],
              "district_id": tenancy.district["id"], "grid_id": f"{grid}-{where}"}
     system = Caller.system()
-    steps = [Input("received", at, {**place, "category": category, "reporter_id": reporter}),
+    steps = [Input("received", at, {**place, "category": category, "reporter_id": reporter,
+                                    "address": address}),
              Input("order", at + 60, {**place, "response_due": at + 2 * H,
                                       "resolution_due": at + 48 * H}),
              Input("acknowledged", at + 0.5 * H, {"responder_id": f"r-{where}"}),
@@ -57,7 +59,7 @@ def month(platform):
     with platform.rpc() as rpc:
         tenancy.communities["A2"] = rpc.identity.create_community(
             SYSTEM, {"street_id": tenancy.streets["A"]["id"], "name": "Community A2"})
-    assert wait_until(lambda: CommunityPolicy.objects(
+    assert wait_until(lambda: RatingPolicy.objects(
         id=tenancy.communities["A2"]["id"]).first() is not None, timeout=10, every=0.1)
     made: dict[str, list[str]] = {}
     # A: grid g1 busy and satisfied, g2 one unsatisfied rating (under a minimum of 2);
@@ -72,6 +74,12 @@ def month(platform):
     _life(tenancy, "A", "g3", "parking", NOV + 2 * 86400, None)
     cluster = [_life(tenancy, "A", "g3", "parking", NOV + (22 + k * 0.5) * 86400, None)
                for k in range(6)]
+    # one place keeps reporting in A2, each time a different matter: a repeat address
+    made["A2 address"] = [_life(tenancy, "A2", f"g{k}", category, NOV + (5 + 4 * k) * 86400,
+                                None, address=address)
+                          for k, (category, address) in enumerate([
+                              ("noise", "东湖路 12 号"), ("water_pipe", "东湖路12号"),
+                              ("lift", " 东湖路12号 ")])]
     return client, tenancy, made, cluster
 
 
@@ -80,6 +88,7 @@ def _figures(client, headers, unit: str, unit_id: str):
                       params={"unit": unit, "unit_id": unit_id, **RANGE})
 
 
+@pytest.mark.timeout(300)  # several services in-process: slow on a loaded machine
 def test_each_admin_sees_their_own_scope_and_peers_only_as_the_district_publishes(
         platform, month):
     client, tenancy, _, _ = month
@@ -133,8 +142,9 @@ def test_each_admin_sees_their_own_scope_and_peers_only_as_the_district_publishe
     assert "tied at 100.00%" in next(r["note"] for r in seen[0]["rows"] if r["unit_id"] == b)
 
 
+@pytest.mark.timeout(300)  # several services in-process: slow on a loaded machine
 def test_a_cluster_raises_one_alert_with_its_issues_and_flat_grids_stay_quiet(platform, month):
-    client, tenancy, _, cluster = month
+    client, tenancy, made, cluster = month
     a, b = tenancy.communities["A"]["id"], tenancy.communities["B"]["id"]
     got = client.get("/evaluation/alerts", headers=platform.headers("community_admin", "A"),
                      params={"community_id": a})
@@ -148,8 +158,14 @@ def test_a_cluster_raises_one_alert_with_its_issues_and_flat_grids_stay_quiet(pl
                       params={"community_id": a}).status_code == 404
     assert client.get("/evaluation/alerts", headers=platform.headers("community_admin", "B"),
                       params={"community_id": b}).json()["items"] == []
+    a2 = tenancy.communities["A2"]["id"]
+    (repeat,) = client.get("/evaluation/alerts", headers=platform.headers("street_admin", "A"),
+                           params={"community_id": a2}).json()["items"]
+    assert repeat["category"] == "repeat_address" and repeat["recent"] == 3
+    assert set(repeat["issue_ids"]) == set(made["A2 address"])
 
 
+@pytest.mark.timeout(300)  # several services in-process: slow on a loaded machine
 def test_the_months_report_as_json_csv_html_and_charts(platform, month):
     client, tenancy, _, _ = month
     a = tenancy.communities["A"]["id"]

@@ -229,3 +229,8 @@ def test_the_rating_event_carries_the_outcome_intake_follows():
     (event,) = events
     assert isinstance(event, RatingGiven)
     assert (event.outcome, event.round, event.comment) == (Outcome.close, 1, "很好")
+
+
+def test_one_place_typed_differently_is_one_address():
+    assert domain.address_key("东湖路 12 号") == domain.address_key(" 东湖路12号") is not None
+    assert domain.address_key("x") is None and domain.address_key(None) is None
