@@ -52,7 +52,12 @@ def _life(tenancy, where: str, grid: str, category: str, at: float, level: str |
     return case_id
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
+def platform(module_platform):
+    return module_platform
+
+
+@pytest.fixture(scope="module")
 def month(platform):
     client = platform.start(EvaluationService)
     tenancy = platform.tenancy()
