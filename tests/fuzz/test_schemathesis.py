@@ -28,6 +28,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from services.dispatch.service import DispatchService
+from services.evaluation.service import EvaluationService
 from services.gateway import tokens
 from services.intake.service import IntakeService
 from services.points.service import PointsService
@@ -86,7 +87,7 @@ def _real_objects(platform, client, admin: dict) -> dict[str, list[str]]:
             "issue_id": [issue["id"]], "order_id": [order.json()["id"]],
             "responder_id": [responder["id"]], "user_id": [u["id"] for u in users][:2],
             "code": ["street_lighting", "lift_fault"], "fmt": ["json", "xml"],
-            "request_id": [issue["id"]]}
+            "request_id": [issue["id"]], "unit_id": [community_id], "month": ["2026-11"]}
 
 
 def _volunteer_objects(platform, client) -> dict[str, list[str]]:
@@ -172,7 +173,8 @@ def _check_refusal(path: str, response, problems: list[str], label: str) -> None
 
 @pytest.mark.timeout(900)
 def test_every_route_answers_generated_input_without_5xx(platform, tmp_path):
-    client = platform.start(IntakeService, DispatchService, PointsService, VolunteersService)
+    client = platform.start(IntakeService, DispatchService, PointsService, VolunteersService,
+                            EvaluationService)
     admin = {"Authorization": f"Bearer {_token(platform, 'community_admin')}"}
     real = _real_objects(platform, client, admin)
     auth = {role: {"Authorization": f"Bearer {_token(platform, role)}"} for role in ROLES}
