@@ -19,12 +19,13 @@ from typing import Any
 
 from services.common.aggregate import Decision, change
 from services.common.caller import Caller
-from services.evaluation import domain, figures, policy
+from services.evaluation import alerts, domain, figures, policy
 from services.evaluation.models import Case, LoggedInput
 
 SEEN = 64  # a case hears far fewer inputs than this in its life; older ones never recur
 # The inputs that may name a unit for the first time (where its scope gets written).
-PLACING = frozenset({"received", "placed", "order", "claimed", "acknowledged", "whistled"})
+PLACING = frozenset({"received", "placed", "order", "claimed", "acknowledged", "whistled",
+                     "item_opened"})
 
 
 @dataclass(frozen=True)
@@ -77,10 +78,14 @@ def apply(case_id: str, inp: domain.Input, source: str, caller: Caller,
     if done.doc.deltas_pending:
         figures.apply_pending(case_id, [dict(row) for row in done.doc.deltas_pending],
                               done.doc.version)
+    if inp.kind == "received" and made:  # early warning: this issue's grid and category
+        alerts.note_issue(made[0].case, inp.at, inp.data.get("address"))
+        alerts.check(made[0].case, inp.at)
+        alerts.check_address(made[0].case, inp.at, inp.data.get("address"))
     if inp.kind in PLACING and made:
         policy.place_units(made[0].case)
         for department in inp.data.get("departments", ()) if inp.kind == "whistled" else ():
-            policy.place_department(department, made[0].case.district_id)
+            policy.place_department(made[0].case, department)
     return Applied(done.doc, made[0] if made else None)
 
 

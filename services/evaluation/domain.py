@@ -28,6 +28,7 @@ value (and exact for anything under a minute: bin 0 is "under 60 s", reported as
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -41,7 +42,7 @@ from services.common.contracts.evaluation import (
     RatingLapsed,
     RatingLevel,
 )
-from services.common.errors import Conflict, NotFound
+from services.common.errors import Conflict, InvalidInput, NotFound
 
 LOCAL = timezone(timedelta(hours=8))  # days are Beijing days: a 23:30 report is that day's
 BIN_BASE = 60.0  # seconds: bin 0 holds everything under a minute
@@ -151,6 +152,17 @@ class Case:
         return units
 
 
+def address_key(address: str | None) -> str | None:
+    """The same place however it was typed (spaces and case aside), as a short hash."""
+    text = "".join((address or "").split()).lower()
+    return hashlib.sha1(text.encode()).hexdigest()[:12] if len(text) >= 2 else None
+
+
+def department_unit(case: Case, department_id: str) -> str:
+    """A department id is a name within one community (dispatch): its unit says whose."""
+    return f"department:{case.community_id}.{department_id}"
+
+
 @dataclass(frozen=True)
 class Step:
     case: Case
@@ -231,6 +243,8 @@ def step(case: Case, inp: Input) -> Step:  # noqa: C901 - one table of inputs, r
                        category=d.get("category"), reporter_id=d.get("reporter_id"),
                        raters=tuple(r for r in (d.get("reporter_id"),) if r))
         deltas = _count(case.units(), at, "received")
+        if key := address_key(d.get("address")):  # the repeat-address warning's counter
+            deltas.append(Delta(f"address:{case.community_id}.{key}", day_of(at), "c.received"))
         if case.category:
             deltas += [Delta(u, day_of(at), f"c.cat.{case.category}")
                        for u in case.units() if not u.startswith(("street:", "district:"))]
@@ -288,21 +302,29 @@ def step(case: Case, inp: Input) -> Step:  # noqa: C901 - one table of inputs, r
                             response="none", resolution="none", window_due=None))
     if inp.kind == "rating":
         return _rate(case, inp)
+    if inp.kind == "item_opened":  # deliberation's or volunteers' item residents may rate
+        return Step(replace(case, community_id=d["community_id"],
+                            street_id=d.get("street_id"), district_id=d.get("district_id"),
+                            category=d["kind"], reporter_id=d.get("subject_id"),
+                            raters=tuple(d.get("raters") or ()), resolved=True,
+                            window_due=d["closes_at"]))
+    if inp.kind == "item_rating":
+        return _rate_item(case, inp)
     if inp.kind == "due":
         return _due(case, at)
     if inp.kind == "whistled":
         deltas = _count(case.units(), at, "whistles")
-        deltas += _count([f"department:{dep}" for dep in d.get("departments", [])], at,
-                         "whistles")
+        deltas += _count([department_unit(case, dep) for dep in d.get("departments", [])],
+                         at, "whistles")
         return Step(case, tuple(deltas))
     if inp.kind == "reported_in":
-        units = [f"department:{d['department']}"]
+        units = [department_unit(case, d["department"])]
         deltas = _count(units, at, "report_ins") + _hist(units, at, "report_in", d["latency"])
         if d.get("late"):
             deltas += _count(units, at, "report_ins_late")
         return Step(case, tuple(deltas))
     if inp.kind == "report_in_missed":
-        return Step(case, tuple(_count([f"department:{d['department']}"], at,
+        return Step(case, tuple(_count([department_unit(case, d["department"])], at,
                                        "report_ins_missed")))
     raise ValueError(f"unknown input {inp.kind}")
 
@@ -328,6 +350,43 @@ def _rate(case: Case, inp: Input) -> Step:
                         rater_id=d["rater_id"], level=level, comment=d.get("comment", ""),
                         round=case.round, outcome=outcome)
     return Step(replace(case, **changes), tuple(deltas), (event,))
+
+
+def _rate_item(case: Case, inp: Input) -> Step:
+    """A resident rates an item (1-5): once each, while it is open, if it names its raters
+    then only they may. Its community, the item and the person rated (a volunteer's or
+    operator's service) count it."""
+    d, at = inp.data, inp.at
+    rater, score = d["rater_id"], int(d["score"])
+    if case.window_due is None or at > case.window_due:
+        raise Conflict("the item is closed for rating", {"state": "closed"},
+                       detail={"state": "closed"})
+    if case.raters and rater not in case.raters:
+        raise NotFound("no such item", {"item_id": "unknown"})
+    if rater in case.rated_by:
+        raise Conflict("already rated", {"state": "already rated"}, detail={"state": "rated"})
+    if len(case.rated_by) >= d.get("max_raters", 5000):
+        raise Conflict("the item has all the ratings it can hold", {"state": "full"})
+    units = [f"community:{case.community_id}", f"item:{case.id.removeprefix('it-')}"]
+    if case.reporter_id and case.category in ("volunteer_service", "operator_service"):
+        units.append(f"{case.category.removesuffix('_service')}:{case.reporter_id}")
+    deltas = (_count(units, at, "item_ratings") + _count(units, at, "item_score_sum", score)
+              + _count(units, at, f"item_score_{score}"))
+    return Step(replace(case, rated_by=(*case.rated_by, rater)), tuple(deltas))
+
+
+def combine_three_routes(scores: Mapping[str, float], weights: Mapping[str, float]
+                         ) -> tuple[float, dict[str, float], list[str]]:
+    """三评议: the weighted mean of the routes' scores; a route without a score has its
+    weight spread over the others in proportion (never counted as zero)."""
+    present = {r: w for r, w in weights.items() if r in scores}
+    missing = sorted(r for r in weights if r not in scores)
+    total = sum(present.values())
+    if total <= 0:
+        raise InvalidInput("no route with a score has any weight", {"scores": "no weighted route"})
+    used = {r: round(w / total, 6) for r, w in present.items()}
+    combined = round(sum(scores[r] * w / total for r, w in present.items()), 2)
+    return combined, used, missing
 
 
 def _due(case: Case, now: float) -> Step:
@@ -379,7 +438,10 @@ def rates(counters: Mapping[str, int], hists: Mapping[str, Mapping[str, int]]) -
         whistles=g("whistles", 0), report_ins=g("report_ins", 0),
         report_ins_late=g("report_ins_late", 0), report_ins_missed=g("report_ins_missed", 0),
         report_in_median_s=quantile(hists.get("report_in", {}), 0.5),
-        report_in_p90_s=quantile(hists.get("report_in", {}), 0.9))
+        report_in_p90_s=quantile(hists.get("report_in", {}), 0.9),
+        item_ratings=g("item_ratings", 0),
+        item_mean_score=(round(g("item_score_sum", 0) / g("item_ratings", 0), 4)
+                         if g("item_ratings", 0) else None))
 
 
 def add_bucket(counters: dict[str, int], hists: dict[str, dict[str, int]],

@@ -19,6 +19,7 @@ from services.common.contracts.dispatch import (
     ReportInMissed,
     ReportInRecorded,
 )
+from services.common.contracts.evaluation import EvaluationItemOpened
 from services.common.contracts.identity import CommunityCreated
 from services.common.contracts.intake import (
     IssueMerged,
@@ -141,3 +142,20 @@ class EventHandlers:
         kind, _, who = missed.target.partition(":")
         if kind == "department" and who:
             _apply(_case_of(missed), "report_in_missed", envelope, {"department": who})
+
+    # Items other services send for residents to rate (the contract is evaluation's).
+    @handles("deliberation", "evaluation_item.opened")
+    def on_deliberation_item(self, envelope: Envelope) -> None:
+        _open_item(envelope)
+
+    @handles("volunteers", "evaluation_item.opened")
+    def on_volunteers_item(self, envelope: Envelope) -> None:
+        _open_item(envelope)
+
+
+def _open_item(envelope: Envelope) -> None:
+    item: EvaluationItemOpened = envelope.parsed()
+    _apply(f"it-{item.item_id}", "item_opened", envelope, {
+        "kind": item.kind.value, "community_id": item.community_id, "title": item.title,
+        "subject_id": item.subject_id, "raters": list(item.raters),
+        "closes_at": epoch(item.closes_at), **policy.tenancy(item.community_id)}, create=True)

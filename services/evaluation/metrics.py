@@ -11,7 +11,7 @@ from prometheus_client import Gauge
 
 from services.evaluation import figures
 from services.evaluation.domain import LOCAL
-from services.evaluation.models import Case, CommunityPolicy
+from services.evaluation.models import Case, RatingPolicy
 
 TRAILING_DAYS = 30
 COMMUNITIES_MAX = 2000  # gauges for at most this many communities per process
@@ -34,7 +34,7 @@ def refresh() -> None:
     start = end - timedelta(days=TRAILING_DAYS - 1)
     after = ""
     seen = 0
-    coll = CommunityPolicy._get_collection()
+    coll = RatingPolicy._get_collection()
     while seen < COMMUNITIES_MAX:
         batch = list(coll.find({"_id": {"$gt": after}}, {"_id": 1}).sort("_id", 1).limit(200))
         for row in batch:

@@ -11,7 +11,7 @@
   days is a range on `key`. `marks` holds, per case, the last case version applied here,
   which makes applying a case version's deltas idempotent (bounded: the cases of one unit's
   day).
-- `CommunityPolicy`: the community's tenancy (from identity) and rating window.
+- `RatingPolicy`: the community's tenancy (from identity) and rating window.
 """
 
 from __future__ import annotations
@@ -66,7 +66,10 @@ class RebuiltBucket(me.Document):
     h = me.DictField()
 
 
-class CommunityPolicy(me.Document):
+class RatingPolicy(me.Document):
+    """(Not "CommunityPolicy": mongoengine's document registry is keyed by class name, and
+    dispatch has one; a second would keep its collection cached across reconnections.)"""
+
     meta = {"db_alias": ALIAS, "collection": "community_policies"}
     id = me.StringField(primary_key=True)  # the community id
     street_id = me.StringField()
@@ -74,17 +77,60 @@ class CommunityPolicy(me.Document):
     window_days = me.IntField(default=7)
 
 
-DOCUMENTS = (Case, LoggedInput, Bucket, RebuiltBucket, CommunityPolicy)
+DOCUMENTS = (Case, LoggedInput, Bucket, RebuiltBucket, RatingPolicy)
 
 
 class UnitScope(me.Document):
     """Where a unit sits in the tenancy tree (who may read its figures), from its cases."""
 
-    meta = {"db_alias": ALIAS, "collection": "unit_scopes"}
+    meta = {"db_alias": ALIAS, "collection": "unit_scopes",
+            "indexes": ["parent_key", "district_key"]}
     id = me.StringField(primary_key=True)  # "<kind>:<id>"
     district_id = me.StringField()
     street_id = me.StringField()
     community_id = me.StringField()
+    # One key per listing of peers (a league): "<kind>|<parent id>" (grids and responders
+    # of a community, communities of a street, streets of a district) and
+    # "<kind>|<district id>" (communities or departments of the district).
+    parent_key = me.StringField()
+    district_key = me.StringField()
 
 
-DOCUMENTS = (*DOCUMENTS, UnitScope)
+class Alert(Aggregate):
+    """An early warning (研判预警): a rising cluster of one category in one grid, raised once
+    per grid, category and week, with the issues behind it; `warning.raised` tells the
+    community's and the street's admins."""
+
+    meta = {"db_alias": ALIAS, "collection": "alerts", "indexes": ["page_key"]}
+    id = me.StringField(primary_key=True)  # "<grid>:<category>:<week's Monday>"
+    page_key = me.StringField()  # "alerts:<community>|<raised epoch>|<id>"
+    community_id = me.StringField(required=True)
+    street_id = me.StringField()
+    grid_id = me.StringField(required=True)
+    category = me.StringField(required=True)
+    recent = me.IntField()
+    baseline = me.FloatField()
+    issue_ids = me.ListField(me.StringField())  # at most ISSUES_BEHIND
+    raised_ts = me.FloatField()
+
+
+class RecentIssue(me.Document):
+    """Which issues came in per grid, category and day: the issues behind an alert."""
+
+    meta = {"db_alias": ALIAS, "collection": "recent_issues", "indexes": ["key"]}
+    id = me.StringField(primary_key=True)  # = key
+    key = me.StringField(required=True)  # "<grid>|<category>|<day>|<issue id>"
+
+
+class Publication(me.Document):
+    """A league the district published for a period: what community and street admins see
+    of their peers."""
+
+    meta = {"db_alias": ALIAS, "collection": "publications", "indexes": ["page_key"]}
+    id = me.StringField(primary_key=True)
+    page_key = me.StringField(required=True)  # "pub:<district>|<published epoch>|<id>"
+    district_id = me.StringField(required=True)
+    league = me.DictField()  # a contracts.evaluation.League
+
+
+DOCUMENTS = (*DOCUMENTS, UnitScope, Alert, RecentIssue, Publication)

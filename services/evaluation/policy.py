@@ -9,14 +9,15 @@ from services.common.caller import ADMIN_ROLES, Caller, Role, Scope
 from services.common.contracts.evaluation import DEFAULT_WINDOW_DAYS, UnitKind
 from services.common.errors import NotFound
 from services.evaluation import domain
-from services.evaluation.models import CommunityPolicy, UnitScope
+from services.evaluation.models import RatingPolicy, UnitScope
 
-_KNOWN: OrderedDict[str, None] = OrderedDict()  # units whose scope this process has written
+# Units whose scope this process has written, per database (tests run several in one process).
+_KNOWN: OrderedDict[tuple[str, str], None] = OrderedDict()
 KNOWN_MAX = 50_000
 
 
 def remember(community_id: str, street_id: str | None, district_id: str | None) -> None:
-    CommunityPolicy._get_collection().update_one(
+    RatingPolicy._get_collection().update_one(
         {"_id": community_id},
         {"$set": {k: v for k, v in (("street_id", street_id), ("district_id", district_id))
                   if v}, "$setOnInsert": {"window_days": DEFAULT_WINDOW_DAYS}}, upsert=True)
@@ -26,63 +27,76 @@ def remember(community_id: str, street_id: str | None, district_id: str | None) 
 
 
 def tenancy(community_id: str) -> dict[str, str | None]:
-    doc = CommunityPolicy.objects(id=community_id).first()
+    doc = RatingPolicy.objects(id=community_id).first()
     return {"street_id": doc.street_id if doc else None,
             "district_id": doc.district_id if doc else None}
 
 
 def window_days(community_id: str) -> int:
-    doc = CommunityPolicy.objects(id=community_id).only("window_days").first()
+    doc = RatingPolicy.objects(id=community_id).only("window_days").first()
     return doc.window_days if doc is not None and doc.window_days else DEFAULT_WINDOW_DAYS
 
 
 def community_scope(community_id: str) -> Scope | None:
-    doc = CommunityPolicy.objects(id=community_id).first()
+    doc = RatingPolicy.objects(id=community_id).first()
     if doc is None or not doc.district_id:
         return None
     return Scope(district_id=doc.district_id, street_id=doc.street_id, community_id=doc.id)
 
 
-def set_window(caller: Caller, community_id: str, days: int) -> CommunityPolicy:
+def set_window(caller: Caller, community_id: str, days: int) -> RatingPolicy:
     caller.require_role(*ADMIN_ROLES)
     scope = community_scope(community_id)
     if scope is None or not caller.sees(scope):
         raise NotFound("no such community", {"community_id": "unknown"})
-    CommunityPolicy._get_collection().update_one({"_id": community_id},
+    RatingPolicy._get_collection().update_one({"_id": community_id},
                                                  {"$set": {"window_days": days}})
-    return CommunityPolicy.objects.get(id=community_id)
+    return RatingPolicy.objects.get(id=community_id)
 
 
 def place_units(case: domain.Case) -> None:
     """Write the scope of the case's units the first time this process meets them."""
     if not case.district_id:
         return
-    rows = {f"community:{case.community_id}": (case.street_id, case.community_id)}
-    if case.street_id:
-        rows[f"street:{case.street_id}"] = (case.street_id, None)
-    rows[f"district:{case.district_id}"] = (None, None)
+    d, s, c = case.district_id, case.street_id, case.community_id
+    rows = {f"community:{c}": (s, c, f"community|{s}" if s else None, f"community|{d}")}
+    if s:
+        rows[f"street:{s}"] = (s, None, f"street|{d}", None)
+    rows[f"district:{d}"] = (None, None, None, None)
     if case.grid_id:
-        rows[f"grid:{case.grid_id}"] = (case.street_id, case.community_id)
+        rows[f"grid:{case.grid_id}"] = (s, c, f"grid|{c}", None)
     if case.responder_id:
-        rows[f"responder:{case.responder_id}"] = (case.street_id, case.community_id)
+        rows[f"responder:{case.responder_id}"] = (s, c, f"responder|{c}", None)
+    if case.id.startswith("it-"):  # an item residents rate, and the person it rates
+        rows[f"item:{case.id[3:]}"] = (s, c, f"item|{c}", None)
+        if case.reporter_id and case.category in ("volunteer_service", "operator_service"):
+            kind = case.category.removesuffix("_service")
+            rows[f"{kind}:{case.reporter_id}"] = (s, c, f"{kind}|{c}", None)
     coll = UnitScope._get_collection()
-    for unit, (street, community) in rows.items():
-        if unit in _KNOWN:
+    for unit, (street, community, parent_key, district_key) in rows.items():
+        known = (coll.database.name, unit)
+        if known in _KNOWN:
             continue
         coll.update_one({"_id": unit}, {"$setOnInsert": {
-            "district_id": case.district_id, "street_id": street, "community_id": community}},
-            upsert=True)
-        _KNOWN[unit] = None
+            "district_id": d, "street_id": street, "community_id": community,
+            "parent_key": parent_key, "district_key": district_key}}, upsert=True)
+        _KNOWN[known] = None
         if len(_KNOWN) > KNOWN_MAX:
             _KNOWN.popitem(last=False)
 
 
-def place_department(department_id: str, district_id: str | None) -> None:
-    unit = f"department:{department_id}"
-    if district_id and unit not in _KNOWN:
-        UnitScope._get_collection().update_one(
-            {"_id": unit}, {"$setOnInsert": {"district_id": district_id}}, upsert=True)
-        _KNOWN[unit] = None
+def place_department(case: domain.Case, department_id: str) -> None:
+    """A department's figures belong to its community (its id is a name within it)."""
+    coll = UnitScope._get_collection()
+    unit = domain.department_unit(case, department_id)
+    known = (coll.database.name, unit)
+    if case.district_id and known not in _KNOWN:
+        coll.update_one({"_id": unit}, {"$setOnInsert": {
+            "district_id": case.district_id, "street_id": case.street_id,
+            "community_id": case.community_id,
+            "parent_key": f"department|{case.community_id}",
+            "district_key": f"department|{case.district_id}"}}, upsert=True)
+        _KNOWN[known] = None
 
 
 def require_figures(caller: Caller, kind: UnitKind, unit_id: str) -> str:
@@ -91,7 +105,8 @@ def require_figures(caller: Caller, kind: UnitKind, unit_id: str) -> str:
     caller.require_role(*ADMIN_ROLES, Role.ops, Role.department)
     unit = f"{kind.value}:{unit_id}"
     if caller.role is Role.department:
-        if kind is UnitKind.department and unit_id == caller.department_id:
+        own = f"{caller.community_id}.{caller.department_id}"
+        if kind is UnitKind.department and unit_id == own:
             return unit
         raise NotFound("no such unit", {"unit_id": "unknown"})
     doc = UnitScope.objects(id=unit).first()

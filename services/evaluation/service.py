@@ -4,28 +4,55 @@ their records; the class only wires dependencies, timers and thin entrypoints.""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from nameko.rpc import rpc
 from nameko.timer import timer
+from pydantic import BaseModel, ConfigDict
 
 from services.common.caller import ADMIN_ROLES
 from services.common.contracts.evaluation import (
+    DEFAULT_WEIGHTS,
+    AlertOut,
+    ChartKind,
     FiguresOut,
     FiguresQuery,
+    FileOut,
+    ItemRatingIn,
+    ItemRatingOut,
+    League,
+    LeagueQuery,
+    MonthReport,
     PolicyOut,
     RatingIn,
     RatingOut,
+    ReportFormat,
+    ReportQuery,
     SeriesOut,
     SeriesPoint,
     SeriesQuery,
+    ThreeRoutesIn,
+    ThreeRoutesOut,
     WindowIn,
 )
 from services.common.errors import NotFound
 from services.common.metrics import Instrumentation
 from services.common.outbox import OutboxRelay
+from services.common.paging import Page, PageQuery
 from services.common.rpc import as_caller, parse, replies
 from services.common.store import Store
 from services.common.timers import poll_timer
-from services.evaluation import figures, metrics, policy, ratings, scheduler
+from services.evaluation import (
+    alerts,
+    domain,
+    figures,
+    leagues,
+    metrics,
+    policy,
+    ratings,
+    reports,
+    scheduler,
+)
 from services.evaluation.handlers import EventHandlers
 from services.evaluation.models import DOCUMENTS
 
@@ -86,6 +113,81 @@ class EvaluationService(EventHandlers):
         return SeriesOut(unit=spec.unit, unit_id=spec.unit_id, period=spec.period,
                          points=points)
 
+    @rpc
+    @replies(League)
+    def rank_units(self, caller: dict, query: dict) -> League:
+        """A league within a unit whose figures the caller may read (minimum sample,
+        shared ranks named, movement since the period before)."""
+        return leagues.rank_units(as_caller(caller), parse(LeagueQuery, query))
+
+    @rpc
+    @replies(League)
+    def publish_league(self, caller: dict, query: dict) -> League:
+        """The district publishes a league for its community and street admins."""
+        return leagues.publish(as_caller(caller), parse(LeagueQuery, query))
+
+    @rpc
+    @replies(Page[League])
+    def published_leagues(self, caller: dict, limit: int = 20,
+                          cursor: str | None = None) -> Page[League]:
+        items, after = leagues.published(as_caller(caller),
+                                         parse(PageQuery, {"limit": limit, "cursor": cursor}))
+        return Page[League](items=items, next_cursor=after)
+
+    @rpc
+    @replies(Page[AlertOut])
+    def list_alerts(self, caller: dict, community_id: str, limit: int = 20,
+                    cursor: str | None = None) -> Page[AlertOut]:
+        """A community's early warnings, newest first, with the issues behind each."""
+        items, after = alerts.listing(as_caller(caller), community_id,
+                                      parse(PageQuery, {"limit": limit, "cursor": cursor}))
+        return Page[AlertOut](items=items, next_cursor=after)
+
+    @rpc
+    @replies(MonthReport)
+    def month_report(self, caller: dict, query: dict) -> MonthReport:
+        return reports.build(as_caller(caller), parse(ReportQuery, query))
+
+    @rpc
+    @replies(FileOut)
+    def report_file(self, caller: dict, query: dict, fmt: str) -> FileOut:
+        """The month's report as CSV (one row a day) or one printable HTML page."""
+        chosen = parse(_Format, {"fmt": fmt}).fmt
+        report = reports.build(as_caller(caller), parse(ReportQuery, query))
+        if chosen is ReportFormat.csv:
+            return FileOut(content_type="text/csv; charset=utf-8", data=reports.as_csv(report))
+        if chosen is ReportFormat.html:
+            return FileOut(content_type="text/html; charset=utf-8",
+                           data=reports.as_html(report))
+        return FileOut(content_type="application/json", data=report.model_dump_json())
+
+    @rpc
+    @replies(FileOut)
+    def report_chart(self, caller: dict, query: dict, kind: str, fmt: str) -> FileOut:
+        """One chart of the month's report, PNG (base64) or SVG, Chinese labels shown."""
+        chosen = parse(_Chart, {"kind": kind, "fmt": fmt})
+        report = reports.build(as_caller(caller), parse(ReportQuery, query))
+        return reports.chart_file(report, chosen.kind, chosen.fmt)
+
+    @rpc
+    @replies(ItemRatingOut)
+    def rate_item(self, caller: dict, item_id: str, data: dict) -> ItemRatingOut:
+        """A resident rates a project, decision or service another service sent (1-5)."""
+        return ratings.rate_item(as_caller(caller), item_id, parse(ItemRatingIn, data))
+
+    @rpc
+    @replies(ThreeRoutesOut)
+    def combine_three_routes(self, caller: dict, data: dict) -> ThreeRoutesOut:
+        """三评议: a committee's annual score from the online, meeting and board routes."""
+        as_caller(caller).require_role(*ADMIN_ROLES)
+        spec = parse(ThreeRoutesIn, data)
+        weights = {k.value: v for k, v in (spec.weights or DEFAULT_WEIGHTS).items()}
+        combined, used, missing = domain.combine_three_routes(
+            {k.value: v for k, v in spec.scores.items()}, weights)
+        return ThreeRoutesOut(combined=combined, weights=used,
+                              scores={k.value: v for k, v in spec.scores.items()},
+                              missing=missing)
+
     @poll_timer()
     def fire_deadlines(self) -> None:
         """Overdue and not-rated are counted when the deadline passes (exactly once)."""
@@ -99,3 +201,14 @@ class EvaluationService(EventHandlers):
     @timer(interval=GAUGE_REFRESH_SECONDS, eager=True)
     def refresh_gauges(self) -> None:
         metrics.refresh()
+
+
+class _Format(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    fmt: ReportFormat
+
+
+class _Chart(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: ChartKind
+    fmt: Literal["png", "svg"]

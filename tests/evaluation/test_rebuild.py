@@ -40,7 +40,7 @@ def test_rebuild_from_the_log_equals_the_incremental_figures_byte_for_byte(evalu
     assert district.not_rated > 0 and district.reopened > 0 and district.unsatisfied > 0
     assert 0 < district.response_rate < 1 and 0 < district.satisfaction_rate < 1
     assert district.whistles > 0
-    police = figures.figures("department:police", date(2026, 10, 25), date(2026, 12, 31))
+    police = figures.figures("department:gc0.police", date(2026, 10, 25), date(2026, 12, 31))
     assert police.report_ins > 0 and police.report_ins_missed > 0
     assert police.report_in_median_s is not None
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from deploy.waits import wait_until
 from services.dispatch.service import DispatchService
 from services.evaluation.domain import LOCAL
@@ -43,6 +45,7 @@ def _rate_when_ready(client, issue_id: str, headers: dict, level: str) -> dict:
     return answers[0].json()
 
 
+@pytest.mark.timeout(300)  # several services in-process: slow on a loaded machine
 def test_unsatisfied_reopens_once_and_satisfied_closes_with_the_rates_moving(platform):
     client = platform.start(IntakeService, DispatchService, EvaluationService)
     resident, admin = platform.headers("resident"), platform.headers("community_admin")

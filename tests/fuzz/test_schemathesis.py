@@ -28,6 +28,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from services.dispatch.service import DispatchService
+from services.evaluation.service import EvaluationService
 from services.gateway import tokens
 from services.intake.service import IntakeService
 from services.points.service import PointsService
@@ -51,6 +52,8 @@ CREATES = {  # a refused request to these must not add a record to that collecti
     ("POST", "/wishes"): ("volunteers", "wishes"),
     ("POST", "/activities"): ("volunteers", "activities"),
     ("POST", "/matches"): ("volunteers", "matches"),
+    ("POST", "/lists"): ("volunteers", "list_entries"),
+    ("POST", "/projects"): ("volunteers", "projects"),
 }
 
 
@@ -84,7 +87,7 @@ def _real_objects(platform, client, admin: dict) -> dict[str, list[str]]:
             "issue_id": [issue["id"]], "order_id": [order.json()["id"]],
             "responder_id": [responder["id"]], "user_id": [u["id"] for u in users][:2],
             "code": ["street_lighting", "lift_fault"], "fmt": ["json", "xml"],
-            "request_id": [issue["id"]]}
+            "request_id": [issue["id"]], "unit_id": [community_id], "month": ["2026-11"]}
 
 
 def _volunteer_objects(platform, client) -> dict[str, list[str]]:
@@ -104,7 +107,14 @@ def _volunteer_objects(platform, client) -> dict[str, list[str]]:
         "ends_ts": now + 7200}).json()
     match = client.post("/matches", headers=resident, json={
         "need_kind": "wish", "need_id": wish["id"], "k": 3}).json()
-    return {"account_id": [profile["account_id"]],
+    admin = {"Authorization": f"Bearer {_token(platform, 'community_admin')}"}
+    need, room = (client.post("/lists", headers=admin, json=body).json() for body in (
+        {"list": "need", "title": "加装电梯", "detail": "3 号楼"},
+        {"list": "resource", "title": "活动室", "detail": "周六", "resource_kind": "space"}))
+    project = client.post("/projects", headers=admin, json={
+        "need_id": need["id"], "resource_ids": [room["id"]], "owner_unit_id": "property-co",
+        "title": "电梯", "milestones": [{"title": "征询", "due_ts": now + 86400}]}).json()
+    return {"account_id": [profile["account_id"]], "project_id": [project["id"]],
             "certification_id": [profile["certifications"][0]["id"]],
             "wish_id": [wish["id"]], "activity_id": [activity["id"]], "match_id": [match["id"]]}
 
@@ -163,7 +173,8 @@ def _check_refusal(path: str, response, problems: list[str], label: str) -> None
 
 @pytest.mark.timeout(900)
 def test_every_route_answers_generated_input_without_5xx(platform, tmp_path):
-    client = platform.start(IntakeService, DispatchService, PointsService, VolunteersService)
+    client = platform.start(IntakeService, DispatchService, PointsService, VolunteersService,
+                            EvaluationService)
     admin = {"Authorization": f"Bearer {_token(platform, 'community_admin')}"}
     real = _real_objects(platform, client, admin)
     auth = {role: {"Authorization": f"Bearer {_token(platform, role)}"} for role in ROLES}

@@ -128,6 +128,12 @@ ROUTES: dict[str, Route] = {
                                ("evaluation", "get_policy", ("community",))),
     "responders.accept": Route("POST", "/responders/{responder}/accept",
                                ("dispatch", "accept_responder", ("responder",))),
+    "points.ledger": Route("GET", "/points/ledger?community_id={community}",
+                           ("points", "list_ledger", ("community",))),
+    "points.balance": Route("GET", "/points/balance?community_id={community}&user_id={user}",
+                            ("points", "get_balance", ("community", "user"))),
+    "points.verify": Route("GET", "/points/verify?community_id={community}",
+                           ("points", "verify_ledger", ("community",))),
 }
 
 WORKER_ROLES = ("grid_worker", "volunteer", "operator", "department", "community_admin",
@@ -174,6 +180,10 @@ GATEWAY: dict[str, dict[str, Row]] = {
     "users.get": _only(NONE, **ADMINS),  # another's account: its community's admins only
     # the unit's registration names no person: nobody's to accept
     "responders.accept": _only(ROLE, grid_worker=NONE, volunteer=NONE, operator=NONE),
+    # a community's books: its admins and those above (read only); another's balance too
+    "points.ledger": _only(ROLE, **ADMINS),
+    "points.balance": _only(ROLE, **ADMINS),
+    "points.verify": _only(ROLE, ops=OK3, **ADMINS),  # ops: the figures of its district
 }
 
 RPC: dict[str, dict[str, Row]] = {

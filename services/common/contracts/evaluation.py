@@ -3,10 +3,11 @@ rating window per community, and the events intake follows to close or reopen an
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from services.common.contracts.envelope import event_payload
 from services.common.contracts.types import Id, Note
@@ -38,6 +39,9 @@ class UnitKind(StrEnum):
     district = "district"
     department = "department"
     responder = "responder"
+    item = "item"  # a project, decision or service rated by residents
+    volunteer = "volunteer"
+    operator = "operator"
 
 
 class Period(StrEnum):
@@ -89,13 +93,15 @@ class FiguresQuery(BaseModel):
     start: date
     end: date
 
-    @model_validator(mode="after")
-    def _bounded(self) -> FiguresQuery:
-        if self.end < self.start:
+    @field_validator("end")
+    @classmethod
+    def _bounded(cls, end: date, info: ValidationInfo) -> date:
+        start = info.data.get("start")
+        if start is not None and end < start:
             raise ValueError("end is before start")
-        if (self.end - self.start).days + 1 > MAX_RANGE_DAYS:
-            raise ValueError(f"at most {MAX_RANGE_DAYS} days")
-        return self
+        if start is not None and (end - start).days + 1 > MAX_RANGE_DAYS:
+            raise ValueError(f"at most {MAX_RANGE_DAYS} days after start")
+        return end
 
 
 class SeriesQuery(FiguresQuery):
@@ -135,6 +141,8 @@ class Rates(BaseModel):
     report_ins_missed: int = 0
     report_in_median_s: float | None = None
     report_in_p90_s: float | None = None
+    item_ratings: int = 0  # ratings of projects, decisions, volunteers' services (1-5)
+    item_mean_score: float | None = None
 
 
 class FiguresOut(BaseModel):
@@ -184,3 +192,209 @@ class RatingLapsed(BaseModel):
     issue_id: str
     community_id: str
     round: int
+
+
+# --- leagues (rankings), alerts, reports -------------------------------------------------
+
+MAX_LEAGUE = 200  # units in one league (a district's communities, a community's grids)
+MAX_LEAGUE_DAYS = 92
+
+
+class RateName(StrEnum):
+    response = "response"
+    resolution = "resolution"
+    satisfaction = "satisfaction"
+
+
+class LeagueQuery(BaseModel):
+    """Rank the `kind` units within `within` (a community's grids, a street's or district's
+    communities, a district's streets or departments) on one rate over [start, end]."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: UnitKind
+    within: Id
+    rate: RateName = RateName.satisfaction
+    start: date
+    end: date
+    min_sample: int = Field(default=20, ge=1, le=10_000)
+
+    @field_validator("kind")
+    @classmethod
+    def _rankable(cls, kind: UnitKind) -> UnitKind:
+        if kind not in (UnitKind.grid, UnitKind.community, UnitKind.street,
+                        UnitKind.department):
+            raise ValueError("rank grids, communities, streets or departments")
+        return kind
+
+    @field_validator("end")
+    @classmethod
+    def _bounded(cls, end: date, info: ValidationInfo) -> date:
+        start = info.data.get("start")
+        if start is not None and end < start:
+            raise ValueError("end is before start")
+        if start is not None and (end - start).days + 1 > MAX_LEAGUE_DAYS:
+            raise ValueError(f"at most {MAX_LEAGUE_DAYS} days after start")
+        return end
+
+
+class LeagueRow(BaseModel):
+    unit_id: str
+    value: float | None
+    sample: int
+    rank: int | None  # None: unranked (under the minimum sample, or nothing due)
+    movement: int | None  # the previous period's rank minus this one (positive: up)
+    note: str
+
+
+class League(BaseModel):
+    kind: UnitKind
+    within: str
+    within_kind: UnitKind
+    rate: RateName
+    start: date
+    end: date
+    min_sample: int
+    rows: list[LeagueRow] = Field(max_length=MAX_LEAGUE)
+    published_at: float | None = None
+
+
+class AlertOut(BaseModel):
+    id: str
+    community_id: str
+    street_id: str | None = None
+    grid_id: str
+    category: str
+    recent: int  # issues in the last 7 days
+    baseline: float  # the mean of the 4 weeks before
+    issue_ids: list[str] = Field(max_length=50)
+    raised_at: float
+
+
+@event_payload("warning.raised")
+class WarningRaised(BaseModel):
+    """A rising cluster (研判预警) for the community's and street's admins, with the issues."""
+
+    alert_id: str
+    community_id: str
+    street_id: str | None = None
+    grid_id: str
+    category: str
+    recent: int
+    baseline: float
+    issue_ids: list[str]
+
+
+class ReportFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+    html = "html"
+
+
+class ChartKind(StrEnum):
+    trend = "trend"
+    ranking = "ranking"
+    heat = "heat"
+
+
+class ReportQuery(BaseModel):
+    """A unit's monthly report (a community or a street)."""
+
+    model_config = ConfigDict(extra="forbid")
+    unit: UnitKind
+    unit_id: Id
+    month: str = Field(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$")
+
+
+class MonthReport(BaseModel):
+    unit: UnitKind
+    unit_id: str
+    month: str
+    rates: Rates
+    days: list[SeriesPoint] = Field(max_length=31)
+    league: League | None = None  # the unit's own grids (community) or communities (street)
+    top_topics: list[tuple[str, int]] = Field(default_factory=list, max_length=10)
+
+
+class FileOut(BaseModel):
+    """A rendered file: its media type and its bytes (base64) or text."""
+
+    content_type: str
+    data: str
+    base64: bool = False
+
+
+# --- other evaluations: items other services send, 三评议 ----------------------------------
+
+MAX_ITEM_RATERS = 5000  # a project's audience: its community's residents who rate it
+
+
+class ItemKind(StrEnum):
+    project = "project"  # a community project (deliberation)
+    decision = "decision"  # a deliberated decision (deliberation)
+    volunteer_service = "volunteer_service"  # a volunteer served someone (volunteers)
+    operator_service = "operator_service"  # a community operator's service (volunteers)
+
+
+@event_payload("evaluation_item.opened")
+class EvaluationItemOpened(BaseModel):
+    """Something residents may rate, sent by the service that owns it (deliberation: projects
+    and decisions; volunteers: a volunteer's or operator's service). `raters` names who may
+    rate (the person served); empty means any resident of the community, once each."""
+
+    item_id: str
+    kind: ItemKind
+    community_id: str
+    title: str = Field(max_length=200)
+    subject_id: str | None = None  # the volunteer or operator rated, if any
+    raters: list[str] = Field(default_factory=list, max_length=50)
+    closes_at: datetime
+
+
+class ItemRatingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    score: int = Field(ge=1, le=5)
+    comment: Note = ""
+
+
+class ItemRatingOut(BaseModel):
+    item_id: str
+    kind: ItemKind
+    rater_id: str
+    score: int
+    ratings: int  # the item's ratings so far, this one included
+    mean_score: float
+
+
+class RouteName(StrEnum):
+    """三评议: the three routes of a self-management committee's annual evaluation."""
+
+    online = "online"  # 线上评议
+    meeting = "meeting"  # 居民会议评议
+    board = "board"  # 公示栏评议
+
+
+Score = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+Weight = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+DEFAULT_WEIGHTS = {RouteName.online: 0.4, RouteName.meeting: 0.4, RouteName.board: 0.2}
+
+
+class ThreeRoutesIn(BaseModel):
+    """Each route's score (0-100) and, optionally, the community's weights (sum 1)."""
+
+    model_config = ConfigDict(extra="forbid")
+    scores: dict[RouteName, Score]
+    weights: dict[RouteName, Weight] | None = None
+
+    @field_validator("weights")
+    @classmethod
+    def _sum_to_one(cls, weights: dict[RouteName, float] | None) -> dict[RouteName, float] | None:
+        if weights is not None and abs(sum(weights.values()) - 1.0) > 1e-6:
+            raise ValueError("the weights must add up to 1")
+        return weights
+
+
+class ThreeRoutesOut(BaseModel):
+    combined: float  # 0-100
+    weights: dict[RouteName, float]  # as used (a missing route's weight spread over the rest)
+    scores: dict[RouteName, float]
+    missing: list[RouteName] = []

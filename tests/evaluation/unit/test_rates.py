@@ -184,7 +184,8 @@ def test_whistles_and_report_ins_count_per_department():
                         Input("reported_in", T0 + 1.5 * H, {"department": "police",
                                                             "late": False, "latency": 1800}),
                         Input("report_in_missed", T0 + 3 * H, {"department": "water"})])
-    police, water = rates_of(deltas, "department:police"), rates_of(deltas, "department:water")
+    police = rates_of(deltas, "department:c1.police")  # a department is a name in its community
+    water = rates_of(deltas, "department:c1.water")
     assert (police.whistles, police.report_ins, police.report_ins_late) == (1, 1, 0)
     assert 1800 <= police.report_in_median_s <= 1890
     assert (water.whistles, water.report_ins, water.report_ins_missed) == (1, 0, 1)
@@ -228,3 +229,8 @@ def test_the_rating_event_carries_the_outcome_intake_follows():
     (event,) = events
     assert isinstance(event, RatingGiven)
     assert (event.outcome, event.round, event.comment) == (Outcome.close, 1, "很好")
+
+
+def test_one_place_typed_differently_is_one_address():
+    assert domain.address_key("东湖路 12 号") == domain.address_key(" 东湖路12号") is not None
+    assert domain.address_key("x") is None and domain.address_key(None) is None

@@ -1,0 +1,200 @@
+"""Who sees which figures (service and gateway), leagues with their minimum sample and the
+district's publications, early warning on a cluster, and the month's report in JSON, CSV,
+HTML and charts. The month is fed to evaluation's live path in-process (cases.apply, the
+same code its event handlers call) on the running container's database."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import datetime
+
+import pytest
+from PIL import Image
+
+from deploy.waits import wait_until
+from services.common.caller import Caller
+from services.common.contracts.evaluation import RatingIn
+from services.evaluation import cases, ratings
+from services.evaluation.domain import LOCAL, Input
+from services.evaluation.models import RatingPolicy
+from services.evaluation.service import EvaluationService
+from tests.platform import SYSTEM, error_of
+
+H = 3600.0
+# A month ahead of the wall clock: the running container's deadline timer (which fires by
+# the wall clock) leaves its deadlines and rating windows alone.
+NOV = datetime(2027, 4, 2, 9, 0, tzinfo=LOCAL).timestamp()
+MONTH = "2027-04"
+RANGE = {"start": "2027-04-01", "end": "2027-04-30"}
+
+
+def _life(tenancy, where: str, grid: str, category: str, at: float, level: str | None,
+          address: str | None = None) -> str:
+    community = tenancy.communities[where]
+    case_id = f"i-{uuid.uuid4().hex[:10]}"
+    reporter = f"u-{case_id}"
+    place = {"community_id": community["id"], "street_id": community["street_id"],
+             "district_id": tenancy.district["id"], "grid_id": f"{grid}-{where}"}
+    system = Caller.system()
+    steps = [Input("received", at, {**place, "category": category, "reporter_id": reporter,
+                                    "address": address}),
+             Input("order", at + 60, {**place, "response_due": at + 2 * H,
+                                      "resolution_due": at + 48 * H}),
+             Input("acknowledged", at + 0.5 * H, {"responder_id": f"r-{where}"}),
+             Input("resolved", at + 5 * H, {"window_days": 7})]
+    for n, step in enumerate(steps):
+        cases.apply(case_id, step, f"t:{case_id}:{n}", system,
+                    create=step.kind in ("received", "order"))
+    if level:
+        ratings.rate(Caller(user_id=reporter, role="resident", district_id="-"), case_id,
+                     RatingIn(level=level), now=at + 6 * H)
+    return case_id
+
+
+@pytest.fixture(scope="module")
+def platform(module_platform):
+    return module_platform
+
+
+@pytest.fixture(scope="module")
+def month(platform):
+    client = platform.start(EvaluationService)
+    tenancy = platform.tenancy()
+    with platform.rpc() as rpc:
+        tenancy.communities["A2"] = rpc.identity.create_community(
+            SYSTEM, {"street_id": tenancy.streets["A"]["id"], "name": "Community A2"})
+    assert wait_until(lambda: RatingPolicy.objects(
+        id=tenancy.communities["A2"]["id"]).first() is not None, timeout=10, every=0.1)
+    made: dict[str, list[str]] = {}
+    # A: grid g1 busy and satisfied, g2 one unsatisfied rating (under a minimum of 2);
+    # A2 and B: a few satisfied. Then a cluster of parking issues in A's g3 in one week.
+    for day in range(0, 21, 3):
+        at = NOV + day * 86400
+        made.setdefault("A", []).append(_life(tenancy, "A", "g1", "noise", at, "satisfied"))
+        made["A2"] = [*made.get("A2", []), _life(tenancy, "A2", "g1", "noise", at,
+                                                   "basically_satisfied")]
+        made["B"] = [*made.get("B", []), _life(tenancy, "B", "g1", "road", at, "satisfied")]
+    _life(tenancy, "A", "g2", "noise", NOV + 86400, "unsatisfied")
+    _life(tenancy, "A", "g3", "parking", NOV + 2 * 86400, None)
+    cluster = [_life(tenancy, "A", "g3", "parking", NOV + (22 + k * 0.5) * 86400, None)
+               for k in range(6)]
+    # one place keeps reporting in A2, each time a different matter: a repeat address
+    made["A2 address"] = [_life(tenancy, "A2", f"g{k}", category, NOV + (5 + 4 * k) * 86400,
+                                None, address=address)
+                          for k, (category, address) in enumerate([
+                              ("noise", "东湖路 12 号"), ("water_pipe", "东湖路12号"),
+                              ("lift", " 东湖路12号 ")])]
+    return client, tenancy, made, cluster
+
+
+def _figures(client, headers, unit: str, unit_id: str):
+    return client.get("/evaluation/figures", headers=headers,
+                      params={"unit": unit, "unit_id": unit_id, **RANGE})
+
+
+@pytest.mark.timeout(300)  # several services in-process: slow on a loaded machine
+def test_each_admin_sees_their_own_scope_and_peers_only_as_the_district_publishes(
+        platform, month):
+    client, tenancy, _, _ = month
+    a, a2, b = (tenancy.communities[k]["id"] for k in ("A", "A2", "B"))
+    street_a = tenancy.streets["A"]["id"]
+    admin_a = platform.headers("community_admin", "A")
+    street_admin = platform.headers("street_admin", "A")
+    district = platform.headers("district_admin", "A")
+
+    mine = _figures(client, admin_a, "community", a)
+    assert mine.status_code == 200, mine.text
+    assert mine.json()["rates"]["rated"] == 8 and mine.json()["rates"]["satisfied"] == 7
+    for unit, unit_id in (("community", b), ("community", a2), ("street", street_a),
+                          ("district", tenancy.district["id"])):
+        refused = _figures(client, admin_a, unit, unit_id)
+        assert refused.status_code == 404 and error_of(refused)["fields"] == {
+            "unit_id": "unknown"}, (unit, unit_id)
+    assert _figures(client, admin_a, "grid", "g1-A").status_code == 200
+    assert _figures(client, admin_a, "grid", "g1-B").status_code == 404
+    assert _figures(client, platform.headers("resident"), "community", a).status_code == 403
+
+    assert _figures(client, street_admin, "community", a2).status_code == 200
+    assert _figures(client, street_admin, "street", street_a).status_code == 200
+    assert _figures(client, street_admin, "community", b).status_code == 404
+    assert _figures(client, district, "community", b).status_code == 200
+
+    # leagues: a community admin ranks their own grids, not their peers
+    grids = client.get("/evaluation/rankings", headers=admin_a, params={
+        "kind": "grid", "within": a, "min_sample": 2, **RANGE})
+    assert grids.status_code == 200, grids.text
+    rows = {r["unit_id"]: r for r in grids.json()["rows"]}
+    assert rows["g1-A"]["rank"] == 1 and rows["g1-A"]["value"] == 1.0
+    assert rows["g2-A"]["rank"] is None and "under the minimum of 2" in rows["g2-A"]["note"]
+    peers = {"kind": "community", "within": street_a, "min_sample": 2, **RANGE}
+    assert client.get("/evaluation/rankings", headers=admin_a,
+                      params=peers).status_code == 404
+    street_league = client.get("/evaluation/rankings", headers=street_admin, params=peers)
+    assert street_league.status_code == 200
+    # A2: 7 basically satisfied of 7 (100 %); A: 7 of 8
+    assert [(r["unit_id"], r["rank"]) for r in street_league.json()["rows"]] == [(a2, 1), (a, 2)]
+    assert client.get("/evaluation/rankings/published", headers=admin_a).json()["items"] == []
+    assert client.post("/evaluation/rankings/publish", headers=street_admin,
+                       params=peers).status_code == 403
+    published = client.post("/evaluation/rankings/publish", headers=district, params={
+        "kind": "community", "within": tenancy.district["id"], "min_sample": 2, **RANGE})
+    assert published.status_code == 200, published.text
+    seen = client.get("/evaluation/rankings/published", headers=admin_a).json()["items"]
+    assert len(seen) == 1 and {r["unit_id"] for r in seen[0]["rows"]} == {a, a2, b}
+    ranks = {r["unit_id"]: r["rank"] for r in seen[0]["rows"]}
+    assert (ranks[b], ranks[a2], ranks[a]) == (1, 1, 3)  # a tie at 100 % shares rank 1
+    assert "tied at 100.00%" in next(r["note"] for r in seen[0]["rows"] if r["unit_id"] == b)
+
+
+@pytest.mark.timeout(300)  # several services in-process: slow on a loaded machine
+def test_a_cluster_raises_one_alert_with_its_issues_and_flat_grids_stay_quiet(platform, month):
+    client, tenancy, made, cluster = month
+    a, b = tenancy.communities["A"]["id"], tenancy.communities["B"]["id"]
+    got = client.get("/evaluation/alerts", headers=platform.headers("community_admin", "A"),
+                     params={"community_id": a})
+    assert got.status_code == 200, got.text
+    (alert,) = got.json()["items"]
+    assert (alert["grid_id"], alert["category"]) == ("g3-A", "parking")
+    assert alert["recent"] >= 5 and set(cluster[:5]) <= set(alert["issue_ids"])
+    assert client.get("/evaluation/alerts", headers=platform.headers("street_admin", "A"),
+                      params={"community_id": a}).json()["items"][0]["id"] == alert["id"]
+    assert client.get("/evaluation/alerts", headers=platform.headers("community_admin", "B"),
+                      params={"community_id": a}).status_code == 404
+    assert client.get("/evaluation/alerts", headers=platform.headers("community_admin", "B"),
+                      params={"community_id": b}).json()["items"] == []
+    a2 = tenancy.communities["A2"]["id"]
+    (repeat,) = client.get("/evaluation/alerts", headers=platform.headers("street_admin", "A"),
+                           params={"community_id": a2}).json()["items"]
+    assert repeat["category"] == "repeat_address" and repeat["recent"] == 3
+    assert set(repeat["issue_ids"]) == set(made["A2 address"])
+
+
+@pytest.mark.timeout(300)  # several services in-process: slow on a loaded machine
+def test_the_months_report_as_json_csv_html_and_charts(platform, month):
+    client, tenancy, _, _ = month
+    a = tenancy.communities["A"]["id"]
+    admin = platform.headers("community_admin", "A")
+    base = f"/evaluation/reports/community/{a}/{MONTH}"
+    report = client.get(base, headers=admin)
+    assert report.status_code == 200, report.text
+    body = report.json()
+    assert len(body["days"]) == 30 and body["rates"]["rated"] == 8
+    assert body["top_topics"][0] == ["noise", 8]
+    csv_text = client.get(f"{base}/export", headers=admin, params={"fmt": "csv"})
+    assert csv_text.status_code == 200 and csv_text.headers["content-type"].startswith("text/csv")
+    lines = csv_text.text.strip().splitlines()
+    assert len(lines) == 31 and lines[0].startswith("day,response_rate")
+    page = client.get(f"{base}/export", headers=admin, params={"fmt": "html"})
+    assert page.status_code == 200 and "满意率" in page.text and page.text.count("<svg") == 3
+    png = client.get(f"{base}/charts/ranking.png", headers=admin)
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    image = Image.open(io.BytesIO(png.content))
+    assert image.format == "PNG" and image.size[0] == 800
+    ranked = [r for r in body["league"]["rows"] if r["rank"] is not None]
+    assert len(ranked) >= 1
+    svg = client.get(f"{base}/charts/trend.svg", headers=admin)
+    assert svg.status_code == 200 and "<svg" in svg.text
+    assert client.get(f"/evaluation/reports/community/{tenancy.communities['B']['id']}/{MONTH}",
+                      headers=admin).status_code == 404
+    assert client.get(f"{base[:-8]}/2026-13", headers=admin).status_code == 422
