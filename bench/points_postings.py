@@ -68,6 +68,12 @@ def client(pool: str, residents: list[str], merchants: list[str], until: float,
         tally[done.state] = tally.get(done.state, 0) + 1
 
 
+def _flush_every(seconds: float, until: float) -> None:
+    while time.time() < until:
+        eventlet.sleep(seconds)
+        ledger.AFTERCARE.flush()
+
+
 def worker(uri: str, db: str, clients: int, seconds: float, n_accounts: int,
            out: "multiprocessing.Queue") -> None:
     connect(uri, db)
@@ -77,8 +83,11 @@ def worker(uri: str, db: str, clients: int, seconds: float, n_accounts: int,
     until = time.time() + seconds
     threads = [eventlet.spawn(client, pool, residents, merchants, until, tally, latencies)
                for _ in range(clients)]
+    flusher = eventlet.spawn(_flush_every, 0.5, until)  # the service's timer does this
     for thread in threads:
         thread.wait()
+    flusher.wait()
+    ledger.AFTERCARE.flush()
     out.put({"tally": tally, "latencies": latencies})
 
 

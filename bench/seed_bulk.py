@@ -186,12 +186,12 @@ def seed(intake_uri: str, dispatch_uri: str, communities: list[dict], count: int
 
 def _indexed_store(uri: str) -> None:
     """The services' indexes on a fresh store, as their first start would declare them."""
-    import mongoengine as me
+    from services.common.store import borrowed
 
     for alias, docs in (("intake", (Issue, TimelineEntry)), ("dispatch", (Order, OrderLine))):
-        me.connect(db=f"linli_{alias}", host=uri, alias=alias)
-        for doc in docs:
-            doc.ensure_indexes()
+        with borrowed(alias, f"linli_{alias}", uri):
+            for doc in docs:
+                doc.ensure_indexes()
 
 
 def main() -> None:

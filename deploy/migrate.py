@@ -4,6 +4,7 @@ services now read by (`make up` runs it after the stores start, before the servi
 - issues without their listing keys (`community_key`, `state_key`, ... and `created_ts`,
   `dup_key`): intake's `keys.refresh`;
 - timeline entries without `page_key`: as intake writes it;
+- catalogue entries without `catalogue_key` (the catalogue's pages);
 - orders without their page keys and due times (`board_key`, ..., `next_due_ts`):
   dispatch's `keys.derived`;
 - responders without `duty_key`: dispatch's `duty_key`.
@@ -59,6 +60,12 @@ def _entry_fields(raw: dict) -> dict[str, Any]:
     return {"page_key": paging.page_key(e.issue_id, e.at.timestamp(), f"{e.seq:09d}.{e.id}")}
 
 
+def _category_fields(raw: dict) -> dict[str, Any]:
+    from services.intake.categories import catalogue_key
+
+    return {"catalogue_key": catalogue_key(raw["community_id"], raw.get("group"), raw["code"])}
+
+
 def _order_fields(raw: dict) -> dict[str, Any]:
     from services.dispatch.commit import facts
     from services.dispatch.domain.keys import derived
@@ -76,7 +83,8 @@ def _responder_fields(raw: dict) -> dict[str, Any]:
 # database (service) -> (collection, the key whose absence marks old data, the fix)
 PASSES: dict[str, list[tuple[str, str, Callable[[dict], dict[str, Any]]]]] = {
     "intake": [("issues", "community_key", _issue_fields),
-               ("timeline", "page_key", _entry_fields)],
+               ("timeline", "page_key", _entry_fields),
+               ("categories", "catalogue_key", _category_fields)],
     "dispatch": [("orders", "board_key", _order_fields),
                  ("responders", "duty_key", _responder_fields)],
 }

@@ -209,9 +209,9 @@ def _caller(user: dict[str, Any]) -> dict[str, Any]:
 def seed_volunteers(rpc: Any, demo: Demo) -> None:
     """The 20 demo volunteers get skills, weekly availability and a home grid; the resident
     posts a few micro-wishes; the operator opens a workshop (义修小屋)."""
-
     grids = {c["id"]: {g["code"]: g["id"] for g in rpc.dispatch.list_grids(SYSTEM, c["id"])}
              for c in demo.communities} if "dispatch" in demo.steps else {}
+    waiting = bool(grids)
     for i in range(1, VOLUNTEERS + 1):
         user = demo.users[f"volunteer{i:02d}"]
         home = grids.get(user["community_id"], {}).get(("L3E1", "L3E2", "L3W1", "L3W2")[i % 4])
@@ -222,13 +222,13 @@ def seed_volunteers(rpc: Any, demo: Demo) -> None:
                              "end_minute": 12 * 60 if i % 2 else 18 * 60}
                             for d in ((i % 5, 5) if i % 2 else (i % 5, 6))],
                 "consent": True, "contact": {"phone": f"+86 138 0000 00{i:02d}"}}
-        for _ in range(30):  # the volunteers service learns the grids from dispatch's events
-            try:
-                rpc.volunteers.save_profile(_caller(user), body)
-                break
-            except NotFound:
-                time.sleep(0.5)
-        else:
+        if waiting:  # the volunteers service learns the grids from dispatch's events
+            waiting = False
+            if _saved_once_grids_known(rpc, user, body):
+                continue
+        try:
+            rpc.volunteers.save_profile(_caller(user), body)
+        except NotFound:  # that grid not known in time: this one goes without, at once
             rpc.volunteers.save_profile(_caller(user), body | {"grid_id": None})
     resident = _caller(demo.users["resident"])
     for title, detail, skill in DEMO_WISHES:
@@ -239,6 +239,19 @@ def seed_volunteers(rpc: Any, demo: Demo) -> None:
         "kind": "workshop", "title": "义修小屋 · 周末义修", "workshop": "义修小屋",
         "detail": "小家电、自行车免费维修, 自带配件", "skill": "appliances", "capacity": 12,
         "starts_ts": start, "ends_ts": start + 3 * 3600})
+
+
+def _saved_once_grids_known(rpc: Any, user: dict[str, Any], body: dict[str, Any]) -> bool:
+    """Save the first profile naming a grid, waiting up to 15 s for the grid to be known."""
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            rpc.volunteers.save_profile(_caller(user), body)
+            return True
+        except NotFound:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.3)
 
 
 SEED_STEPS: dict[str, Callable[[Any, Demo], None]] = {

@@ -21,7 +21,8 @@ from services.common.errors import InvalidInput
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
 SEP = "|"
-_AFTER_SEP = chr(ord(SEP) + 1)  # the least string above every key with this prefix
+AFTER_SEP = chr(ord(SEP) + 1)  # the least string above every key with this prefix
+_AFTER_SEP = AFTER_SEP
 
 T = TypeVar("T")
 

@@ -13,7 +13,8 @@ interleave silently. Change aggregates through `services.common.aggregate.change
 from __future__ import annotations
 
 import collections
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar, TypeVar
 
 import mongoengine as me
@@ -211,3 +212,20 @@ def connect(alias: str, settings: Settings) -> None:
     me.disconnect(alias)
     me.connect(db=settings.db_name(alias), host=settings.mongo_uri, alias=alias,
                serverSelectionTimeoutMS=5000, uuidRepresentation="standard", tz_aware=True)
+
+
+@contextlib.contextmanager
+def borrowed(alias: str, db: str, uri: str) -> Iterator[None]:
+    """A service's alias pointed at `uri` for a tool's or a test's few queries, then let go.
+
+    Only while no `Store` of this process holds the alias: mongoengine caches each
+    document's collection per alias, so the alias must be gone (and the cache with it)
+    before a service's Store connects it again."""
+    if Store._users.get(alias):
+        raise RuntimeError(f"alias {alias!r} is held by a running service's Store")
+    me.disconnect(alias)
+    me.connect(db=db, host=uri, alias=alias, tz_aware=True, uuidRepresentation="standard")
+    try:
+        yield
+    finally:
+        me.disconnect(alias)

@@ -28,6 +28,11 @@ def _id(community_id: str, code: str) -> str:
     return f"{community_id}:{code}"
 
 
+def catalogue_key(community_id: str, group: str | None, code: str) -> str:
+    """The entry's place in its community's catalogue pages (by group, then code)."""
+    return f"{community_id}{paging.SEP}{group or ''}{paging.SEP}{code}"
+
+
 def _key(entry_id: str) -> str:
     return paging.page_key(CATEGORY_LIST, time.time(), entry_id)
 
@@ -45,7 +50,9 @@ def seed(community_id: str) -> None:
         coll.update_one({"_id": entry_id}, {"$setOnInsert": {
             "community_id": community_id, "code": cat.code, "group": cat.group,
             "definition": cat.model_dump(mode="json"), "removed": False,
-            "page_key": _key(entry_id), "version": 1, "outbox": [event.to_message()],
+            "page_key": _key(entry_id),
+            "catalogue_key": catalogue_key(community_id, cat.group, cat.code), "version": 1,
+            "outbox": [event.to_message()],
             "history_pending": [], "outbox_pending": True}}, upsert=True)
     Store.wake(Category)
 
@@ -67,6 +74,8 @@ def save(caller: Caller, community_id: str, definition: CategoryDef) -> Category
         return Decision(
             changes={"group": definition.group, "removed": False,
                      "page_key": entry.page_key or _key(entry.id),
+                     "catalogue_key": catalogue_key(community_id, definition.group,
+                                                    definition.code),
                      "definition": definition.model_dump(mode="json")},
             events=[CategoryChanged(community_id=community_id, code=definition.code,
                                     name=definition.name, version=version)])

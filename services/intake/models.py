@@ -39,7 +39,8 @@ class Category(Aggregate):
     as a tombstone at its last version."""
 
     meta = {"db_alias": ALIAS, "collection": "categories",
-            "indexes": [{"fields": ["community_id", "code"], "unique": True}, "page_key"]}
+            "indexes": [{"fields": ["community_id", "code"], "unique": True}, "page_key",
+                        "catalogue_key"]}
     id = me.StringField(primary_key=True)  # "<community_id>:<code>"
     community_id = me.StringField(required=True)
     code = me.StringField(required=True)
@@ -47,6 +48,8 @@ class Category(Aggregate):
     definition = me.DictField(required=True)
     removed = me.BooleanField(default=False)
     page_key = me.StringField()  # "categories|<created epoch>|<id>": the read models' backfill
+    # "<community_id>|<group>|<code>": the community's catalogue, a keyset page in that order
+    catalogue_key = me.StringField()
 
 
 COUNTS_ALL = "*"  # IssueCounts of the whole deployment

@@ -44,7 +44,7 @@ def _window(community_id: str, query: PublicQuery) -> dict[str, str]:
     if query.end is not None:
         # every key of an issue created at or before `end` sorts below this one
         rng["$lt"] = min(rng["$lt"], f"{community_id}{paging.SEP}"
-                                     f"{query.end.timestamp():017.6f}{paging._AFTER_SEP}")
+                                     f"{query.end.timestamp():017.6f}{paging.AFTER_SEP}")
     return rng
 
 
@@ -52,25 +52,28 @@ def published(community_id: str, query: PublicQuery, accounts: NameIndex | None 
               ) -> tuple[list[PublicIssue], str | None]:
     """One page of the community's public list and the next cursor (None: the end).
     `accounts`: the community's account names, removed from the text (`names.py`)."""
-    names = {c.code: c.name for c in repository.categories(community_id)}
     if query.ids is not None:
         found = [i for i in (Issue.objects(id=issue_id).first() for issue_id in query.ids)
                  if i is not None and i.community_id == community_id and _shown(i, query)]
         found.sort(key=lambda i: i.community_key or "", reverse=True)
-        return [public_out(i, names.get(i.category, i.category), accounts)
-                for i in found[:query.limit]], None
+        found = found[:query.limit]
+        names = repository.category_names(community_id, {i.category for i in found})
+        return [public_out(i, names.get(i.category, i.category), accounts) for i in found], None
     rng = _window(community_id, query)
     scan = query.limit * SCAN_FACTOR
     docs = list(Issue.objects(community_key__gte=rng["$gte"], community_key__lt=rng["$lt"])
                 .order_by("-community_key").limit(scan))
-    items: list[PublicIssue] = []
+    shown: list[Issue] = []
     last = None
     for doc in docs:
         last = doc.community_key
         if _shown(doc, query):
-            items.append(public_out(doc, names.get(doc.category, doc.category), accounts))
-            if len(items) == query.limit:
+            shown.append(doc)
+            if len(shown) == query.limit:
                 break
+    # The names of the page's few categories, by id (not the whole catalogue per page).
+    names = repository.category_names(community_id, {d.category for d in shown})
+    items = [public_out(d, names.get(d.category, d.category), accounts) for d in shown]
     # More may follow when the page filled up or the scan read its whole bound.
     more = last is not None and (len(items) == query.limit or len(docs) == scan)
     if more and last == docs[-1].community_key and len(docs) < scan:

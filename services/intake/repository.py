@@ -14,6 +14,7 @@ from services.common.contracts.intake import (
     IssueState,
 )
 from services.common.errors import InvalidInput, NotFound
+from services.common.paging import PageQuery
 from services.common.store import as_utc
 from services.intake import categories as categories_writes
 from services.intake import cells, domain
@@ -63,9 +64,42 @@ def seed_catalogue(community_id: str) -> None:
     categories_writes.seed(community_id)
 
 
-def categories(community_id: str) -> list[CategoryDef]:
-    docs = Category.objects(community_id=community_id).order_by("group", "code")
-    return [CategoryDef.model_validate(d.definition) for d in docs if not d.removed]
+def catalogue_page(community_id: str, query: PageQuery) -> tuple[list[CategoryDef], str | None]:
+    """One page of the community's catalogue by group then code (a range on the one
+    `catalogue_key`, ascending, a limit); removed entries are skipped, so a page may be
+    short and still have a next cursor."""
+    lower = (paging.decode_cursor(query.cursor, community_id) if query.cursor
+             else community_id + paging.SEP)
+    docs = list(Category.objects(catalogue_key__gt=lower,
+                                 catalogue_key__lt=community_id + paging.AFTER_SEP)
+                .order_by("catalogue_key").limit(query.limit + 1))
+    more = len(docs) > query.limit
+    docs = docs[:query.limit]
+    items = [CategoryDef.model_validate(d.definition) for d in docs if not d.removed]
+    return items, paging.encode_cursor(docs[-1].catalogue_key) if more else None
+
+
+def categories(community_id: str, most: int = 10) -> list[CategoryDef]:
+    """The whole catalogue, walking at most `most` pages (a catalogue is tens of entries)."""
+    out: list[CategoryDef] = []
+    query = PageQuery(limit=paging.MAX_PAGE)
+    for _ in range(most):
+        items, cursor = catalogue_page(community_id, query)
+        out += items
+        if cursor is None:
+            break
+        query = PageQuery(limit=paging.MAX_PAGE, cursor=cursor)
+    return out
+
+
+def category_names(community_id: str, codes: set[str]) -> dict[str, str]:
+    """The names of the categories `codes` (one `_id` read each: a page's few codes)."""
+    names = {}
+    for code in codes:
+        doc = Category.objects(id=f"{community_id}:{code}").only("definition").first()
+        if doc is not None:
+            names[code] = doc.definition.get("name", code)
+    return names
 
 
 def category(community_id: str, code: str) -> CategoryDef:

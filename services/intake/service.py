@@ -26,7 +26,7 @@ from services.common.contracts.intake import (
 from services.common.errors import InvalidInput, NotFound
 from services.common.metrics import Instrumentation
 from services.common.outbox import OutboxRelay
-from services.common.paging import DEFAULT_PAGE, Page, PageQuery
+from services.common.paging import DEFAULT_PAGE, MAX_PAGE, Page, PageQuery
 from services.common.rpc import TimedRpcProxy, as_caller, dump, parse, replies
 from services.common.store import Store
 from services.intake import (
@@ -65,11 +65,15 @@ class IntakeService(IntakeConsumers, PhotosAndPublication):
     # --- catalogue ----------------------------------------------------------------------
 
     @rpc
-    @replies(list[CategoryDef])
-    def list_categories(self, caller: dict | None, community_id: str) -> list[dict]:
-        """The community's catalogue (public: Open311 services.json needs no key)."""
+    @replies(Page[CategoryDef])
+    def list_categories(self, caller: dict | None, community_id: str,
+                        query: dict | None = None) -> dict:
+        """The community's catalogue by group and code, a keyset page (public: Open311
+        services.json needs no key); the default page (100) holds a usual catalogue whole."""
         self._community(community_id)
-        return [dump(c) for c in repository.categories(community_id)]
+        page = parse(PageQuery, {"limit": MAX_PAGE, **(query or {})})
+        items, cursor = repository.catalogue_page(community_id, page)
+        return dump(Page[CategoryDef](items=items, next_cursor=cursor))
 
     @rpc
     @replies(CategoryDef)

@@ -90,3 +90,12 @@ def masked(name: str | None, mask: Mask | str, number: int) -> str:
 def needs_checker(points: int, threshold: int) -> bool:
     """Maker/checker: an award above the community's threshold waits for a second admin."""
     return points > threshold
+
+
+def expiring(earned_by_year: dict[int, int], through_year: int, spent: int, expired: int,
+             active: int) -> int:
+    """How much of a resident's active points expire: what the years up to `through_year`
+    earned, less what was spent and expired before (oldest points go first), never more
+    than the active balance (locked points wait for their redemption's end)."""
+    due = sum(v for y, v in earned_by_year.items() if y <= through_year) - spent - expired
+    return max(0, min(active, due))

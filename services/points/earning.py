@@ -26,7 +26,7 @@ from services.common.contracts.points import (
 )
 from services.common.errors import Conflict, Forbidden, NotFound
 from services.common.paging import page_key
-from services.points import access, domain, ledger, metrics
+from services.points import access, domain, expiry, ledger, metrics
 from services.points.models import Award, EarnTally, Policy, Rule
 
 DEFAULT_RULES: dict[EarnKind, RuleIn] = {
@@ -49,6 +49,7 @@ def ensure_defaults(community_id: str) -> None:
             upsert=True)
     ledger.ensure_account(community_id, AccountKind.pool)
     ledger.ensure_account(community_id, AccountKind.expiry)
+    expiry.ensure_policy(community_id)
 
 
 def set_rule(caller: Caller, community_id: str, kind: EarnKind, data: RuleIn) -> RuleOut:

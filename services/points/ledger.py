@@ -10,7 +10,7 @@ each one a single-document write that is safe to repeat:
    pushes "!<id>": the refusal is recorded where it was decided, once);
 3. credit: one guarded `$inc` on the credit account, `{recent ∌ id}`, pushing the id too;
 4. mark the posting posted (conditional on state new);
-5. pull the id from both accounts' `recent`.
+5. pull the id from both accounts' `recent` (batched per account: `Aftercare`).
 
 A crash anywhere leaves the posting new with its `open_ts` (a lease) in the past; the
 sweeper (a PollTimer on that indexed float) claims it and runs the same steps, which skip
@@ -28,9 +28,13 @@ sweeper takes a lease over only after it expired (docs/points.md: what this assu
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
 from services.common.contracts.points import AccountKind, PostingReason, PostingState
@@ -54,6 +58,10 @@ def kind_of(acct: str) -> str:
 
 def posting_id(key: str) -> str:
     return "pst-" + hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+def year_of(ts: float) -> int:
+    return datetime.fromtimestamp(ts, UTC).year
 
 
 def rank_key(community_id: str, earned: int, acct: str) -> str:
@@ -126,7 +134,8 @@ def _counters(row: dict, side: str) -> dict[str, int]:
     """What else the side's `$inc` moves: earned (rankings), spent, expired."""
     reason, amount = row["reason"], row["amount"]
     if side == "credit" and reason in ("earn", "award") and kind_of(row["credit"]) == "resident":
-        return {"earned": amount}
+        # and by year: the expiry policy expires what a year earned (expiry.py)
+        return {"earned": amount, f"earned_{year_of(row['created_ts'])}": amount}
     if side == "debit" and reason == "redeem":
         return {"spent": amount}
     if side == "debit" and reason == "expire":
@@ -160,11 +169,11 @@ def apply(row: dict, leased_at: float) -> Posting:
         return Posting._from_son(row)
     _finish(row, PostingState.posted, (pid,))
     if _counters(row, "credit").get("earned"):
-        refresh_rank(row["credit"])
+        AFTERCARE.rank(row["credit"])
     return Posting._from_son(row | {"state": PostingState.posted.value})
 
 
-def _debit(accounts, row: dict, in_lease) -> bool:  # noqa: ANN001
+def _debit(accounts: Collection, row: dict, in_lease: Callable[[], None]) -> bool:
     """True once the debit side is applied (now or before), False once it is refused."""
     pid, amount = row["_id"], row["amount"]
     marks = [pid, "!" + pid]
@@ -198,8 +207,57 @@ def _finish(row: dict, state: PostingState, marks: tuple[str, ...]) -> None:
                                          {"$set": {"state": state.value},
                                           "$unset": {"open_ts": ""}})
     for side in ("debit", "credit") if state is PostingState.posted else ("debit",):
-        Account._get_collection().update_one({"_id": row[side]},
-                                             {"$pull": {"recent": {"$in": list(marks)}}})
+        AFTERCARE.forget(row[side], marks)
+
+
+class Aftercare:
+    """What may wait after a posting is marked: pulling its ids from the accounts' `recent`
+    (step 5) and re-keying the ranking. Batched per account, one `$pull` of many ids and one
+    ranking refresh per flush, instead of two or three writes per posting (the store's
+    round trips are the ledger's limit, docs/points.md). Waiting is safe: an id stays in
+    `recent` only longer, and verify counts a posted posting whatever `recent` says. A
+    crash loses the buffer, not a posting: verify pulls the ids of posted postings it
+    finds left in a `recent` (`verify.check`).
+
+    One per process (the applier and the timer that flushes share it)."""
+
+    EAGER = 64  # ids buffered for one account before its flush is done inline
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._marks: dict[str, list[str]] = {}
+        self._ranks: set[str] = set()
+
+    def forget(self, acct: str, marks: tuple[str, ...]) -> None:
+        with self._lock:
+            pending = self._marks.setdefault(acct, [])
+            pending.extend(marks)
+            eager = len(pending) >= self.EAGER
+        if eager:
+            self.flush_account(acct)
+
+    def rank(self, acct: str) -> None:
+        with self._lock:
+            self._ranks.add(acct)
+
+    def flush_account(self, acct: str) -> None:
+        with self._lock:
+            marks = self._marks.pop(acct, [])
+        if marks:
+            Account._get_collection().update_one({"_id": acct},
+                                                 {"$pull": {"recent": {"$in": marks}}})
+
+    def flush(self) -> None:
+        with self._lock:
+            accounts, ranks = list(self._marks), self._ranks
+            self._ranks = set()
+        for acct in accounts:
+            self.flush_account(acct)
+        for acct in ranks:
+            refresh_rank(acct)
+
+
+AFTERCARE = Aftercare()
 
 
 def refresh_rank(acct: str) -> None:

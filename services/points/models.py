@@ -33,10 +33,13 @@ class CommunityScope(me.Document):
 class Policy(me.Document):
     """Per community: the manual-award threshold (maker/checker above it), code lifetime."""
 
-    meta = {"db_alias": ALIAS, "collection": "policies"}
+    meta = {"db_alias": ALIAS, "collection": "policies", "indexes": ["expiry_due_ts"]}
     id = me.StringField(primary_key=True)  # community id
     award_threshold = me.IntField(default=100)
     redemption_ttl_seconds = me.FloatField(default=900.0)
+    expire_after_years = me.IntField(default=1)  # earned in year Y: gone at the end of Y+1
+    expiry_due_ts = me.FloatField()  # the next year end to expire at (the timer's float)
+    expiry_cursor = me.StringField()  # the accounts page the run in progress reached
 
 
 class Account(me.Document):

@@ -13,6 +13,7 @@ never locked gets a tombstone on `lock:<id>`, so a late lock cannot slip in.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from mongoengine.errors import NotUniqueError
@@ -167,7 +168,7 @@ def cancel(caller: Caller, rid: str) -> Redemption:
 
 
 def _release(caller: Caller, rid: str, state: RedemptionState, reason: str | None,
-             check=None) -> Redemption:  # noqa: ANN001
+             check: Callable[[str], None] | None = None) -> Redemption:
     def decide(doc: Redemption, at: datetime) -> Decision | None:
         if doc.state == state.value:
             return None

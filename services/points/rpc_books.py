@@ -40,7 +40,7 @@ def _page(limit: int | None, cursor: str | None) -> PageQuery:
                              if v is not None})
 
 
-def _whose(who, community_id: str | None, user_id: str | None) -> tuple[str, str]:  # noqa: ANN001
+def _whose(who: Caller, community_id: str | None, user_id: str | None) -> tuple[str, str]:
     """(community, user) of an account the caller may read: their own, or (admins) anyone's
     in a community they see."""
     if who.role in EARNERS and (user_id is None or user_id == who.user_id):
@@ -216,7 +216,7 @@ class BookEntrypoints:
         return books.ranking(community_id)
 
 
-def _settlement(who, query: SettlementQuery) -> SettlementOut:  # noqa: ANN001
+def _settlement(who: Caller, query: SettlementQuery) -> SettlementOut:
     if who.role is Role.merchant:
         merchant_id = who.merchant_id or ""
         if query.merchant_id not in (None, merchant_id):

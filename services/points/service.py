@@ -13,7 +13,7 @@ from services.common.metrics import Instrumentation
 from services.common.outbox import OutboxRelay
 from services.common.store import Store
 from services.common.timers import poll_timer
-from services.points import ledger, metrics, redemption, verify
+from services.points import expiry, ledger, metrics, redemption, verify
 from services.points.handlers import EventHandlers
 from services.points.models import DOCUMENTS
 from services.points.rpc_books import BookEntrypoints
@@ -21,6 +21,7 @@ from services.points.rpc_redemptions import RedemptionEntrypoints
 
 VERIFY_SECONDS = 300  # the drift gauge's refresh (bounded: VERIFY_COMMUNITIES per run)
 VERIFY_COMMUNITIES = 20
+EXPIRY_SECONDS = 60  # a year end is acted on within a minute, a page per community a run
 
 
 class PointsService(BookEntrypoints, RedemptionEntrypoints, EventHandlers):
@@ -38,6 +39,12 @@ class PointsService(BookEntrypoints, RedemptionEntrypoints, EventHandlers):
     def sweep_postings(self) -> None:
         """Finish postings whose applier's lease ran out (a crash between two steps)."""
         metrics.POSTINGS_SWEPT.inc(ledger.sweep())
+        ledger.AFTERCARE.flush()
+
+    @timer(interval=EXPIRY_SECONDS, eager=True)
+    def expire_points(self) -> None:
+        """At a year end: expire what the communities' policies say, a page at a time."""
+        expiry.run_due(time.time())
 
     @timer(interval=VERIFY_SECONDS, eager=False)
     def verify_books(self) -> None:

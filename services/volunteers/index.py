@@ -16,6 +16,7 @@ from typing import Any
 
 from nameko.extensions import DependencyProvider
 
+from services.common.errors import Unavailable
 from services.volunteers.domain.ranking import MatchIndex
 from services.volunteers.domain.scoring import Candidate, GridNode
 from services.volunteers.models import GridView, Profile
@@ -53,9 +54,18 @@ class LiveIndex:
         # inclusive (writes can share an instant), so the rows at the mark come back.
         self._applied: dict[str, float] = {}
 
+    @property
+    def ready(self) -> bool:
+        return self.loaded_seconds is not None
+
     def put_profile(self, doc: Profile | dict[str, Any]) -> None:
-        """A profile this process wrote (a document) or read (a raw row)."""
+        """A profile this process wrote (a document) or read (a raw row); an older row than
+        the one applied (the load read it before this process's own write) is skipped."""
         row = doc if isinstance(doc, dict) else doc.to_mongo().to_dict()
+        key = f"Profile:{row['_id']}"
+        if row.get("changed_ts", 0.0) < self._applied.get(key, -1.0):
+            return
+        self._applied[key] = row.get("changed_ts", 0.0)
         cand = candidate(row)
         if cand is None:
             self.index.remove(row["_id"])
@@ -78,18 +88,24 @@ class LiveIndex:
                         .limit(PAGE))
             for row in page:
                 key = f"{doc_cls.__name__}:{row['_id']}"
-                if self._applied.get(key) != row["changed_ts"]:
-                    self._applied[key] = row["changed_ts"]
+                if row["changed_ts"] > self._applied.get(key, -1.0):
                     apply(row)
+                    self._applied[key] = row["changed_ts"]
             if len(page) < PAGE:
                 return page[-1]["changed_ts"] if page else mark
             last = page[-1]["changed_ts"]
             mark = last if last > mark else last + 1e-6  # a page of one instant: step past
 
     def catch_up(self) -> None:
-        """Read what changed since the marks (grids first: profiles index under them)."""
+        """Read what changed since the marks (grids first: profiles index under them).
+        Until the start-up load is done the timer's catch-up waits for it."""
         self.grid_mark = self._pages(GridView, self.grid_mark, self.put_grid)
         self.profile_mark = self._pages(Profile, self.profile_mark, self.put_profile)
+
+    def require_ready(self) -> None:
+        if not self.ready:
+            raise Unavailable("the matching index is still loading; retry shortly",
+                              {"service": "volunteers"})
 
     def load(self) -> None:
         began = time.perf_counter()
@@ -103,13 +119,15 @@ class LiveIndex:
 
 
 class MatchIndexProvider(DependencyProvider):
-    """One `LiveIndex` per container, loaded when the container starts."""
+    """One `LiveIndex` per container, loaded in the background when the container starts:
+    the service answers everything else meanwhile; ranking answers 503 until it is loaded
+    (`require_ready`), as a replica still starting would."""
 
     def setup(self) -> None:
         self.live = LiveIndex()
 
     def start(self) -> None:
-        self.live.load()
+        self.container.spawn_managed_thread(self.live.load, identifier="match-index-load")
 
     def get_dependency(self, worker_ctx: Any) -> LiveIndex:
         return self.live

@@ -42,6 +42,7 @@ BATCH = 200
 
 def need_of(who: Caller, spec: NeedIn, live: LiveIndex) -> tuple[Need, access.Home, Any]:
     """The need as matching sees it, in a community the caller may match for."""
+    live.require_ready()
     wish = None
     if who.role in (Role.street_admin, Role.district_admin):
         if not spec.community_id:

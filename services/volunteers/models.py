@@ -151,6 +151,49 @@ class Match(Aggregate):
     offer_key = me.StringField()  # the current candidate's open offers; None once answered
 
 
+class ListEntry(Aggregate):
+    """One row of the four lists (问题 / 需求 / 资源): `matched` once a project uses it."""
+
+    meta = {"db_alias": ALIAS, "collection": "list_entries", "indexes": ["page_key"]}
+    id = me.StringField(primary_key=True, default=lambda: new_id("le"))
+    district_id = me.StringField(required=True)
+    street_id = me.StringField()
+    community_id = me.StringField(required=True)
+    list = me.StringField(required=True)
+    title = me.StringField(required=True)
+    detail = me.StringField(required=True)
+    issue_id = me.StringField()
+    resource_kind = me.StringField()
+    offered_by = me.StringField()
+    state = me.StringField(default="open")
+    project_id = me.StringField()
+    created_ts = me.FloatField(required=True)
+    page_key = me.StringField()  # "c:<community>:<list>|<created>|<id>"
+
+
+class Project(Aggregate):
+    """项目: a need with its resources, an owner unit, milestones and a publication (公示)."""
+
+    meta = {"db_alias": ALIAS, "collection": "projects",
+            "indexes": ["page_key", "public_key"]}
+    id = me.StringField(primary_key=True, default=lambda: new_id("pj"))
+    district_id = me.StringField(required=True)
+    street_id = me.StringField()
+    community_id = me.StringField(required=True)
+    need_id = me.StringField(required=True)
+    resource_ids = me.ListField(me.StringField())
+    owner_unit_id = me.StringField(required=True)
+    title = me.StringField(required=True)
+    milestones = me.ListField(me.DictField())
+    participants = me.ListField(me.StringField())
+    state = me.StringField(default="planned")
+    published_ts = me.FloatField()
+    completed_ts = me.FloatField()
+    created_ts = me.FloatField(required=True)
+    page_key = me.StringField()  # the community's projects (admins)
+    public_key = me.StringField()  # published ones (residents see these)
+
+
 class GridView(me.Document):
     """The read model of dispatch's grids (`grid.changed` / `grid.removed`): the tree only."""
 
@@ -191,4 +234,4 @@ class Mark(me.Document):
     id = me.StringField(primary_key=True)
 
 
-DOCUMENTS = [Profile, Wish, Activity, Match, GridView, Tally, Mark]
+DOCUMENTS = [Profile, Wish, Activity, Match, ListEntry, Project, GridView, Tally, Mark]

@@ -20,6 +20,7 @@ from services.volunteers import grids, matching, metrics
 from services.volunteers.activities import ActivityEntrypoints
 from services.volunteers.handlers import EventHandlers
 from services.volunteers.index import CATCH_UP_SECONDS, MatchIndexProvider
+from services.volunteers.lists import ListEntrypoints
 from services.volunteers.matching import MatchEntrypoints
 from services.volunteers.models import DOCUMENTS
 from services.volunteers.profiles import ProfileEntrypoints
@@ -31,7 +32,7 @@ BACKFILL_SECONDS = 30
 
 
 class VolunteersService(ProfileEntrypoints, WishEntrypoints, ActivityEntrypoints,
-                        MatchEntrypoints, EventHandlers):
+                        MatchEntrypoints, ListEntrypoints, EventHandlers):
     name = "volunteers"
     store = Store("volunteers", DOCUMENTS)
     relay = OutboxRelay()
@@ -47,7 +48,8 @@ class VolunteersService(ProfileEntrypoints, WishEntrypoints, ActivityEntrypoints
     @timer(interval=CATCH_UP_SECONDS)
     def catch_up_index(self) -> None:
         """What other replicas wrote since the last read (a range on `changed_ts`)."""
-        self.matching.catch_up()
+        if self.matching.ready:
+            self.matching.catch_up()
 
     @timer(interval=GAUGE_REFRESH_SECONDS, eager=True)
     def refresh_gauges(self) -> None:
@@ -57,7 +59,8 @@ class VolunteersService(ProfileEntrypoints, WishEntrypoints, ActivityEntrypoints
     def backfill_grids(self) -> None:
         """Copy the grids dispatch made before this service listened (once)."""
         try:
-            if grids.backfill(lambda q: self.dispatch.grid_states(dump(Caller.system()), q)):
+            if grids.backfill(lambda q: self.dispatch.grid_states(dump(Caller.system()), q)) \
+                    and self.matching.ready:
                 self.matching.catch_up()
         except Exception as exc:  # dispatch down or slow: the next tick
             log.warning("grid backfill not done yet: %r", exc)

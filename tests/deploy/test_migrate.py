@@ -53,6 +53,7 @@ def test_old_documents_get_their_keys_once(store_uri, db_prefix):
     try:
         done = migrate(dbs, batch=2, say=lambda _: None)  # batches smaller than the data
         assert done == {"intake.issues": 7, "intake.timeline": len(entries),
+                        "intake.categories": 0,
                         "dispatch.orders": len(orders), "dispatch.responders": 3}
         for i in dbs["intake"].issues.find():
             at = i["created_at"].timestamp()  # what an old issue knows of its time (ms)

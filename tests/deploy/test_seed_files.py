@@ -9,14 +9,13 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-import mongoengine as me
 import pymongo
 import pytest
-from mongoengine.context_managers import switch_db
 
 from bench import seed_bulk, seed_files
 from services.common import paging
 from services.common.paging import PageQuery
+from services.common.store import borrowed
 from services.common.testing.embedded_store import EmbeddedStore
 from services.dispatch.models import Order, OrderLine
 from services.intake.models import Issue, TimelineEntry
@@ -110,13 +109,9 @@ def test_seeded_history_reads_back_through_pymongo_and_the_services_keyset_queri
         names = {r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='issues'")}
     assert {"idx_issues_community_key", "idx_issues_dup_key", "idx_issues_state_key"} <= names
-    # Aliases of this test's own: "intake" and "dispatch" belong to the services' Store,
-    # which counts its users of them; disconnecting those here closed the client under it.
-    me.connect(db="linli_intake", host=s.uri, alias="seedfiles_intake")
-    me.connect(db="linli_dispatch", host=s.uri, alias="seedfiles_dispatch")
     try:
-        with (switch_db(Issue, "seedfiles_intake"), switch_db(TimelineEntry, "seedfiles_intake"),
-              switch_db(Order, "seedfiles_dispatch"), switch_db(OrderLine, "seedfiles_dispatch")):
+        with borrowed("intake", "linli_intake", s.uri), \
+                borrowed("dispatch", "linli_dispatch", s.uri):
             scope = COMMUNITIES[1]["id"]
             seen: list[str] = []
             cursor = None
@@ -138,6 +133,4 @@ def test_seeded_history_reads_back_through_pymongo_and_the_services_keyset_queri
                                            key__lt=f"{order['_id']}}}").order_by("key"))
             assert [ln.kind for ln in lines] == ["created", "claimed", "resolved", "confirmed"]
     finally:
-        me.disconnect("seedfiles_intake")
-        me.disconnect("seedfiles_dispatch")
         client.close()

@@ -52,6 +52,8 @@ CREATES = {  # a refused request to these must not add a record to that collecti
     ("POST", "/wishes"): ("volunteers", "wishes"),
     ("POST", "/activities"): ("volunteers", "activities"),
     ("POST", "/matches"): ("volunteers", "matches"),
+    ("POST", "/lists"): ("volunteers", "list_entries"),
+    ("POST", "/projects"): ("volunteers", "projects"),
 }
 
 
@@ -105,7 +107,14 @@ def _volunteer_objects(platform, client) -> dict[str, list[str]]:
         "ends_ts": now + 7200}).json()
     match = client.post("/matches", headers=resident, json={
         "need_kind": "wish", "need_id": wish["id"], "k": 3}).json()
-    return {"account_id": [profile["account_id"]],
+    admin = {"Authorization": f"Bearer {_token(platform, 'community_admin')}"}
+    need, room = (client.post("/lists", headers=admin, json=body).json() for body in (
+        {"list": "need", "title": "加装电梯", "detail": "3 号楼"},
+        {"list": "resource", "title": "活动室", "detail": "周六", "resource_kind": "space"}))
+    project = client.post("/projects", headers=admin, json={
+        "need_id": need["id"], "resource_ids": [room["id"]], "owner_unit_id": "property-co",
+        "title": "电梯", "milestones": [{"title": "征询", "due_ts": now + 86400}]}).json()
+    return {"account_id": [profile["account_id"]], "project_id": [project["id"]],
             "certification_id": [profile["certifications"][0]["id"]],
             "wish_id": [wish["id"]], "activity_id": [activity["id"]], "match_id": [match["id"]]}
 

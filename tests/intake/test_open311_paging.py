@@ -1,12 +1,12 @@
-"""Open311 GET requests and 公示 are keyset pages: never more than the page size, and a
-cursor neither skips nor repeats a request while new ones are filed and published."""
+"""Open311 GET requests, 公示 and the catalogue are keyset pages: never more than the page
+size, and a cursor neither skips nor repeats a request while new ones are filed."""
 
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
 from services.intake.service import IntakeService
-from tests.intake.helpers import HERE
+from tests.intake.helpers import HERE, sign_in
 from tests.intake.test_open311 import _api_key, _client, _triaged
 
 
@@ -66,3 +66,26 @@ def test_the_public_list_pages_the_same_way(platform):
     assert [i["id"] for i in two.json()] == made[:1] and "X-Next-Cursor" not in two.headers
     feed = platform.client.get(f"{path}.geojson", params={"limit": 2}).json()
     assert len(feed["features"]) == 2 and feed["next_cursor"]
+
+
+def test_the_catalogue_pages_by_group_and_code_and_open311_lists_it_whole(platform):
+    platform.start(IntakeService)
+    community = platform.community_id("A")
+    path = f"/communities/{community}/categories"
+    headers = sign_in(platform, "resident")
+    whole = platform.client.get(path, headers=headers)
+    assert whole.status_code == 200 and "Link" not in whole.headers  # one page of 100
+    codes = [c["code"] for c in whole.json()]
+    seen, cursor = [], None
+    for _ in range(len(codes)):
+        page = platform.client.get(path, headers=headers,
+                                   params={"limit": 3, **({"cursor": cursor} if cursor else {})})
+        assert page.status_code == 200 and len(page.json()) <= 3
+        seen += [c["code"] for c in page.json()]
+        cursor = page.headers.get("X-Next-Cursor")
+        if cursor is None:
+            break
+    assert seen == codes and len(set(codes)) == len(codes) > 3
+    listed = _client(platform).get("services.json").json()
+    assert [s["service_code"] for s in listed] == codes
+    assert platform.client.get(path, headers=headers, params={"limit": 101}).status_code == 422

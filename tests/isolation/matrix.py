@@ -128,6 +128,12 @@ ROUTES: dict[str, Route] = {
                                ("evaluation", "get_policy", ("community",))),
     "responders.accept": Route("POST", "/responders/{responder}/accept",
                                ("dispatch", "accept_responder", ("responder",))),
+    "points.ledger": Route("GET", "/points/ledger?community_id={community}",
+                           ("points", "list_ledger", ("community",))),
+    "points.balance": Route("GET", "/points/balance?community_id={community}&user_id={user}",
+                            ("points", "get_balance", ("community", "user"))),
+    "points.verify": Route("GET", "/points/verify?community_id={community}",
+                           ("points", "verify_ledger", ("community",))),
 }
 
 WORKER_ROLES = ("grid_worker", "volunteer", "operator", "department", "community_admin",
@@ -174,6 +180,10 @@ GATEWAY: dict[str, dict[str, Row]] = {
     "users.get": _only(NONE, **ADMINS),  # another's account: its community's admins only
     # the unit's registration names no person: nobody's to accept
     "responders.accept": _only(ROLE, grid_worker=NONE, volunteer=NONE, operator=NONE),
+    # a community's books: its admins and those above (read only); another's balance too
+    "points.ledger": _only(ROLE, **ADMINS),
+    "points.balance": _only(ROLE, **ADMINS),
+    "points.verify": _only(ROLE, ops=OK3, **ADMINS),  # ops: the figures of its district
 }
 
 RPC: dict[str, dict[str, Row]] = {
@@ -211,3 +221,146 @@ def expected(level: str, route: str, role: str) -> Row:
 
 def size() -> int:
     return len(ROUTES) * len(ROLES) * len(TARGETS)
+
+
+# --- state-changing routes ------------------------------------------------------------------
+# Each probe acts on a record of its own kind (`victim`) made in the target community: a
+# probe expected to succeed gets a fresh record and a fresh caller of its role (a write
+# changes state once), the refusals of a route share one record per target (a refusal
+# changes nothing; should one succeed, the test fails there anyway). `{uniq}` is unique per
+# probe. Victims: received / triaged / resolved issues (filed by the target's reporter, or
+# by the probing reporter when it is expected to succeed), pair (a duplicate and its
+# original: {issue}, {original}), order (community level, naming the department "police"),
+# whistled (that order, police whistled), pool (a member's order, in the pool), claimed
+# (a pool order claimed by another member, or by the prober), none (a create: {community}).
+
+
+@dataclass(frozen=True)
+class Write:
+    method: str
+    path: str
+    rpc: tuple[str, str, tuple[str, ...]]
+    victim: str
+    body: dict | None = None
+    ok: int = 200
+    upload: str | None = None  # the text of a file field (grid import)
+
+
+# A new level-2 grid under the community's root (code "root"): no row touches the root,
+# so probes importing into one community at once do not race on the root grid's version.
+GRID_ROWS = "code,name,level,parent_code\nz{uniq},新网格,2,root\n"
+
+WRITES: dict[str, Write] = {
+    "issue.triage": Write("POST", "/issues/{issue}/triage", (
+        "intake", "triage_issue", ("issue", "body")), "received", body={}),
+    "issue.reject": Write("POST", "/issues/{issue}/reject", (
+        "intake", "reject_issue", ("issue", "body")), "received", body={"reason": "invalid"}),
+    "issue.resolve": Write("POST", "/issues/{issue}/resolve", (
+        "intake", "resolve_issue", ("issue", "body")), "triaged", body={"note": "已修复"}),
+    "issue.merge": Write("POST", "/issues/{issue}/merge", (
+        "intake", "merge_issue", ("issue", "body")), "pair", body={"original_id": "{original}"}),
+    "issue.rate": Write("POST", "/issues/{issue}/rate", (
+        "intake", "rate_issue", ("issue", "body")), "resolved", body={"score": 4}),
+    "issue.reopen": Write("POST", "/issues/{issue}/reopen", (
+        "intake", "reopen_issue", ("issue", "body")), "resolved", body={"reason": "还是不亮"}),
+    "order.make": Write("POST", "/orders", ("dispatch", "make_order", ("body",)), "none",
+                        body={"community_id": "{community}", "category": "road_damage",
+                              "summary": "路面塌陷"}, ok=201),
+    "order.claim": Write("POST", "/orders/{order}/claim", (
+        "dispatch", "claim_order", ("order",)), "pool"),
+    "order.acknowledge": Write("POST", "/orders/{order}/acknowledge", (
+        "dispatch", "acknowledge_order", ("order",)), "claimed"),
+    "order.hand_back": Write("POST", "/orders/{order}/hand-back", (
+        "dispatch", "hand_back_order", ("order", "body")), "claimed", body={"reason": "人手不够"}),
+    "order.whistle": Write("POST", "/orders/{order}/whistle", (
+        "dispatch", "whistle_order", ("order", "body")), "order", body={"departments": ["police"]}),
+    "order.report_in": Write("POST", "/orders/{order}/report-in", (
+        "dispatch", "report_in", ("order",)), "whistled"),
+    "order.result": Write("POST", "/orders/{order}/result", (
+        "dispatch", "submit_result", ("order", "body")), "whistled",
+        body={"result": "已修复", "evidence": ["photo://after"]}),
+    "order.escalate": Write("POST", "/orders/{order}/escalate", (
+        "dispatch", "escalate_order", ("order", "body")), "order", body={"reason": "社区解决不了"}),
+    "category.create": Write("PUT", "/communities/{community}/categories/c{uniq}", (
+        "intake", "save_category", ("community", "body")), "none", body={
+        "code": "c{uniq}", "name": "新类别", "name_en": "New", "group": "环境",
+        "triage": {"route": "community", "issue_class": "public"}}),
+    "grid.import": Write("POST", "/grids/import?community_id={community}&dry_run=false", (
+        "dispatch", "import_grid_file", ("community", "upload", "csv", "dry_run")), "none",
+        upload=GRID_ROWS),
+    "policy.set": Write("PUT", "/grids/policy?community_id={community}", (
+        "dispatch", "set_policy", ("community", "body")), "none", body={"claim_cap": 4}),
+    "user.create": Write("POST", "/users", ("identity", "create_user", ("body",)), "none", body={
+        "username": "new_{uniq}", "password": "password-123", "role": "resident",
+        "display_name": "新居民", "community_id": "{community}"}, ok=201),
+    "responder.register": Write("POST", "/responders", (
+        "dispatch", "register_responder", ("body",)), "none", body={
+        "community_id": "{community}", "kind": "department", "name": "物业公司",
+        "department_id": "dept-{uniq}"}, ok=201),
+}
+
+ADMIN_WRITE = _only(ROLE, **ADMINS)  # the admins' own writes; the gateway turns others away
+CLAIMED_BY_MEMBER = _only(ROLE, grid_worker=NONE, volunteer=OWN, operator=OWN)
+NOT_THEIRS = ("reporter", "resident", "merchant", "ops")  # see no order at all
+COMMUNITY_MEMBERS = ("reporter", "resident", "grid_worker", "volunteer", "operator",
+                     "department", "merchant")
+
+WRITE_GATEWAY: dict[str, dict[str, Row]] = {
+    "issue.triage": ADMIN_WRITE,
+    # the reporter may withdraw (reason withdrawn), not reject as invalid
+    "issue.reject": _only(NONE, reporter=SEES_OWN_403, grid_worker=SEES_OWN_403, **ADMINS),
+    "issue.resolve": ADMIN_WRITE,
+    "issue.merge": ADMIN_WRITE,
+    # the reporter, or the community recording a hotline caller's answer (回访)
+    "issue.rate": _only(NONE, reporter=OWN, grid_worker=SEES_OWN_403, **ADMINS),
+    "issue.reopen": _only(NONE, reporter=OWN, grid_worker=SEES_OWN_403, **ADMINS),
+    "order.make": ADMIN_WRITE,
+    # a pool order: members take it; a grid worker sees only what reached its grid
+    "order.claim": CLAIMED_BY_MEMBER,
+    "order.acknowledge": CLAIMED_BY_MEMBER,  # only its claimer
+    "order.hand_back": CLAIMED_BY_MEMBER,
+    "order.whistle": ADMIN_WRITE,
+    "order.report_in": _only(ROLE, grid_worker=NONE, volunteer=NONE, operator=NONE,
+                             department=OWN),
+    "order.result": _only(ROLE, grid_worker=NONE, volunteer=NONE, operator=NONE,
+                          department=OWN),
+    "order.escalate": _only(ROLE, grid_worker=NONE, volunteer=NONE, operator=NONE, **ADMINS),
+    "category.create": ADMIN_WRITE,
+    "grid.import": ADMIN_WRITE,
+    "policy.set": ADMIN_WRITE,
+    # identity answers a body naming a unit the caller may not see as it answers a made-up
+    # one, 422 naming community_id (test_not_found_for_both), where the others say 404
+    "user.create": _only(ROLE, community_admin=("ok", 422, 422), street_admin=("ok", "ok", 422),
+                         district_admin=OK3),
+    "responder.register": ADMIN_WRITE,
+}
+
+_SEES_ISSUE = {"reporter": SEES_OWN_403, "grid_worker": SEES_OWN_403,
+               **{r: NONE for r in ("resident", "volunteer", "operator", "department",
+                                    "merchant", "ops")}}
+_HOLDER_ONLY = {"department": SEES_OWN_403, "community_admin": SEES_OWN_403,
+                "street_admin": (403, 403, 404), **{r: NONE for r in NOT_THEIRS}}
+WRITE_RPC: dict[str, dict[str, Row]] = {
+    "issue.triage": _SEES_ISSUE,
+    "issue.resolve": _SEES_ISSUE,
+    "issue.merge": _SEES_ISSUE,
+    "order.acknowledge": _HOLDER_ONLY,
+    "order.hand_back": _HOLDER_ONLY,
+    "order.report_in": {**ADMIN_CONFLICTS, **{r: NONE for r in NOT_THEIRS}},
+    "order.result": {"community_admin": SEES_OWN_403, "street_admin": (403, 403, 404),
+                     **{r: NONE for r in NOT_THEIRS}},
+    "order.escalate": {"department": SEES_OWN_403, **{r: NONE for r in NOT_THEIRS}},
+    "category.create": {r: SEES_OWN_403 for r in COMMUNITY_MEMBERS} | {"ops": NONE},
+    "user.create": {r: (403, 422, 422) for r in COMMUNITY_MEMBERS} | {"ops": (422, 422, 422)},
+}
+
+
+def expected_write(level: str, route: str, role: str) -> Row | None:
+    """The row for `role` on the write `route` at `level`; None: not decided (discovery)."""
+    if level == "rpc" and role in WRITE_RPC.get(route, {}):
+        return WRITE_RPC[route][role]
+    return WRITE_GATEWAY.get(route, {}).get(role)
+
+
+def write_size() -> int:
+    return len(WRITES) * len(ROLES) * len(TARGETS)

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import eventlet
+import eventlet.queue
 import pytest
 
 from services.common.errors import DomainError
@@ -20,7 +22,8 @@ from services.dispatch.service import DispatchService
 from services.evaluation.service import EvaluationService
 from services.gateway import tokens
 from services.intake.service import IntakeService
-from tests.isolation import matrix
+from services.points.service import PointsService
+from tests.isolation import matrix, victims
 from tests.platform import PASSWORD, SYSTEM, Platform
 
 WHERE = {"own": "A", "neighbour": "A2", "far": "B"}
@@ -73,7 +76,7 @@ def _wait_evaluated(rpc: Any, reporter: dict, issue_id: str) -> None:
 @pytest.fixture(scope="module")
 def world(module_platform: Platform) -> World:
     platform = module_platform
-    platform.start(IntakeService, DispatchService, EvaluationService)
+    platform.start(IntakeService, DispatchService, EvaluationService, PointsService)
     tenancy = platform.tenancy()
     with platform.rpc() as rpc:
         tenancy.communities["A2"] = rpc.identity.create_community(
@@ -195,3 +198,154 @@ def test_the_matrix_covers_every_route_role_and_target(capsys):
               f"{len(matrix.TARGETS)} targets = {matrix.size()} cells per level; "
               f"gateway {TALLY['gateway.passed']}/{TALLY['gateway.probed']} passed, "
               f"rpc {TALLY['rpc.passed']}/{TALLY['rpc.probed']} passed")
+
+
+# --- state-changing routes (matrix.WRITES) ----------------------------------------------------
+
+CLAIMERS = ("volunteer", "operator")  # who claims from the pool
+
+
+def _fill(template: Any, values: dict[str, str]) -> Any:
+    if isinstance(template, str):
+        return template.format(**values)
+    if isinstance(template, dict):
+        return {k: _fill(v, values) for k, v in template.items()}
+    if isinstance(template, list):
+        return [_fill(v, values) for v in template]
+    return template
+
+
+def _victim(world: World, rpc: Any, route: matrix.Write, target: str,
+            prober: dict | None) -> dict[str, str]:
+    """A fresh record of the route's kind in the target community (for `prober`, when its
+    own report or claim is what the route acts on)."""
+    where = WHERE[target]
+    community_id = world.ids[target]["community"]
+    reporter = caller(world.platform, "reporter", where)
+    member = victims.fresh(caller(world.platform, "volunteer", where))
+    if prober is not None and prober.get("community_id") == community_id:
+        if prober["user_id"].startswith("m-reporter"):
+            reporter = prober
+        if prober["role"] in CLAIMERS:
+            member = prober
+    made = victims.make(rpc, route.victim, community_id,
+                        caller(world.platform, "community_admin", where), reporter, member)
+    return made | {"community": community_id, "uniq": victims.uniq()}
+
+
+def _token(world: World, who: dict) -> dict[str, str]:
+    secret = world.platform.settings.jwt_secret
+    return {"Authorization": "Bearer " + tokens.issue(dict(who, id=who["user_id"]), secret, 3600)}
+
+
+def _write_gateway(world: World, route: matrix.Write, who: dict, values: dict) -> Any:
+    client = world.platform.client
+    assert client is not None
+    files = {"file": ("grids.csv", _fill(route.upload, values), "text/csv")} if route.upload \
+        else None
+    response = client.request(route.method, _fill(route.path, values), headers=_token(world, who),
+                              json=_fill(route.body, values), files=files)
+    return "ok" if response.status_code == route.ok else response.status_code
+
+
+def _write_rpc(rpc: Any, route: matrix.Write, who: dict, values: dict) -> Callable:
+    service, method, names = route.rpc
+    args = values | {"body": _fill(route.body, values), "upload": _fill(route.upload, values),
+                     "csv": "csv", "dry_run": False}
+    reply = getattr(getattr(rpc, service), method).call_async(who, *[args[n] for n in names])
+
+    def answer() -> Any:
+        try:
+            reply.result()
+        except DomainError as exc:
+            return exc.status
+        return "ok"
+
+    return answer
+
+
+class Makers:
+    """Victims are made concurrently, each maker on its own RPC proxy (a chain of calls)."""
+
+    def __init__(self, world: World, size: int = 8) -> None:
+        self.world, self.idle = world, eventlet.queue.LightQueue()
+        self.runners = [world.platform.rpc() for _ in range(size)]
+        for runner in self.runners:
+            self.idle.put(runner.start())
+        self.pool = eventlet.GreenPool(size)
+
+    def make(self, route: matrix.Write, cells: list[tuple[str, dict | None]]) -> list[dict]:
+        def one(cell: tuple[str, dict | None]) -> dict:
+            proxy = self.idle.get()
+            try:
+                return _victim(self.world, proxy, route, *cell)
+            finally:
+                self.idle.put(proxy)
+        return list(self.pool.imap(one, cells))
+
+    def close(self) -> None:
+        for runner in self.runners:
+            runner.stop()
+
+
+@pytest.fixture(scope="module")
+def makers(world) -> Any:
+    made = Makers(world)
+    yield made
+    made.close()
+
+
+def _check_writes(world: World, rpc: Any, makers: Makers, level: str, name: str,
+                  shared: dict[str, dict]) -> list[str]:
+    route = matrix.WRITES[name]
+    cells = [(role, i, target) for role in matrix.ROLES
+             for i, target in enumerate(matrix.TARGETS)]
+    # a write expected to succeed (or not decided yet): a fresh caller and a record of its own
+    fresh = {(role, i): victims.fresh(world.callers[role]) for role, i, _ in cells
+             if (want := matrix.expected_write(level, name, role)) is None or want[i] == "ok"}
+    own = dict(zip(fresh, makers.make(route, [(matrix.TARGETS[i], who)
+                                               for (_, i), who in fresh.items()]), strict=True))
+    calls = [(fresh.get((role, i), world.callers[role]),
+              own.get((role, i), shared[target]) | {"uniq": victims.uniq()})
+             for role, i, target in cells]
+    if level == "gateway":  # the gateway's requests at once, as its clients would send them
+        answers = list(makers.pool.imap(lambda c: _write_gateway(world, route, *c), calls))
+    else:
+        answers = [_write_rpc(rpc, route, *c) for c in calls]
+    probes = {role: answers[n * len(matrix.TARGETS):(n + 1) * len(matrix.TARGETS)]
+              for n, role in enumerate(matrix.ROLES)}
+    wrong: list[str] = []
+    for role in matrix.ROLES:
+        want = matrix.expected_write(level, name, role)
+        got = tuple(p() if callable(p) else p for p in probes[role])
+        TALLY[f"{level}.writes.probed"] += len(got)
+        if want is not None:
+            TALLY[f"{level}.writes.passed"] += sum(g == w for g, w in zip(got, want, strict=True))
+        if got != want:
+            wrong.append(f"{level} {role}: expected {want}, got {got}")
+    return wrong
+
+
+@pytest.mark.parametrize("route_name", list(matrix.WRITES))
+def test_every_state_change_answers_as_the_write_matrix_says(world, rpc, makers, route_name):
+    route = matrix.WRITES[route_name]
+    # the refusals of both levels share one record per target (a refusal changes nothing)
+    shared = dict(zip(matrix.TARGETS, makers.make(route, [(t, None) for t in matrix.TARGETS]),
+                      strict=True))
+    wrong = _check_writes(world, rpc, makers, "gateway", route_name, shared)
+    wrong += _check_writes(world, rpc, makers, "rpc", route_name, shared)
+    assert not wrong, f"{route_name}:\n  " + "\n  ".join(wrong)
+
+
+def test_the_write_matrix_covers_every_role_and_target(capsys):
+    assert set(matrix.WRITE_GATEWAY) == set(matrix.WRITES)
+    assert set(matrix.WRITE_RPC) <= set(matrix.WRITES)
+    for table in (matrix.WRITE_GATEWAY, matrix.WRITE_RPC):
+        for rows in table.values():
+            assert all(len(row) == len(matrix.TARGETS) for row in rows.values())
+    assert all(set(rows) == set(matrix.ROLES) for rows in matrix.WRITE_GATEWAY.values())
+    with capsys.disabled():
+        print(f"\nwrite matrix: {len(matrix.WRITES)} routes x {len(matrix.ROLES)} roles x "
+              f"{len(matrix.TARGETS)} targets = {matrix.write_size()} cells per level; gateway "
+              f"{TALLY['gateway.writes.passed']}/{TALLY['gateway.writes.probed']} passed, rpc "
+              f"{TALLY['rpc.writes.passed']}/{TALLY['rpc.writes.probed']} passed")

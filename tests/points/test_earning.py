@@ -123,3 +123,43 @@ def test_volunteer_hours_delivered_three_times_pay_once_by_the_hour(world):
     assert _earned(world, volunteer) == 25 + 8 + 3
     postings = world.db()["postings"]
     assert postings.count_documents({"key": {"$regex": volunteer}}) == 3
+
+
+def test_an_order_resolved_by_a_member_pays_once_confirmed_and_a_grid_worker_earns_nothing(
+        world):
+    from services.common.contracts.dispatch import OrderConfirmed, OrderResolved
+
+    community = world.platform.community_id("A")
+    tenancy = world.platform.tenancy()
+    dispatch = event_dispatcher(world.platform.config)
+    inbox = world.db()["processed_events"]
+    for role, expected in (("volunteer", 10), ("grid_worker", 0)):
+        member = f"u-{role}-{uuid.uuid4().hex[:6]}"
+        order_id = f"o-{uuid.uuid4().hex[:8]}"
+        by = Caller(user_id=member, role=role, district_id=tenancy.district["id"],
+                    community_id=community)
+        confirmed = new_event(OrderConfirmed(order_id=order_id, community_id=community,
+                                             level="community", result="修好了"),
+                              Caller.system(), community).to_message()
+        resolved = new_event(OrderResolved(order_id=order_id, community_id=community,
+                                           level="community", responder_id=member,
+                                           result="修好了"), by, community).to_message()
+        # Confirmed first: the events travel on separate queues; whichever is second pays.
+        for event_type, message in (("order.confirmed", confirmed),
+                                    ("order.resolved", resolved),
+                                    ("order.confirmed", {**confirmed, "id": uuid.uuid4().hex})):
+            assert wait_until(lambda t=event_type, m=message, d=dispatch: _sent(d, t, m),
+                              timeout=20, every=0.2)
+        assert wait_until(lambda c=confirmed, r=resolved, i=inbox: i.count_documents({"_id": {
+            "$in": [f"on_order_confirmed:{c['id']}", f"on_order_resolved:{r['id']}"]}}) == 2,
+            timeout=20, every=0.1)
+        time.sleep(0.5)  # the third delivery too
+        assert _earned(world, member) == expected, role
+
+
+def _sent(dispatch, event_type: str, message: dict) -> bool:  # noqa: ANN001
+    try:
+        dispatch("dispatch", event_type, message)
+    except (UndeliverableMessage, AmqpNotFound):
+        return False
+    return True

@@ -146,7 +146,8 @@ def test_an_expired_code_releases_points_and_stock_once(world):
                            json={"offer_id": offer["id"]}).json()
         doc = helpers.settled(world, made["id"])
     finally:
-        world.db()["policies"].delete_one({"_id": community_a})
+        world.db()["policies"].update_one({"_id": community_a},
+                                          {"$set": {"redemption_ttl_seconds": 900.0}})
     assert doc["state"] == "expired"
     assert helpers.balance(world, headers)["active"] == 4
     assert client.get(f"/points/offers/{offer['id']}", headers=headers).json()["stock"] == 1
@@ -214,3 +215,142 @@ def test_the_verify_cli_and_the_drift_gauge_see_a_corrupted_balance(world):
         assert gauge == 3  # 2 of drift, 1 for books that do not sum to zero
     finally:
         world.db()["accounts"].update_one({"_id": acct}, {"$inc": {"balance": 2}})
+
+
+def test_statement_pages_ranking_masks_and_settlement_lists_the_confirmed(world):
+    from datetime import UTC, datetime, timedelta
+
+    from deploy.waits import wait_until
+
+    client = world.platform.client
+    user, headers = helpers.resident(world, 0)
+    for points in (10, 20, 30):
+        assert client.post("/points/awards", headers=world.admin, json={
+            "user_id": user["id"], "points": points, "reason": "好人好事"}).status_code == 201
+    shown = client.put("/points/publication", headers=headers,
+                       json={"mask": "full", "display_name": "王芳"})
+    assert shown.status_code == 200 and shown.json()["active"] == 60
+    seen, cursor = [], None
+    while True:
+        page = client.get("/points/statement", headers=headers,
+                          params={"limit": 2} | ({"cursor": cursor} if cursor else {})).json()
+        seen += [p["amount"] for p in page["items"]]
+        if not (cursor := page["next_cursor"]):
+            break
+    assert seen == [30, 20, 10]  # newest first, each once
+
+    def ranked() -> bool:
+        entries = client.get("/points/ranking", headers=headers).json()["entries"]
+        return {"name": "王芳", "points": 60} in [
+            {k: e[k] for k in ("name", "points")} for e in entries]
+
+    assert wait_until(ranked, timeout=10, every=0.2)  # re-keyed by the batched aftercare
+    offer = helpers.offer(world, price=7)
+    made = client.post("/points/redemptions", headers=headers,
+                       json={"offer_id": offer["id"]}).json()
+    assert client.post("/points/redemptions/confirm", headers=world.merchant,
+                       json={"code": made["code"]}).status_code == 200
+    period = {"start": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+              "end": (datetime.now(UTC) + timedelta(hours=1)).isoformat()}
+    statement = client.get("/points/settlement", headers=world.merchant, params=period).json()
+    assert made["id"] in [line["redemption_id"] for line in statement["lines"]]
+    assert statement["points"] == sum(line["price"] for line in statement["lines"])
+    text = client.get("/points/settlement.csv", headers=world.merchant, params=period)
+    assert text.status_code == 200 and text.headers["content-type"].startswith("text/csv")
+    assert made["id"] in text.text and text.text.splitlines()[0].startswith("redemption_id")
+    other = client.get("/points/settlement", headers=world.other_merchant, params=period)
+    assert made["id"] not in other.text
+
+
+def _as(world: World, role: str, where: str = "A", name: str = "1") -> dict:
+    tenancy = world.platform.tenancy()
+    community = tenancy.communities[where]
+    who = {"user_id": f"u-{role}-{where}-{name}", "role": role,
+           "district_id": tenancy.district["id"], "street_id": community["street_id"],
+           "community_id": community["id"]}
+    return who | ({"merchant_id": f"merchant-{where}-{name}"} if role == "merchant" else {})
+
+
+def test_the_service_checks_role_and_community_itself_without_the_gateway(world):
+    from services.common.errors import DomainError
+
+    _, headers = helpers.resident(world, 5)
+    offer = helpers.offer(world, price=5)
+    made = world.platform.client.post("/points/redemptions", headers=headers,
+                                      json={"offer_id": offer["id"]}).json()
+    community_a = world.platform.community_id("A")
+    resident = {**_as(world, "resident"), "user_id": made["resident_id"]}
+    calls = [
+        ("make_award", _as(world, "resident"), ({"user_id": "x", "points": 1,
+                                                 "reason": "r"},), 403),
+        ("onboard_merchant", _as(world, "merchant"), ({"merchant_id": "m", "name": "n",
+                                                       "modes": ["trial"]},), 403),
+        ("confirm_redemption", resident, ({"code": made["code"]},), 403),
+        ("confirm_redemption", _as(world, "merchant", "A", "2"), ({"code": made["code"]},), 404),
+        ("get_redemption", _as(world, "merchant", "A", "2"), (made["id"],), 404),
+        ("get_redemption", _as(world, "community_admin", "B"), (made["id"],), 404),
+        ("list_ledger", _as(world, "community_admin", "B"), (community_a,), 404),
+        ("make_award", _as(world, "community_admin", "B"), ({
+            "community_id": community_a, "user_id": "x", "points": 1, "reason": "r"},), 404),
+        ("get_balance", _as(world, "merchant"), (community_a, made["resident_id"]), 403),
+        ("set_rule", _as(world, "community_admin", "B"), (community_a, "vote_cast",
+                                                          {"points": 1}), 404),
+        ("request_redemption", _as(world, "resident", "B"), ({"offer_id": offer["id"]},), 404),
+        ("cancel_redemption", _as(world, "resident", "A", "other"), (made["id"],), 404),
+    ]
+    with world.platform.rpc() as rpc:
+        for method, who, args, status in calls:
+            with pytest.raises(DomainError) as refused:
+                getattr(rpc.points, method)(who, *args)
+            assert refused.value.status == status, (method, who["role"], refused.value)
+
+
+def test_points_earned_in_a_year_expire_at_the_end_of_the_next_once(world):
+    import time as clock
+
+    from services.points import expiry, ledger
+
+    user, headers = helpers.resident(world, 30)
+    client = world.platform.client
+    offer = helpers.offer(world, price=10)
+    made = client.post("/points/redemptions", headers=headers,
+                       json={"offer_id": offer["id"]}).json()
+    assert client.post("/points/redemptions/confirm", headers=world.merchant,
+                       json={"code": made["code"]}).status_code == 200
+    helpers.settled(world, made["id"])
+    community_a = world.platform.community_id("A")
+    this_year = ledger.year_of(clock.time())
+
+    def run(year_ended: int) -> int:
+        expired, cursor = expiry.run_page(community_a, year_ended, 1, None)
+        while cursor:
+            more, cursor = expiry.run_page(community_a, year_ended, 1, cursor)
+            expired += more
+        return expired
+
+    assert run(this_year) >= 0  # the end of this year: this year's points are not due yet
+    assert helpers.balance(world, headers)["active"] == 20
+    run(this_year + 1)  # the end of the next: 30 earned - 10 spent expire
+    run(this_year + 1)  # a second run (a replica, a restart) expires nothing more
+    assert helpers.balance(world, headers) | {"user_id": None, "community_id": None} == {
+        "user_id": None, "community_id": None, "active": 0, "locked": 0, "spent": 10,
+        "expired": 20}
+    assert world.db()["postings"].count_documents({"key": {"$regex": f"^expire:.*{user['id']}"
+                                                           }}) == 1
+    assert helpers.verify(world, community_a)["drift"] == 0
+    policies = world.db()["policies"]
+    policies.update_one({"_id": community_a}, {"$set": {"expiry_due_ts": clock.time() - 1}})
+    expiry.run_due(clock.time())  # the timer at this year end: the next one is set
+    assert policies.find_one({"_id": community_a})["expiry_due_ts"] == expiry.year_end_ts(
+        this_year + 1) and helpers.balance(world, headers)["expired"] == 20
+
+
+def test_a_verify_page_stops_at_its_posting_budget_and_the_next_resumes(world, monkeypatch):
+    community_a = world.platform.community_id("A")
+    whole = verify.verify_community(community_a)
+    monkeypatch.setattr(verify, "POSTING_BUDGET", 1)
+    first = verify.verify_page(community_a)
+    assert not first.complete and first.next_cursor and first.accounts <= 2
+    paged = verify.verify_community(community_a)
+    assert (paged.accounts, paged.postings, paged.drift, paged.zero_sum) == (
+        whole.accounts, whole.postings, 0, True)

@@ -1,4 +1,5 @@
-"""One platform (identity + volunteers + an event probe, real broker and store) per module."""
+"""One platform (identity + volunteers + points + an event probe, real broker and store) for the
+whole package: every test makes its own ids, so they share it (one start, not seven)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from tests.platform import Platform
 from tests.volunteers.helpers import EventProbe
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def module_config(request, vhost_pipeline, store_uri) -> Iterator[dict[str, Any]]:
     uri = urlparse(request.config.getoption("RABBIT_AMQP_URI"))
     with vhost_pipeline.get() as vhost:
@@ -23,8 +24,9 @@ def module_config(request, vhost_pipeline, store_uri) -> Iterator[dict[str, Any]
                          "outbox_poll_seconds": 0.2, "scheduler_poll_seconds": 0.2}}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def vplatform(module_config) -> Iterator[Platform]:
+    from services.points.service import PointsService
     from services.volunteers.service import VolunteersService
 
     containers: list[Any] = []
@@ -36,7 +38,7 @@ def vplatform(module_config) -> Iterator[Platform]:
 
     running = Platform(factory, module_config)
     try:
-        running.start(VolunteersService, EventProbe)
+        running.start(VolunteersService, PointsService, EventProbe)
         yield running
     finally:
         running.close()

@@ -15,7 +15,7 @@ from services.common.contracts import new_event
 from services.common.contracts.dispatch import GridChanged
 
 WATCHED = ("volunteer.hours_logged", "wish.fulfilled", "activity.checked_in", "match.accepted",
-           "match.offered", "match.exhausted")
+           "match.offered", "match.exhausted", "project.completed")
 
 
 def _recorder(event_type: str):  # noqa: ANN202

@@ -100,3 +100,27 @@ def test_the_board_is_a_keyset_page(vplatform):
     assert seen == ids[::-1]
     junk = client.get("/wishes?cursor=bm90LW1pbmU", headers=resident)
     assert junk.status_code == 422 and "cursor" in error_of(junk)["fields"]
+
+
+def test_the_gauges_read_the_writers_counters(vplatform):
+    from services.volunteers import metrics
+    from services.volunteers.models import EVERYWHERE, Tally
+
+    client = vplatform.client
+    before = Tally.figures(EVERYWHERE)
+    volunteer = token_headers(vplatform, "volunteer", f"u-g-{uuid.uuid4().hex[:6]}")
+    client.put("/volunteers/profile", headers=volunteer, json=profile_body(
+        skills=["calligraphy"]))
+    client.put("/volunteers/profile", headers=volunteer, json=profile_body(
+        skills=["calligraphy", "dance"]))  # rewritten: counted once, by its skills now
+    resident = token_headers(vplatform, "resident", f"u-g-{uuid.uuid4().hex[:6]}")
+    client.post("/wishes", headers=resident, json={"title": "写春联", "detail": "过年"})
+    after = Tally.figures(EVERYWHERE)
+    assert after["skill:calligraphy"] - before.get("skill:calligraphy", 0) == 1
+    assert after["skill:dance"] - before.get("skill:dance", 0) == 1
+    assert after["volunteers"] - before.get("volunteers", 0) == 1
+    assert after["open_wishes"] - before.get("open_wishes", 0) == 1
+    metrics.refresh()
+    assert metrics.VOLUNTEERS_BY_SKILL.labels("calligraphy")._value.get() == (
+        after["skill:calligraphy"])
+    assert metrics.OPEN_WISHES._value.get() == after["open_wishes"]

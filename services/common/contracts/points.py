@@ -137,7 +137,8 @@ class VerifyReport(BaseModel):
     balance_sum: int  # Σ balances: −in_transit when the books are whole
     in_transit: int  # debited and not yet credited
     zero_sum: bool
-    complete: bool  # False: stopped at the page bound; `next_cursor` resumes
+    busy: int = 0  # accounts that kept changing while summed (not compared: not drift)
+    complete: bool  # False: busy accounts, or stopped at the page bound (`next_cursor`)
     next_cursor: str | None = None
 
 
@@ -214,7 +215,7 @@ class OfferIn(BaseModel):
     title: Name
     description: Note = ""
     price: Points
-    stock: Annotated[int, Field(ge=0, le=100_000)]
+    stock: Annotated[int, Field(ge=0, le=10_000)]  # `holds` lists the reserved ones
     valid_from: Instant
     valid_until: Instant
     per_resident_limit: Annotated[int, Field(ge=1, le=1000)] = 1

@@ -432,3 +432,92 @@ WishPage = Page[WishOut]
 ActivityPage = Page[ActivityOut]
 RosterPage = Page[RosterEntry]
 MatchPage = Page[MatchOut]
+
+
+# --- the four lists (四张清单) and projects -------------------------------------------
+
+class ListKind(StrEnum):
+    problem = "problem"  # 问题清单 (e.g. from an issue of intake)
+    need = "need"  # 需求清单
+    resource = "resource"  # 资源清单: spaces, funds, skills, equipment of units and merchants
+
+
+class ResourceKind(StrEnum):
+    space = "space"
+    fund = "fund"
+    skill = "skill"
+    equipment = "equipment"
+
+
+class ListEntryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    community_id: Id | None = None
+    list: ListKind
+    title: Title
+    detail: Summary
+    issue_id: Id | None = None  # a problem from an issue
+    resource_kind: ResourceKind | None = None  # resources only
+    offered_by: Title | None = None  # the partner unit or merchant offering a resource
+
+    @model_validator(mode="after")
+    def _kind_fits(self) -> ListEntryIn:
+        if self.list is ListKind.resource and self.resource_kind is None:
+            raise ValueError("resource_kind: a resource names its kind")
+        if self.list is not ListKind.resource and self.resource_kind is not None:
+            raise ValueError("resource_kind: only resources have one")
+        return self
+
+
+class ListEntryOut(BaseModel):
+    id: str
+    community_id: str
+    list: ListKind
+    title: str
+    detail: str
+    issue_id: str | None = None
+    resource_kind: ResourceKind | None = None
+    offered_by: str | None = None
+    state: Literal["open", "matched"]
+    project_id: str | None = None
+    created_ts: float
+
+
+class MilestoneIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Title
+    due_ts: EpochTs
+
+
+class ProjectIn(BaseModel):
+    """A need matched to resources at the joint meeting (联席会议) becomes a project."""
+
+    model_config = ConfigDict(extra="forbid")
+    need_id: Id
+    resource_ids: list[Id] = Field(min_length=1, max_length=20)
+    owner_unit_id: Id
+    title: Title
+    milestones: list[MilestoneIn] = Field(min_length=1, max_length=20)
+    participant_account_ids: list[Id] = Field(default_factory=list, max_length=200)
+
+
+class MilestoneOut(BaseModel):
+    title: str
+    due_ts: float
+    done_ts: float | None = None
+
+
+class ProjectOut(BaseModel):
+    id: str
+    community_id: str
+    need_id: str
+    resource_ids: list[str]
+    owner_unit_id: str
+    title: str
+    milestones: list[MilestoneOut]
+    state: Literal["planned", "published", "completed"]
+    published_ts: float | None = None
+    completed_ts: float | None = None
+
+
+ListEntryPage = Page[ListEntryOut]
+ProjectPage = Page[ProjectOut]

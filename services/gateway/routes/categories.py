@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from services.common.caller import ADMIN_ROLES
 from services.common.contracts.intake import CategoryDef, CategoryState
 from services.common.errors import InvalidInput
+from services.common.paging import MAX_PAGE
 from services.common.rpc import dump
 from services.gateway.deps import CallerDep, PathCode, PathId, RpcDep, caller_args, require
+from services.gateway.routes.issues import PageCursor, PageLimit
+from services.gateway.routes.open311 import with_next_link
 
 router = APIRouter(prefix="/communities/{community_id}/categories", tags=["categories"])
 
 
 @router.get("", response_model=list[CategoryDef])
-def list_categories(community_id: PathId, caller: CallerDep, rpc: RpcDep) -> list[dict]:
-    """The community's catalogue."""
-    return rpc.call("intake", "list_categories", caller_args(caller), community_id)
+def list_categories(request: Request, response: Response, community_id: PathId,
+                    caller: CallerDep, rpc: RpcDep, limit: PageLimit = MAX_PAGE,
+                    cursor: PageCursor = None) -> list[dict]:
+    """The community's catalogue by group and code: a keyset page of `limit` (default and
+    at most 100: a usual catalogue is one page); the next page's URL in `Link`."""
+    page = rpc.call("intake", "list_categories", caller_args(caller), community_id,
+                    {"limit": limit, "cursor": cursor})
+    with_next_link(response, request, page["next_cursor"])
+    return page["items"]
 
 
 @router.get("/{code}", response_model=CategoryDef)

@@ -28,6 +28,7 @@ from services.gateway.deps import (
 )
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
+MAX_CATALOGUE_PAGES = 10  # of 100: a catalogue is tens of entries
 DEFAULT_WINDOW = timedelta(days=90)  # the spec's default when no dates or ids are given
 _INSTANT = TypeAdapter(Instant)
 
@@ -54,7 +55,15 @@ def _jurisdiction(value: str | None) -> str:
 def services(fmt: str, rpc: RpcDep, jurisdiction_id: QueryId = None) -> Response:
     """Service list: the community's categories."""
     try:
-        found = rpc.call("intake", "list_categories", None, _jurisdiction(jurisdiction_id))
+        # The spec's list is whole: walk the catalogue's pages (bounded: tens of entries).
+        found, query = [], {}
+        for _ in range(MAX_CATALOGUE_PAGES):
+            page = rpc.call("intake", "list_categories", None, _jurisdiction(jurisdiction_id),
+                            query)
+            found += page["items"]
+            if not page["next_cursor"]:
+                break
+            query = {"cursor": page["next_cursor"]}
         return open311.render([open311.service(c) for c in found], _format(fmt), "services")
     except DomainError as exc:
         return _fail(exc, fmt)

@@ -1,4 +1,5 @@
-"""Volunteers (志愿者): profiles, micro-wishes (微心愿), activities and workshops, matching.
+"""Volunteers (志愿者): profiles, micro-wishes (微心愿), activities and workshops, matching,
+the four lists (四张清单) and their projects.
 
 Routes only translate HTTP to the volunteers service's RPCs over its contracts; the
 service checks role and community again. Every list is a keyset page.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 
 from services.common.caller import ADMIN_ROLES, MEMBER_ROLES, Role
 from services.common.contracts.volunteers import (
@@ -20,6 +21,10 @@ from services.common.contracts.volunteers import (
     CheckIn,
     CheckInOut,
     FulfilIn,
+    ListEntryIn,
+    ListEntryOut,
+    ListEntryPage,
+    ListKind,
     MatchIn,
     MatchOut,
     MatchPage,
@@ -27,6 +32,9 @@ from services.common.contracts.volunteers import (
     ProfileIn,
     ProfileOut,
     ProfilePage,
+    ProjectIn,
+    ProjectOut,
+    ProjectPage,
     RankOut,
     RosterPage,
     SkillOut,
@@ -270,3 +278,60 @@ def answer_offer(match_id: PathId, body: AnswerIn, caller: CallerDep, rpc: RpcDe
     """Accept or decline an offer (declining offers it to the next candidate)."""
     require(caller, *MEMBERS, Role.resident)
     return _call(rpc, "answer_offer", caller, match_id, body.model_dump())
+
+
+# --- the four lists and projects ---------------------------------------------------------
+
+LIST_READERS = (Role.community_admin, Role.resident, *MEMBERS, Role.grid_worker)
+
+
+@router.post("/lists", status_code=status.HTTP_201_CREATED, response_model=ListEntryOut)
+def add_list_entry(body: ListEntryIn, caller: CallerDep, rpc: RpcDep) -> object:
+    """A problem, need or resource on the community's four lists (四张清单)."""
+    require(caller, Role.community_admin)
+    return _call(rpc, "add_list_entry", caller, body.model_dump(mode="json"))
+
+
+@router.get("/lists/{kind}", response_model=ListEntryPage)
+def list_entries(kind: ListKind, caller: CallerDep, rpc: RpcDep, community_id: QueryId = None,
+                 limit: Limit = DEFAULT_PAGE, cursor: Cursor = None) -> object:
+    """One list (problem, need or resource), newest first."""
+    require(caller, *LIST_READERS)
+    return _call(rpc, "list_entries", caller, kind.value, community_id, limit, cursor)
+
+
+@router.post("/projects", status_code=status.HTTP_201_CREATED, response_model=ProjectOut)
+def start_project(body: ProjectIn, caller: CallerDep, rpc: RpcDep) -> object:
+    """A need matched to resources becomes a project with an owner unit and milestones."""
+    require(caller, Role.community_admin)
+    return _call(rpc, "start_project", caller, body.model_dump(mode="json"))
+
+
+@router.get("/projects", response_model=ProjectPage)
+def list_projects(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None,
+                  limit: Limit = DEFAULT_PAGE, cursor: Cursor = None) -> object:
+    """The community's projects (residents: the published ones)."""
+    require(caller, *LIST_READERS)
+    return _call(rpc, "list_projects", caller, community_id, limit, cursor)
+
+
+@router.get("/projects/{project_id}", response_model=ProjectOut)
+def get_project(project_id: PathId, caller: CallerDep, rpc: RpcDep) -> object:
+    """One project (residents: once published)."""
+    require(caller, *LIST_READERS, Role.street_admin, Role.district_admin)
+    return _call(rpc, "get_project", caller, project_id)
+
+
+@router.post("/projects/{project_id}/publish", response_model=ProjectOut)
+def publish_project(project_id: PathId, caller: CallerDep, rpc: RpcDep) -> object:
+    """公示: publish the project to the residents."""
+    require(caller, Role.community_admin)
+    return _call(rpc, "publish_project", caller, project_id)
+
+
+@router.post("/projects/{project_id}/milestones/{index}/done", response_model=ProjectOut)
+def complete_milestone(project_id: PathId, index: Annotated[int, Path(ge=0, le=19)],
+                       caller: CallerDep, rpc: RpcDep) -> object:
+    """A milestone done; the last one completes the project (project.completed)."""
+    require(caller, Role.community_admin)
+    return _call(rpc, "complete_milestone", caller, project_id, index)

@@ -56,6 +56,7 @@ class MatchIndex:
         self._grid_keys: dict[str, tuple[str, ...]] = {}  # account → grids indexed under
         self._hour_keys: dict[str, list[int]] = {}  # account → hours of the week indexed under
         self._static: dict[str, float] = {}  # account → its load and rating parts
+        self._chains: dict[str, tuple[str, ...]] = {}  # grid → it and the grids above it
 
     def __len__(self) -> int:
         return len(self.candidates)
@@ -74,7 +75,7 @@ class MatchIndex:
             bucket.by_exact[skill].add(cand.account_id)
             for code in taxonomy.lineage(skill):
                 bucket.by_skill[code].add(cand.account_id)
-        keys = tuple(g.grid_id for g in scoring.grid_chain(self.grids, cand.grid_id))
+        keys = self._chain_of(cand.grid_id)
         for grid_id in keys:
             bucket.by_grid[grid_id].add(cand.account_id)
         self._grid_keys[cand.account_id] = keys
@@ -86,6 +87,17 @@ class MatchIndex:
                                           + scoring.W_RATING * scoring.rating_share(cand))
         if any(e.get("available") for e in cand.exceptions):
             bucket.extra.add(cand.account_id)
+
+    def _chain_of(self, grid_id: str | None) -> tuple[str, ...]:
+        """A grid and those above it (cached per grid: most of a district shares a few
+        hundred grids; a grid change clears the cache)."""
+        if grid_id is None:
+            return ()
+        keys = self._chains.get(grid_id)
+        if keys is None:
+            keys = tuple(g.grid_id for g in scoring.grid_chain(self.grids, grid_id))
+            self._chains[grid_id] = keys
+        return keys
 
     def remove(self, account_id: str) -> None:
         old = self.candidates.pop(account_id, None)
@@ -107,10 +119,12 @@ class MatchIndex:
     def put_grid(self, node: GridNode) -> None:
         """A grid changed: its community's candidates are re-indexed under the new tree."""
         self.grids[node.grid_id] = node
+        self._chains.clear()
         self._reindex(node.community_id)
 
     def remove_grid(self, grid_id: str, community_id: str) -> None:
         if self.grids.pop(grid_id, None) is not None:
+            self._chains.clear()
             self._reindex(community_id)
 
     def _reindex(self, community_id: str) -> None:

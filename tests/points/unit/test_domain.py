@@ -69,3 +69,11 @@ def test_ids_and_keys_are_stable_and_ordered():
     assert acct == "acct:c1:resident:u1" and kind_of(acct) == "resident"
     assert rank_key("c1", 50, "a") < rank_key("c1", 5, "b")  # more earned ranks first
     assert domain.earned_points(10, 2.5) == 25 and domain.earned_points(10, 0.05) == 0
+
+
+def test_the_oldest_points_expire_first_and_never_more_than_the_active_balance():
+    earned = {2024: 50, 2025: 30, 2026: 40}
+    assert domain.expiring(earned, 2024, spent=20, expired=0, active=100) == 30
+    assert domain.expiring(earned, 2024, spent=60, expired=0, active=60) == 0  # spent them
+    assert domain.expiring(earned, 2025, spent=20, expired=30, active=70) == 30
+    assert domain.expiring(earned, 2025, spent=0, expired=0, active=10) == 10  # locked wait

@@ -1,0 +1,172 @@
+"""The four lists (四张清单) and their projects: problems, needs and resources entered by the
+community's admins; a need matched to resources at the joint meeting becomes a project with
+an owner unit and milestones, published to the residents (公示); its last milestone writes
+`project.completed`."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from nameko.rpc import rpc
+
+from services.common.aggregate import Decision, change
+from services.common.caller import Caller, Role
+from services.common.contracts.volunteers import (
+    ListEntryIn,
+    ListEntryOut,
+    ListEntryPage,
+    ListKind,
+    ProjectIn,
+    ProjectOut,
+    ProjectPage,
+)
+from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.paging import PageQuery, fetch, page_key
+from services.common.rpc import as_caller, dump, parse, replies
+from services.volunteers import access
+from services.volunteers.domain import projects as rules
+from services.volunteers.models import ListEntry, Project
+
+RESIDENTS = (Role.resident, Role.volunteer, Role.operator, Role.grid_worker)
+
+
+def entry_view(entry: ListEntry) -> dict[str, Any]:
+    return dump(ListEntryOut(**{name: getattr(entry, name) for name in ListEntryOut.model_fields}))
+
+
+def project_view(project: Project) -> dict[str, Any]:
+    return dump(ProjectOut(**{name: getattr(project, name) for name in ProjectOut.model_fields}))
+
+
+def _page(limit: int | None, cursor: str | None) -> PageQuery:
+    return parse(PageQuery, {k: v for k, v in (("limit", limit), ("cursor", cursor))
+                             if v is not None})
+
+
+def _project_keys(project: Project) -> None:
+    project.page_key = page_key(f"c:{project.community_id}", project.created_ts, project.id)
+    project.public_key = (page_key(f"c:{project.community_id}:public", project.created_ts,
+                                   project.id) if project.state != "planned" else None)
+
+
+class ListEntrypoints:
+    @rpc
+    @replies(ListEntryOut)
+    def add_list_entry(self, caller: dict, data: dict) -> dict:
+        """A problem, need or resource on the community's lists (community admins)."""
+        who = as_caller(caller)
+        who.require_role(Role.community_admin)
+        spec = parse(ListEntryIn, data)
+        place = access.home(who, spec.community_id)
+        now = time.time()
+        entry = ListEntry(district_id=place.district_id, street_id=place.street_id,
+                          community_id=place.community_id, created_ts=now,
+                          **spec.model_dump(mode="json", exclude={"community_id"}))
+        entry.page_key = page_key(f"c:{place.community_id}:{spec.list.value}", now, entry.id)
+        return entry_view(change(lambda: entry, lambda e, at: Decision(), who).doc)
+
+    @rpc
+    @replies(ListEntryPage)
+    def list_entries(self, caller: dict, kind: str, community_id: str | None = None,
+                     limit: int | None = None, cursor: str | None = None) -> dict:
+        """One of the lists, newest first (the community's people and admins)."""
+        who = as_caller(caller)
+        who.require_role(Role.community_admin, *RESIDENTS)
+        try:
+            which = ListKind(kind)
+        except ValueError:
+            raise InvalidInput("no such list", {"kind": "problem, need or resource"}) from None
+        place = access.home(who, community_id)
+        docs, nxt = fetch(ListEntry.objects, "page_key",
+                          f"c:{place.community_id}:{which.value}", _page(limit, cursor))
+        return {"items": [entry_view(d) for d in docs], "next_cursor": nxt}
+
+    @rpc
+    @replies(ProjectOut)
+    def start_project(self, caller: dict, data: dict) -> dict:
+        """A need and its resources become a project (the need and resources: matched)."""
+        who = as_caller(caller)
+        who.require_role(Role.community_admin)
+        spec = parse(ProjectIn, data)
+        place = access.home(who, None)
+        need = self._entry(who, spec.need_id, "need_id", ListKind.need)
+        resources = [self._entry(who, r, "resource_ids", ListKind.resource)
+                     for r in dict.fromkeys(spec.resource_ids)]
+        for entry in (need, *resources):
+            if entry.state != "open":
+                raise Conflict("already in a project", {"need_id" if entry is need
+                                                        else "resource_ids": entry.id})
+        now = time.time()
+        project = Project(district_id=place.district_id, street_id=place.street_id,
+                          community_id=place.community_id, need_id=need.id,
+                          resource_ids=[r.id for r in resources], owner_unit_id=spec.owner_unit_id,
+                          title=spec.title, participants=list(spec.participant_account_ids),
+                          milestones=[m.model_dump(mode="json") | {"done_ts": None}
+                                      for m in spec.milestones], created_ts=now)
+        done = change(lambda: project, lambda p, at: Decision(), who, derive=_project_keys)
+        # The entries follow the project's commit (a crash between leaves them open: the
+        # project, which is what counts, exists; a retry of the same need is refused by it).
+        for entry in (need, *resources):
+            change(lambda e=entry: ListEntry.objects.get(id=e.id),
+                   lambda e, at: Decision(changes={"state": "matched",
+                                                   "project_id": done.doc.id}), who)
+        return project_view(done.doc)
+
+    @rpc
+    @replies(ProjectOut)
+    def publish_project(self, caller: dict, project_id: str) -> dict:
+        """公示: the project is shown to the community's residents."""
+        who = as_caller(caller)
+        project = self._project(who, project_id, admin=True)
+        return project_view(change(lambda: Project.objects.get(id=project.id),
+                                   lambda p, at: rules.publish(p, time.time()), who,
+                                   derive=_project_keys).doc)
+
+    @rpc
+    @replies(ProjectOut)
+    def complete_milestone(self, caller: dict, project_id: str, index: int) -> dict:
+        """A milestone is done; the last one completes the project (`project.completed`)."""
+        who = as_caller(caller)
+        project = self._project(who, project_id, admin=True)
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise NotFound("no such milestone", {"index": "unknown"})
+        return project_view(change(lambda: Project.objects.get(id=project.id),
+                                   lambda p, at: rules.complete_milestone(p, index, time.time()),
+                                   who, derive=_project_keys).doc)
+
+    @rpc
+    @replies(ProjectOut)
+    def get_project(self, caller: dict, project_id: str) -> dict:
+        """A project: residents see it once published."""
+        who = as_caller(caller)
+        return project_view(self._project(who, project_id, admin=False))
+
+    @rpc
+    @replies(ProjectPage)
+    def list_projects(self, caller: dict, community_id: str | None = None,
+                      limit: int | None = None, cursor: str | None = None) -> dict:
+        """The community's projects (admins: all; residents: the published ones)."""
+        who = as_caller(caller)
+        who.require_role(Role.community_admin, *RESIDENTS)
+        place = access.home(who, community_id)
+        field, scope = (("page_key", f"c:{place.community_id}")
+                        if access.is_admin_of(who, place)
+                        else ("public_key", f"c:{place.community_id}:public"))
+        docs, nxt = fetch(Project.objects, field, scope, _page(limit, cursor))
+        return {"items": [project_view(d) for d in docs], "next_cursor": nxt}
+
+    def _entry(self, who: Caller, entry_id: str, field: str, kind: ListKind) -> ListEntry:
+        entry = ListEntry.objects(id=str(entry_id)).first()
+        if entry is None or entry.community_id != who.community_id or entry.list != kind.value:
+            raise NotFound(f"no such {kind.value}", {field: str(entry_id)[:96]})
+        return entry
+
+    def _project(self, who: Caller, project_id: str, admin: bool) -> Project:
+        project = access.found(who, Project.objects(id=str(project_id)).first(), "project",
+                               "project_id")
+        if access.is_admin_of(who, project):
+            return project
+        if admin or who.role not in RESIDENTS or project.state == "planned":
+            raise NotFound("no such project", {"project_id": "unknown"})
+        return project
