@@ -38,7 +38,7 @@ from services.common.testing.embedded_store import EmbeddedStore  # noqa: E402
 from services.volunteers.domain.ranking import brute_force  # noqa: E402
 from services.volunteers.domain.scoring import Need  # noqa: E402
 from services.volunteers.index import LiveIndex  # noqa: E402
-from services.volunteers.models import DOCUMENTS, GridView, Profile  # noqa: E402
+from services.volunteers.models import DOCUMENTS, Profile, VolunteerGrid  # noqa: E402
 
 MONDAY_0 = 1_796_572_800.0  # 2026-12-07 00:00 UTC+8
 CODES = list(SKILLS)
@@ -75,10 +75,10 @@ def profile_row(rng: random.Random, i: int, community: str, street: str) -> dict
 
 def seed(n: int, communities: int, streets: int, seed_: int = 7) -> None:
     rng = random.Random(seed_)
-    GridView._get_collection().delete_many({})
+    VolunteerGrid._get_collection().delete_many({})
     Profile._get_collection().delete_many({})
     grid_rows = [g for c in range(communities) for g in grids_of(f"c{c}")]
-    GridView._get_collection().insert_many(grid_rows)
+    VolunteerGrid._get_collection().insert_many(grid_rows)
     batch = []
     for i in range(n):
         c = i % communities

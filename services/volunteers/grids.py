@@ -14,37 +14,37 @@ from pymongo.errors import DuplicateKeyError
 
 from services.common.contracts.dispatch import GridRemoved, GridState
 from services.common.paging import MAX_PAGE, Page
-from services.volunteers.models import GridView, Mark
+from services.volunteers.models import VolunteerGrid, VolunteerMark
 
 log = logging.getLogger(__name__)
 BACKFILL = "grid_backfill"
 
 
-def apply_state(state: GridState) -> GridView | None:
+def apply_state(state: GridState) -> VolunteerGrid | None:
     return _upsert(state.grid_id, state.version, {
         "community_id": state.community_id, "parent_id": state.parent_id,
         "depth": state.depth, "removed": False})
 
 
-def apply_removal(event: GridRemoved) -> GridView | None:
+def apply_removal(event: GridRemoved) -> VolunteerGrid | None:
     return _upsert(event.grid_id, event.version, {
         "community_id": event.community_id, "parent_id": None, "depth": 0, "removed": True})
 
 
-def _upsert(grid_id: str, version: int, fields: dict[str, Any]) -> GridView | None:
+def _upsert(grid_id: str, version: int, fields: dict[str, Any]) -> VolunteerGrid | None:
     """Keep it unless this version or a newer one is kept (then None: nothing changed)."""
     try:
-        GridView._get_collection().update_one(
+        VolunteerGrid._get_collection().update_one(
             {"_id": grid_id, "version": {"$lt": version}},
             {"$set": fields | {"version": version, "changed_ts": time.time()}}, upsert=True)
     except DuplicateKeyError:  # a redelivery or a late event: a newer version is stored
         return None
-    return GridView.objects(id=grid_id).first()
+    return VolunteerGrid.objects(id=grid_id).first()
 
 
 def backfill(fetch_page: Callable[[dict], dict]) -> int:
     """Copy every grid dispatch has, once (those made before this service listened)."""
-    if Mark.objects(id=BACKFILL).first() is not None:
+    if VolunteerMark.objects(id=BACKFILL).first() is not None:
         return 0
     copied, cursor = 0, None
     while True:
@@ -56,6 +56,6 @@ def backfill(fetch_page: Callable[[dict], dict]) -> int:
             break
         cursor = page.next_cursor
     with contextlib.suppress(Exception):
-        Mark(id=BACKFILL).save(force_insert=True)
+        VolunteerMark(id=BACKFILL).save(force_insert=True)
     log.info("grid backfill: %d grids copied from dispatch", copied)
     return copied

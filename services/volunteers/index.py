@@ -19,7 +19,7 @@ from nameko.extensions import DependencyProvider
 from services.common.errors import Unavailable
 from services.volunteers.domain.ranking import MatchIndex
 from services.volunteers.domain.scoring import Candidate, GridNode
-from services.volunteers.models import GridView, Profile
+from services.volunteers.models import Profile, VolunteerGrid
 
 log = logging.getLogger(__name__)
 PAGE = 2000
@@ -72,7 +72,7 @@ class LiveIndex:
         else:
             self.index.put(cand)
 
-    def put_grid(self, view: GridView | dict[str, Any]) -> None:
+    def put_grid(self, view: VolunteerGrid | dict[str, Any]) -> None:
         row = view if isinstance(view, dict) else view.to_mongo().to_dict()
         if row.get("removed"):
             self.index.remove_grid(row["_id"], row["community_id"])
@@ -99,7 +99,7 @@ class LiveIndex:
     def catch_up(self) -> None:
         """Read what changed since the marks (grids first: profiles index under them).
         Until the start-up load is done the timer's catch-up waits for it."""
-        self.grid_mark = self._pages(GridView, self.grid_mark, self.put_grid)
+        self.grid_mark = self._pages(VolunteerGrid, self.grid_mark, self.put_grid)
         self.profile_mark = self._pages(Profile, self.profile_mark, self.put_profile)
 
     def require_ready(self) -> None:

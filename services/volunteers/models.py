@@ -194,7 +194,7 @@ class Project(Aggregate):
     public_key = me.StringField()  # published ones (residents see these)
 
 
-class GridView(me.Document):
+class VolunteerGrid(me.Document):
     """The read model of dispatch's grids (`grid.changed` / `grid.removed`): the tree only."""
 
     meta = {"db_alias": ALIAS, "collection": "grid_views", "indexes": ["changed_ts"]}
@@ -227,11 +227,12 @@ class Tally(me.Document):
                 cls._get_collection().update_one({"_id": scope}, {"$inc": delta}, upsert=True)
 
 
-class Mark(me.Document):
+class VolunteerMark(me.Document):
     """One-off marks (the grid backfill done)."""
 
     meta = {"db_alias": ALIAS, "collection": "marks"}
     id = me.StringField(primary_key=True)
 
 
-DOCUMENTS = [Profile, Wish, Activity, Match, ListEntry, Project, GridView, Tally, Mark]
+DOCUMENTS = [Profile, Wish, Activity, Match, ListEntry, Project, VolunteerGrid, Tally,
+             VolunteerMark]

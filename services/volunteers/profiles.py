@@ -30,7 +30,7 @@ from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, dump, parse, replies
 from services.volunteers import access
 from services.volunteers.domain import talent
-from services.volunteers.models import GridView, Profile, Tally
+from services.volunteers.models import Profile, Tally, VolunteerGrid
 
 PROFILE_WRITERS = (Role.resident, Role.volunteer, Role.operator, Role.grid_worker,
                    Role.community_admin)
@@ -98,7 +98,7 @@ def credit(account_id: str | None, caller: Caller, **inc: float) -> Profile | No
 def check_grid(community_id: str, grid_id: str | None) -> None:
     if grid_id is None:
         return
-    grid = GridView.objects(id=grid_id).first()
+    grid = VolunteerGrid.objects(id=grid_id).first()
     if grid is None or grid.removed or grid.community_id != community_id:
         raise NotFound("no such grid in this community", {"grid_id": "unknown"})
 

@@ -18,6 +18,11 @@ EXEMPT = {
     ("GET", "/grids/export"): "CSV or GeoJSON text, as the import reads it",
     ("GET", "/points/redemptions/{redemption_id}/qr.{fmt}"): "the code's QR image (SVG or PNG)",
     ("GET", "/points/settlement.csv"): "the settlement statement as CSV",
+    ("GET", "/activities/{activity_id}/qr"): "the door code's QR image",
+    ("GET", "/evaluation/reports/{unit}/{unit_id}/{month}/charts/{kind}.{fmt}"):
+        "the monthly chart as PNG or SVG",
+    ("GET", "/evaluation/reports/{unit}/{unit_id}/{month}/export"):
+        "the month as CSV or as one printable HTML page",
     ("GET", "/open311/v2/services.{fmt}"): "Open311 JSON or XML by {fmt}, the spec's shape",
     ("GET", "/open311/v2/services/{code}.{fmt}"): "Open311 JSON or XML by {fmt}",
     ("POST", "/open311/v2/requests.{fmt}"): "Open311 JSON or XML by {fmt}",
