@@ -22,6 +22,7 @@ from services.common.contracts.evaluation import (
     RatingGiven,
     RatingIn,
     RatingOut,
+    RatingWindowOut,
 )
 from services.common.errors import Conflict, NotFound
 from services.evaluation import cases, figures
@@ -84,3 +85,18 @@ def _mean(item_id: str, at: float) -> float:
     day = datetime.fromtimestamp(at, LOCAL).date()
     rates = figures.figures(f"item:{item_id}", day - timedelta(days=365), day)
     return rates.item_mean_score or 0.0
+
+
+def window(caller: Caller, issue_id: str) -> RatingWindowOut:
+    """Whether the issue awaits a rating: its raters and its scope's admins may ask."""
+    state = cases.state_of(issue_id)
+    if state is None or state.merged_into or not state.community_id:
+        raise NotFound("no such issue", {"issue_id": "unknown"})
+    scope = Scope(district_id=state.district_id or "-", street_id=state.street_id,
+                  community_id=state.community_id)
+    if caller.user_id not in state.raters and not (
+            caller.role in (*ADMIN_ROLES, Role.system) and caller.sees(scope)):
+        raise NotFound("no such issue", {"issue_id": "unknown"})
+    return RatingWindowOut(issue_id=issue_id, round=state.round,
+                           open=bool(state.resolved and state.window_due is not None),
+                           closes_at=state.window_due)

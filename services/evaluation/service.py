@@ -26,6 +26,7 @@ from services.common.contracts.evaluation import (
     PolicyOut,
     RatingIn,
     RatingOut,
+    RatingWindowOut,
     ReportFormat,
     ReportQuery,
     SeriesOut,
@@ -71,6 +72,12 @@ class EvaluationService(EventHandlers):
     def rate_issue(self, caller: dict, issue_id: str, data: dict) -> RatingOut:
         """A person served rates a resolved issue: satisfied / basically / unsatisfied."""
         return ratings.rate(as_caller(caller), issue_id, parse(RatingIn, data))
+
+    @rpc
+    @replies(RatingWindowOut)
+    def rating_window(self, caller: dict, issue_id: str) -> RatingWindowOut:
+        """Whether an issue awaits its rating (read-only)."""
+        return ratings.window(as_caller(caller), issue_id)
 
     @rpc
     @replies(PolicyOut)

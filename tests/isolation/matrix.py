@@ -262,6 +262,9 @@ WRITES: dict[str, Write] = {
         "intake", "resolve_issue", ("issue", "body")), "triaged", body={"note": "已修复"}),
     "issue.merge": Write("POST", "/issues/{issue}/merge", (
         "intake", "merge_issue", ("issue", "body")), "pair", body={"original_id": "{original}"}),
+    "issue.rate": Write("POST", "/issues/{issue}/rate", (
+        "evaluation", "rate_issue", ("issue", "body")), "resolved",
+        body={"level": "satisfied"}),
     "issue.reopen": Write("POST", "/issues/{issue}/reopen", (
         "intake", "reopen_issue", ("issue", "body")), "resolved", body={"reason": "还是不亮"}),
     "order.make": Write("POST", "/orders", ("dispatch", "make_order", ("body",)), "none",
@@ -312,6 +315,9 @@ WRITE_GATEWAY: dict[str, dict[str, Row]] = {
     "issue.reject": _only(NONE, reporter=SEES_OWN_403, grid_worker=SEES_OWN_403, **ADMINS),
     "issue.resolve": ADMIN_WRITE,
     "issue.merge": ADMIN_WRITE,
+    # the reporter, or the community recording a hotline caller's answer (回访)
+    # (evaluation owns ratings: someone who is neither served nor staff of the scope: 404)
+    "issue.rate": _only(NONE, reporter=OWN, **ADMINS),
     "issue.reopen": _only(NONE, reporter=OWN, grid_worker=SEES_OWN_403, **ADMINS),
     "order.make": ADMIN_WRITE,
     # a pool order: members take it; a grid worker sees only what reached its grid

@@ -39,6 +39,8 @@ def make(rpc: Any, kind: str, community_id: str, admin: dict, reporter: dict,
                                                    "reason": "居民自行协商解决"})
         if kind == "resolved":
             rpc.intake.resolve_issue(admin, issue, {"note": "已修复"})
+            # ratings are evaluation's: it must have heard the issue is resolved
+            settle(lambda: rpc.evaluation.rating_window(SYSTEM, issue)["open"])
         return {"issue": issue}
     if kind == "pair":
         return {"original": _issue(rpc, reporter, community_id),

@@ -72,6 +72,15 @@ class RatingOut(BaseModel):
     rated_at: float  # epoch seconds
 
 
+class RatingWindowOut(BaseModel):
+    """Whether an issue awaits a rating now (its round, and when the window closes)."""
+
+    issue_id: str
+    round: int
+    open: bool
+    closes_at: float | None = None
+
+
 class WindowIn(BaseModel):
     """How long after resolution the people served may rate (per community)."""
 
