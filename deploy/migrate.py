@@ -7,7 +7,11 @@ services now read by (`make up` runs it after the stores start, before the servi
 - catalogue entries without `catalogue_key` (the catalogue's pages);
 - orders without their page keys and due times (`board_key`, ..., `next_due_ts`):
   dispatch's `keys.derived`;
-- responders without `duty_key`: dispatch's `duty_key`.
+- responders without `duty_key`: dispatch's `duty_key`;
+- catalogue entries, accounts and grids without `page_key` (the one listing each owner's
+  read-model backfill walks: an entry missing from it would be refused once the copy is
+  strict), and catalogue entries without `version` (they became aggregates: the commit
+  frame's guard `{version: 0}` never matches a missing field).
 
 Each pass reads documents still missing the key in bounded batches (`{key: null}`, a
 limit: on the key's own index) and `$set`s only the derived fields, conditional on the
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -80,13 +85,26 @@ def _responder_fields(raw: dict) -> dict[str, Any]:
     return {"duty_key": duty_key(raw["community_id"], raw["kind"])}
 
 
+def _listed(listing: str) -> Callable[[dict], dict[str, Any]]:
+    """The backfill listing's key, by the document's creation time where it kept one."""
+    def fields(raw: dict) -> dict[str, Any]:
+        at = raw.get("created_at")
+        ts = at.timestamp() if hasattr(at, "timestamp") else time.time()
+        return {"page_key": paging.page_key(listing, ts, raw["_id"])} | (
+            {} if "version" in raw else {"version": 0})
+    return fields
+
+
 # database (service) -> (collection, the key whose absence marks old data, the fix)
 PASSES: dict[str, list[tuple[str, str, Callable[[dict], dict[str, Any]]]]] = {
     "intake": [("issues", "community_key", _issue_fields),
                ("timeline", "page_key", _entry_fields),
-               ("categories", "catalogue_key", _category_fields)],
+               ("categories", "catalogue_key", _category_fields),
+               ("categories", "page_key", _listed("categories"))],
     "dispatch": [("orders", "board_key", _order_fields),
-                 ("responders", "duty_key", _responder_fields)],
+                 ("responders", "duty_key", _responder_fields),
+                 ("grids", "page_key", _listed("grids"))],
+    "identity": [("users", "page_key", _listed("users"))],
 }
 
 
@@ -105,7 +123,7 @@ def migrate(dbs: dict[str, Any], batch: int = BATCH, say=print) -> dict[str, int
                     if "version" in raw:
                         guard["version"] = raw["version"]
                     fixed += coll.update_one(guard, {"$set": fix(raw)}).modified_count
-            done[f"{service}.{name}"] = fixed
+            done[f"{service}.{name}.{key}"] = fixed
             if fixed:
                 say(f"migrate: {service}.{name}: {fixed} documents given {key} and its kin")
     return done

@@ -29,7 +29,7 @@ def _same(got: object, wanted: object) -> bool:
 
 def test_old_documents_get_their_keys_once(store_uri, db_prefix):
     client = pymongo.MongoClient(store_uri, tz_aware=True)
-    dbs = {"intake": client[f"{db_prefix}intake"], "dispatch": client[f"{db_prefix}dispatch"]}
+    dbs = {name: client[f"{db_prefix}{name}"] for name in ("intake", "dispatch", "identity")}
     issues, entries, orders, _ = batch([COMMUNITY], [_templates(COMMUNITY)], 0, 7, time.time(),
                                        random.Random(3))
     want_orders = {o["_id"]: {k: o[k] for k in ORDER_KEYS} for o in orders}
@@ -50,11 +50,27 @@ def test_old_documents_get_their_keys_once(store_uri, db_prefix):
     dbs["dispatch"].responders.insert_many([
         {"_id": f"r-{n}", "community_id": COMMUNITY["id"], "key": f"member:u{n}",
          "kind": "grid_worker", "name": "网格员"} for n in range(3)])
+    # Entries of the backfill listings from before they had one (and, for the catalogue,
+    # from before it was an aggregate: no version).
+    dbs["intake"].categories.insert_one({"_id": "c-mig:old", "community_id": COMMUNITY["id"],
+                                         "code": "old", "definition": {"name": "旧类别"},
+                                         "catalogue_key": "c-mig|g|old"})
+    dbs["dispatch"].grids.insert_one({"_id": "g-old", "community_id": COMMUNITY["id"],
+                                      "code": "OLD", "version": 3})
+    dbs["identity"].users.insert_one({"_id": "u-old", "username": "old", "version": 2})
     try:
         done = migrate(dbs, batch=2, say=lambda _: None)  # batches smaller than the data
-        assert done == {"intake.issues": 7, "intake.timeline": len(entries),
-                        "intake.categories": 0,
-                        "dispatch.orders": len(orders), "dispatch.responders": 3}
+        assert done == {"intake.issues.community_key": 7,
+                        "intake.timeline.page_key": len(entries),
+                        "intake.categories.catalogue_key": 0, "intake.categories.page_key": 1,
+                        "dispatch.orders.board_key": len(orders),
+                        "dispatch.responders.duty_key": 3, "dispatch.grids.page_key": 1,
+                        "identity.users.page_key": 1}
+        old = dbs["intake"].categories.find_one({"_id": "c-mig:old"})
+        assert old["page_key"].startswith("categories|") and old["version"] == 0
+        assert dbs["dispatch"].grids.find_one({"_id": "g-old"})["page_key"].startswith("grids|")
+        user = dbs["identity"].users.find_one({"_id": "u-old"})
+        assert user["page_key"].startswith("users|") and user["version"] == 2
         for i in dbs["intake"].issues.find():
             at = i["created_at"].timestamp()  # what an old issue knows of its time (ms)
             assert i["created_ts"] == at
