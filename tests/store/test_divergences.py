@@ -313,3 +313,16 @@ def test_find_by_equality_through_an_index_on_an_array_field(db: Database[Any], 
     assert ids(db.tagged.find({"tags": {"$in": ["a"]}})) == ["x", "y"]
     found = ids(db.tagged.find({"tags": "a"}))
     assert found == ([] if nx else ["x", "y"])
+
+
+def test_upsert_with_a_dotted_inc_stores_the_literal_key(db: Database[Any], nx: bool) -> None:
+    c = db.dotted_upsert
+    c.update_one({"_id": 1}, {"$inc": {"by.day": 1}}, upsert=True)
+    got = c.find_one({"_id": 1})
+    if nx:
+        assert got.get("by.day") == 1 and "by" not in got
+    else:
+        assert got["by"] == {"day": 1}
+    c.insert_one({"_id": 2})  # the pattern that holds on both: insert, then update
+    c.update_one({"_id": 2}, {"$inc": {"by.day": 1}})
+    assert c.find_one({"_id": 2})["by"] == {"day": 1}
