@@ -58,8 +58,10 @@ def seed_catalogue(community_id: str) -> None:
     Called where intake first learns of a community, before it remembers it: a known
     community always has its catalogue, so reads never seed.
     """
-    coll = Category._get_collection()
-    if coll.count_documents({"community_id": community_id}) >= len(CATALOGUE):
+    # `seed` writes the entries in catalogue order: the last one there means all are (one
+    # `_id` lookup; a count would scan every community's catalogue on this store).
+    last = f"{community_id}:{CATALOGUE[-1].code}"
+    if Category._get_collection().find_one({"_id": last}, {"_id": 1}) is not None:
         return
     categories_writes.seed(community_id)
 
