@@ -23,9 +23,10 @@ def test_community_b_cannot_read_or_change_community_as_issues(platform):
         assert client.get(path, headers=headers).status_code == 404, role
         assert client.get(f"{path}/timeline", headers=headers).status_code == 404, role
     admin_b = sign_in(platform, "community_admin", "B")
+    # (rating belongs to evaluation now: its cross-community refusals are the isolation
+    # matrix's `issue.rate` row)
     for action, body in (("triage", {}), ("reject", {"reason": "invalid"}),
-                         ("resolve", {}), ("close", {}), ("rate", {"score": 1}),
-                         ("reopen", {"reason": "x"})):
+                         ("resolve", {}), ("close", {}), ("reopen", {"reason": "x"})):
         response = client.post(f"{path}/{action}", headers=admin_b, json=body)
         assert response.status_code == 404, (action, response.text)
     own = file_issue(platform, where="B")
