@@ -2,7 +2,7 @@
 
 Deadlines are data on the documents (an indexed epoch float); each poll claims the due
 ones with version-conditioned commits, so each fires once across replicas and restarts.
-(The same class as `services/dispatch/scheduler.py`'s, here for every other service.)
+(Every service's one timer class; dispatch's scheduler uses it too.)
 """
 
 from __future__ import annotations

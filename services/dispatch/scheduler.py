@@ -13,32 +13,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
-
-from nameko.timer import Timer
 
 from services.common.caller import Caller
-from services.common.config import settings_from_nameko
 from services.common.store import StaleWrite
+from services.common.timers import poll_timer  # noqa: F401  (the service's @scheduler.poll_timer)
 from services.dispatch import commit
 from services.dispatch.domain import deadlines
 from services.dispatch.models import Order
 
 log = logging.getLogger(__name__)
 BATCH = 200
-
-
-class PollTimer(Timer):
-    """A nameko timer whose interval is LINLI_SCHEDULER_POLL_SECONDS (read at container setup)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(interval=1.0, **kwargs)
-
-    def setup(self) -> None:
-        self.interval = settings_from_nameko(self.container.config).scheduler_poll_seconds
-
-
-poll_timer = PollTimer.decorator
 
 
 def run_due(now: datetime) -> int:
