@@ -1,11 +1,14 @@
-"""Events the volunteers service consumes: dispatch's grid changes (the nearness tree)."""
+"""Events the volunteers service consumes: dispatch's grid changes (the nearness tree),
+intake's triaged issues (the problem list)."""
 
 from __future__ import annotations
 
+from services.common.caller import Caller
 from services.common.contracts import Envelope
 from services.common.contracts.dispatch import GridChanged, GridRemoved
+from services.common.contracts.intake import IssueTriaged
 from services.common.inbox import handles
-from services.volunteers import grids
+from services.volunteers import grids, lists
 
 
 class EventHandlers:
@@ -23,3 +26,10 @@ class EventHandlers:
         view = grids.apply_removal(removed)
         if view is not None:
             self.matching.put_grid(view)
+
+    @handles("intake", "issue.triaged")
+    def on_issue_triaged(self, envelope: Envelope) -> None:
+        """A public issue goes on its community's problem list (问题清单), once."""
+        triaged: IssueTriaged = envelope.parsed()
+        lists.problem_from_issue(triaged, Caller.system(triaged.district_id,
+                                                        envelope.correlation_id))
