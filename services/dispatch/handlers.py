@@ -1,4 +1,5 @@
-"""Events dispatch consumes: triaged issues become orders, reopened issues reopen them."""
+"""Events dispatch consumes: triaged issues become orders, reopened issues reopen them, a
+volunteer's accepted match (小事党群办) takes its order."""
 
 from __future__ import annotations
 
@@ -21,11 +22,12 @@ from services.common.contracts.intake import (
     IssueReopened,
     IssueTriaged,
 )
+from services.common.contracts.volunteers import MatchAccepted
 from services.common.contracts.workflow import Route
 from services.common.errors import DomainError
 from services.common.inbox import handles
 from services.dispatch import catalogue, commit, grids, making
-from services.dispatch.domain import results
+from services.dispatch.domain import results, volunteering
 from services.dispatch.models import Order
 
 log = logging.getLogger(__name__)
@@ -93,3 +95,31 @@ class EventHandlers:
         system = Caller.system(doc.district_id, envelope.correlation_id)
         commit.change(system, lambda: Order.objects.get(id=order_id),
                       lambda o, at: results.reopen(o, system, at, event.reason))
+
+    @handles("volunteers", "match.accepted")
+    def on_match_accepted(self, envelope: Envelope) -> None:
+        """The volunteer who accepted an order's match is assigned it: a conditional
+        transition through the commit frame (open → claimed), so a member's claim from the
+        pool and this never both land; a redelivery finds them holding it and does nothing."""
+        accepted: MatchAccepted = envelope.parsed()
+        if accepted.need_kind != "order":
+            return
+        doc = Order.objects(id=accepted.need_id).only("id", "community_id", "district_id").first()
+        if doc is None or doc.community_id != accepted.community_id:
+            log.error("match %s names order %s of no such community", accepted.match_id,
+                      accepted.need_id)
+            return
+        system = Caller.system(doc.district_id, envelope.correlation_id)
+        volunteer = accepted.volunteer_account_id
+        commit.take_claim_slot(volunteer, making.ASSIGNED_CAP)  # as the maker's assignment
+        try:
+            _, outcome = commit.change(system, lambda: Order.objects.get(id=doc.id),
+                                       lambda o, at: volunteering.assign_matched(
+                                           o, volunteer, system, at))
+        except Exception:
+            commit.release_claim_slot(volunteer)
+            raise
+        if outcome is None:  # theirs already, or taken meanwhile: no slot of this delivery
+            commit.release_claim_slot(volunteer)
+            log.info("match %s accepted by %s: order %s not open to them", accepted.match_id,
+                     volunteer, doc.id)

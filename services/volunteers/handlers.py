@@ -1,14 +1,14 @@
-"""Events the volunteers service consumes: dispatch's grid changes (the nearness tree),
-intake's triaged issues (the problem list)."""
+"""Events the volunteers service consumes: dispatch's grid changes (the nearness tree) and
+orders (小事党群办: matched to volunteers), intake's triaged issues (the problem list)."""
 
 from __future__ import annotations
 
 from services.common.caller import Caller
 from services.common.contracts import Envelope
-from services.common.contracts.dispatch import GridChanged, GridRemoved
+from services.common.contracts.dispatch import GridChanged, GridRemoved, OrderCreated, OrderSkillSet
 from services.common.contracts.intake import IssueTriaged
 from services.common.inbox import handles
-from services.volunteers import grids, lists
+from services.volunteers import grids, lists, orders
 
 
 class EventHandlers:
@@ -33,3 +33,17 @@ class EventHandlers:
         triaged: IssueTriaged = envelope.parsed()
         lists.problem_from_issue(triaged, Caller.system(triaged.district_id,
                                                         envelope.correlation_id))
+
+    @handles("dispatch", "order.created")
+    def on_order_created(self, envelope: Envelope) -> None:
+        """A small-matters order, or one asking for a skill: its match, offered in turn."""
+        created: OrderCreated = envelope.parsed()
+        orders.on_created(self.matching, created,
+                          Caller.system(created.district_id or "*", envelope.correlation_id))
+
+    @handles("dispatch", "order.skill_set")
+    def on_order_skill_set(self, envelope: Envelope) -> None:
+        """The order asks for another skill: a fresh offer sequence for it."""
+        event: OrderSkillSet = envelope.parsed()
+        orders.on_skill_set(self.matching, event, envelope.id,
+                            Caller.system(event.district_id or "*", envelope.correlation_id))

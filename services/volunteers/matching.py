@@ -99,7 +99,7 @@ def view(caller: Caller, match: Match) -> dict[str, Any]:
             o for o in match.offers if o["account_id"] == caller.user_id],
         offered_to=match.offered_to if staff or match.offered_to == caller.user_id else None,
         next_due_ts=match.next_due_ts, accepted_by=match.accepted_by,
-        volunteer_contact=contact))
+        volunteer_contact=contact, round=match.round or 0))
 
 
 def derive(match: Match) -> None:

@@ -146,6 +146,9 @@ class Match(Aggregate):
     next_due_ts = me.FloatField()
     accepted_by = me.StringField()
     accepted_ts = me.FloatField()
+    round = me.IntField(default=0)  # fresh offer sequences after the first (re-matches)
+    excluded = me.ListField(me.StringField())  # never offered again (gave the order back)
+    applied = me.ListField(me.StringField())  # the last events that re-matched it (idempotence)
     created_ts = me.FloatField(required=True)
     page_key = me.StringField()  # the community's matches, newest first
     offer_key = me.StringField()  # the current candidate's open offers; None once answered

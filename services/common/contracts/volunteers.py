@@ -421,6 +421,7 @@ class MatchOut(BaseModel):
     next_due_ts: float | None = None
     accepted_by: str | None = None
     volunteer_contact: Contact | None = None  # for the resident whose need it is
+    round: int = 0  # fresh offer sequences after the first (an order re-matched)
 
 
 class AnswerIn(BaseModel):

@@ -8,6 +8,7 @@ PollTimer through a version-conditioned commit (`services/volunteers/matching.py
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from services.common.aggregate import Decision
@@ -42,6 +43,21 @@ def _offer_next(match: Any, offers: list[dict], at: int, now: float,
 def start(match: Any, now: float, ttl: float) -> Decision:
     """The first offer (a match with no candidates is exhausted at once)."""
     return _offer_next(match, [], 0, now, ttl)
+
+
+def restart(match: Any, candidates: list[dict], now: float, ttl: float,
+            **changes: Any) -> Decision:
+    """A fresh offer sequence over `candidates` (the need changed, or the volunteer who had
+    it gave it back): the first of them is offered, whatever the match's state was; the
+    previous sequence's offers are left behind and `round` counts the sequences."""
+    fresh = SimpleNamespace(id=match.id, community_id=match.community_id,
+                            need_kind=match.need_kind, need_id=match.need_id,
+                            candidates=candidates)
+    first = _offer_next(fresh, [], 0, now, ttl)
+    return Decision(changes={**changes, "candidates": candidates, "accepted_by": None,
+                             "accepted_ts": None, "offered_to": None,
+                             "round": (match.round or 0) + 1, **first.changes},
+                    events=first.events)
 
 
 def _close_current(match: Any, outcome: str, now: float) -> list[dict]:
