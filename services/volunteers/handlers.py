@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from services.common.caller import Caller
 from services.common.contracts import Envelope
-from services.common.contracts.dispatch import GridChanged, GridRemoved, OrderCreated, OrderSkillSet
+from services.common.contracts.dispatch import (
+    GridChanged,
+    GridRemoved,
+    OrderCreated,
+    OrderReturnedToPool,
+    OrderSkillSet,
+)
 from services.common.contracts.intake import IssueTriaged
 from services.common.inbox import handles
 from services.volunteers import grids, lists, orders
@@ -47,3 +53,11 @@ class EventHandlers:
         event: OrderSkillSet = envelope.parsed()
         orders.on_skill_set(self.matching, event, envelope.id,
                             Caller.system(event.district_id or "*", envelope.correlation_id))
+
+    @handles("dispatch", "order.returned_to_pool")
+    def on_order_returned(self, envelope: Envelope) -> None:
+        """Handed back, or its 响应 lapsed: offered afresh, never again to who gave it back."""
+        event: OrderReturnedToPool = envelope.parsed()
+        orders.rematch(self.matching, event.order_id, envelope.id,
+                       Caller.system(request_id=envelope.correlation_id),
+                       exclude=event.responder_id)

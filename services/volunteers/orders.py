@@ -5,7 +5,9 @@ An order of the small-matters route, or one asking for a skill, gets one match
 candidates in turn like any match (`domain/offers.py`, the PollTimer of `matching.py`);
 the acceptance's `match.accepted` is what dispatch assigns the order by. A changed skill
 (`order.skill_set`) offers it afresh: a new sequence over the candidates for the new skill
-(`offers.restart`); each event re-matches once (`Match.applied`).
+(`offers.restart`); so does the order coming back to the pool (`order.returned_to_pool`:
+handed back, or its 响应 lapsed), never again to the one who gave it back (`excluded`).
+Each event re-matches once (`Match.applied`).
 """
 
 from __future__ import annotations

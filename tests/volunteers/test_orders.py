@@ -1,7 +1,8 @@
 """The small-matters route (小事党群办) end to end by events: intake's triaged issue makes a
 pool order at dispatch; volunteers opens its match (m-o-<order>) and offers it in turn; a
 skill set on the order offers it afresh to those who fit; the acceptance's match.accepted
-has dispatch assign the order to that volunteer."""
+has dispatch assign the order to that volunteer; handed back, it is offered afresh to the
+others."""
 
 from __future__ import annotations
 
@@ -86,3 +87,16 @@ def test_a_pool_order_is_matched_offered_by_skill_and_assigned_to_who_accepts(vp
     # A held order's skill is not changed under its holder.
     assert client.put(f"/orders/{order_id}/skill", headers=admin,
                       json={"skill": "repair"}).status_code == 409
+
+    # The volunteer hands it back: a fresh sequence, never to them again; their load drops.
+    assert client.get(f"/volunteers/{first['id']}", headers=admin).json()["load"] == 1
+    back = client.post(f"/orders/{order_id}/hand-back", headers=first["headers"],
+                       json={"reason": "临时出差"})
+    assert back.status_code == 200 and back.json()["state"] == "open", back.text
+    again = _match(vplatform, order_id, round=2)
+    assert first["id"] not in [c["account_id"] for c in again["candidates"]]
+    assert again["state"] == "offering" and again["offered_to"] != first["id"]
+    assert second["id"] in [c["account_id"] for c in again["candidates"]]
+    assert [o["account_id"] for o in again["offers"]] == [again["offered_to"]]
+    assert wait_until(lambda: client.get(f"/volunteers/{first['id']}", headers=admin).json()[
+        "load"] == 0, timeout=10, every=0.1)
