@@ -12,9 +12,10 @@ import uuid
 import mongoengine as me
 
 from services.common.store import Aggregate
+from services.volunteers.domain import tallies
 
 ALIAS = "volunteers"
-EVERYWHERE = "*"
+EVERYWHERE = tallies.EVERYWHERE
 
 
 def new_id(prefix: str) -> str:
@@ -61,6 +62,10 @@ class Profile(Aggregate):
     changed_ts = me.FloatField(required=True)
     page_key = me.StringField()  # "c:<community>|<created>|<id>"
 
+    def tally(self) -> dict[str, dict[str, int]]:
+        return tallies.scoped(self.community_id, tallies.profile(bool(self.consent),
+                                                                 self.skills or ()))
+
 
 class Wish(Aggregate):
     """微心愿: open → claimed (one volunteer wins) → fulfilled (the resident confirms)."""
@@ -88,6 +93,9 @@ class Wish(Aggregate):
     board_key = me.StringField()  # open wishes of the community; None once claimed
     mine_key = me.StringField()  # the resident's wishes
     claimed_key = me.StringField()  # the volunteer's claimed and fulfilled wishes
+
+    def tally(self) -> dict[str, dict[str, int]]:
+        return tallies.scoped(self.community_id, tallies.wish(self.state, self.hours))
 
 
 class Activity(Aggregate):
@@ -118,6 +126,9 @@ class Activity(Aggregate):
     joined = me.IntField(default=0)  # sign-ups ever: the next position
     created_ts = me.FloatField(required=True)
     page_key = me.StringField()  # "c:<community>|<starts>|<id>"
+
+    def tally(self) -> dict[str, dict[str, int]]:
+        return tallies.scoped(self.community_id, tallies.activity(self.participants or ()))
 
 
 class Match(Aggregate):
@@ -211,8 +222,10 @@ class VolunteerGrid(me.Document):
 
 
 class Tally(me.Document):
-    """Figures moved by `$inc` (volunteers by skill, open wishes, hours): read, never counted.
-    Keys are flat ("skill:plumbing", "open_wishes", ...), so the row is read raw."""
+    """Figures (volunteers by skill, open wishes, hours in minutes): read, never counted.
+    Each commit of a profile, wish or activity carries its difference (their `tally()`,
+    `domain/tallies.py`), folded in once by services/common/counters. Keys are flat
+    ("skill:plumbing", "open_wishes", ...), so the row is read raw."""
 
     meta = {"db_alias": ALIAS, "collection": "tallies", "strict": False}
     id = me.StringField(primary_key=True)  # "*" or "c:<community>"
@@ -220,14 +233,8 @@ class Tally(me.Document):
     @classmethod
     def figures(cls, scope: str) -> dict[str, float]:
         row = cls._get_collection().find_one({"_id": scope}) or {}
-        return {k: v or 0 for k, v in row.items() if k != "_id"}
-
-    @classmethod
-    def add(cls, community_id: str, delta: dict[str, float]) -> None:
-        delta = {k: v for k, v in delta.items() if v}
-        if delta:
-            for scope in (EVERYWHERE, f"c:{community_id}"):
-                cls._get_collection().update_one({"_id": scope}, {"$inc": delta}, upsert=True)
+        # `applied`: the ids of the differences being folded in (services/common/counters)
+        return {k: v or 0 for k, v in row.items() if k not in ("_id", "applied")}
 
 
 class VolunteerMark(me.Document):
@@ -236,6 +243,9 @@ class VolunteerMark(me.Document):
     meta = {"db_alias": ALIAS, "collection": "marks"}
     id = me.StringField(primary_key=True)
 
+
+for _counted in (Profile, Wish, Activity):
+    _counted.tally_document = Tally
 
 DOCUMENTS = [Profile, Wish, Activity, Match, ListEntry, Project, VolunteerGrid, Tally,
              VolunteerMark]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections import Counter
 from typing import Any
 
 from nameko.rpc import rpc
@@ -30,7 +29,7 @@ from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, dump, parse, replies
 from services.volunteers import access
 from services.volunteers.domain import talent
-from services.volunteers.models import Profile, Tally, VolunteerGrid
+from services.volunteers.models import Profile, VolunteerGrid
 
 PROFILE_WRITERS = (Role.resident, Role.volunteer, Role.operator, Role.grid_worker,
                    Role.community_admin)
@@ -53,18 +52,6 @@ def view(caller: Caller, doc: Profile) -> dict[str, Any]:
         looks=dict(doc.looks or {}), talent_score=doc.talent_score or 0.0,
         version=doc.version)
     return dump(out)
-
-
-def skill_delta(before: list[str], after: list[str], counted_before: bool,
-                counted_after: bool) -> dict[str, int]:
-    """The volunteers-by-skill counters a write moves (only consenting profiles count)."""
-    delta: Counter[str] = Counter()
-    for s in before if counted_before else ():
-        delta[f"skill:{s}"] -= 1
-    for s in after if counted_after else ():
-        delta[f"skill:{s}"] += 1
-    delta["volunteers"] += int(counted_after) - int(counted_before)
-    return {k: v for k, v in delta.items() if v}
 
 
 def derive_talent(doc: Profile) -> None:
@@ -120,7 +107,6 @@ class ProfileEntrypoints:
         now = time.time()
         fields = spec.model_dump(mode="json", exclude={"community_id", "account_id"})
         fields["contact"] = fields["contact"] or {}
-        seen: dict[str, Any] = {}
 
         def load() -> Profile:
             doc = Profile.objects(id=account_id).first()
@@ -133,12 +119,10 @@ class ProfileEntrypoints:
                                                     account_id))
 
         def decide(doc: Profile, _at: Any) -> Decision:
-            seen.update(skills=list(doc.skills), consent=bool(doc.consent) and doc.version > 0)
             return Decision(changes={**fields, "changed_ts": time.time()})
 
+        # The volunteers-by-skill counters move in this same write (Profile.tally).
         done = change(load, decide, who, derive=derive_talent)
-        Tally.add(place.community_id, skill_delta(seen["skills"], list(done.doc.skills),
-                                                  seen["consent"], done.doc.consent))
         self.matching.put_profile(done.doc)
         return view(who, done.doc)
 
