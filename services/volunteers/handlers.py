@@ -1,5 +1,6 @@
 """Events the volunteers service consumes: dispatch's grid changes (the nearness tree) and
-orders (小事党群办: matched to volunteers), intake's triaged issues (the problem list)."""
+orders (小事党群办: matched to volunteers), intake's triaged issues (the problem list),
+evaluation's ratings of volunteers' and operators' services (the profile's rating)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from services.common.contracts.dispatch import (
     OrderReturnedToPool,
     OrderSkillSet,
 )
+from services.common.contracts.evaluation import ItemRated
 from services.common.contracts.intake import IssueTriaged
 from services.common.inbox import handles
-from services.volunteers import grids, lists, orders
+from services.volunteers import grids, lists, orders, profiles
 
 
 class EventHandlers:
@@ -61,3 +63,11 @@ class EventHandlers:
         orders.rematch(self.matching, event.order_id, envelope.id,
                        Caller.system(request_id=envelope.correlation_id),
                        exclude=event.responder_id)
+
+    @handles("evaluation", "item.rated")
+    def on_item_rated(self, envelope: Envelope) -> None:
+        """A volunteer's or operator's service rated: their rating (and the index) follow."""
+        rated: ItemRated = envelope.parsed()
+        folded = profiles.fold_rating(rated, Caller.system(request_id=envelope.correlation_id))
+        if folded is not None:
+            self.matching.put_profile(folded)

@@ -48,6 +48,7 @@ class Profile(Aggregate):
     hours_total = me.FloatField(default=0.0)
     rating_sum = me.FloatField(default=0.0)
     rating_count = me.IntField(default=0)
+    ratings_folded = me.ListField(me.StringField())  # the last item.rated ids folded in
     load = me.IntField(default=0)  # matches accepted and not yet done
     # What the talent archive's four looks are computed from (domain/talent.py).
     wishes_claimed = me.IntField(default=0)

@@ -16,6 +16,7 @@ from nameko.rpc import rpc
 
 from services.common.aggregate import Decision, change
 from services.common.caller import ADMIN_ROLES, Caller, Role
+from services.common.contracts.evaluation import ItemKind, ItemRated
 from services.common.contracts.skills import SKILLS
 from services.common.contracts.volunteers import (
     CertificationIn,
@@ -80,6 +81,35 @@ def credit(account_id: str | None, caller: Caller, **inc: float) -> Profile | No
 
     return change(lambda: Profile.objects.get(id=account_id), decide, caller,
                   derive=derive_talent).doc
+
+
+RATINGS_KEPT = 50  # rating ids kept per profile: a redelivery comes soon, not 50 ratings later
+RATED_KINDS = (ItemKind.volunteer_service, ItemKind.operator_service)
+
+
+def fold_rating(rated: ItemRated, caller: Caller) -> Profile | None:
+    """Evaluation's rating of a volunteer's or operator's service into their profile's
+    rating, once per rating (its id is kept on the profile: the fold and the mark are one
+    version-conditioned write). None: not a person's service, no such profile of that
+    community, or folded already."""
+    if rated.kind not in RATED_KINDS or not rated.subject_id:
+        return None
+    doc = Profile.objects(id=rated.subject_id).only("community_id").first()
+    if doc is None or doc.community_id != rated.community_id:
+        return None
+
+    def decide(p: Profile, _at: Any) -> Decision | None:
+        if rated.rating_id in (p.ratings_folded or []):
+            return None
+        return Decision(changes={
+            "rating_sum": (p.rating_sum or 0.0) + rated.score,
+            "rating_count": (p.rating_count or 0) + 1,
+            "ratings_folded": [*(p.ratings_folded or []), rated.rating_id][-RATINGS_KEPT:],
+            "changed_ts": time.time()})
+
+    done = change(lambda: Profile.objects.get(id=rated.subject_id), decide, caller,
+                  derive=derive_talent)
+    return done.doc if done.decision is not None else None
 
 
 def check_grid(community_id: str, grid_id: str | None) -> None:
