@@ -9,6 +9,7 @@ from services.common.contracts import Envelope
 from services.common.contracts.dispatch import (
     GridChanged,
     GridRemoved,
+    OrderClaimed,
     OrderCreated,
     OrderReturnedToPool,
     OrderSkillSet,
@@ -71,3 +72,10 @@ class EventHandlers:
         folded = profiles.fold_rating(rated, Caller.system(request_id=envelope.correlation_id))
         if folded is not None:
             self.matching.put_profile(folded)
+
+    @handles("dispatch", "order.claimed")
+    def on_order_claimed(self, envelope: Envelope) -> None:
+        """Someone took the order the match was offering (or lost the race to): it stops."""
+        event: OrderClaimed = envelope.parsed()
+        orders.taken(event.order_id, event.responder_id,
+                     Caller.system(request_id=envelope.correlation_id))

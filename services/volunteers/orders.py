@@ -138,3 +138,24 @@ def close(order_id: str, caller: Caller) -> Match | None:
                   lambda m, at: offers.cancel(m, time.time()) if m.state == offers.OFFERING
                   else None, caller, derive=matching.derive)
     return done.doc if done.decision is not None else None
+
+
+def taken(order_id: str, responder: str, caller: Caller) -> Match | None:
+    """`order.claimed` by someone the match did not find (a member from the pool, the
+    maker's assignee): the match stops offering; an acceptance that lost the race gives the
+    volunteer their load back. Its own assignment (the accepted volunteer) changes nothing."""
+    if Match.objects(id=match_id(order_id)).only("id").first() is None:
+        return None
+    seen: dict[str, str | None] = {}
+
+    def decide(m: Match, _at: object) -> Decision | None:
+        seen["accepted_by"] = m.accepted_by if m.state == offers.ACCEPTED else None
+        return offers.taken(m, responder, time.time())
+
+    done = change(lambda: Match.objects.get(id=match_id(order_id)), decide, caller,
+                  derive=matching.derive)
+    if done.decision is None:
+        return None
+    if seen.get("accepted_by"):
+        credit(seen["accepted_by"], caller, load=-1)
+    return done.doc

@@ -100,3 +100,27 @@ def test_a_pool_order_is_matched_offered_by_skill_and_assigned_to_who_accepts(vp
     assert [o["account_id"] for o in again["offers"]] == [again["offered_to"]]
     assert wait_until(lambda: client.get(f"/volunteers/{first['id']}", headers=admin).json()[
         "load"] == 0, timeout=10, every=0.1)
+
+
+def test_an_order_claimed_from_the_pool_stops_its_offers(vplatform):
+    client = vplatform.client
+    tag = uuid.uuid4().hex[:6]
+    helper = {"id": f"u-comp-{tag}"}
+    helper["headers"] = token_headers(vplatform, "volunteer", helper["id"])
+    assert client.put("/volunteers/profile", headers=helper["headers"], json=profile_body(
+        skills=["companionship"])).status_code == 200
+    admin = vplatform.headers("community_admin")
+    order_id = f"o-{triage(vplatform, route='party_volunteer')}"
+    _match(vplatform, order_id, round=0)
+    assert client.put(f"/orders/{order_id}/skill", headers=admin,
+                      json={"skill": "companionship"}).status_code == 200
+    match = _match(vplatform, order_id, round=1, offered_to=helper["id"])
+    member = token_headers(vplatform, "volunteer", f"u-member-{tag}")
+    claimed = client.post(f"/orders/{order_id}/claim", headers=member)
+    assert claimed.status_code == 200, claimed.text
+    _match(vplatform, order_id, state="cancelled", next_due_ts=None)
+    late = client.post(f"/matches/{match['id']}/answer", headers=helper["headers"],
+                       json={"accept": True})
+    assert late.status_code == 409
+    assert client.get(f"/orders/{order_id}", headers=admin).json()["claimed_by"] == (
+        f"u-member-{tag}")

@@ -92,6 +92,17 @@ def lapse(match: Any, now: float, ttl: float) -> Decision | None:
                        now, ttl)
 
 
+def taken(match: Any, responder: str, now: float) -> Decision | None:
+    """The need went to `responder` another way (an order claimed from the pool, or assigned
+    by its maker): an open offer is withdrawn, an acceptance that lost the race is void.
+    None: the match's own volunteer took it, or it is over already."""
+    if match.state == OFFERING:
+        return cancel(match, now)
+    if match.state == ACCEPTED and match.accepted_by != responder:
+        return Decision(changes={"state": CANCELLED, "next_due_ts": None})
+    return None
+
+
 def cancel(match: Any, now: float) -> Decision:
     if match.state != OFFERING:
         raise Conflict("only an open match can be cancelled", {"match_id": match.state})

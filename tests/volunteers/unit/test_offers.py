@@ -95,3 +95,17 @@ def test_a_restart_with_nobody_left_is_exhausted_at_once():
     step(m, d)
     assert (m.state, m.offered_to, m.next_due_ts, m.round) == ("exhausted", None, None, 3)
     assert d.events[0].offered == 0
+
+
+def test_a_need_taken_another_way_stops_the_offers_and_voids_a_lost_acceptance():
+    m = match()
+    step(m, offers.start(m, 100.0, TTL))
+    step(m, offers.taken(m, "u-member", 150.0))
+    assert (m.state, m.next_due_ts, m.offers[-1]["outcome"]) == ("cancelled", None, "cancelled")
+    assert offers.taken(m, "u-member", 160.0) is None  # a redelivery
+    won = match()
+    step(won, offers.start(won, 100.0, TTL))
+    step(won, offers.answer(won, "u0", True, 120.0, TTL))
+    assert offers.taken(won, "u0", 130.0) is None  # its own assignment
+    step(won, offers.taken(won, "u-member", 130.0))
+    assert won.state == "cancelled"
