@@ -54,7 +54,7 @@ class EventHandlers:
     def on_order_skill_set(self, envelope: Envelope) -> None:
         """The order asks for another skill: a fresh offer sequence for it."""
         event: OrderSkillSet = envelope.parsed()
-        orders.on_skill_set(self.matching, event, envelope.id,
+        orders.on_skill_set(self.matching, event, envelope.id, envelope.occurred_at.timestamp(),
                             Caller.system(event.district_id or "*", envelope.correlation_id))
 
     @handles("dispatch", "order.returned_to_pool")
@@ -62,6 +62,7 @@ class EventHandlers:
         """Handed back, or its 响应 lapsed: offered afresh, never again to who gave it back."""
         event: OrderReturnedToPool = envelope.parsed()
         orders.rematch(self.matching, event.order_id, envelope.id,
+                       envelope.occurred_at.timestamp(),
                        Caller.system(request_id=envelope.correlation_id),
                        exclude=event.responder_id)
 
@@ -77,5 +78,5 @@ class EventHandlers:
     def on_order_claimed(self, envelope: Envelope) -> None:
         """Someone took the order the match was offering (or lost the race to): it stops."""
         event: OrderClaimed = envelope.parsed()
-        orders.taken(event.order_id, event.responder_id,
+        orders.taken(event.order_id, event.responder_id, envelope.occurred_at.timestamp(),
                      Caller.system(request_id=envelope.correlation_id))

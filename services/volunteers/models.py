@@ -161,6 +161,9 @@ class Match(Aggregate):
     round = me.IntField(default=0)  # fresh offer sequences after the first (re-matches)
     excluded = me.ListField(me.StringField())  # never offered again (gave the order back)
     applied = me.ListField(me.StringField())  # the last events that re-matched it (idempotence)
+    # When the event that last re-matched it happened: an older claim (events of different
+    # types arrive in any order) is not news about this sequence.
+    rematched_at = me.FloatField()
     created_ts = me.FloatField(required=True)
     page_key = me.StringField()  # the community's matches, newest first
     offer_key = me.StringField()  # the current candidate's open offers; None once answered

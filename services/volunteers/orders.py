@@ -79,8 +79,8 @@ def open_match(live: LiveIndex, order_id: str, community_id: str, district_id: s
     return done.doc
 
 
-def rematch(live: LiveIndex, order_id: str, event_id: str, caller: Caller, *,
-            skill: str | None = None, keep_skill: bool = True,
+def rematch(live: LiveIndex, order_id: str, event_id: str, event_ts: float, caller: Caller,
+            *, skill: str | None = None, keep_skill: bool = True,
             exclude: str | None = None) -> Match | None:
     """A fresh offer sequence for the order's match (the skill changed, or `exclude` gave it
     back), once per event. None: no match, or this event re-matched it already."""
@@ -98,7 +98,8 @@ def rematch(live: LiveIndex, order_id: str, event_id: str, caller: Caller, *,
         want = m.skill if keep_skill else skill
         return offers.restart(m, candidates(live, m, want, now, excluded), now, m.ttl,
                               skill=want, excluded=excluded,
-                              applied=[*(m.applied or []), event_id][-APPLIED_KEPT:])
+                              applied=[*(m.applied or []), event_id][-APPLIED_KEPT:],
+                              rematched_at=max(event_ts, m.rematched_at or 0.0))
 
     done = change(lambda: Match.objects.get(id=match_id(order_id)), decide, caller,
                   derive=matching.derive)
@@ -117,13 +118,14 @@ def on_created(live: LiveIndex, created: OrderCreated, caller: Caller) -> Match 
                       created.street_id, created.grid_id, created.skill, caller)
 
 
-def on_skill_set(live: LiveIndex, event: OrderSkillSet, event_id: str,
+def on_skill_set(live: LiveIndex, event: OrderSkillSet, event_id: str, event_ts: float,
                  caller: Caller) -> Match | None:
     """The order asks for another skill: offered afresh to those who fit it (a match is
     opened if the order had none: a community order that now asks for a skill)."""
     if not served_by_volunteers(event.route, event.skill):
         return close(event.order_id, caller)  # a community order whose skill was cleared
-    made = rematch(live, event.order_id, event_id, caller, skill=event.skill, keep_skill=False)
+    made = rematch(live, event.order_id, event_id, event_ts, caller, skill=event.skill,
+                   keep_skill=False)
     if made is not None or not served_by_volunteers(event.route, event.skill):
         return made
     return open_match(live, event.order_id, event.community_id, event.district_id,
@@ -140,15 +142,19 @@ def close(order_id: str, caller: Caller) -> Match | None:
     return done.doc if done.decision is not None else None
 
 
-def taken(order_id: str, responder: str, caller: Caller) -> Match | None:
+def taken(order_id: str, responder: str, event_ts: float, caller: Caller) -> Match | None:
     """`order.claimed` by someone the match did not find (a member from the pool, the
     maker's assignee): the match stops offering; an acceptance that lost the race gives the
-    volunteer their load back. Its own assignment (the accepted volunteer) changes nothing."""
+    volunteer their load back. Its own assignment (the accepted volunteer) changes nothing,
+    nor does a claim from before the last re-match (it arrived after the hand-back that
+    ended it: each event type has its own queue)."""
     if Match.objects(id=match_id(order_id)).only("id").first() is None:
         return None
     seen: dict[str, str | None] = {}
 
     def decide(m: Match, _at: object) -> Decision | None:
+        if event_ts <= (m.rematched_at or 0.0):
+            return None
         seen["accepted_by"] = m.accepted_by if m.state == offers.ACCEPTED else None
         return offers.taken(m, responder, time.time())
 

@@ -7,8 +7,15 @@ others."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
+
+from nameko.standalone.events import event_dispatcher
+from nameko.testing.services import entrypoint_waiter
 
 from deploy.waits import wait_until
+from services.common.caller import Caller
+from services.common.contracts import new_event
+from services.common.contracts.dispatch import OrderClaimed
 from tests.dispatch.helpers import token_headers, triage
 from tests.volunteers.helpers import profile_body, wait_events
 
@@ -90,6 +97,7 @@ def test_a_pool_order_is_matched_offered_by_skill_and_assigned_to_who_accepts(vp
 
     # The volunteer hands it back: a fresh sequence, never to them again; their load drops.
     assert client.get(f"/volunteers/{first['id']}", headers=admin).json()["load"] == 1
+    before_back = datetime.now(UTC)
     back = client.post(f"/orders/{order_id}/hand-back", headers=first["headers"],
                        json={"reason": "临时出差"})
     assert back.status_code == 200 and back.json()["state"] == "open", back.text
@@ -100,6 +108,15 @@ def test_a_pool_order_is_matched_offered_by_skill_and_assigned_to_who_accepts(vp
     assert [o["account_id"] for o in again["offers"]] == [again["offered_to"]]
     assert wait_until(lambda: client.get(f"/volunteers/{first['id']}", headers=admin).json()[
         "load"] == 0, timeout=10, every=0.1)
+    # Each event type has its own queue: the claim from before the hand-back, arriving late,
+    # does not stop the fresh sequence.
+    stale = new_event(OrderClaimed(order_id=order_id, community_id=order["community_id"],
+                                   level=order["level"], responder_id=first["id"]),
+                      Caller.system(), order["community_id"])
+    stale = stale.model_copy(update={"occurred_at": before_back})
+    with entrypoint_waiter(vplatform.containers["volunteers"], "on_order_claimed", timeout=10):
+        event_dispatcher(vplatform.config)("dispatch", "order.claimed", stale.to_message())
+    assert client.get(f"/matches/{again['id']}", headers=admin).json()["state"] == "offering"
 
 
 def test_an_order_claimed_from_the_pool_stops_its_offers(vplatform):
