@@ -10,6 +10,7 @@ from services.common.contracts.dispatch import (
     GridChanged,
     GridRemoved,
     OrderClaimed,
+    OrderConfirmed,
     OrderCreated,
     OrderReturnedToPool,
     OrderSkillSet,
@@ -80,3 +81,9 @@ class EventHandlers:
         event: OrderClaimed = envelope.parsed()
         orders.taken(event.order_id, event.responder_id, envelope.occurred_at.timestamp(),
                      Caller.system(request_id=envelope.correlation_id))
+
+    @handles("dispatch", "order.confirmed")
+    def on_order_confirmed(self, envelope: Envelope) -> None:
+        """The order's work is done: its volunteer's load drops."""
+        event: OrderConfirmed = envelope.parsed()
+        orders.done(event.order_id, Caller.system(request_id=envelope.correlation_id))

@@ -164,6 +164,7 @@ class Match(Aggregate):
     # When the event that last re-matched it happened: an older claim (events of different
     # types arrive in any order) is not news about this sequence.
     rematched_at = me.FloatField()
+    load_released = me.BooleanField(default=False)  # the accepted volunteer's load given back
     created_ts = me.FloatField(required=True)
     page_key = me.StringField()  # the community's matches, newest first
     offer_key = me.StringField()  # the current candidate's open offers; None once answered

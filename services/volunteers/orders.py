@@ -92,14 +92,16 @@ def rematch(live: LiveIndex, order_id: str, event_id: str, event_ts: float, call
     def decide(m: Match, _at: object) -> Decision | None:
         if event_id in (m.applied or []):
             return None  # a redelivery: this event re-matched it already
-        seen["accepted_by"] = m.accepted_by if m.state == offers.ACCEPTED else None
+        seen["accepted_by"] = (m.accepted_by if m.state == offers.ACCEPTED
+                               and not m.load_released else None)
         now = time.time()
         excluded = list(dict.fromkeys([*(m.excluded or []), *([exclude] if exclude else [])]))
         want = m.skill if keep_skill else skill
         return offers.restart(m, candidates(live, m, want, now, excluded), now, m.ttl,
                               skill=want, excluded=excluded,
                               applied=[*(m.applied or []), event_id][-APPLIED_KEPT:],
-                              rematched_at=max(event_ts, m.rematched_at or 0.0))
+                              rematched_at=max(event_ts, m.rematched_at or 0.0),
+                              load_released=False)
 
     done = change(lambda: Match.objects.get(id=match_id(order_id)), decide, caller,
                   derive=matching.derive)
@@ -155,7 +157,8 @@ def taken(order_id: str, responder: str, event_ts: float, caller: Caller) -> Mat
     def decide(m: Match, _at: object) -> Decision | None:
         if event_ts <= (m.rematched_at or 0.0):
             return None
-        seen["accepted_by"] = m.accepted_by if m.state == offers.ACCEPTED else None
+        seen["accepted_by"] = (m.accepted_by if m.state == offers.ACCEPTED
+                               and not m.load_released else None)
         return offers.taken(m, responder, time.time())
 
     done = change(lambda: Match.objects.get(id=match_id(order_id)), decide, caller,
@@ -165,3 +168,22 @@ def taken(order_id: str, responder: str, event_ts: float, caller: Caller) -> Mat
     if seen.get("accepted_by"):
         credit(seen["accepted_by"], caller, load=-1)
     return done.doc
+
+
+def done(order_id: str, caller: Caller) -> Match | None:
+    """`order.confirmed`: the volunteer who accepted the order finished it, so it no longer
+    counts in their load (once: the match's `load_released`, then the profile's counter,
+    after the commit like every profile counter)."""
+    if Match.objects(id=match_id(order_id)).only("id").first() is None:
+        return None
+
+    def decide(m: Match, _at: object) -> Decision | None:
+        if m.state != offers.ACCEPTED or m.load_released or not m.accepted_by:
+            return None
+        return Decision(changes={"load_released": True})
+
+    made = change(lambda: Match.objects.get(id=match_id(order_id)), decide, caller)
+    if made.decision is None:
+        return None
+    credit(made.doc.accepted_by, caller, load=-1)
+    return made.doc

@@ -15,7 +15,7 @@ from nameko.testing.services import entrypoint_waiter
 from deploy.waits import wait_until
 from services.common.caller import Caller
 from services.common.contracts import new_event
-from services.common.contracts.dispatch import OrderClaimed
+from services.common.contracts.dispatch import OrderClaimed, OrderConfirmed
 from tests.dispatch.helpers import token_headers, triage
 from tests.volunteers.helpers import profile_body, wait_events
 
@@ -141,3 +141,38 @@ def test_an_order_claimed_from_the_pool_stops_its_offers(vplatform):
     assert late.status_code == 409
     assert client.get(f"/orders/{order_id}", headers=admin).json()["claimed_by"] == (
         f"u-member-{tag}")
+
+
+def test_a_confirmed_order_gives_its_volunteer_their_load_back_once(vplatform):
+    client = vplatform.client
+    tag = uuid.uuid4().hex[:6]
+    account = f"u-care-{tag}"
+    helper = token_headers(vplatform, "volunteer", account)
+    assert client.put("/volunteers/profile", headers=helper, json=profile_body(
+        skills=["disability_care"])).status_code == 200
+    admin = vplatform.headers("community_admin")
+    order_id = f"o-{triage(vplatform, route='party_volunteer')}"
+    _match(vplatform, order_id, round=0)
+    assert client.put(f"/orders/{order_id}/skill", headers=admin,
+                      json={"skill": "disability_care"}).status_code == 200
+    match = _match(vplatform, order_id, round=1, offered_to=account)
+    assert client.post(f"/matches/{match['id']}/answer", headers=helper,
+                       json={"accept": True}).status_code == 200
+    assert wait_until(lambda: client.get(f"/orders/{order_id}", headers=admin).json()[
+        "claimed_by"] == account, timeout=10, every=0.1)
+    assert client.get(f"/volunteers/{account}", headers=admin).json()["load"] == 1
+    for path, body in (("acknowledge", None), ("result", {"result": "已陪同就医"})):
+        done = client.post(f"/orders/{order_id}/{path}", headers=helper, json=body)
+        assert done.status_code == 200, done.text
+    confirmed = client.post(f"/orders/{order_id}/confirm", headers=admin)
+    assert confirmed.status_code == 200 and confirmed.json()["state"] == "confirmed"
+    assert wait_until(lambda: client.get(f"/volunteers/{account}", headers=admin).json()[
+        "load"] == 0, timeout=10, every=0.1)
+    order = confirmed.json()
+    again = new_event(OrderConfirmed(order_id=order_id, community_id=order["community_id"],
+                                     level=order["level"], result="已陪同就医"),
+                      Caller.system(), order["community_id"])  # the same news, a new envelope
+    with entrypoint_waiter(vplatform.containers["volunteers"], "on_order_confirmed",
+                           timeout=10):
+        event_dispatcher(vplatform.config)("dispatch", "order.confirmed", again.to_message())
+    assert client.get(f"/volunteers/{account}", headers=admin).json()["load"] == 0
