@@ -50,8 +50,8 @@ def assign_matched(order: WorkOrder, volunteer_id: str, who: Caller,
     """The volunteer who accepted the match takes the order (assigned, 响应 still due).
 
     None when there is nothing to do: they hold it already (a redelivery), or it is no longer
-    open (a member claimed it from the pool first, it escalated away from the pool level, or
-    it was resolved): the late acceptance changes nothing."""
+    open (a member claimed it from the pool first, or a result was submitted): the late
+    acceptance changes nothing. An open order is assigned at whatever level it is now."""
     if order.claimed_by == volunteer_id or order.state is not OrderState.open:
         return None
     step = Change(order, who, at)
