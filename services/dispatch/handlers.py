@@ -38,6 +38,11 @@ def _hours(value: float | None) -> float | None:
     return value if value is not None and 0 < value <= 24 * 366 else None
 
 
+def _an_order(envelope: Envelope) -> bool:
+    """Only a match of an order is dispatch's business (wishes, workshops are volunteers')."""
+    return envelope.parsed().need_kind == "order"
+
+
 class EventHandlers:
     @handles("identity", "community.created")
     def on_community_created(self, envelope: Envelope) -> None:
@@ -96,14 +101,12 @@ class EventHandlers:
         commit.change(system, lambda: Order.objects.get(id=order_id),
                       lambda o, at: results.reopen(o, system, at, event.reason))
 
-    @handles("volunteers", "match.accepted")
+    @handles("volunteers", "match.accepted", when=_an_order)
     def on_match_accepted(self, envelope: Envelope) -> None:
         """The volunteer who accepted an order's match is assigned it: a conditional
         transition through the commit frame (open → claimed), so a member's claim from the
         pool and this never both land; a redelivery finds them holding it and does nothing."""
         accepted: MatchAccepted = envelope.parsed()
-        if accepted.need_kind != "order":
-            return
         doc = Order.objects(id=accepted.need_id).only("id", "community_id", "district_id").first()
         if doc is None or doc.community_id != accepted.community_id:
             log.error("match %s names order %s of no such community", accepted.match_id,

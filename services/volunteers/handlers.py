@@ -17,8 +17,26 @@ from services.common.contracts.dispatch import (
 )
 from services.common.contracts.evaluation import ItemRated
 from services.common.contracts.intake import IssueTriaged
+from services.common.contracts.workflow import IssueClass
 from services.common.inbox import handles
 from services.volunteers import grids, lists, orders, profiles
+
+
+def _public(envelope: Envelope) -> bool:
+    """Only public issues go on the problem list."""
+    return envelope.parsed().issue_class is IssueClass.public
+
+
+def _for_volunteers(envelope: Envelope) -> bool:
+    """Only small-matters orders and those asking for a skill are matched."""
+    created: OrderCreated = envelope.parsed()
+    return orders.served_by_volunteers(created.route, created.skill)
+
+
+def _a_persons_service(envelope: Envelope) -> bool:
+    """Only ratings of a volunteer's or operator's service fold into a profile."""
+    rated: ItemRated = envelope.parsed()
+    return rated.kind in profiles.RATED_KINDS and bool(rated.subject_id)
 
 
 class EventHandlers:
@@ -37,14 +55,14 @@ class EventHandlers:
         if view is not None:
             self.matching.put_grid(view)
 
-    @handles("intake", "issue.triaged")
+    @handles("intake", "issue.triaged", when=_public)
     def on_issue_triaged(self, envelope: Envelope) -> None:
         """A public issue goes on its community's problem list (问题清单), once."""
         triaged: IssueTriaged = envelope.parsed()
         lists.problem_from_issue(triaged, Caller.system(triaged.district_id,
                                                         envelope.correlation_id))
 
-    @handles("dispatch", "order.created")
+    @handles("dispatch", "order.created", when=_for_volunteers)
     def on_order_created(self, envelope: Envelope) -> None:
         """A small-matters order, or one asking for a skill: its match, offered in turn."""
         created: OrderCreated = envelope.parsed()
@@ -67,7 +85,7 @@ class EventHandlers:
                        Caller.system(request_id=envelope.correlation_id),
                        exclude=event.responder_id)
 
-    @handles("evaluation", "item.rated")
+    @handles("evaluation", "item.rated", when=_a_persons_service)
     def on_item_rated(self, envelope: Envelope) -> None:
         """A volunteer's or operator's service rated: their rating (and the index) follow."""
         rated: ItemRated = envelope.parsed()

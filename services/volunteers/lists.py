@@ -8,7 +8,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from mongoengine.errors import NotUniqueError
 from nameko.rpc import rpc
 
 from services.common.aggregate import Decision, change
@@ -40,8 +39,8 @@ def problem_id(issue_id: str) -> str:
 
 def problem_from_issue(event: IssueTriaged, caller: Caller) -> ListEntry | None:
     """问题清单: a public issue of intake, once (the entry's id is the issue's: a redelivery
-    finds it by `_id`, a concurrent one loses the insert). Other classes of issue (hardship,
-    priority, special) are not for the public list."""
+    finds it by `_id`, a concurrent one's insert is stale and its retry finds it). Other
+    classes of issue (hardship, priority, special) are not for the public list."""
     if event.issue_class is not IssueClass.public:
         return None
     entry_id = problem_id(event.issue_id)
@@ -54,10 +53,10 @@ def problem_from_issue(event: IssueTriaged, caller: Caller) -> ListEntry | None:
                       issue_id=event.issue_id, created_ts=time.time())
     entry.page_key = page_key(f"c:{event.community_id}:{ListKind.problem.value}",
                               entry.created_ts, entry.id)
-    try:
-        return change(lambda: entry, lambda e, at: Decision(), caller).doc
-    except NotUniqueError:
-        return None
+    # A concurrent delivery that made it first: the commit is stale, the retry loads theirs.
+    done = change(lambda: ListEntry.objects(id=entry_id).first() or entry,
+                  lambda e, at: Decision() if e._created else None, caller)
+    return done.doc if done.decision is not None else None
 
 
 def entry_view(entry: ListEntry) -> dict[str, Any]:

@@ -15,8 +15,6 @@ from __future__ import annotations
 import logging
 import time
 
-from mongoengine.errors import NotUniqueError
-
 from services.common.aggregate import Decision, change
 from services.common.caller import Caller
 from services.common.contracts.dispatch import OrderCreated, OrderSkillSet
@@ -70,10 +68,11 @@ def open_match(live: LiveIndex, order_id: str, community_id: str, district_id: s
                   ttl=OFFER_MINUTES * 60, state="new", created_ts=now)
     match.candidates = candidates(live, match, skill, now, [])
     match.page_key = page_key(f"c:{community_id}", now, mid)
-    try:
-        done = change(lambda: match, lambda m, at: offers.start(m, time.time(), m.ttl), caller,
-                      derive=matching.derive)
-    except NotUniqueError:  # a concurrent redelivery made it first
+    # A concurrent delivery that made it first: the commit is stale, the retry loads theirs.
+    done = change(lambda: Match.objects(id=mid).first() or match,
+                  lambda m, at: offers.start(m, time.time(), m.ttl) if m._created else None,
+                  caller, derive=matching.derive)
+    if done.decision is None:
         return None
     matching.observe(done.decision)
     return done.doc
