@@ -1,4 +1,5 @@
-"""Events dispatch consumes: triaged issues become orders, reopened issues reopen them."""
+"""Events dispatch consumes: triaged issues become orders, reopened issues reopen them, a
+volunteer's accepted match (小事党群办) takes its order."""
 
 from __future__ import annotations
 
@@ -21,11 +22,12 @@ from services.common.contracts.intake import (
     IssueReopened,
     IssueTriaged,
 )
+from services.common.contracts.volunteers import MatchAccepted
 from services.common.contracts.workflow import Route
 from services.common.errors import DomainError
 from services.common.inbox import handles
 from services.dispatch import catalogue, commit, grids, making
-from services.dispatch.domain import results
+from services.dispatch.domain import results, volunteering
 from services.dispatch.models import Order
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,11 @@ log = logging.getLogger(__name__)
 def _hours(value: float | None) -> float | None:
     """Intake's category hours if sensible; otherwise the community's policy decides."""
     return value if value is not None and 0 < value <= 24 * 366 else None
+
+
+def _an_order(envelope: Envelope) -> bool:
+    """Only a match of an order is dispatch's business (wishes, workshops are volunteers')."""
+    return envelope.parsed().need_kind == "order"
 
 
 class EventHandlers:
@@ -93,3 +100,29 @@ class EventHandlers:
         system = Caller.system(doc.district_id, envelope.correlation_id)
         commit.change(system, lambda: Order.objects.get(id=order_id),
                       lambda o, at: results.reopen(o, system, at, event.reason))
+
+    @handles("volunteers", "match.accepted", when=_an_order)
+    def on_match_accepted(self, envelope: Envelope) -> None:
+        """The volunteer who accepted an order's match is assigned it: a conditional
+        transition through the commit frame (open → claimed), so a member's claim from the
+        pool and this never both land; a redelivery finds them holding it and does nothing."""
+        accepted: MatchAccepted = envelope.parsed()
+        doc = Order.objects(id=accepted.need_id).only("id", "community_id", "district_id").first()
+        if doc is None or doc.community_id != accepted.community_id:
+            log.error("match %s names order %s of no such community", accepted.match_id,
+                      accepted.need_id)
+            return
+        system = Caller.system(doc.district_id, envelope.correlation_id)
+        volunteer = accepted.volunteer_account_id
+        commit.take_claim_slot(volunteer, making.ASSIGNED_CAP)  # as the maker's assignment
+        try:
+            _, outcome = commit.change(system, lambda: Order.objects.get(id=doc.id),
+                                       lambda o, at: volunteering.assign_matched(
+                                           o, volunteer, system, at))
+        except Exception:
+            commit.release_claim_slot(volunteer)
+            raise
+        if outcome is None:  # theirs already, or taken meanwhile: no slot of this delivery
+            commit.release_claim_slot(volunteer)
+            log.info("match %s accepted by %s: order %s not open to them", accepted.match_id,
+                     volunteer, doc.id)

@@ -153,6 +153,7 @@ class OrderLine(me.Document):
     result = me.StringField()
     whistle_id = me.StringField()
     targets = me.ListField(me.StringField(), default=None)
+    skill = me.StringField()  # skill_set
     target = me.StringField()
     late = me.BooleanField()
     escalated_to = me.StringField()
@@ -193,6 +194,7 @@ class Order(Aggregate):
     members = me.ListField(me.StringField())  # users assigned or summoned
     claimed_by = me.StringField()
     claimed_at = Instant()
+    skill = me.StringField()  # of the taxonomy: what volunteers matches the order on
     opened_at = Instant(required=True)
     response_hours = me.FloatField(required=True)
     resolution_hours = me.FloatField(required=True)

@@ -8,13 +8,20 @@ from __future__ import annotations
 
 from nameko.rpc import rpc
 
-from services.common.caller import ADMIN_ROLES, Caller
-from services.common.contracts.dispatch import OrderFilter, OrderIn, OrderOut, OrderPage
+from services.common.caller import ADMIN_ROLES, Caller, Role
+from services.common.contracts.dispatch import (
+    OrderFilter,
+    OrderIn,
+    OrderOut,
+    OrderPage,
+    OrderSkillIn,
+)
 from services.common.contracts.workflow import ReasonIn
+from services.common.errors import NotFound
 from services.common.paging import PageQuery
 from services.common.rpc import as_caller, dump, parse, replies
 from services.dispatch import catalogue, commit, grids, making, orders
-from services.dispatch.domain import scope, work
+from services.dispatch.domain import scope, volunteering, work
 from services.dispatch.domain.order import scope_of
 
 
@@ -100,3 +107,18 @@ class OrderEntrypoints:
                                 lambda o, at: work.escalate(o, who, at, reason))
         return dump(orders.view(done))
 
+
+    @rpc
+    @replies(OrderOut)
+    def set_order_skill(self, caller: dict, order_id: str, data: dict) -> dict:
+        """The skill an open order asks for (the community's admins): volunteers offers it to
+        volunteers who fit (`order.skill_set`)."""
+        who = as_caller(caller)
+        who.require_role(Role.community_admin)
+        skill = parse(OrderSkillIn, data).skill
+        order = orders.load(who, order_id)
+        if order.community_id != who.community_id:  # a street's order seen from below: theirs
+            raise NotFound("no such order", {"order_id": "unknown"})
+        done, _ = commit.change(who, orders.loader(who, order_id),
+                                lambda o, at: volunteering.set_skill(o, who, at, skill))
+        return dump(orders.view(done))

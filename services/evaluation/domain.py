@@ -36,6 +36,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from services.common.contracts.evaluation import (
+    ItemKind,
+    ItemRated,
     Outcome,
     Rates,
     RatingGiven,
@@ -355,7 +357,7 @@ def _rate(case: Case, inp: Input) -> Step:
 def _rate_item(case: Case, inp: Input) -> Step:
     """A resident rates an item (1-5): once each, while it is open, if it names its raters
     then only they may. Its community, the item and the person rated (a volunteer's or
-    operator's service) count it."""
+    operator's service) count it; `item.rated` tells the item's owner."""
     d, at = inp.data, inp.at
     rater, score = d["rater_id"], int(d["score"])
     if case.window_due is None or at > case.window_due:
@@ -372,7 +374,11 @@ def _rate_item(case: Case, inp: Input) -> Step:
         units.append(f"{case.category.removesuffix('_service')}:{case.reporter_id}")
     deltas = (_count(units, at, "item_ratings") + _count(units, at, "item_score_sum", score)
               + _count(units, at, f"item_score_{score}"))
-    return Step(replace(case, rated_by=(*case.rated_by, rater)), tuple(deltas))
+    item_id = case.id.removeprefix("it-")
+    event = ItemRated(rating_id=f"{item_id}:{rater}", item_id=item_id,
+                      kind=ItemKind(case.category), community_id=case.community_id,
+                      subject_id=case.reporter_id, rater_id=rater, score=score, rated_ts=at)
+    return Step(replace(case, rated_by=(*case.rated_by, rater)), tuple(deltas), (event,))
 
 
 def combine_three_routes(scores: Mapping[str, float], weights: Mapping[str, float]

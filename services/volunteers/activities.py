@@ -27,7 +27,7 @@ from services.common.paging import PageQuery, decode_cursor, encode_cursor, fetc
 from services.common.rpc import as_caller, dump, parse, replies
 from services.volunteers import access, metrics
 from services.volunteers.domain import activities as rules
-from services.volunteers.models import Activity, Tally
+from services.volunteers.models import Activity
 from services.volunteers.profiles import check_grid, credit
 
 ORGANISERS = (Role.operator, Role.community_admin, Role.volunteer)
@@ -184,7 +184,6 @@ class ActivityEntrypoints:
             metrics.CHECK_INS.inc()
         if result["first"] and action == "checked_out":
             metrics.HOURS_LOGGED.labels("activity").inc(done.doc.hours)
-            Tally.add(done.doc.community_id, {"hours": done.doc.hours})
             credit(seat["account_id"], who, activities_attended=1, hours_total=done.doc.hours)
         return {"activity_id": act.id, "account_id": seat["account_id"],
                 "action": action if result["first"] else f"already_{action}",

@@ -1,11 +1,42 @@
-"""Events the volunteers service consumes: dispatch's grid changes (the nearness tree)."""
+"""Events the volunteers service consumes: dispatch's grid changes (the nearness tree) and
+orders (小事党群办: matched to volunteers), intake's triaged issues (the problem list),
+evaluation's ratings of volunteers' and operators' services (the profile's rating)."""
 
 from __future__ import annotations
 
+from services.common.caller import Caller
 from services.common.contracts import Envelope
-from services.common.contracts.dispatch import GridChanged, GridRemoved
+from services.common.contracts.dispatch import (
+    GridChanged,
+    GridRemoved,
+    OrderClaimed,
+    OrderConfirmed,
+    OrderCreated,
+    OrderReturnedToPool,
+    OrderSkillSet,
+)
+from services.common.contracts.evaluation import ItemRated
+from services.common.contracts.intake import IssueTriaged
+from services.common.contracts.workflow import IssueClass
 from services.common.inbox import handles
-from services.volunteers import grids
+from services.volunteers import grids, lists, orders, profiles
+
+
+def _public(envelope: Envelope) -> bool:
+    """Only public issues go on the problem list."""
+    return envelope.parsed().issue_class is IssueClass.public
+
+
+def _for_volunteers(envelope: Envelope) -> bool:
+    """Only small-matters orders and those asking for a skill are matched."""
+    created: OrderCreated = envelope.parsed()
+    return orders.served_by_volunteers(created.route, created.skill)
+
+
+def _a_persons_service(envelope: Envelope) -> bool:
+    """Only ratings of a volunteer's or operator's service fold into a profile."""
+    rated: ItemRated = envelope.parsed()
+    return rated.kind in profiles.RATED_KINDS and bool(rated.subject_id)
 
 
 class EventHandlers:
@@ -23,3 +54,54 @@ class EventHandlers:
         view = grids.apply_removal(removed)
         if view is not None:
             self.matching.put_grid(view)
+
+    @handles("intake", "issue.triaged", when=_public)
+    def on_issue_triaged(self, envelope: Envelope) -> None:
+        """A public issue goes on its community's problem list (问题清单), once."""
+        triaged: IssueTriaged = envelope.parsed()
+        lists.problem_from_issue(triaged, Caller.system(triaged.district_id,
+                                                        envelope.correlation_id))
+
+    @handles("dispatch", "order.created", when=_for_volunteers)
+    def on_order_created(self, envelope: Envelope) -> None:
+        """A small-matters order, or one asking for a skill: its match, offered in turn."""
+        created: OrderCreated = envelope.parsed()
+        orders.on_created(self.matching, created,
+                          Caller.system(created.district_id or "*", envelope.correlation_id))
+
+    @handles("dispatch", "order.skill_set")
+    def on_order_skill_set(self, envelope: Envelope) -> None:
+        """The order asks for another skill: a fresh offer sequence for it."""
+        event: OrderSkillSet = envelope.parsed()
+        orders.on_skill_set(self.matching, event, envelope.id, envelope.occurred_at.timestamp(),
+                            Caller.system(event.district_id or "*", envelope.correlation_id))
+
+    @handles("dispatch", "order.returned_to_pool")
+    def on_order_returned(self, envelope: Envelope) -> None:
+        """Handed back, or its 响应 lapsed: offered afresh, never again to who gave it back."""
+        event: OrderReturnedToPool = envelope.parsed()
+        orders.rematch(self.matching, event.order_id, envelope.id,
+                       envelope.occurred_at.timestamp(),
+                       Caller.system(request_id=envelope.correlation_id),
+                       exclude=event.responder_id)
+
+    @handles("evaluation", "item.rated", when=_a_persons_service)
+    def on_item_rated(self, envelope: Envelope) -> None:
+        """A volunteer's or operator's service rated: their rating (and the index) follow."""
+        rated: ItemRated = envelope.parsed()
+        folded = profiles.fold_rating(rated, Caller.system(request_id=envelope.correlation_id))
+        if folded is not None:
+            self.matching.put_profile(folded)
+
+    @handles("dispatch", "order.claimed")
+    def on_order_claimed(self, envelope: Envelope) -> None:
+        """Someone took the order the match was offering (or lost the race to): it stops."""
+        event: OrderClaimed = envelope.parsed()
+        orders.taken(event.order_id, event.responder_id, envelope.occurred_at.timestamp(),
+                     Caller.system(request_id=envelope.correlation_id))
+
+    @handles("dispatch", "order.confirmed")
+    def on_order_confirmed(self, envelope: Envelope) -> None:
+        """The order's work is done: its volunteer's load drops."""
+        event: OrderConfirmed = envelope.parsed()
+        orders.done(event.order_id, Caller.system(request_id=envelope.correlation_id))

@@ -12,6 +12,7 @@ from nameko.rpc import rpc
 
 from services.common.aggregate import Decision, change
 from services.common.caller import Caller, Role
+from services.common.contracts.intake import IssueTriaged
 from services.common.contracts.volunteers import (
     ListEntryIn,
     ListEntryOut,
@@ -21,6 +22,7 @@ from services.common.contracts.volunteers import (
     ProjectOut,
     ProjectPage,
 )
+from services.common.contracts.workflow import IssueClass
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, dump, parse, replies
@@ -29,6 +31,32 @@ from services.volunteers.domain import projects as rules
 from services.volunteers.models import ListEntry, Project
 
 RESIDENTS = (Role.resident, Role.volunteer, Role.operator, Role.grid_worker)
+
+
+def problem_id(issue_id: str) -> str:
+    return f"le-i-{issue_id}"
+
+
+def problem_from_issue(event: IssueTriaged, caller: Caller) -> ListEntry | None:
+    """问题清单: a public issue of intake, once (the entry's id is the issue's: a redelivery
+    finds it by `_id`, a concurrent one's insert is stale and its retry finds it). Other
+    classes of issue (hardship, priority, special) are not for the public list."""
+    if event.issue_class is not IssueClass.public:
+        return None
+    entry_id = problem_id(event.issue_id)
+    if ListEntry.objects(id=entry_id).only("id").first() is not None:
+        return None
+    text = " ".join(event.summary.split()) or event.category
+    entry = ListEntry(id=entry_id, district_id=event.district_id, street_id=event.street_id,
+                      community_id=event.community_id, list=ListKind.problem.value,
+                      title=text[:80], detail=event.summary[:500] or text,
+                      issue_id=event.issue_id, created_ts=time.time())
+    entry.page_key = page_key(f"c:{event.community_id}:{ListKind.problem.value}",
+                              entry.created_ts, entry.id)
+    # A concurrent delivery that made it first: the commit is stale, the retry loads theirs.
+    done = change(lambda: ListEntry.objects(id=entry_id).first() or entry,
+                  lambda e, at: Decision() if e._created else None, caller)
+    return done.doc if done.decision is not None else None
 
 
 def entry_view(entry: ListEntry) -> dict[str, Any]:
@@ -54,7 +82,8 @@ class ListEntrypoints:
     @rpc
     @replies(ListEntryOut)
     def add_list_entry(self, caller: dict, data: dict) -> dict:
-        """A problem, need or resource on the community's lists (community admins)."""
+        """A need or resource on the community's lists (community admins); problems come from
+        intake's public issues (`problem_from_issue`), never by hand (the contract refuses)."""
         who = as_caller(caller)
         who.require_role(Role.community_admin)
         spec = parse(ListEntryIn, data)

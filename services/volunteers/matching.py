@@ -33,7 +33,7 @@ from services.volunteers.domain import offers
 from services.volunteers.domain import wishes as wish_rules
 from services.volunteers.domain.scoring import Need
 from services.volunteers.index import LiveIndex
-from services.volunteers.models import Match, Profile, Tally, Wish
+from services.volunteers.models import Match, Profile, Wish
 from services.volunteers.profiles import credit
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ def view(caller: Caller, match: Match) -> dict[str, Any]:
             o for o in match.offers if o["account_id"] == caller.user_id],
         offered_to=match.offered_to if staff or match.offered_to == caller.user_id else None,
         next_due_ts=match.next_due_ts, accepted_by=match.accepted_by,
-        volunteer_contact=contact))
+        volunteer_contact=contact, round=match.round or 0))
 
 
 def derive(match: Match) -> None:
@@ -121,7 +121,6 @@ def after_accept(who: Caller, match: Match) -> None:
             change(lambda: Wish.objects.get(id=match.need_id),
                    lambda w, at: wish_rules.claim(w, match.accepted_by, time.time()), who,
                    derive=_wish_keys)
-            Tally.add(match.community_id, {"open_wishes": -1})
             credit(match.accepted_by, who, wishes_claimed=1)
         except DomainError as exc:  # claimed from the board meanwhile: the match stands
             log.info("match %s accepted but wish %s was not open: %s", match.id,

@@ -31,4 +31,5 @@ def refresh() -> None:
             VOLUNTEERS_BY_SKILL.labels(key.removeprefix("skill:")).set(value)
     VOLUNTEERS.set(figures.get("volunteers", 0))
     OPEN_WISHES.set(figures.get("open_wishes", 0))
-    HOURS_TOTAL.set(figures.get("hours", 0))
+    # `hours`: what writers added before the counters moved with the commit (never again).
+    HOURS_TOTAL.set(figures.get("hours", 0) + figures.get("hour_minutes", 0) / 60)

@@ -12,9 +12,10 @@ import uuid
 import mongoengine as me
 
 from services.common.store import Aggregate
+from services.volunteers.domain import tallies
 
 ALIAS = "volunteers"
-EVERYWHERE = "*"
+EVERYWHERE = tallies.EVERYWHERE
 
 
 def new_id(prefix: str) -> str:
@@ -47,6 +48,7 @@ class Profile(Aggregate):
     hours_total = me.FloatField(default=0.0)
     rating_sum = me.FloatField(default=0.0)
     rating_count = me.IntField(default=0)
+    ratings_folded = me.ListField(me.StringField())  # the last item.rated ids folded in
     load = me.IntField(default=0)  # matches accepted and not yet done
     # What the talent archive's four looks are computed from (domain/talent.py).
     wishes_claimed = me.IntField(default=0)
@@ -60,6 +62,10 @@ class Profile(Aggregate):
     created_ts = me.FloatField(required=True)
     changed_ts = me.FloatField(required=True)
     page_key = me.StringField()  # "c:<community>|<created>|<id>"
+
+    def tally(self) -> dict[str, dict[str, int]]:
+        return tallies.scoped(self.community_id, tallies.profile(bool(self.consent),
+                                                                 self.skills or ()))
 
 
 class Wish(Aggregate):
@@ -88,6 +94,9 @@ class Wish(Aggregate):
     board_key = me.StringField()  # open wishes of the community; None once claimed
     mine_key = me.StringField()  # the resident's wishes
     claimed_key = me.StringField()  # the volunteer's claimed and fulfilled wishes
+
+    def tally(self) -> dict[str, dict[str, int]]:
+        return tallies.scoped(self.community_id, tallies.wish(self.state, self.hours))
 
 
 class Activity(Aggregate):
@@ -119,6 +128,9 @@ class Activity(Aggregate):
     created_ts = me.FloatField(required=True)
     page_key = me.StringField()  # "c:<community>|<starts>|<id>"
 
+    def tally(self) -> dict[str, dict[str, int]]:
+        return tallies.scoped(self.community_id, tallies.activity(self.participants or ()))
+
 
 class Match(Aggregate):
     """A need offered to ranked candidates in turn; `next_due_ts` is the current offer's
@@ -146,6 +158,13 @@ class Match(Aggregate):
     next_due_ts = me.FloatField()
     accepted_by = me.StringField()
     accepted_ts = me.FloatField()
+    round = me.IntField(default=0)  # fresh offer sequences after the first (re-matches)
+    excluded = me.ListField(me.StringField())  # never offered again (gave the order back)
+    applied = me.ListField(me.StringField())  # the last events that re-matched it (idempotence)
+    # When the event that last re-matched it happened: an older claim (events of different
+    # types arrive in any order) is not news about this sequence.
+    rematched_at = me.FloatField()
+    load_released = me.BooleanField(default=False)  # the accepted volunteer's load given back
     created_ts = me.FloatField(required=True)
     page_key = me.StringField()  # the community's matches, newest first
     offer_key = me.StringField()  # the current candidate's open offers; None once answered
@@ -208,8 +227,10 @@ class VolunteerGrid(me.Document):
 
 
 class Tally(me.Document):
-    """Figures moved by `$inc` (volunteers by skill, open wishes, hours): read, never counted.
-    Keys are flat ("skill:plumbing", "open_wishes", ...), so the row is read raw."""
+    """Figures (volunteers by skill, open wishes, hours in minutes): read, never counted.
+    Each commit of a profile, wish or activity carries its difference (their `tally()`,
+    `domain/tallies.py`), folded in once by services/common/counters. Keys are flat
+    ("skill:plumbing", "open_wishes", ...), so the row is read raw."""
 
     meta = {"db_alias": ALIAS, "collection": "tallies", "strict": False}
     id = me.StringField(primary_key=True)  # "*" or "c:<community>"
@@ -217,14 +238,8 @@ class Tally(me.Document):
     @classmethod
     def figures(cls, scope: str) -> dict[str, float]:
         row = cls._get_collection().find_one({"_id": scope}) or {}
-        return {k: v or 0 for k, v in row.items() if k != "_id"}
-
-    @classmethod
-    def add(cls, community_id: str, delta: dict[str, float]) -> None:
-        delta = {k: v for k, v in delta.items() if v}
-        if delta:
-            for scope in (EVERYWHERE, f"c:{community_id}"):
-                cls._get_collection().update_one({"_id": scope}, {"$inc": delta}, upsert=True)
+        # `applied`: the ids of the differences being folded in (services/common/counters)
+        return {k: v or 0 for k, v in row.items() if k not in ("_id", "applied")}
 
 
 class VolunteerMark(me.Document):
@@ -233,6 +248,9 @@ class VolunteerMark(me.Document):
     meta = {"db_alias": ALIAS, "collection": "marks"}
     id = me.StringField(primary_key=True)
 
+
+for _counted in (Profile, Wish, Activity):
+    _counted.tally_document = Tally
 
 DOCUMENTS = [Profile, Wish, Activity, Match, ListEntry, Project, VolunteerGrid, Tally,
              VolunteerMark]

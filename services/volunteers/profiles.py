@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections import Counter
 from typing import Any
 
 from nameko.rpc import rpc
 
 from services.common.aggregate import Decision, change
 from services.common.caller import ADMIN_ROLES, Caller, Role
+from services.common.contracts.evaluation import ItemKind, ItemRated
 from services.common.contracts.skills import SKILLS
 from services.common.contracts.volunteers import (
     CertificationIn,
@@ -30,7 +30,7 @@ from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, dump, parse, replies
 from services.volunteers import access
 from services.volunteers.domain import talent
-from services.volunteers.models import Profile, Tally, VolunteerGrid
+from services.volunteers.models import Profile, VolunteerGrid
 
 PROFILE_WRITERS = (Role.resident, Role.volunteer, Role.operator, Role.grid_worker,
                    Role.community_admin)
@@ -53,18 +53,6 @@ def view(caller: Caller, doc: Profile) -> dict[str, Any]:
         looks=dict(doc.looks or {}), talent_score=doc.talent_score or 0.0,
         version=doc.version)
     return dump(out)
-
-
-def skill_delta(before: list[str], after: list[str], counted_before: bool,
-                counted_after: bool) -> dict[str, int]:
-    """The volunteers-by-skill counters a write moves (only consenting profiles count)."""
-    delta: Counter[str] = Counter()
-    for s in before if counted_before else ():
-        delta[f"skill:{s}"] -= 1
-    for s in after if counted_after else ():
-        delta[f"skill:{s}"] += 1
-    delta["volunteers"] += int(counted_after) - int(counted_before)
-    return {k: v for k, v in delta.items() if v}
 
 
 def derive_talent(doc: Profile) -> None:
@@ -95,6 +83,35 @@ def credit(account_id: str | None, caller: Caller, **inc: float) -> Profile | No
                   derive=derive_talent).doc
 
 
+RATINGS_KEPT = 50  # rating ids kept per profile: a redelivery comes soon, not 50 ratings later
+RATED_KINDS = (ItemKind.volunteer_service, ItemKind.operator_service)
+
+
+def fold_rating(rated: ItemRated, caller: Caller) -> Profile | None:
+    """Evaluation's rating of a volunteer's or operator's service into their profile's
+    rating, once per rating (its id is kept on the profile: the fold and the mark are one
+    version-conditioned write). None: not a person's service, no such profile of that
+    community, or folded already."""
+    if rated.kind not in RATED_KINDS or not rated.subject_id:
+        return None
+    doc = Profile.objects(id=rated.subject_id).only("community_id").first()
+    if doc is None or doc.community_id != rated.community_id:
+        return None
+
+    def decide(p: Profile, _at: Any) -> Decision | None:
+        if rated.rating_id in (p.ratings_folded or []):
+            return None
+        return Decision(changes={
+            "rating_sum": (p.rating_sum or 0.0) + rated.score,
+            "rating_count": (p.rating_count or 0) + 1,
+            "ratings_folded": [*(p.ratings_folded or []), rated.rating_id][-RATINGS_KEPT:],
+            "changed_ts": time.time()})
+
+    done = change(lambda: Profile.objects.get(id=rated.subject_id), decide, caller,
+                  derive=derive_talent)
+    return done.doc if done.decision is not None else None
+
+
 def check_grid(community_id: str, grid_id: str | None) -> None:
     if grid_id is None:
         return
@@ -120,7 +137,6 @@ class ProfileEntrypoints:
         now = time.time()
         fields = spec.model_dump(mode="json", exclude={"community_id", "account_id"})
         fields["contact"] = fields["contact"] or {}
-        seen: dict[str, Any] = {}
 
         def load() -> Profile:
             doc = Profile.objects(id=account_id).first()
@@ -133,12 +149,10 @@ class ProfileEntrypoints:
                                                     account_id))
 
         def decide(doc: Profile, _at: Any) -> Decision:
-            seen.update(skills=list(doc.skills), consent=bool(doc.consent) and doc.version > 0)
             return Decision(changes={**fields, "changed_ts": time.time()})
 
+        # The volunteers-by-skill counters move in this same write (Profile.tally).
         done = change(load, decide, who, derive=derive_talent)
-        Tally.add(place.community_id, skill_delta(seen["skills"], list(done.doc.skills),
-                                                  seen["consent"], done.doc.consent))
         self.matching.put_profile(done.doc)
         return view(who, done.doc)
 

@@ -1,4 +1,6 @@
-"""Micro-wish entrypoints (微心愿): post, the board, claim (抢单), confirm, withdraw."""
+"""Micro-wish entrypoints (微心愿): post, the board, claim (抢单), confirm, withdraw.
+
+The open-wishes and hours counters move inside each wish's own commit (`Wish.tally`)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from services.common.paging import PageQuery, fetch
 from services.common.rpc import as_caller, dump, parse, replies
 from services.volunteers import access, metrics
 from services.volunteers.domain import wishes as rules
-from services.volunteers.models import Profile, Tally, Wish
+from services.volunteers.models import Profile, Wish
 from services.volunteers.profiles import check_grid
 from services.volunteers.profiles import credit as credit_profile
 
@@ -60,7 +62,6 @@ class WishEntrypoints:
                     state="open", created_ts=now,
                     **spec.model_dump(mode="json", exclude={"community_id"}))
         done = change(lambda: wish, lambda w, at: Decision(), who, derive=derive)
-        Tally.add(place.community_id, {"open_wishes": 1})
         return view(who, done.doc)
 
     @rpc
@@ -101,7 +102,6 @@ class WishEntrypoints:
         wish = self._wish(who, wish_id)
         done = change(lambda: Wish.objects.get(id=wish.id),
                       lambda w, at: rules.claim(w, who.user_id, time.time()), who, derive=derive)
-        Tally.add(wish.community_id, {"open_wishes": -1})
         credit_profile(who.user_id, who, wishes_claimed=1)
         return view(who, done.doc)
 
@@ -113,7 +113,6 @@ class WishEntrypoints:
         wish = self._wish(who, wish_id)
         done = change(lambda: Wish.objects.get(id=wish.id),
                       lambda w, at: rules.release(w, who.user_id), who, derive=derive)
-        Tally.add(wish.community_id, {"open_wishes": 1})
         return view(who, done.doc)
 
     @rpc
@@ -129,7 +128,6 @@ class WishEntrypoints:
                       lambda w, at: rules.fulfil(w, w.resident_account_id, time.time(),
                                                  spec.rating, spec.note), who, derive=derive)
         if done.decision is not None:
-            Tally.add(wish.community_id, {"hours": done.doc.hours, "fulfilled_wishes": 1})
             metrics.HOURS_LOGGED.labels("wish").inc(done.doc.hours)
             credit(done.doc)
         return view(who, done.doc)
@@ -144,7 +142,6 @@ class WishEntrypoints:
             raise NotFound("no such wish", {"wish_id": "unknown"})
         done = change(lambda: Wish.objects.get(id=wish.id), lambda w, at: rules.cancel(w), who,
                       derive=derive)
-        Tally.add(wish.community_id, {"open_wishes": -1})
         return view(who, done.doc)
 
     def _wish(self, who: Caller, wish_id: str) -> Wish:

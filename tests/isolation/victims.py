@@ -9,6 +9,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from services.common.errors import NotFound
+
 SYSTEM = {"user_id": "system", "role": "system", "district_id": "*"}
 HERE = {"lat": 39.9042, "lng": 116.4074}
 
@@ -23,6 +25,13 @@ def _order(rpc: Any, admin: dict, community_id: str, **extra: Any) -> str:
     return rpc.dispatch.make_order(admin, {
         "community_id": community_id, "category": "road_damage", "summary": "路面塌陷",
         "department_id": "police", **extra})["id"]
+
+
+def _window_open(rpc: Any, issue: str) -> bool:
+    try:
+        return rpc.evaluation.rating_window(SYSTEM, issue)["open"]
+    except NotFound:  # evaluation has not heard of the issue yet (its events are on the way)
+        return False
 
 
 def make(rpc: Any, kind: str, community_id: str, admin: dict, reporter: dict,
@@ -40,7 +49,7 @@ def make(rpc: Any, kind: str, community_id: str, admin: dict, reporter: dict,
         if kind == "resolved":
             rpc.intake.resolve_issue(admin, issue, {"note": "已修复"})
             # ratings are evaluation's: it must have heard the issue is resolved
-            settle(lambda: rpc.evaluation.rating_window(SYSTEM, issue)["open"])
+            settle(lambda: _window_open(rpc, issue))
         return {"issue": issue}
     if kind == "pair":
         return {"original": _issue(rpc, reporter, community_id),

@@ -1,5 +1,5 @@
-"""One platform (identity + volunteers + points + an event probe, real broker and store) for the
-whole package: every test makes its own ids, so they share it (one start, not seven)."""
+"""One platform (identity + volunteers + points + dispatch + an event probe, real broker and
+store) for the whole package: every test makes its own ids, so they share it (one start)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ def module_config(request, vhost_pipeline, store_uri) -> Iterator[dict[str, Any]
 
 @pytest.fixture(scope="package")
 def vplatform(module_config) -> Iterator[Platform]:
+    from services.dispatch.service import DispatchService
     from services.points.service import PointsService
     from services.volunteers.service import VolunteersService
 
@@ -38,7 +39,7 @@ def vplatform(module_config) -> Iterator[Platform]:
 
     running = Platform(factory, module_config)
     try:
-        running.start(VolunteersService, PointsService, EventProbe)
+        running.start(VolunteersService, PointsService, DispatchService, EventProbe)
         yield running
     finally:
         running.close()

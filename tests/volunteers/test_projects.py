@@ -6,6 +6,12 @@ from __future__ import annotations
 import time
 import uuid
 
+from nameko.standalone.events import event_dispatcher
+from nameko.testing.services import entrypoint_waiter
+
+from services.common.caller import Caller
+from services.common.contracts import new_event
+from services.common.contracts.intake import IssueTriaged
 from tests.dispatch.helpers import token_headers
 from tests.platform import error_of
 from tests.volunteers.helpers import wait_events
@@ -55,3 +61,38 @@ def test_a_need_with_resources_becomes_a_published_project_that_completes(vplatf
     assert {n["state"] for n in matched if n["id"] == need["id"]} == {"matched"}
     other = vplatform.headers("community_admin", "B")
     assert client.get(f"/projects/{project['id']}", headers=other).status_code == 404
+
+
+def _triaged(vplatform, issue_class: str) -> dict:  # noqa: ANN001
+    tenancy = vplatform.tenancy()
+    community = tenancy.communities["A"]
+    issue_id = f"i-{uuid.uuid4().hex[:10]}"
+    payload = IssueTriaged(issue_id=issue_id, community_id=community["id"],
+                           street_id=tenancy.streets["A"]["id"],
+                           district_id=tenancy.district["id"], category="lighting",
+                           route="community", issue_class=issue_class, urgency="normal",
+                           summary="3 号楼路灯\n不亮")
+    event = new_event(payload, Caller.system(), community["id"])
+    send = event_dispatcher(vplatform.config)
+    for _ in range(2):  # a redelivery adds nothing (the inbox, then the entry's own id)
+        with entrypoint_waiter(vplatform.containers["volunteers"], "on_issue_triaged",
+                               timeout=10):
+            send("intake", "issue.triaged", event.to_message())
+    return {"issue_id": issue_id}
+
+
+def test_public_issues_fill_the_problem_list_and_problems_are_not_entered_by_hand(vplatform):
+    client = vplatform.client
+    admin = vplatform.headers("community_admin")
+    public = _triaged(vplatform, "public")
+    private = _triaged(vplatform, "hardship")  # 困难事: a person's matter, not the public list
+    problems = client.get("/lists/problem", headers=admin).json()["items"]
+    ours = [p for p in problems if p["issue_id"] in (public["issue_id"], private["issue_id"])]
+    assert [(p["issue_id"], p["title"], p["state"]) for p in ours] == [
+        (public["issue_id"], "3 号楼路灯 不亮", "open")]
+    by_hand = client.post("/lists", headers=admin, json={
+        "list": "problem", "title": "路灯", "detail": "x", "issue_id": public["issue_id"]})
+    assert by_hand.status_code == 422 and "list" in error_of(by_hand)["fields"]
+    other = vplatform.headers("community_admin", "B")
+    assert public["issue_id"] not in [p["issue_id"] for p in client.get(
+        "/lists/problem", headers=other).json()["items"]]

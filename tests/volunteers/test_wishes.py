@@ -124,3 +124,39 @@ def test_the_gauges_read_the_writers_counters(vplatform):
     assert metrics.VOLUNTEERS_BY_SKILL.labels("calligraphy")._value.get() == (
         after["skill:calligraphy"])
     assert metrics.OPEN_WISHES._value.get() == after["open_wishes"]
+
+
+def test_the_counters_move_in_the_wishs_own_write_and_survive_a_crash_before_the_fold(
+        vplatform, monkeypatch):
+    """The difference rides in the wish's commit: a writer that dies before folding it leaves
+    it on the wish, and the repair moves it once (services/common/counters)."""
+    from services.common import aggregate, counters
+    from services.volunteers.models import EVERYWHERE, Tally, Wish
+
+    client = vplatform.client
+    community = f"c:{vplatform.community_id('A')}"
+    resident = token_headers(vplatform, "resident", f"u-c-{uuid.uuid4().hex[:6]}")
+    volunteer = token_headers(vplatform, "volunteer", f"u-c-{uuid.uuid4().hex[:6]}")
+    before = Tally.figures(EVERYWHERE)
+    monkeypatch.setattr(aggregate, "fold_counts", lambda doc, entries: None)  # the "crash"
+    wish = client.post("/wishes", headers=resident, json={
+        "title": "修自行车", "detail": "链条掉了", "hours": 1.5}).json()
+    monkeypatch.undo()
+    raw = Wish._get_collection().find_one({"_id": wish["id"]})
+    assert raw["tally_open"] and [e["scopes"][EVERYWHERE] for e in raw["tally_pending"]] == [
+        {"open_wishes": 1}]
+    assert Tally.figures(EVERYWHERE).get("open_wishes", 0) == before.get("open_wishes", 0)
+    assert counters.repair(Wish, grace=0) >= 1
+    assert counters.repair(Wish, grace=0) == 0  # folded once: nothing is left to fold
+    assert Tally.figures(EVERYWHERE)["open_wishes"] == before.get("open_wishes", 0) + 1
+    assert not Wish._get_collection().find_one({"_id": wish["id"]})["tally_open"]
+
+    # Claim and confirm: off the board, 90 minutes on, each in the wish's commit.
+    mine = Tally.figures(community)
+    assert client.post(f"/wishes/{wish['id']}/claim", headers=volunteer).status_code == 200
+    assert client.post(f"/wishes/{wish['id']}/fulfil", headers=resident,
+                       json={}).status_code == 200
+    after = Tally.figures(community)
+    assert after["open_wishes"] - mine["open_wishes"] == -1
+    assert after["hour_minutes"] - mine.get("hour_minutes", 0) == 90
+    assert after["fulfilled_wishes"] - mine.get("fulfilled_wishes", 0) == 1

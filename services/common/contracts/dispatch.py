@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.common.contracts.envelope import event_payload
 from services.common.contracts.types import Code, Hours, Id, Minutes, Name, Note, Summary, Text
+from services.common.contracts.volunteers import Skill as TaxonomySkill
 from services.common.contracts.workflow import Level, Location, Route, Urgency
 from services.common.paging import Page
 
@@ -52,6 +53,7 @@ class TimelineKind(StrEnum):
     claimed = "claimed"
     acknowledged = "acknowledged"
     handed_back = "handed_back"
+    skill_set = "skill_set"
     claim_lapsed = "claim_lapsed"
     escalated = "escalated"
     whistled = "whistled"
@@ -75,6 +77,24 @@ class OrderCreated(OrderRef):
     grid_id: str | None = None
     response_due_at: datetime
     resolution_due_at: datetime
+    # The small-matters route (小事党群办) and the skill asked for: volunteers matches such
+    # orders to volunteers (None on events from before they were carried).
+    route: Route | None = None
+    skill: str | None = None
+    district_id: str | None = None
+    street_id: str | None = None
+
+
+@event_payload("order.skill_set")
+class OrderSkillSet(OrderRef):
+    """A community admin set (or cleared) the skill an open order asks for: volunteers
+    offers it afresh."""
+
+    skill: str | None = None
+    route: Route | None = None
+    district_id: str | None = None
+    street_id: str | None = None
+    grid_id: str | None = None
 
 
 @event_payload("order.claimed")
@@ -225,6 +245,14 @@ class OrderIn(BaseModel):
     resolution_hours: Hours | None = None
     source: Literal["manual", "deliberation"] = "manual"
     source_ref: Label | None = None
+    skill: TaxonomySkill | None = None  # volunteers matches on it (小事党群办)
+
+
+class OrderSkillIn(BaseModel):
+    """PUT /orders/{id}/skill: the skill an open order asks for (null clears it)."""
+
+    model_config = ConfigDict(extra="forbid")
+    skill: TaxonomySkill | None
 
 
 class WhistleIn(BaseModel):
@@ -322,6 +350,7 @@ class TimelineEntry(BaseModel):
     result: str | None = None  # resolved
     whistle_id: str | None = None  # whistled
     targets: list[str] | None = None  # whistled
+    skill: str | None = None  # skill_set
     target: str | None = None  # reported_in, report_in_missed
     late: bool | None = None  # reported_in
     escalated_to: Level | None = None  # report_in_missed
@@ -367,6 +396,7 @@ class OrderOut(BaseModel):
     whistle_count: int = 0
     timeline: list[TimelineEntry] = []  # on one order's read and a change's reply, not in pages
     created_at: datetime
+    skill: str | None = None  # what volunteers matches on (小事党群办)
     overdue: bool = False
 
 

@@ -359,6 +359,22 @@ class EvaluationItemOpened(BaseModel):
     closes_at: datetime
 
 
+@event_payload("item.rated")
+class ItemRated(BaseModel):
+    """A rating of an item, in the commit that counts it: the owner of what was rated folds
+    it (volunteers: a volunteer's or operator's service into their profile's rating).
+    Once per rater and item; `rating_id` (`<item id>:<rater id>`) names it for consumers."""
+
+    rating_id: str
+    item_id: str
+    kind: ItemKind
+    community_id: str
+    subject_id: str | None = None  # the volunteer or operator rated, if any
+    rater_id: str
+    score: int = Field(ge=1, le=5)
+    rated_ts: float
+
+
 class ItemRatingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     score: int = Field(ge=1, le=5)

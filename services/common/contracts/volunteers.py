@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 
@@ -420,6 +421,7 @@ class MatchOut(BaseModel):
     next_due_ts: float | None = None
     accepted_by: str | None = None
     volunteer_contact: Contact | None = None  # for the resident whose need it is
+    round: int = 0  # fresh offer sequences after the first (an order re-matched)
 
 
 class AnswerIn(BaseModel):
@@ -458,6 +460,15 @@ class ListEntryIn(BaseModel):
     issue_id: Id | None = None  # a problem from an issue
     resource_kind: ResourceKind | None = None  # resources only
     offered_by: Title | None = None  # the partner unit or merchant offering a resource
+
+    @field_validator("list")
+    @classmethod
+    def _not_a_problem(cls, kind: ListKind) -> ListKind:
+        # Problems are intake's public issues, put on the list by `issue.triaged`: one by hand
+        # would be a problem nobody can follow in intake.
+        if kind is ListKind.problem:
+            raise ValueError("problems come from intake's public issues, not by hand")
+        return kind
 
     @model_validator(mode="after")
     def _kind_fits(self) -> ListEntryIn:

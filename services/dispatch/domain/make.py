@@ -55,11 +55,13 @@ def make(who: Caller, at: datetime, order_id: str, spec: OrderIn, where: Placeme
         departments=tuple(u for u in dict.fromkeys([department, *spec.cooperating]) if u),
         members=(spec.person_id,) if spec.person_id else (), opened_at=at, created_at=at,
         response_hours=response_h, resolution_hours=resolution_h,
-        response_due_at=sla.due(at, response_h), resolution_due_at=sla.due(at, resolution_h))
+        response_due_at=sla.due(at, response_h), resolution_due_at=sla.due(at, resolution_h),
+        skill=spec.skill)
     step = Change(order, who, at)
     step.note(K.created, source=order.source, ref=spec.source_ref)
     step.emit(OrderCreated, grid_id=where.grid_id, response_due_at=order.response_due_at,
-              resolution_due_at=order.resolution_due_at)
+              resolution_due_at=order.resolution_due_at, route=spec.route, skill=spec.skill,
+              district_id=where.district_id, street_id=where.street_id)
     if spec.person_id:
         step.set(state=OrderState.claimed, claimed_by=spec.person_id, claimed_at=at)
         step.note(K.assigned, responder=spec.person_id)

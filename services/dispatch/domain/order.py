@@ -66,6 +66,7 @@ class WorkOrder:
     whistle_count: int = 0
     escalation_count: int = 0
     missed_count: int = 0  # report-ins that missed their deadline
+    skill: str | None = None  # of the taxonomy: volunteers matches the order on it
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from services.common.contracts.dispatch import (
     OrderIn,
     OrderOut,
     OrderPage,
+    OrderSkillIn,
     OrderState,
     OrderStats,
     ResultIn,
@@ -82,6 +83,16 @@ def acknowledge_order(order_id: PathId, caller: CallerDep, rpc: RpcDep) -> dict:
     """响应: answer a claimed order before its response deadline."""
     require(caller, *CLAIMERS)
     return rpc.call("dispatch", "acknowledge_order", caller_args(caller), order_id)
+
+
+@router.put("/{order_id}/skill", response_model=OrderOut)
+def set_order_skill(order_id: PathId, body: OrderSkillIn, caller: CallerDep,
+                    rpc: RpcDep) -> dict:
+    """The skill an open order asks for (小事党群办: volunteers offers it to those who fit);
+    the community's admins."""
+    require(caller, Role.community_admin)
+    return rpc.call("dispatch", "set_order_skill", caller_args(caller), order_id,
+                    body.model_dump(mode="json"))
 
 
 @router.post("/{order_id}/hand-back", response_model=OrderOut)

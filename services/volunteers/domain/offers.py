@@ -8,6 +8,7 @@ PollTimer through a version-conditioned commit (`services/volunteers/matching.py
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from services.common.aggregate import Decision
@@ -44,6 +45,21 @@ def start(match: Any, now: float, ttl: float) -> Decision:
     return _offer_next(match, [], 0, now, ttl)
 
 
+def restart(match: Any, candidates: list[dict], now: float, ttl: float,
+            **changes: Any) -> Decision:
+    """A fresh offer sequence over `candidates` (the need changed, or the volunteer who had
+    it gave it back): the first of them is offered, whatever the match's state was; the
+    previous sequence's offers are left behind and `round` counts the sequences."""
+    fresh = SimpleNamespace(id=match.id, community_id=match.community_id,
+                            need_kind=match.need_kind, need_id=match.need_id,
+                            candidates=candidates)
+    first = _offer_next(fresh, [], 0, now, ttl)
+    return Decision(changes={**changes, "candidates": candidates, "accepted_by": None,
+                             "accepted_ts": None, "offered_to": None,
+                             "round": (match.round or 0) + 1, **first.changes},
+                    events=first.events)
+
+
 def _close_current(match: Any, outcome: str, now: float) -> list[dict]:
     offers = [dict(o) for o in match.offers]
     offers[-1] = {**offers[-1], "outcome": outcome, "answered_ts": now}
@@ -74,6 +90,17 @@ def lapse(match: Any, now: float, ttl: float) -> Decision | None:
         return None
     return _offer_next(match, _close_current(match, "timed_out", now), match.cursor + 1,
                        now, ttl)
+
+
+def taken(match: Any, responder: str, now: float) -> Decision | None:
+    """The need went to `responder` another way (an order claimed from the pool, or assigned
+    by its maker): an open offer is withdrawn, an acceptance that lost the race is void.
+    None: the match's own volunteer took it, or it is over already."""
+    if match.state == OFFERING:
+        return cancel(match, now)
+    if match.state == ACCEPTED and match.accepted_by != responder:
+        return Decision(changes={"state": CANCELLED, "next_due_ts": None})
+    return None
 
 
 def cancel(match: Any, now: float) -> Decision:

@@ -24,6 +24,10 @@ def test_the_person_served_rates_a_volunteers_service_once_and_the_volunteer_cou
     step = domain.step(case, Input("item_rating", T0 + 60, {"rater_id": "u1", "score": 4}))
     units = {d.unit for d in step.deltas}
     assert units == {"community:c1", "item:s1", "volunteer:vol-7"}
+    (event,) = step.events  # item.rated: volunteers folds it into the volunteer's profile
+    assert (event.rating_id, event.item_id, event.kind.value, event.community_id,
+            event.subject_id, event.rater_id, event.score, event.rated_ts) == (
+        "s1:u1", "s1", "volunteer_service", "c1", "vol-7", "u1", 4, T0 + 60)
     rates = domain.rates({"item_ratings": 1, "item_score_sum": 4}, {})
     assert (rates.item_ratings, rates.item_mean_score) == (1, 4.0)
     with pytest.raises(Conflict):

@@ -68,3 +68,44 @@ def test_only_the_offered_candidate_answers():
 def test_no_candidates_exhausts_at_once():
     m = step(match(0), offers.start(match(0), 0.0, TTL))
     assert m.state == "exhausted"
+
+
+def test_a_restart_offers_the_new_candidates_from_the_first_whatever_the_state_was():
+    m = match()
+    step(m, offers.start(m, 100.0, TTL))
+    step(m, offers.answer(m, "u0", True, 150.0, TTL))
+    assert (m.state, m.accepted_by) == ("accepted", "u0")
+    m.round = 0
+    fresh = [{"account_id": "u7", "score": 0.9}, {"account_id": "u8", "score": 0.5}]
+    d = offers.restart(m, fresh, 200.0, TTL, skill="repair", excluded=["u0"])
+    step(m, d)
+    assert (m.state, m.offered_to, m.cursor, m.next_due_ts) == ("offering", "u7", 0, 800.0)
+    assert (m.accepted_by, m.accepted_ts, m.round, m.skill, m.excluded) == (
+        None, None, 1, "repair", ["u0"])
+    assert [o["account_id"] for o in m.offers] == ["u7"]  # the old sequence's offers left behind
+    assert [(e.volunteer_account_id, e.rank) for e in d.events] == [("u7", 1)]
+    step(m, offers.answer(m, "u7", False, 300.0, TTL))
+    assert m.offered_to == "u8"
+
+
+def test_a_restart_with_nobody_left_is_exhausted_at_once():
+    m = match()
+    m.round = 2
+    d = offers.restart(m, [], 100.0, TTL)
+    step(m, d)
+    assert (m.state, m.offered_to, m.next_due_ts, m.round) == ("exhausted", None, None, 3)
+    assert d.events[0].offered == 0
+
+
+def test_a_need_taken_another_way_stops_the_offers_and_voids_a_lost_acceptance():
+    m = match()
+    step(m, offers.start(m, 100.0, TTL))
+    step(m, offers.taken(m, "u-member", 150.0))
+    assert (m.state, m.next_due_ts, m.offers[-1]["outcome"]) == ("cancelled", None, "cancelled")
+    assert offers.taken(m, "u-member", 160.0) is None  # a redelivery
+    won = match()
+    step(won, offers.start(won, 100.0, TTL))
+    step(won, offers.answer(won, "u0", True, 120.0, TTL))
+    assert offers.taken(won, "u0", 130.0) is None  # its own assignment
+    step(won, offers.taken(won, "u-member", 130.0))
+    assert won.state == "cancelled"

@@ -1,0 +1,46 @@
+"""Each aggregate's share of the service's figures (the gauges' counters), from its state.
+
+The commit frame writes `after - before` of these into the aggregate's own write and folds
+it into `Tally` once (services/common/counters.py), so a crash between a change and its
+counters cannot lose or double a count. Values are integers (the counters' differences
+are): hours are counted in minutes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+EVERYWHERE = "*"
+
+
+def minutes(hours: float | None) -> int:
+    return round((hours or 0.0) * 60)
+
+
+def scoped(community_id: str, share: dict[str, int]) -> dict[str, dict[str, int]]:
+    """The same share for the community and for the whole deployment."""
+    share = {k: v for k, v in share.items() if v}
+    return {EVERYWHERE: share, f"c:{community_id}": share}
+
+
+def profile(consent: bool, skills: Iterable[str]) -> dict[str, int]:
+    """A consenting profile counts once among volunteers and once under each skill it holds."""
+    if not consent:
+        return {}
+    return {"volunteers": 1, **{f"skill:{s}": 1 for s in dict.fromkeys(skills)}}
+
+
+def wish(state: str, hours: float | None) -> dict[str, int]:
+    """An open wish is on the board; a fulfilled one logged its hours."""
+    if state == "open":
+        return {"open_wishes": 1}
+    if state == "fulfilled":
+        return {"fulfilled_wishes": 1, "hour_minutes": minutes(hours)}
+    return {}
+
+
+def activity(participants: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """The hours each checked-out participant logged (once per person: the check-out)."""
+    return {"hour_minutes": sum(minutes(p.get("hours")) for p in participants
+                                if p.get("checked_out_ts") is not None)}
