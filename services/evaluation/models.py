@@ -75,6 +75,7 @@ class RatingPolicy(me.Document):
     street_id = me.StringField()
     district_id = me.StringField()
     window_days = me.IntField(default=7)
+    three_route_weights = me.DictField()  # {route: weight}; empty: the defaults
 
 
 DOCUMENTS = (Case, LoggedInput, Bucket, RebuiltBucket, RatingPolicy)
@@ -133,4 +134,22 @@ class Publication(me.Document):
     league = me.DictField()  # a contracts.evaluation.League
 
 
-DOCUMENTS = (*DOCUMENTS, UnitScope, Alert, RecentIssue, Publication)
+class CommitteeEvaluation(Aggregate):
+    """三评议: a community's self-management committee evaluated for one year by three routes
+    (online, residents' meeting, public board), combined by the weights of the day it was
+    recorded (kept with it: changing the weights later does not rewrite a past year)."""
+
+    meta = {"db_alias": ALIAS, "collection": "committee_evaluations"}
+    id = me.StringField(primary_key=True)  # "<community id>:<year>"
+    community_id = me.StringField(required=True)
+    year = me.IntField(required=True)
+    scores = me.DictField()  # {route: 0-100}
+    weights = me.DictField()  # {route: weight as used}
+    missing = me.ListField(me.StringField())
+    combined = me.FloatField()
+    note = me.StringField()
+    recorded_by = me.StringField()
+    recorded_ts = me.FloatField()
+
+
+DOCUMENTS = (*DOCUMENTS, UnitScope, Alert, RecentIssue, Publication, CommitteeEvaluation)

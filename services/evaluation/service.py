@@ -10,11 +10,10 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 from pydantic import BaseModel, ConfigDict
 
-from services.common.caller import ADMIN_ROLES
 from services.common.contracts.evaluation import (
-    DEFAULT_WEIGHTS,
     AlertOut,
     ChartKind,
+    CommitteeYear,
     FiguresOut,
     FiguresQuery,
     FileOut,
@@ -32,11 +31,11 @@ from services.common.contracts.evaluation import (
     SeriesOut,
     SeriesPoint,
     SeriesQuery,
-    ThreeRoutesIn,
     ThreeRoutesOut,
+    ThreeRoutesRecordIn,
+    ThreeRouteWeightsIn,
     WindowIn,
 )
-from services.common.errors import NotFound
 from services.common.metrics import Instrumentation
 from services.common.outbox import OutboxRelay
 from services.common.paging import Page, PageQuery
@@ -45,7 +44,7 @@ from services.common.store import Store
 from services.common.timers import poll_timer
 from services.evaluation import (
     alerts,
-    domain,
+    committee,
     figures,
     leagues,
     metrics,
@@ -82,20 +81,22 @@ class EvaluationService(EventHandlers):
     @rpc
     @replies(PolicyOut)
     def get_policy(self, caller: dict, community_id: str) -> PolicyOut:
-        who = as_caller(caller)
-        who.require_role(*ADMIN_ROLES)
-        scope = policy.community_scope(community_id)
-        if scope is None or not who.sees(scope):
-            raise NotFound("no such community", {"community_id": "unknown"})
-        return PolicyOut(community_id=community_id, window_days=policy.window_days(community_id))
+        """The community's rating window and 三评议 weights (the defaults if never set)."""
+        return policy.read(as_caller(caller), community_id)
 
     @rpc
     @replies(PolicyOut)
     def set_policy(self, caller: dict, community_id: str, data: dict) -> PolicyOut:
         """The community's rating window (days after resolution; default 7)."""
         spec = parse(WindowIn, data)
-        doc = policy.set_window(as_caller(caller), community_id, spec.window_days)
-        return PolicyOut(community_id=doc.id, window_days=doc.window_days)
+        return policy.set_window(as_caller(caller), community_id, spec.window_days)
+
+    @rpc
+    @replies(PolicyOut)
+    def set_three_route_weights(self, caller: dict, community_id: str, data: dict) -> PolicyOut:
+        """The community's weights of the 三评议 routes (adding up to 1)."""
+        spec = parse(ThreeRouteWeightsIn, data)
+        return policy.set_weights(as_caller(caller), community_id, spec.weights)
 
     @rpc
     @replies(FiguresOut)
@@ -184,16 +185,20 @@ class EvaluationService(EventHandlers):
 
     @rpc
     @replies(ThreeRoutesOut)
-    def combine_three_routes(self, caller: dict, data: dict) -> ThreeRoutesOut:
-        """三评议: a committee's annual score from the online, meeting and board routes."""
-        as_caller(caller).require_role(*ADMIN_ROLES)
-        spec = parse(ThreeRoutesIn, data)
-        weights = {k.value: v for k, v in (spec.weights or DEFAULT_WEIGHTS).items()}
-        combined, used, missing = domain.combine_three_routes(
-            {k.value: v for k, v in spec.scores.items()}, weights)
-        return ThreeRoutesOut(combined=combined, weights=used,
-                              scores={k.value: v for k, v in spec.scores.items()},
-                              missing=missing)
+    def record_three_routes(self, caller: dict, community_id: str, year: int,
+                            data: dict) -> ThreeRoutesOut:
+        """三评议: record a committee's year (online, meeting, board scores), combined by
+        the community's weights."""
+        when = parse(CommitteeYear, {"year": year}).year
+        return committee.record(as_caller(caller), community_id, when,
+                                parse(ThreeRoutesRecordIn, data))
+
+    @rpc
+    @replies(ThreeRoutesOut)
+    def three_routes(self, caller: dict, community_id: str, year: int) -> ThreeRoutesOut:
+        """A committee's recorded 三评议 for a year."""
+        when = parse(CommitteeYear, {"year": year}).year
+        return committee.read(as_caller(caller), community_id, when)
 
     @poll_timer()
     def fire_deadlines(self) -> None:
