@@ -123,15 +123,23 @@ class RecentIssue(me.Document):
     key = me.StringField(required=True)  # "<grid>|<category>|<day>|<issue id>"
 
 
-class Publication(me.Document):
+class Publication(Aggregate):
     """A league the district published for a period: what community and street admins see
-    of their peers."""
+    of their peers, until the district withdraws it (`ranking.published` /
+    `ranking.withdrawn` ride in the same write)."""
 
-    meta = {"db_alias": ALIAS, "collection": "publications", "indexes": ["page_key"]}
+    meta = {"db_alias": ALIAS, "collection": "publications",
+            "indexes": ["page_key", "outbox_pending"]}
     id = me.StringField(primary_key=True)
-    page_key = me.StringField(required=True)  # "pub:<district>|<published epoch>|<id>"
+    # "pub:<district>|<published epoch>|<id>" while published; withdrawn, the prefix is
+    # "pub-withdrawn:<district>", out of the listing's range without a filter.
+    page_key = me.StringField(required=True)
     district_id = me.StringField(required=True)
     league = me.DictField()  # a contracts.evaluation.League
+    published_ts = me.FloatField()
+    withdrawn = me.BooleanField(default=False)
+    withdrawn_ts = me.FloatField()
+    withdrawn_by = me.StringField()
 
 
 class CommitteeEvaluation(Aggregate):

@@ -36,6 +36,7 @@ from services.common.contracts.evaluation import (
     ThreeRouteWeightsIn,
     WindowIn,
 )
+from services.common.contracts.types import Id
 from services.common.metrics import Instrumentation
 from services.common.outbox import OutboxRelay
 from services.common.paging import Page, PageQuery
@@ -135,6 +136,13 @@ class EvaluationService(EventHandlers):
         return leagues.publish(as_caller(caller), parse(LeagueQuery, query))
 
     @rpc
+    @replies(League)
+    def withdraw_league(self, caller: dict, publication_id: str) -> League:
+        """The district withdraws a league it published: nobody below it sees it any more."""
+        return leagues.withdraw(as_caller(caller), parse(_Publication,
+                                                         {"id": publication_id}).id)
+
+    @rpc
     @replies(Page[League])
     def published_leagues(self, caller: dict, limit: int = 20,
                           cursor: str | None = None) -> Page[League]:
@@ -213,6 +221,11 @@ class EvaluationService(EventHandlers):
     @timer(interval=GAUGE_REFRESH_SECONDS, eager=True)
     def refresh_gauges(self) -> None:
         metrics.refresh()
+
+
+class _Publication(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: Id
 
 
 class _Format(BaseModel):

@@ -18,7 +18,7 @@ from services.common.contracts.evaluation import RatingIn
 from services.common.errors import Forbidden, NotFound
 from services.evaluation import cases, ratings
 from services.evaluation.domain import LOCAL, Input
-from services.evaluation.models import RatingPolicy
+from services.evaluation.models import Publication, RatingPolicy
 from services.evaluation.service import EvaluationService
 from tests.platform import SYSTEM, error_of
 
@@ -146,6 +146,32 @@ def test_each_admin_sees_their_own_scope_and_peers_only_as_the_district_publishe
     ranks = {r["unit_id"]: r["rank"] for r in seen[0]["rows"]}
     assert (ranks[b], ranks[a2], ranks[a]) == (1, 1, 3)  # a tie at 100 % shares rank 1
     assert "tied at 100.00%" in next(r["note"] for r in seen[0]["rows"] if r["unit_id"] == b)
+
+
+    # the district withdraws it: gone from every admin's view, once; published again, back
+    pub_id = published.json()["publication_id"]
+    withdraw = f"/evaluation/rankings/published/{pub_id}/withdraw"
+    for who in (admin_a, street_admin):
+        assert client.post(withdraw, headers=who).status_code == 403
+    assert client.post("/evaluation/rankings/published/pub-made-up/withdraw",
+                       headers=district).status_code == 404
+    gone = client.post(withdraw, headers=district)
+    assert gone.status_code == 200 and gone.json()["withdrawn_at"] is not None, gone.text
+    for who in (admin_a, street_admin, district):
+        assert client.get("/evaluation/rankings/published", headers=who).json()["items"] == []
+    again = client.post(withdraw, headers=district)
+    assert again.status_code == 409 and error_of(again)["fields"] == {
+        "publication_id": "already withdrawn"}
+    assert Publication.objects(id=pub_id).get().withdrawn
+    # another district's admin: the 404 of a made-up id
+    with platform.rpc() as rpc, pytest.raises(NotFound):
+        rpc.evaluation.withdraw_league({"user_id": "d", "role": "district_admin",
+                                        "district_id": "d-elsewhere"}, pub_id)
+    republished = client.post("/evaluation/rankings/publish", headers=district, params={
+        "kind": "community", "within": tenancy.district["id"], "min_sample": 2, **RANGE})
+    assert republished.json()["publication_id"] == pub_id
+    (shown,) = client.get("/evaluation/rankings/published", headers=admin_a).json()["items"]
+    assert shown["publication_id"] == pub_id and shown["withdrawn_at"] is None
 
 
 @pytest.mark.timeout(300)  # several services in-process: slow on a loaded machine

@@ -269,6 +269,29 @@ class League(BaseModel):
     min_sample: int
     rows: list[LeagueRow] = Field(max_length=MAX_LEAGUE)
     published_at: float | None = None
+    publication_id: str | None = None  # set on a published league (to withdraw it)
+    withdrawn_at: float | None = None
+
+
+@event_payload("ranking.published")
+class RankingPublished(BaseModel):
+    """The district published a league (公示): its community and street admins see it now."""
+
+    publication_id: str
+    district_id: str
+    kind: UnitKind
+    within: str
+    rate: RateName
+    start: date
+    end: date
+
+
+@event_payload("ranking.withdrawn")
+class RankingWithdrawn(BaseModel):
+    """The district withdrew a published league: nobody below it sees it any more."""
+
+    publication_id: str
+    district_id: str
 
 
 class AlertOut(BaseModel):

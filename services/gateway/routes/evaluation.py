@@ -113,6 +113,14 @@ def publish_ranking(caller: CallerDep, rpc: RpcDep, kind: UnitKind, within: Requ
                     _league(kind, within, rate, start, end, min_sample))
 
 
+@router.post("/evaluation/rankings/published/{publication_id}/withdraw", response_model=League)
+def withdraw_ranking(publication_id: PathId, caller: CallerDep, rpc: RpcDep) -> dict:
+    """The district withdraws a league it published: its communities and streets no longer
+    see it."""
+    require(caller, Role.district_admin)
+    return rpc.call("evaluation", "withdraw_league", caller_args(caller), publication_id)
+
+
 @router.get("/evaluation/rankings/published", response_model=Page[League])
 def published_rankings(caller: CallerDep, rpc: RpcDep, limit: PageLimit = DEFAULT_PAGE,
                        cursor: PageCursor = None) -> dict:
