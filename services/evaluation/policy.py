@@ -43,11 +43,14 @@ def window_days(community_id: str) -> int:
     return doc.window_days if doc is not None and doc.window_days else DEFAULT_WINDOW_DAYS
 
 
-def weights(community_id: str) -> dict[str, float]:
-    """The community's 三评议 weights (the defaults until someone sets them)."""
-    doc = RatingPolicy.objects(id=community_id).only("three_route_weights").first()
+def _weights_of(doc: RatingPolicy | None) -> dict[str, float]:
     stored = doc.three_route_weights if doc is not None else None
     return dict(stored) if stored else {k.value: v for k, v in DEFAULT_WEIGHTS.items()}
+
+
+def weights(community_id: str) -> dict[str, float]:
+    """The community's 三评议 weights (the defaults until someone sets them)."""
+    return _weights_of(RatingPolicy.objects(id=community_id).only("three_route_weights").first())
 
 
 def community_scope(community_id: str) -> Scope | None:
@@ -83,7 +86,7 @@ def read(caller: Caller, community_id: str) -> PolicyOut:
                      window_days=doc.window_days if doc is not None and doc.window_days
                      else DEFAULT_WINDOW_DAYS,
                      three_route_weights={RouteName(k): v
-                                          for k, v in weights(community_id).items()})
+                                          for k, v in _weights_of(doc).items()})
 
 
 def _set(community_id: str, values: dict) -> None:
