@@ -22,8 +22,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from pymongo import UpdateOne
-
+from services.common.outbox import move_history
 from services.evaluation import domain, figures
 from services.evaluation.models import Bucket, Case, LoggedInput, RebuiltBucket
 
@@ -44,25 +43,14 @@ class Report:
 
 
 def _move_pending() -> None:
-    """The log entries still riding in cases into the log: one bulk of insert-only upserts
-    per page of cases (`outbox.move_history` does the same one entry per round trip)."""
+    """The log entries still riding in cases into the log: one bulk write of insert-only
+    upserts (`outbox.move_history`) per page of cases."""
     coll = Case._get_collection()
-    log = LoggedInput._get_collection()
     after = ""
     while True:
         batch = list(coll.find({"outbox_pending": True, "_id": {"$gt": after}},
                                {"history_pending": 1}).sort("_id", 1).limit(PAGE))
-        ops = []
-        for doc in batch:
-            for row in doc.get("history_pending") or []:
-                # Through the document class: the store may have kept datetimes as text.
-                fields = LoggedInput._from_son(
-                    {**{k: v for k, v in row.items() if k != "id"}, "_id": row["id"]}
-                ).to_mongo().to_dict()
-                ops.append(UpdateOne({"_id": fields.pop("_id")}, {"$setOnInsert": fields},
-                                     upsert=True))
-        for start in range(0, len(ops), PAGE):
-            log.bulk_write(ops[start:start + PAGE], ordered=False)
+        move_history(Case, [row for doc in batch for row in doc.get("history_pending") or []])
         if len(batch) < PAGE:
             return
         after = batch[-1]["_id"]
