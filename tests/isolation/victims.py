@@ -9,6 +9,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from services.common.errors import NotFound
+
 SYSTEM = {"user_id": "system", "role": "system", "district_id": "*"}
 HERE = {"lat": 39.9042, "lng": 116.4074}
 
@@ -40,7 +42,7 @@ def make(rpc: Any, kind: str, community_id: str, admin: dict, reporter: dict,
         if kind == "resolved":
             rpc.intake.resolve_issue(admin, issue, {"note": "已修复"})
             # ratings are evaluation's: it must have heard the issue is resolved
-            settle(lambda: rpc.evaluation.rating_window(SYSTEM, issue)["open"])
+            settle(lambda: _awaits_rating(rpc, issue))
         return {"issue": issue}
     if kind == "pair":
         return {"original": _issue(rpc, reporter, community_id),
@@ -56,6 +58,14 @@ def make(rpc: Any, kind: str, community_id: str, admin: dict, reporter: dict,
             rpc.dispatch.claim_order(member, order)
         return {"order": order}
     raise ValueError(f"no victim kind {kind!r}")
+
+
+def _awaits_rating(rpc: Any, issue: str) -> bool:
+    """Evaluation's rating window is open (a 404 until it has heard of the issue at all)."""
+    try:
+        return rpc.evaluation.rating_window(SYSTEM, issue)["open"]
+    except NotFound:
+        return False
 
 
 def fresh(who: dict) -> dict:
