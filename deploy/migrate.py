@@ -11,7 +11,10 @@ services now read by (`make up` runs it after the stores start, before the servi
 - catalogue entries, accounts and grids without `page_key` (the one listing each owner's
   read-model backfill walks: an entry missing from it would be refused once the copy is
   strict), and catalogue entries without `version` (they became aggregates: the commit
-  frame's guard `{version: 0}` never matches a missing field).
+  frame's guard `{version: 0}` never matches a missing field);
+- evaluation's publications from before they became aggregates (no `published_ts`, no
+  `version`): their publication time from the league they hold, published, version 0 (a
+  small collection: one per published league and period).
 
 Each pass reads documents still missing the key in bounded batches (`{key: null}`, a
 limit: on the key's own index) and `$set`s only the derived fields, conditional on the
@@ -95,6 +98,12 @@ def _listed(listing: str) -> Callable[[dict], dict[str, Any]]:
     return fields
 
 
+def _publication_fields(raw: dict) -> dict[str, Any]:
+    at = (raw.get("league") or {}).get("published_at")
+    return {"published_ts": float(at) if at is not None else time.time(), "withdrawn": False} | (
+        {} if "version" in raw else {"version": 0})
+
+
 # database (service) -> (collection, the key whose absence marks old data, the fix)
 PASSES: dict[str, list[tuple[str, str, Callable[[dict], dict[str, Any]]]]] = {
     "intake": [("issues", "community_key", _issue_fields),
@@ -105,6 +114,7 @@ PASSES: dict[str, list[tuple[str, str, Callable[[dict], dict[str, Any]]]]] = {
                  ("responders", "duty_key", _responder_fields),
                  ("grids", "page_key", _listed("grids"))],
     "identity": [("users", "page_key", _listed("users"))],
+    "evaluation": [("publications", "published_ts", _publication_fields)],
 }
 
 

@@ -254,12 +254,32 @@ def _saved_once_grids_known(rpc: Any, user: dict[str, Any], body: dict[str, Any]
             time.sleep(0.3)
 
 
+# 三评议 of the first demo community's committee for last year (online, meeting, board).
+DEMO_THREE_ROUTES = {"online": 91.0, "meeting": 88.0, "board": 84.0}
+
+
+def seed_evaluation(rpc: Any, demo: Demo) -> None:
+    """Per community the rating window (7 days) and the 三评议 weights (0.4 / 0.4 / 0.2),
+    set by the system before evaluation may have heard of the community; the first
+    community's committee evaluated for last year."""
+    from datetime import UTC, datetime
+
+    for community in demo.communities:
+        rpc.evaluation.set_policy(SYSTEM, community["id"], {"window_days": 7})
+        rpc.evaluation.set_three_route_weights(SYSTEM, community["id"], {
+            "weights": {"online": 0.4, "meeting": 0.4, "board": 0.2}})
+    rpc.evaluation.record_three_routes(SYSTEM, demo.communities[0]["id"],
+                                       datetime.now(UTC).year - 1,
+                                       {"scores": DEMO_THREE_ROUTES, "note": "示范数据"})
+
+
 SEED_STEPS: dict[str, Callable[[Any, Demo], None]] = {
     "identity": seed_identity,
     "dispatch": seed_dispatch,
     "intake": seed_intake,
     "points": seed_points,
     "volunteers": seed_volunteers,
+    "evaluation": seed_evaluation,
 }
 
 # The logins printed after `up`, by the service whose step creates them.

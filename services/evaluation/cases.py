@@ -3,7 +3,7 @@
 One commit per input: the case's new state, the counter moves it implies
 (`deltas_pending`), its events (the outbox) and its log entry (`LoggedInput`, a history
 entry) are ONE version-conditioned write. The moves are then applied to the buckets
-(`figures.apply_pending`), idempotently per case version, so a crash between the two
+(`moves.apply_pending`), idempotently per case version, so a crash between the two
 leaves them pending for the sweep timer, never lost and never applied twice.
 
 A redelivered source (an event id, a timer claim) is recognised by the case itself
@@ -19,7 +19,7 @@ from typing import Any
 
 from services.common.aggregate import Decision, change
 from services.common.caller import Caller
-from services.evaluation import alerts, domain, figures, policy
+from services.evaluation import alerts, domain, moves, policy
 from services.evaluation.models import Case, LoggedInput
 
 SEEN = 64  # a case hears far fewer inputs than this in its life; older ones never recur
@@ -76,7 +76,7 @@ def apply(case_id: str, inp: domain.Input, source: str, caller: Caller,
     if done.decision is None:
         return Applied(done.doc, None)
     if done.doc.deltas_pending:
-        figures.apply_pending(case_id, [dict(row) for row in done.doc.deltas_pending],
+        moves.apply_pending(case_id, [dict(row) for row in done.doc.deltas_pending],
                               done.doc.version)
     if inp.kind == "received" and made:  # early warning: this issue's grid and category
         alerts.note_issue(made[0].case, inp.at, inp.data.get("address"))

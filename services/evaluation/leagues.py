@@ -8,19 +8,23 @@ and never a scan of history. A community admin may rank their own grids; their p
 
 from __future__ import annotations
 
+import hashlib
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from services.common.aggregate import Decision, change
 from services.common.caller import ADMIN_ROLES, Caller, Role, Scope
 from services.common.contracts.evaluation import (
     MAX_LEAGUE,
     League,
     LeagueQuery,
     LeagueRow,
+    RankingPublished,
+    RankingWithdrawn,
     RateName,
     UnitKind,
 )
-from services.common.errors import NotFound
+from services.common.errors import Conflict, NotFound
 from services.common.paging import PageQuery, fetch, page_key
 from services.evaluation import figures, league
 from services.evaluation.models import Publication, UnitScope
@@ -92,26 +96,74 @@ def rank_units(caller: Caller, spec: LeagueQuery) -> League:
     return compute(spec, within_kind)
 
 
+def publication_id(spec: LeagueQuery, within_kind: UnitKind) -> str:
+    """One publication per league and period: publishing it again refreshes it."""
+    what = (f"{spec.kind.value}|{within_kind.value}|{spec.within}|{spec.rate.value}|"
+            f"{spec.start.isoformat()}|{spec.end.isoformat()}")
+    return "pub-" + hashlib.sha1(what.encode()).hexdigest()[:16]
+
+
+def _shown(doc: Publication) -> League:
+    return League.model_validate(doc.league).model_copy(update={
+        "publication_id": doc.id, "withdrawn_at": doc.withdrawn_ts if doc.withdrawn else None})
+
+
 def publish(caller: Caller, spec: LeagueQuery) -> League:
-    """The district publishes a league: from then on its community and street admins see it."""
+    """The district publishes a league: from then on its community and street admins see it
+    (again, if it was withdrawn). The state and `ranking.published` are one write."""
     caller.require_role(Role.district_admin)
     within_kind = _within_kind(spec)
     scope, _ = _scope(f"{within_kind.value}:{spec.within}")
     if not caller.sees(scope):
         raise NotFound("no such unit", {"within": "unknown"})
     now = time.time()
+    pub_id = publication_id(spec, within_kind)
     made = compute(spec, within_kind).model_copy(update={"published_at": now})
-    pub_id = (f"{spec.kind.value}.{within_kind.value}.{spec.within}.{spec.rate.value}."
-              f"{spec.start.isoformat()}.{spec.end.isoformat()}")
-    Publication._get_collection().update_one(
-        {"_id": pub_id}, {"$set": {"page_key": page_key(f"pub:{scope.district_id}", now, pub_id),
-                                   "district_id": scope.district_id,
-                                   "league": made.model_dump(mode="json")}}, upsert=True)
-    return made
+
+    def load() -> Publication:
+        doc = Publication.objects(id=pub_id).first()
+        return doc if doc is not None else Publication(id=pub_id, district_id=scope.district_id)
+
+    def decide(_doc: Publication, _now: datetime) -> Decision:
+        return Decision(
+            changes={"page_key": page_key(f"pub:{scope.district_id}", now, pub_id),
+                     "league": made.model_dump(mode="json"), "published_ts": now,
+                     "withdrawn": False, "withdrawn_ts": None, "withdrawn_by": None},
+            events=[RankingPublished(publication_id=pub_id, district_id=scope.district_id,
+                                     kind=spec.kind, within=spec.within, rate=spec.rate,
+                                     start=spec.start, end=spec.end)])
+
+    return _shown(change(load, decide, caller).doc)
+
+
+def withdraw(caller: Caller, pub_id: str) -> League:
+    """The district withdraws a published league: it leaves every admin's listing at once
+    (its key moves out of the listing's range), with `ranking.withdrawn` in the same write.
+    Another district's publication answers the 404 of a made-up one."""
+    caller.require_role(Role.district_admin)
+    now = time.time()
+
+    def load() -> Publication:
+        doc = Publication.objects(id=pub_id).first()
+        if doc is None or not caller.sees(Scope(district_id=doc.district_id)):
+            raise NotFound("no such publication", {"publication_id": "unknown"})
+        return doc
+
+    def decide(doc: Publication, _now: datetime) -> Decision:
+        if doc.withdrawn:
+            raise Conflict("already withdrawn", {"publication_id": "already withdrawn"},
+                           detail={"state": "withdrawn"})
+        return Decision(
+            changes={"withdrawn": True, "withdrawn_ts": now, "withdrawn_by": caller.user_id,
+                     "page_key": page_key(f"pub-withdrawn:{doc.district_id}", now, doc.id)},
+            events=[RankingWithdrawn(publication_id=doc.id, district_id=doc.district_id)])
+
+    return _shown(change(load, decide, caller).doc)
 
 
 def published(caller: Caller, query: PageQuery) -> tuple[list[League], str | None]:
-    """The leagues the caller's district published, newest first (every admin of it)."""
+    """The leagues the caller's district published and has not withdrawn, newest first
+    (every admin of it)."""
     caller.require_role(*ADMIN_ROLES, Role.ops)
     docs, cursor = fetch(Publication.objects, "page_key", f"pub:{caller.district_id}", query)
-    return [League.model_validate(d.league) for d in docs], cursor
+    return [_shown(d) for d in docs], cursor

@@ -75,6 +75,7 @@ class RatingPolicy(me.Document):
     street_id = me.StringField()
     district_id = me.StringField()
     window_days = me.IntField(default=7)
+    three_route_weights = me.DictField()  # {route: weight}; empty: the defaults
 
 
 DOCUMENTS = (Case, LoggedInput, Bucket, RebuiltBucket, RatingPolicy)
@@ -122,15 +123,41 @@ class RecentIssue(me.Document):
     key = me.StringField(required=True)  # "<grid>|<category>|<day>|<issue id>"
 
 
-class Publication(me.Document):
+class Publication(Aggregate):
     """A league the district published for a period: what community and street admins see
-    of their peers."""
+    of their peers, until the district withdraws it (`ranking.published` /
+    `ranking.withdrawn` ride in the same write)."""
 
-    meta = {"db_alias": ALIAS, "collection": "publications", "indexes": ["page_key"]}
+    meta = {"db_alias": ALIAS, "collection": "publications",
+            "indexes": ["page_key", "outbox_pending"]}
     id = me.StringField(primary_key=True)
-    page_key = me.StringField(required=True)  # "pub:<district>|<published epoch>|<id>"
+    # "pub:<district>|<published epoch>|<id>" while published; withdrawn, the prefix is
+    # "pub-withdrawn:<district>", out of the listing's range without a filter.
+    page_key = me.StringField(required=True)
     district_id = me.StringField(required=True)
     league = me.DictField()  # a contracts.evaluation.League
+    published_ts = me.FloatField()
+    withdrawn = me.BooleanField(default=False)
+    withdrawn_ts = me.FloatField()
+    withdrawn_by = me.StringField()
 
 
-DOCUMENTS = (*DOCUMENTS, UnitScope, Alert, RecentIssue, Publication)
+class CommitteeEvaluation(Aggregate):
+    """三评议: a community's self-management committee evaluated for one year by three routes
+    (online, residents' meeting, public board), combined by the weights of the day it was
+    recorded (kept with it: changing the weights later does not rewrite a past year)."""
+
+    meta = {"db_alias": ALIAS, "collection": "committee_evaluations"}
+    id = me.StringField(primary_key=True)  # "<community id>:<year>"
+    community_id = me.StringField(required=True)
+    year = me.IntField(required=True)
+    scores = me.DictField()  # {route: 0-100}
+    weights = me.DictField()  # {route: weight as used}
+    missing = me.ListField(me.StringField())
+    combined = me.FloatField()
+    note = me.StringField()
+    recorded_by = me.StringField()
+    recorded_ts = me.FloatField()
+
+
+DOCUMENTS = (*DOCUMENTS, UnitScope, Alert, RecentIssue, Publication, CommitteeEvaluation)

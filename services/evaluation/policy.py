@@ -6,7 +6,13 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from services.common.caller import ADMIN_ROLES, Caller, Role, Scope
-from services.common.contracts.evaluation import DEFAULT_WINDOW_DAYS, UnitKind
+from services.common.contracts.evaluation import (
+    DEFAULT_WEIGHTS,
+    DEFAULT_WINDOW_DAYS,
+    PolicyOut,
+    RouteName,
+    UnitKind,
+)
 from services.common.errors import NotFound
 from services.evaluation import domain
 from services.evaluation.models import RatingPolicy, UnitScope
@@ -61,6 +67,16 @@ def window_days(community_id: str) -> int:
     return doc.window_days if doc is not None and doc.window_days else DEFAULT_WINDOW_DAYS
 
 
+def _weights_of(doc: RatingPolicy | None) -> dict[str, float]:
+    stored = doc.three_route_weights if doc is not None else None
+    return dict(stored) if stored else {k.value: v for k, v in DEFAULT_WEIGHTS.items()}
+
+
+def weights(community_id: str) -> dict[str, float]:
+    """The community's 三评议 weights (the defaults until someone sets them)."""
+    return _weights_of(RatingPolicy.objects(id=community_id).only("three_route_weights").first())
+
+
 def community_scope(community_id: str) -> Scope | None:
     doc = RatingPolicy.objects(id=community_id).first()
     if doc is None or not doc.district_id:
@@ -68,14 +84,52 @@ def community_scope(community_id: str) -> Scope | None:
     return Scope(district_id=doc.district_id, street_id=doc.street_id, community_id=doc.id)
 
 
-def set_window(caller: Caller, community_id: str, days: int) -> RatingPolicy:
+def require_admin_of(caller: Caller, community_id: str) -> None:
+    """The community's own admins, its street's and district's (and the system): a 403 for
+    another role, and for anyone else the 404 a made-up community gets.
+
+    A community evaluation has not heard of yet (identity's `community.created` still on
+    its way) is known to its own admins by their placement, which the token carries."""
     caller.require_role(*ADMIN_ROLES)
+    if caller.role is Role.system:
+        return
     scope = community_scope(community_id)
-    if scope is None or not caller.sees(scope):
+    if scope is None:
+        if caller.role is Role.community_admin and caller.community_id == community_id:
+            return
         raise NotFound("no such community", {"community_id": "unknown"})
-    RatingPolicy._get_collection().update_one({"_id": community_id},
-                                                 {"$set": {"window_days": days}})
-    return RatingPolicy.objects.get(id=community_id)
+    if not caller.sees(scope):
+        raise NotFound("no such community", {"community_id": "unknown"})
+
+
+def read(caller: Caller, community_id: str) -> PolicyOut:
+    """The community's settings, the defaults where it has none (a read writes nothing)."""
+    require_admin_of(caller, community_id)
+    doc = RatingPolicy.objects(id=community_id).first()
+    return PolicyOut(community_id=community_id,
+                     window_days=doc.window_days if doc is not None and doc.window_days
+                     else DEFAULT_WINDOW_DAYS,
+                     three_route_weights={RouteName(k): v
+                                          for k, v in _weights_of(doc).items()})
+
+
+def _set(community_id: str, values: dict) -> None:
+    """Upsert: a community without a row yet (the seed runs before the events arrive) gets
+    one; `remember` later adds its tenancy and keeps what was set."""
+    RatingPolicy._get_collection().update_one({"_id": community_id}, {"$set": values},
+                                                 upsert=True)
+
+
+def set_window(caller: Caller, community_id: str, days: int) -> PolicyOut:
+    require_admin_of(caller, community_id)
+    _set(community_id, {"window_days": days})
+    return read(caller, community_id)
+
+
+def set_weights(caller: Caller, community_id: str, chosen: dict[RouteName, float]) -> PolicyOut:
+    require_admin_of(caller, community_id)
+    _set(community_id, {"three_route_weights": {k.value: v for k, v in chosen.items()}})
+    return read(caller, community_id)
 
 
 def place_units(case: domain.Case) -> None:

@@ -10,7 +10,9 @@ are the sum of the same deltas applied once each, the two must be equal byte for
 (`figures.canonical`: every counter and histogram bin, marks left out).
 
 Entries still riding in a case (not yet moved by the relay) are moved first: moving is
-insert-only by id, so running beside the relay is harmless.
+insert-only by id, so running beside the relay is harmless. Round trips are batched: one
+bulk write per page of cases to move, one read per page of the log, one insert per page of
+rebuilt buckets, and the log is read once (the figures and the marks in one pass).
 """
 
 from __future__ import annotations
@@ -41,33 +43,44 @@ class Report:
 
 
 def _move_pending() -> None:
+    """The log entries still riding in cases into the log: one bulk write of insert-only
+    upserts (`outbox.move_history`) per page of cases."""
     coll = Case._get_collection()
     after = ""
     while True:
         batch = list(coll.find({"outbox_pending": True, "_id": {"$gt": after}},
                                {"history_pending": 1}).sort("_id", 1).limit(PAGE))
-        for doc in batch:
-            move_history(Case, doc.get("history_pending") or [])
+        move_history(Case, [row for doc in batch for row in doc.get("history_pending") or []])
         if len(batch) < PAGE:
             return
         after = batch[-1]["_id"]
 
 
 def _log() -> Any:
-    """Every log entry in replay order, a keyset page at a time."""
+    """Every log entry in replay order, a keyset page at a time (one round trip each)."""
     coll = LoggedInput._get_collection()
     after = ""
     while True:
-        batch = list(coll.find({"key": {"$gt": after}}).sort("key", 1).limit(PAGE))
+        batch = list(coll.find({"key": {"$gt": after}}).sort("key", 1).limit(PAGE)
+                     .batch_size(PAGE))
         yield from batch
         if len(batch) < PAGE:
             return
         after = batch[-1]["key"]
 
 
-def replay() -> tuple[dict[tuple[str, str], dict[str, int]], int, int]:
-    """Fold the whole log from empty cases: {(unit, day): {name: amount}}, cases, inputs."""
+@dataclass
+class Replayed:
+    totals: dict[tuple[str, str], dict[str, int]]  # {(unit, day): {name: amount}}
+    marks: dict[str, dict[str, int]]  # {bucket id: {case: last logged version moving it}}
+    cases: int
+    inputs: int
+
+
+def replay() -> Replayed:
+    """Fold the whole log from empty cases, once: the figures and each bucket's marks."""
     totals: dict[tuple[str, str], dict[str, int]] = {}
+    marks: dict[str, dict[str, int]] = {}
     state: domain.Case | None = None
     cases = inputs = 0
     for row in _log():
@@ -80,15 +93,17 @@ def replay() -> tuple[dict[tuple[str, str], dict[str, int]], int, int]:
         for delta in result.deltas:
             cell = totals.setdefault((delta.unit, delta.day), {})
             cell[delta.name] = cell.get(delta.name, 0) + delta.amount
-    return totals, cases, inputs
+            seen = marks.setdefault(figures.bucket_id(delta.unit, delta.day), {})
+            seen[figures._mark(row["case_id"])[6:]] = int(row["version"])
+    return Replayed(totals, marks, cases, inputs)
 
 
 def rebuild(replace: bool = False) -> Report:
     _move_pending()
-    totals, cases, inputs = replay()
+    done = replay()
     RebuiltBucket._get_collection().delete_many({})
     docs = []
-    for (unit, day), flat in sorted(totals.items()):
+    for (unit, day), flat in sorted(done.totals.items()):
         bid = figures.bucket_id(unit, day)
         nested = figures.nest(flat)
         docs.append({"_id": bid, "key": bid, "c": nested.get("c", {}), "h": nested.get("h", {})})
@@ -98,26 +113,10 @@ def rebuild(replace: bool = False) -> Report:
     rebuilt = figures.canonical(figures.all_rows(RebuiltBucket))
     if replace and live != rebuilt:
         Bucket._get_collection().delete_many({})
-        marks = _marks()
         for start in range(0, len(docs), PAGE):
             Bucket._get_collection().insert_many(
-                [d | {"marks": marks.get(d["_id"], {})} for d in docs[start:start + PAGE]])
-    return Report(cases, inputs, len(docs), live, rebuilt)
-
-
-def _marks() -> dict[str, dict[str, int]]:
-    """Each rebuilt bucket's marks: the last logged version of every case that moved it."""
-    marks: dict[str, dict[str, int]] = {}
-    state: domain.Case | None = None
-    for row in _log():
-        if state is None or state.id != row["case_id"]:
-            state = domain.Case(id=row["case_id"])
-        result = domain.step(state, domain.Input(row["kind"], row["at"], row.get("data") or {}))
-        state = result.case
-        for delta in result.deltas:
-            cell = marks.setdefault(figures.bucket_id(delta.unit, delta.day), {})
-            cell[figures._mark(row["case_id"])[6:]] = int(row["version"])
-    return marks
+                [d | {"marks": done.marks.get(d["_id"], {})} for d in docs[start:start + PAGE]])
+    return Report(done.cases, done.inputs, len(docs), live, rebuilt)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,7 @@ import time
 
 from services.common.caller import Caller
 from services.common.store import StaleWrite
-from services.evaluation import cases, figures
+from services.evaluation import cases, moves
 from services.evaluation.domain import Input
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def sweep_pending() -> int:
     moved = 0
     for case_id in cases.pending_ids(BATCH):
         try:
-            moved += figures.apply_pending(case_id)
+            moved += moves.apply_pending(case_id)
         except Exception:
             log.exception("applying the pending figures of %s failed", case_id)
     return moved

@@ -10,11 +10,10 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 from pydantic import BaseModel, ConfigDict
 
-from services.common.caller import ADMIN_ROLES
 from services.common.contracts.evaluation import (
-    DEFAULT_WEIGHTS,
     AlertOut,
     ChartKind,
+    CommitteeYear,
     FiguresOut,
     FiguresQuery,
     FileOut,
@@ -32,11 +31,12 @@ from services.common.contracts.evaluation import (
     SeriesOut,
     SeriesPoint,
     SeriesQuery,
-    ThreeRoutesIn,
     ThreeRoutesOut,
+    ThreeRoutesRecordIn,
+    ThreeRouteWeightsIn,
     WindowIn,
 )
-from services.common.errors import NotFound
+from services.common.contracts.types import Id
 from services.common.metrics import Instrumentation
 from services.common.outbox import OutboxRelay
 from services.common.paging import Page, PageQuery
@@ -45,7 +45,7 @@ from services.common.store import Store
 from services.common.timers import poll_timer
 from services.evaluation import (
     alerts,
-    domain,
+    committee,
     figures,
     leagues,
     metrics,
@@ -82,20 +82,22 @@ class EvaluationService(EventHandlers):
     @rpc
     @replies(PolicyOut)
     def get_policy(self, caller: dict, community_id: str) -> PolicyOut:
-        who = as_caller(caller)
-        who.require_role(*ADMIN_ROLES)
-        scope = policy.community_scope(community_id)
-        if scope is None or not who.sees(scope):
-            raise NotFound("no such community", {"community_id": "unknown"})
-        return PolicyOut(community_id=community_id, window_days=policy.window_days(community_id))
+        """The community's rating window and 三评议 weights (the defaults if never set)."""
+        return policy.read(as_caller(caller), community_id)
 
     @rpc
     @replies(PolicyOut)
     def set_policy(self, caller: dict, community_id: str, data: dict) -> PolicyOut:
         """The community's rating window (days after resolution; default 7)."""
         spec = parse(WindowIn, data)
-        doc = policy.set_window(as_caller(caller), community_id, spec.window_days)
-        return PolicyOut(community_id=doc.id, window_days=doc.window_days)
+        return policy.set_window(as_caller(caller), community_id, spec.window_days)
+
+    @rpc
+    @replies(PolicyOut)
+    def set_three_route_weights(self, caller: dict, community_id: str, data: dict) -> PolicyOut:
+        """The community's weights of the 三评议 routes (adding up to 1)."""
+        spec = parse(ThreeRouteWeightsIn, data)
+        return policy.set_weights(as_caller(caller), community_id, spec.weights)
 
     @rpc
     @replies(FiguresOut)
@@ -132,6 +134,13 @@ class EvaluationService(EventHandlers):
     def publish_league(self, caller: dict, query: dict) -> League:
         """The district publishes a league for its community and street admins."""
         return leagues.publish(as_caller(caller), parse(LeagueQuery, query))
+
+    @rpc
+    @replies(League)
+    def withdraw_league(self, caller: dict, publication_id: str) -> League:
+        """The district withdraws a league it published: nobody below it sees it any more."""
+        return leagues.withdraw(as_caller(caller), parse(_Publication,
+                                                         {"id": publication_id}).id)
 
     @rpc
     @replies(Page[League])
@@ -184,16 +193,20 @@ class EvaluationService(EventHandlers):
 
     @rpc
     @replies(ThreeRoutesOut)
-    def combine_three_routes(self, caller: dict, data: dict) -> ThreeRoutesOut:
-        """三评议: a committee's annual score from the online, meeting and board routes."""
-        as_caller(caller).require_role(*ADMIN_ROLES)
-        spec = parse(ThreeRoutesIn, data)
-        weights = {k.value: v for k, v in (spec.weights or DEFAULT_WEIGHTS).items()}
-        combined, used, missing = domain.combine_three_routes(
-            {k.value: v for k, v in spec.scores.items()}, weights)
-        return ThreeRoutesOut(combined=combined, weights=used,
-                              scores={k.value: v for k, v in spec.scores.items()},
-                              missing=missing)
+    def record_three_routes(self, caller: dict, community_id: str, year: int,
+                            data: dict) -> ThreeRoutesOut:
+        """三评议: record a committee's year (online, meeting, board scores), combined by
+        the community's weights."""
+        when = parse(CommitteeYear, {"year": year}).year
+        return committee.record(as_caller(caller), community_id, when,
+                                parse(ThreeRoutesRecordIn, data))
+
+    @rpc
+    @replies(ThreeRoutesOut)
+    def three_routes(self, caller: dict, community_id: str, year: int) -> ThreeRoutesOut:
+        """A committee's recorded 三评议 for a year."""
+        when = parse(CommitteeYear, {"year": year}).year
+        return committee.read(as_caller(caller), community_id, when)
 
     @poll_timer()
     def fire_deadlines(self) -> None:
@@ -208,6 +221,11 @@ class EvaluationService(EventHandlers):
     @timer(interval=GAUGE_REFRESH_SECONDS, eager=True)
     def refresh_gauges(self) -> None:
         metrics.refresh()
+
+
+class _Publication(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: Id
 
 
 class _Format(BaseModel):

@@ -35,12 +35,3 @@ def require_admin(caller: Caller, scope: Scope) -> None:
         raise NotFound("no such community", {"community_id": "unknown"})
     raise Forbidden("only the community's admins may do this",
                     {"role": "needs community_admin, street_admin or district_admin"})
-
-
-def require_reporter_or_admin(caller: Caller, scope: Scope, reporter_id: str | None) -> None:
-    """Rating and reopening are the reporter's (an admin enters it for a hotline caller)."""
-    if reporter_id is not None and caller.user_id == reporter_id:
-        return
-    if is_admin_for(caller, scope):
-        return
-    raise Forbidden("only the reporter may do this", {"role": "not the reporter"})

@@ -8,6 +8,7 @@ from services.common.aggregate import Decision
 from services.common.caller import Caller
 from services.common.contracts.intake import (
     OPEN_STATES,
+    REOPEN_BY_RATING,
     IssueMerged,
     IssueReopened,
     IssueState,
@@ -18,7 +19,7 @@ from services.common.contracts.intake import (
     Triage,
     TriageIn,
 )
-from services.common.errors import Conflict, InvalidInput
+from services.common.errors import Conflict, Forbidden, InvalidInput
 from services.intake import access, domain, lifecycle, metrics, repository
 from services.intake.domain import Action
 from services.intake.lifecycle import transition
@@ -31,13 +32,6 @@ def _admin(caller: Caller):
     def check(issue: Issue) -> None:
         access.require_read(caller, scope_of(issue), issue.reporter_id, issue.submitted_by)
         access.require_admin(caller, scope_of(issue))
-    return check
-
-
-def _reporter(caller: Caller):
-    def check(issue: Issue) -> None:
-        access.require_read(caller, scope_of(issue), issue.reporter_id, issue.submitted_by)
-        access.require_reporter_or_admin(caller, scope_of(issue), issue.reporter_id)
     return check
 
 
@@ -83,12 +77,24 @@ def close(caller: Caller, issue_id: str, data: NoteIn) -> Issue:
                       check=_admin(caller))
 
 
+def _staff_reopen(caller: Caller):
+    def check(issue: Issue) -> None:
+        access.require_read(caller, scope_of(issue), issue.reporter_id, issue.submitted_by)
+        if not access.is_admin_for(caller, scope_of(issue)):
+            raise Forbidden(REOPEN_BY_RATING.format(issue_id=issue.id),
+                            {"role": f"rate it instead: POST /issues/{issue.id}/rate"})
+    return check
+
+
 def reopen(caller: Caller, issue_id: str, data: ReopenIn) -> Issue:
+    """The community's admins send a resolved issue back to work (an inspection found it
+    undone). The reporter's "not satisfied" is a rating, evaluation's: it is refused here
+    with the route to use, so every reopen by a resident is counted as a rating."""
     def extra(issue: Issue) -> tuple[dict, list]:
         return {}, [IssueReopened(issue_id=issue.id, community_id=issue.community_id,
                                   reason=data.reason)]
 
-    return transition(issue_id, Action.reopen, caller, data.reason, check=_reporter(caller),
+    return transition(issue_id, Action.reopen, caller, data.reason, check=_staff_reopen(caller),
                       extra=extra)
 
 

@@ -90,3 +90,21 @@ def test_old_documents_get_their_keys_once(store_uri, db_prefix):
     finally:
         for db in dbs.values():
             client.drop_database(db.name)
+
+
+def test_publications_from_before_they_were_aggregates_get_a_version_once(store_uri, db_prefix):
+    client = pymongo.MongoClient(store_uri, tz_aware=True)
+    db = client[f"{db_prefix}evaluation"]
+    db.publications.insert_one({"_id": "community.district.d1.satisfaction.x", "page_key":
+                                "pub:d1|1.0|p", "district_id": "d1",
+                                "league": {"published_at": 1_800_000_000.5}})
+    try:
+        assert migrate({"evaluation": db}, say=lambda _: None) == {
+            "evaluation.publications.published_ts": 1}
+        old = db.publications.find_one()
+        assert (old["version"], old["published_ts"], bool(old["withdrawn"])) == (
+            0, 1_800_000_000.5, False)
+        assert migrate({"evaluation": db}, say=lambda _: None) == {
+            "evaluation.publications.published_ts": 0}
+    finally:
+        client.drop_database(db.name)

@@ -69,8 +69,9 @@ def test_a_whistle_with_one_late_unit_is_recorded_escalated_and_resolved_in_inta
     assert (stats["whistles"], stats["late_report_ins"], stats["missed_report_ins"],
             stats["escalations"]) == (1, 1, 1, 1)
 
-    # The resident is not satisfied: intake reopens the issue, dispatch the order, history kept.
-    reopened = client.post(f"/issues/{issue_id}/reopen", headers=resident,
+    # An inspection finds it back (a resident's dissatisfaction is a rating, evaluation's):
+    # intake reopens the issue, dispatch the order, history kept.
+    reopened = client.post(f"/issues/{issue_id}/reopen", headers=admin,
                            json={"reason": "楼顶又搭起来了"})
     assert reopened.status_code == 200, reopened.text
     assert wait_until(lambda: read(order_id)["state"] == "open", timeout=8, every=0.1)

@@ -55,14 +55,14 @@ class Month:
         def run() -> None:
             skip = self.rng.random() < 0.03  # a crash after the commit, before the buckets
             if skip:
-                original = cases.figures.apply_pending
-                cases.figures.apply_pending = lambda *a, **k: 0  # type: ignore[assignment]
+                original = cases.moves.apply_pending
+                cases.moves.apply_pending = lambda *a, **k: 0  # type: ignore[assignment]
             try:
                 cases.apply(case_id, Input(kind, when, data or {}), source, Caller.system(),
                             create=kind in ("received", "order"))
             finally:
                 if skip:
-                    cases.figures.apply_pending = original  # type: ignore[assignment]
+                    cases.moves.apply_pending = original  # type: ignore[assignment]
                     self.left_pending.append(case_id)
             self.applied += 1
             if self.rng.random() < 0.03:  # the broker delivers it again

@@ -1,6 +1,6 @@
 """Items other services send (here volunteers' `evaluation_item.opened`, over the broker):
 the person served rates the service through the gateway, once; the volunteer's figures
-move; 三评议 combines the three routes for admins."""
+move (三评议 is in test_scope_and_reports.py)."""
 
 from __future__ import annotations
 
@@ -59,12 +59,3 @@ def test_the_person_served_rates_a_volunteers_service_once(platform):
     assert client.get("/evaluation/figures", headers=platform.headers("community_admin", "B"),
                       params={"unit": "volunteer", "unit_id": "vol-7", "start": today,
                               "end": today}).status_code == 404
-
-    combined = client.post("/evaluation/three-routes", headers=admin, json={
-        "scores": {"online": 92, "meeting": 88, "board": 75}})
-    assert combined.status_code == 200 and combined.json()["combined"] == 87.0
-    assert client.post("/evaluation/three-routes", headers=resident, json={
-        "scores": {"online": 92}}).status_code == 403
-    bad = client.post("/evaluation/three-routes", headers=admin, json={
-        "scores": {"online": 92}, "weights": {"online": 0.5}})
-    assert bad.status_code == 422 and "weights" in error_of(bad)["fields"]

@@ -18,7 +18,7 @@ from tests.evaluation import generated
 PER_DAY = int(os.environ.get("LINLI_EVAL_MONTH_ISSUES_PER_DAY", "2"))
 
 
-@pytest.mark.timeout(600)  # ~8 store round trips per input: slow on a loaded machine
+@pytest.mark.timeout(600)  # ~5 store round trips per input: slow on a loaded machine
 def test_rebuild_from_the_log_equals_the_incremental_figures_byte_for_byte(evaluation_db):
     began = time.perf_counter()
     month = generated.run(issues_per_day=PER_DAY)

@@ -15,9 +15,10 @@ from PIL import Image
 from deploy.waits import wait_until
 from services.common.caller import Caller
 from services.common.contracts.evaluation import RatingIn
+from services.common.errors import Forbidden, NotFound
 from services.evaluation import cases, ratings
 from services.evaluation.domain import LOCAL, Input
-from services.evaluation.models import RatingPolicy
+from services.evaluation.models import Publication, RatingPolicy
 from services.evaluation.service import EvaluationService
 from tests.platform import SYSTEM, error_of
 
@@ -147,6 +148,32 @@ def test_each_admin_sees_their_own_scope_and_peers_only_as_the_district_publishe
     assert "tied at 100.00%" in next(r["note"] for r in seen[0]["rows"] if r["unit_id"] == b)
 
 
+    # the district withdraws it: gone from every admin's view, once; published again, back
+    pub_id = published.json()["publication_id"]
+    withdraw = f"/evaluation/rankings/published/{pub_id}/withdraw"
+    for who in (admin_a, street_admin):
+        assert client.post(withdraw, headers=who).status_code == 403
+    assert client.post("/evaluation/rankings/published/pub-made-up/withdraw",
+                       headers=district).status_code == 404
+    gone = client.post(withdraw, headers=district)
+    assert gone.status_code == 200 and gone.json()["withdrawn_at"] is not None, gone.text
+    for who in (admin_a, street_admin, district):
+        assert client.get("/evaluation/rankings/published", headers=who).json()["items"] == []
+    again = client.post(withdraw, headers=district)
+    assert again.status_code == 409 and error_of(again)["fields"] == {
+        "publication_id": "already withdrawn"}
+    assert Publication.objects(id=pub_id).get().withdrawn
+    # another district's admin: the 404 of a made-up id
+    with platform.rpc() as rpc, pytest.raises(NotFound):
+        rpc.evaluation.withdraw_league({"user_id": "d", "role": "district_admin",
+                                        "district_id": "d-elsewhere"}, pub_id)
+    republished = client.post("/evaluation/rankings/publish", headers=district, params={
+        "kind": "community", "within": tenancy.district["id"], "min_sample": 2, **RANGE})
+    assert republished.json()["publication_id"] == pub_id
+    (shown,) = client.get("/evaluation/rankings/published", headers=admin_a).json()["items"]
+    assert shown["publication_id"] == pub_id and shown["withdrawn_at"] is None
+
+
 @pytest.mark.timeout(300)  # several services in-process: slow on a loaded machine
 def test_a_cluster_raises_one_alert_with_its_issues_and_flat_grids_stay_quiet(platform, month):
     client, tenancy, made, cluster = month
@@ -198,3 +225,93 @@ def test_the_months_report_as_json_csv_html_and_charts(platform, month):
     assert client.get(f"/evaluation/reports/community/{tenancy.communities['B']['id']}/{MONTH}",
                       headers=admin).status_code == 404
     assert client.get(f"{base[:-8]}/2026-13", headers=admin).status_code == 422
+
+
+@pytest.mark.timeout(120)
+def test_three_routes_are_stored_per_community_and_year_for_its_admins_only(platform, month):
+    client, tenancy, _, _ = month
+    a, b = tenancy.communities["A"]["id"], tenancy.communities["B"]["id"]
+    admin_a = platform.headers("community_admin", "A")
+    admin_b = platform.headers("community_admin", "B")
+    path = f"/evaluation/communities/{a}/three-routes"
+    weights = client.put(f"/evaluation/policy/{a}/three-route-weights", headers=admin_a,
+                         json={"weights": {"online": 0.5, "meeting": 0.3, "board": 0.2}})
+    assert weights.status_code == 200, weights.text
+    assert weights.json()["three_route_weights"] == {"online": 0.5, "meeting": 0.3, "board": 0.2}
+
+    recorded = client.put(f"{path}/2026", headers=admin_a, json={
+        "scores": {"online": 90, "meeting": 80, "board": 70}, "note": "公示栏 3 月"})
+    assert recorded.status_code == 200, recorded.text
+    assert recorded.json()["combined"] == 83.0  # 0.5·90 + 0.3·80 + 0.2·70
+    # a route without a score: its weight spread over the others, never a zero
+    partial = client.put(f"{path}/2025", headers=admin_a, json={"scores": {"online": 90,
+                                                                          "board": 60}})
+    assert partial.json()["combined"] == 81.43 and partial.json()["missing"] == ["meeting"]
+    # the weights of the day stay with a recorded year
+    assert client.put(f"/evaluation/policy/{a}/three-route-weights", headers=admin_a, json={
+        "weights": {"online": 1.0}}).status_code == 200
+    for who in (admin_a, platform.headers("street_admin", "A"),
+                platform.headers("district_admin", "A")):
+        read = client.get(f"{path}/2026", headers=who)
+        assert read.status_code == 200, read.text
+        assert (read.json()["combined"], read.json()["weights"]["online"]) == (83.0, 0.5)
+
+    # another community's admin, and the street beside: the 404 of a made-up community
+    for who in (admin_b, platform.headers("street_admin", "B")):
+        for answer in (client.get(f"{path}/2026", headers=who),
+                       client.put(f"{path}/2026", headers=who, json={"scores": {"online": 1}}),
+                       client.put(f"/evaluation/policy/{a}/three-route-weights", headers=who,
+                                  json={"weights": {"online": 1.0}}),
+                       client.get("/evaluation/communities/made-up/three-routes/2026",
+                                  headers=who)):
+            assert answer.status_code == 404 and error_of(answer)["fields"] == {
+                "community_id": "unknown"}, answer.text
+    assert client.get(f"{path}/2026", headers=platform.headers("resident", "A")
+                      ).status_code == 403
+    assert client.get(f"/evaluation/communities/{b}/three-routes/2026", headers=admin_b
+                      ).status_code == 404  # not recorded: the year is unknown
+    bad = client.put(f"/evaluation/policy/{a}/three-route-weights", headers=admin_a,
+                     json={"weights": {"online": 0.5}})
+    assert bad.status_code == 422 and "weights" in error_of(bad)["fields"]
+    assert client.put(f"{path}/2026", headers=admin_a, json={
+        "scores": {"online": 101}}).status_code == 422
+    assert client.get(f"{path}/1999", headers=admin_a).status_code == 422
+    with platform.rpc() as rpc:  # the service checks it too, whatever the gateway let by
+        with pytest.raises(NotFound):
+            rpc.evaluation.three_routes(_caller(platform.user("community_admin", "B")), a, 2026)
+        with pytest.raises(Forbidden):
+            rpc.evaluation.record_three_routes(
+                {"user_id": "u", "role": "resident", "district_id": tenancy.district["id"],
+                 "community_id": a}, a, 2026, {"scores": {"online": 1}})
+
+
+def _caller(user: dict) -> dict:
+    return {"user_id": user["id"], "role": user["role"], "district_id": user["district_id"],
+            **{k: user[k] for k in ("street_id", "community_id") if user.get(k)}}
+
+
+@pytest.mark.timeout(120)
+def test_a_community_evaluation_has_not_heard_of_reads_the_defaults_and_the_system_sets_it(
+        platform, month):
+    _, tenancy, _, _ = month
+    district = tenancy.district["id"]
+    fresh = f"c-{uuid.uuid4().hex[:8]}"  # identity's community.created still on its way
+    own = {"user_id": "adm", "role": "community_admin", "district_id": district,
+           "community_id": fresh}
+    with platform.rpc() as rpc:
+        got = rpc.evaluation.get_policy(own, fresh)
+        assert (got["window_days"], got["three_route_weights"]) == (
+            7, {"online": 0.4, "meeting": 0.4, "board": 0.2})
+        assert RatingPolicy.objects(id=fresh).first() is None  # a read writes nothing
+        assert rpc.evaluation.get_policy(SYSTEM, fresh)["window_days"] == 7
+        other = own | {"community_id": tenancy.communities["A"]["id"]}
+        with pytest.raises(NotFound):
+            rpc.evaluation.get_policy(other, fresh)
+        with pytest.raises(NotFound):  # a street admin cannot tell it is theirs yet
+            rpc.evaluation.get_policy({"user_id": "s", "role": "street_admin",
+                                       "district_id": district,
+                                       "street_id": tenancy.streets["A"]["id"]}, fresh)
+        assert rpc.evaluation.set_policy(SYSTEM, fresh, {"window_days": 10})["window_days"] == 10
+        assert rpc.evaluation.get_policy(own, fresh)["window_days"] == 10
+        made = rpc.evaluation.record_three_routes(SYSTEM, fresh, 2026, {"scores": {"board": 70}})
+        assert made["combined"] == 70.0 and made["recorded_by"] == "system"

@@ -155,7 +155,8 @@ class Flow:
         "triage": {}, "reject": {"reason": "invalid", "note": "重复提交"},
         "resolve": {"note": "已告知居民自行协商"}, "close": {"note": "结案"},
         "reopen": {"reason": "灯还是不亮"}}
-    REPORTER_ACTIONS = {"reopen"}
+    # (a resident's reopen is a rating, evaluation's: the direct reopen is the admins')
+    REPORTER_ACTIONS: frozenset[str] = frozenset()
     PATHS: dict[str, list[str]] = {
         "received": [], "triaged": ["triage"], "dispatched": ["triage", "order.created"],
         "in_progress": ["triage", "order.created", "order.claimed"],

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from services.common.errors import Forbidden
 from services.intake.service import IntakeService
 from tests.intake.helpers import Flow, file_issue, publish_order, sign_in
 from tests.intake.unit.test_lifecycle import LEGAL
@@ -116,3 +119,24 @@ def test_the_reporter_may_withdraw_but_not_reject_as_invalid(platform):
     assert withdrawn.status_code == 200
     assert (withdrawn.json()["state"], withdrawn.json()["reject_reason"]) == (
         "rejected", "withdrawn")
+
+
+def test_the_reporter_reopens_by_rating_and_the_community_reopens_directly(platform):
+    """One owner of ratings: a resident's "not satisfied" goes through evaluation's rating
+    (its first unsatisfied rating reopens the issue); intake refuses the direct reopen with
+    the route to use, in the gateway and in the service. Staff reopen (supervision)."""
+    client = platform.start(IntakeService)
+    issue = Flow(platform).issue_in("resolved")
+    path = f"/issues/{issue['id']}/reopen"
+    refused = client.post(path, headers=sign_in(platform, "resident"), json={"reason": "不亮"})
+    assert refused.status_code == 403
+    assert error_of(refused)["fields"] == {
+        "role": f"rate it instead: POST /issues/{issue['id']}/rate"}
+    reporter = {"user_id": "u-resident-A-1", "role": "resident",  # sign_in's reporter
+                "district_id": platform.tenancy().district["id"],
+                "community_id": platform.community_id("A")}
+    with platform.rpc() as rpc, pytest.raises(Forbidden, match="rating it unsatisfied"):
+        rpc.intake.reopen_issue(reporter, issue["id"], {"reason": "不亮"})
+    reopened = client.post(path, headers=sign_in(platform, "community_admin"),
+                           json={"reason": "督查发现路灯仍不亮"})
+    assert reopened.status_code == 200 and reopened.json()["state"] == "reopened", reopened.text

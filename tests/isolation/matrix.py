@@ -318,7 +318,8 @@ WRITE_GATEWAY: dict[str, dict[str, Row]] = {
     # the reporter, or the community recording a hotline caller's answer (回访)
     # (evaluation owns ratings: someone who is neither served nor staff of the scope: 404)
     "issue.rate": _only(NONE, reporter=OWN, **ADMINS),
-    "issue.reopen": _only(NONE, reporter=OWN, grid_worker=SEES_OWN_403, **ADMINS),
+    # the community's staff (supervision); a resident reopens by rating (evaluation's)
+    "issue.reopen": ADMIN_WRITE,
     "order.make": ADMIN_WRITE,
     # a pool order: members take it; a grid worker sees only what reached its grid
     "order.claim": CLAIMED_BY_MEMBER,
@@ -349,6 +350,7 @@ WRITE_RPC: dict[str, dict[str, Row]] = {
     "issue.triage": _SEES_ISSUE,
     "issue.resolve": _SEES_ISSUE,
     "issue.merge": _SEES_ISSUE,
+    "issue.reopen": _SEES_ISSUE,
     "order.acknowledge": _HOLDER_ONLY,
     "order.hand_back": _HOLDER_ONLY,
     "order.report_in": {**ADMIN_CONFLICTS, **{r: NONE for r in NOT_THEIRS}},

@@ -89,8 +89,12 @@ class WindowIn(BaseModel):
 
 
 class PolicyOut(BaseModel):
+    """A community's evaluation settings (the defaults until an admin or the seed sets them)."""
+
     community_id: str
     window_days: int
+    three_route_weights: dict[RouteName, float] = Field(
+        default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
 
 class FiguresQuery(BaseModel):
@@ -265,6 +269,29 @@ class League(BaseModel):
     min_sample: int
     rows: list[LeagueRow] = Field(max_length=MAX_LEAGUE)
     published_at: float | None = None
+    publication_id: str | None = None  # set on a published league (to withdraw it)
+    withdrawn_at: float | None = None
+
+
+@event_payload("ranking.published")
+class RankingPublished(BaseModel):
+    """The district published a league (公示): its community and street admins see it now."""
+
+    publication_id: str
+    district_id: str
+    kind: UnitKind
+    within: str
+    rate: RateName
+    start: date
+    end: date
+
+
+@event_payload("ranking.withdrawn")
+class RankingWithdrawn(BaseModel):
+    """The district withdrew a published league: nobody below it sees it any more."""
+
+    publication_id: str
+    district_id: str
 
 
 class AlertOut(BaseModel):
@@ -403,23 +430,47 @@ Weight = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 DEFAULT_WEIGHTS = {RouteName.online: 0.4, RouteName.meeting: 0.4, RouteName.board: 0.2}
 
 
-class ThreeRoutesIn(BaseModel):
-    """Each route's score (0-100) and, optionally, the community's weights (sum 1)."""
+class ThreeRouteWeightsIn(BaseModel):
+    """A community's weights of the three routes (each 0-1, adding up to 1)."""
 
     model_config = ConfigDict(extra="forbid")
-    scores: dict[RouteName, Score]
-    weights: dict[RouteName, Weight] | None = None
+    weights: dict[RouteName, Weight] = Field(min_length=1)
 
     @field_validator("weights")
     @classmethod
-    def _sum_to_one(cls, weights: dict[RouteName, float] | None) -> dict[RouteName, float] | None:
-        if weights is not None and abs(sum(weights.values()) - 1.0) > 1e-6:
+    def _sum_to_one(cls, weights: dict[RouteName, float]) -> dict[RouteName, float]:
+        if abs(sum(weights.values()) - 1.0) > 1e-6:
             raise ValueError("the weights must add up to 1")
         return weights
 
 
+class ThreeRoutesRecordIn(BaseModel):
+    """A committee's year: each route's score (0-100); the community's weights combine them."""
+
+    model_config = ConfigDict(extra="forbid")
+    scores: dict[RouteName, Score] = Field(min_length=1)
+    note: Note = ""
+
+
+class CommitteeYear(BaseModel):
+    """The year asked for (the path's), validated like any input."""
+
+    model_config = ConfigDict(extra="forbid")
+    year: int = Field(ge=2000, le=2100)
+
+
 class ThreeRoutesOut(BaseModel):
+    """三评议 of one community's committee for one year, as recorded."""
+
+    community_id: str
+    year: int
     combined: float  # 0-100
     weights: dict[RouteName, float]  # as used (a missing route's weight spread over the rest)
     scores: dict[RouteName, float]
     missing: list[RouteName] = []
+    note: str = ""
+    recorded_by: str
+    recorded_at: float  # epoch seconds
+
+
+PolicyOut.model_rebuild()  # its weights name RouteName, declared further down

@@ -188,7 +188,11 @@ class NoteIn(BaseModel):
     note: Note = ""
 
 
-ReopenIn = ReasonIn  # the reporter is not satisfied, and says why
+ReopenIn = ReasonIn  # staff send it back to work (supervision), and say why
+# A resident's dissatisfaction is a rating (evaluation owns ratings, and the first
+# unsatisfied one reopens the issue): the direct reopen is the community's staff's.
+REOPEN_BY_RATING = ("a resident reopens an issue by rating it unsatisfied: "
+                    "POST /issues/{issue_id}/rate with level unsatisfied")
 
 
 class MergeIn(BaseModel):

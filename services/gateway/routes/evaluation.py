@@ -24,8 +24,9 @@ from services.common.contracts.evaluation import (
     RatingOut,
     ReportFormat,
     SeriesOut,
-    ThreeRoutesIn,
     ThreeRoutesOut,
+    ThreeRoutesRecordIn,
+    ThreeRouteWeightsIn,
     UnitKind,
     WindowIn,
 )
@@ -112,6 +113,14 @@ def publish_ranking(caller: CallerDep, rpc: RpcDep, kind: UnitKind, within: Requ
                     _league(kind, within, rate, start, end, min_sample))
 
 
+@router.post("/evaluation/rankings/published/{publication_id}/withdraw", response_model=League)
+def withdraw_ranking(publication_id: PathId, caller: CallerDep, rpc: RpcDep) -> dict:
+    """The district withdraws a league it published: its communities and streets no longer
+    see it."""
+    require(caller, Role.district_admin)
+    return rpc.call("evaluation", "withdraw_league", caller_args(caller), publication_id)
+
+
 @router.get("/evaluation/rankings/published", response_model=Page[League])
 def published_rankings(caller: CallerDep, rpc: RpcDep, limit: PageLimit = DEFAULT_PAGE,
                        cursor: PageCursor = None) -> dict:
@@ -171,8 +180,32 @@ def rate_item(item_id: PathId, body: ItemRatingIn, caller: CallerDep, rpc: RpcDe
     return rpc.call("evaluation", "rate_item", caller_args(caller), item_id, dump(body))
 
 
-@router.post("/evaluation/three-routes", response_model=ThreeRoutesOut)
-def three_routes(body: ThreeRoutesIn, caller: CallerDep, rpc: RpcDep) -> dict:
-    """三评议: combine the online, residents' meeting and public board scores by weights."""
+Year = Annotated[int, Path(ge=2000, le=2100)]
+
+
+@router.put("/evaluation/communities/{community_id}/three-routes/{year}",
+            response_model=ThreeRoutesOut)
+def record_three_routes(community_id: PathId, year: Year, body: ThreeRoutesRecordIn,
+                        caller: CallerDep, rpc: RpcDep) -> dict:
+    """三评议: record the committee's year (online, residents' meeting, public board scores,
+    0-100), combined by the community's weights (its admins, its street's and district's)."""
     require(caller, *ADMIN_ROLES)
-    return rpc.call("evaluation", "combine_three_routes", caller_args(caller), dump(body))
+    return rpc.call("evaluation", "record_three_routes", caller_args(caller), community_id,
+                    year, dump(body))
+
+
+@router.get("/evaluation/communities/{community_id}/three-routes/{year}",
+            response_model=ThreeRoutesOut)
+def three_routes(community_id: PathId, year: Year, caller: CallerDep, rpc: RpcDep) -> dict:
+    """The committee's recorded 三评议 for a year."""
+    require(caller, *ADMIN_ROLES)
+    return rpc.call("evaluation", "three_routes", caller_args(caller), community_id, year)
+
+
+@router.put("/evaluation/policy/{community_id}/three-route-weights", response_model=PolicyOut)
+def set_three_route_weights(community_id: PathId, body: ThreeRouteWeightsIn, caller: CallerDep,
+                            rpc: RpcDep) -> dict:
+    """The community's weights of the three routes (adding up to 1; default 0.4/0.4/0.2)."""
+    require(caller, *ADMIN_ROLES)
+    return rpc.call("evaluation", "set_three_route_weights", caller_args(caller), community_id,
+                    dump(body))

@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Query, Response, UploadFile, status
 from services.common.caller import ADMIN_ROLES, Role
 from services.common.contracts.intake import (
     PHOTO_FORMATS,
+    REOPEN_BY_RATING,
     DuplicateSuggestion,
     IssueIn,
     IssueOut,
@@ -22,7 +23,7 @@ from services.common.contracts.intake import (
     TimelineEntryOut,
     TriageIn,
 )
-from services.common.errors import PayloadTooLarge, UnsupportedMediaType
+from services.common.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType
 from services.common.paging import DEFAULT_PAGE, MAX_PAGE, Page
 from services.common.rpc import dump
 from services.gateway.deps import (
@@ -108,7 +109,12 @@ def close_issue(issue_id: PathId, body: NoteIn, caller: CallerDep, rpc: RpcDep) 
 
 @router.post("/{issue_id}/reopen", response_model=IssueOut)
 def reopen_issue(issue_id: PathId, body: ReopenIn, caller: CallerDep, rpc: RpcDep) -> dict:
-    """The reporter is not satisfied: send it back to work."""
+    """The community's admins send a resolved issue back to work (supervision). A resident
+    who is not satisfied rates it (`POST /issues/{id}/rate`): the first unsatisfied rating
+    reopens it, counted as a rating."""
+    if caller.role not in ADMIN_ROLES:
+        raise Forbidden(REOPEN_BY_RATING.format(issue_id=issue_id),
+                        {"role": f"rate it instead: POST /issues/{issue_id}/rate"})
     return rpc.call("intake", "reopen_issue", caller_args(caller), issue_id, dump(body))
 
 

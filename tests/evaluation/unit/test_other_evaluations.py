@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.common.contracts.evaluation import ThreeRoutesIn
+from services.common.contracts.evaluation import ThreeRoutesRecordIn, ThreeRouteWeightsIn
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.evaluation import domain
 from services.evaluation.domain import Input
@@ -60,4 +60,6 @@ def test_three_routes_are_combined_by_weights_and_a_missing_route_never_counts_a
 
 def test_the_weights_must_add_up_to_one():
     with pytest.raises(ValueError, match="add up to 1"):
-        ThreeRoutesIn(scores={"online": 1}, weights={"online": 0.5, "meeting": 0.2})
+        ThreeRouteWeightsIn(weights={"online": 0.5, "meeting": 0.2})
+    with pytest.raises(ValueError, match="at least 1"):
+        ThreeRoutesRecordIn(scores={})
