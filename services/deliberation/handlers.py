@@ -1,0 +1,86 @@
+"""Events deliberation consumes: communities (who sees what), issues triaged as
+deliberation topics, and its own meetings' and votes' outcomes moving their topics.
+
+Each write is idempotent by the source event: a topic from an issue has the issue's id
+(`t-<issue>`), and topic moves are conditional transitions through the commit frame.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from mongoengine.errors import NotUniqueError
+
+from services.common.caller import Caller
+from services.common.contracts import Envelope
+from services.common.contracts.deliberation import (
+    Colour,
+    DecisionApproved,
+    MeetingScheduled,
+    TopicSource,
+    VoteClosed,
+)
+from services.common.contracts.identity import CommunityCreated
+from services.common.contracts.intake import IssueTriaged
+from services.common.contracts.workflow import Urgency
+from services.common.inbox import handles
+from services.deliberation import topics
+from services.deliberation.access import Home
+from services.deliberation.domain import topics as rules
+from services.deliberation.models import CommunityPlace, Meeting, Topic
+
+log = logging.getLogger(__name__)
+TOPIC_CATEGORY = "deliberation_topic"  # intake's catalogue code for 议事提议
+ISSUE_COLOUR = Colour.orange  # residents' voices; an admin may re-file it
+
+
+def _move(topic_id: str, decide, envelope: Envelope) -> None:  # noqa: ANN001
+    if Topic.objects(id=topic_id).only("id").first() is None:
+        return
+    topics.update(Caller.system(request_id=envelope.correlation_id), topic_id, decide)
+
+
+class EventHandlers:
+    @handles("identity", "community.created")
+    def on_community_created(self, envelope: Envelope) -> None:
+        event: CommunityCreated = envelope.parsed()
+        CommunityPlace._get_collection().update_one({"_id": event.community_id}, {"$set": {
+            "district_id": event.district_id, "street_id": event.street_id}}, upsert=True)
+
+    @handles("intake", "issue.triaged")
+    def on_issue_triaged(self, envelope: Envelope) -> None:
+        """An issue filed as a matter for deliberation (议事提议) goes on the topic list."""
+        event: IssueTriaged = envelope.parsed()
+        if event.category != TOPIC_CATEGORY:
+            return
+        topic_id = f"t-{event.issue_id}"
+        if Topic.objects(id=topic_id).only("id").first() is not None:
+            return  # redelivered
+        place = Home(event.district_id, event.street_id, event.community_id)
+        with contextlib.suppress(NotUniqueError):  # a concurrent redelivery made it first
+            topics.create(Caller.system(event.district_id, envelope.correlation_id), place,
+                          title=event.summary[:80].splitlines()[0] or "议事提议",
+                          detail=event.summary[:500], category=ISSUE_COLOUR,
+                          urgent=event.urgency is Urgency.urgent, source=TopicSource.issue,
+                          now=envelope.occurred_at.timestamp(), issue_id=event.issue_id,
+                          topic_id=topic_id)
+
+    @handles("deliberation", "meeting.scheduled")
+    def on_meeting_scheduled(self, envelope: Envelope) -> None:
+        event: MeetingScheduled = envelope.parsed()
+        _move(event.topic_id, rules.schedule, envelope)
+
+    @handles("deliberation", "decision.approved")
+    def on_decision_approved(self, envelope: Envelope) -> None:
+        event: DecisionApproved = envelope.parsed()
+        _move(event.topic_id, lambda t: rules.settle(t, approved=True), envelope)
+
+    @handles("deliberation", "vote.closed")
+    def on_vote_closed(self, envelope: Envelope) -> None:
+        event: VoteClosed = envelope.parsed()
+        if event.passed:
+            return  # decision.approved settles it
+        meeting = Meeting.objects(id=event.meeting_id).only("topic_id").first()
+        if meeting is not None:
+            _move(meeting.topic_id, lambda t: rules.settle(t, approved=False), envelope)

@@ -1,0 +1,72 @@
+"""Shared steps for the deliberation tests: an event probe, RPC calls, a decided meeting."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any, ClassVar
+
+from nameko.events import BROADCAST, event_handler
+
+from deploy.waits import wait_until
+
+WATCHED = (("deliberation", "topic.listed"), ("deliberation", "meeting.scheduled"),
+           ("deliberation", "meeting.attended"), ("deliberation", "decision.reviewed"),
+           ("deliberation", "decision.approved"), ("deliberation", "vote.cast"),
+           ("deliberation", "vote.closed"), ("deliberation", "evaluation_item.opened"),
+           ("dispatch", "order.created"))
+
+
+def _recorder(source: str, event_type: str):  # noqa: ANN202
+    @event_handler(source, event_type, handler_type=BROADCAST, reliable_delivery=False)
+    def record(self, body: dict) -> None:  # noqa: ANN001
+        EventProbe.seen.append(body)
+
+    record.__name__ = f"on_{source}_{event_type.replace('.', '_')}"
+    return record
+
+
+class EventProbe:
+    """Keeps every event it hears (what an outside consumer would see)."""
+
+    name = "deliberation_probe"
+    seen: ClassVar[list[dict]] = []
+
+
+for _source, _type in WATCHED:
+    setattr(EventProbe, f"on_{_source}_{_type.replace('.', '_')}", _recorder(_source, _type))
+
+
+def events(kind: str, **match: Any) -> list[dict]:
+    return [e["payload"] for e in EventProbe.seen if e["type"] == kind
+            and all(e["payload"].get(k) == v for k, v in match.items())]
+
+
+def wait_events(kind: str, n: int = 1, timeout: float = 10, **match: Any) -> list[dict]:
+    assert wait_until(lambda: len(events(kind, **match)) >= n, timeout=timeout, every=0.1), (
+        kind, match, EventProbe.seen[-5:])
+    return events(kind, **match)
+
+
+def tag() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+def hall_body(**extra: Any) -> dict:
+    return {"kind": "community", "name": f"议事厅 {tag()}", "address": "东寺社区一楼",
+            "opening_hours": "9:00-17:00", "capacity": 40, "contact": "010-1234"} | extra
+
+
+def roster(platform: Any, where: str = "A", extra: int = 1) -> list[dict]:
+    """The "4" and `extra` stakeholders, as accounts of the community."""
+    parties = ["community_committee", "mediation_committee", "police",
+               "residents_representative"] + ["stakeholder"] * extra
+    return [{"account_id": platform.user("resident", where, f"p{i}-{party}")["id"],
+             "party": party} for i, party in enumerate(parties)]
+
+
+def slot_start(offset_hours: int = 0) -> float:
+    """A half-hour boundary a week out, plus a per-call random day so tests never share
+    a hall's slot unless they mean to."""
+    base = (int(time.time() / 1800) + 7 * 48) * 1800.0
+    return base + offset_hours * 3600 + 1800.0 * (uuid.uuid4().int % 2000)
