@@ -70,3 +70,16 @@ def slot_start(offset_hours: int = 0) -> float:
     a hall's slot unless they mean to."""
     base = (int(time.time() / 1800) + 7 * 48) * 1800.0
     return base + offset_hours * 3600 + 1800.0 * (uuid.uuid4().int % 2000)
+
+
+def caller(platform: Any, role: str, where: str = "A", name: str = "1") -> dict:
+    """The caller context the gateway would build for that account."""
+    user = platform.user(role, where, name)
+    tenancy = platform.tenancy()
+    data = {"user_id": user["id"], "role": role, "district_id": tenancy.district["id"]}
+    if role == "street_admin":
+        data["street_id"] = tenancy.streets[where]["id"]
+    elif role not in ("district_admin", "ops"):
+        data |= {"community_id": tenancy.communities[where]["id"],
+                 "street_id": tenancy.streets[where]["id"]}
+    return data
