@@ -61,7 +61,7 @@ def roster(platform: Any, where: str = "A", extra: int = 1) -> list[dict]:
     """The "4" and `extra` stakeholders, as accounts of the community."""
     parties = ["community_committee", "mediation_committee", "police",
                "residents_representative"] + ["stakeholder"] * extra
-    return [{"account_id": platform.user("resident", where, f"p{i}-{party}")["id"],
+    return [{"account_id": platform.user("resident", where, f"p{i}")["id"],
              "party": party} for i, party in enumerate(parties)]
 
 
@@ -83,3 +83,35 @@ def caller(platform: Any, role: str, where: str = "A", name: str = "1") -> dict:
         data |= {"community_id": tenancy.communities[where]["id"],
                  "street_id": tenancy.streets[where]["id"]}
     return data
+
+
+def listed_topic(rpc: Any, admin: dict, **extra: Any) -> dict:
+    return rpc.deliberation.propose_topic(admin, {
+        "title": f"楼道堆物 {tag()}", "detail": "楼道堆物占用消防通道, 议定清理方案",
+        "category": "blue"} | extra)
+
+
+def minutes_body(speakers: list[str], tasks: int = 2) -> dict:
+    kinds = ["motion", "second", "opposition", "debate", "expert_opinion"]
+    return {"steps": [{"kind": k, "speaker_id": speakers[i % len(speakers)],
+                       "text": f"{k} 发言"} for i, k in enumerate(kinds)],
+            "plan": {"summary": "一周内清理楼道堆物, 物业每月巡查", "leader": "王书记",
+                     "department_id": "dept-property", "cooperating": ["dept-fire"],
+                     "deadline_ts": time.time() + 14 * 86400,
+                     "tasks": [{"category": "other", "summary": f"清理任务 {n + 1}"}
+                               for n in range(tasks)]}}
+
+
+def held_meeting(rpc: Any, platform: Any, where: str = "A") -> tuple[dict, list[dict]]:
+    """A scheduled meeting with its minutes recorded (state held)."""
+    admin = caller(platform, "community_admin", where)
+    topic = listed_topic(rpc, admin)
+    hall = rpc.deliberation.create_hall(admin, hall_body())
+    people = roster(platform, where)
+    start = slot_start()
+    meeting = rpc.deliberation.schedule_meeting(admin, {
+        "topic_id": topic["id"], "hall_id": hall["id"], "starts_ts": start,
+        "ends_ts": start + 3600, "participants": people})
+    meeting = rpc.deliberation.record_minutes(admin, meeting["id"], minutes_body(
+        [p["account_id"] for p in people]))
+    return meeting, people
