@@ -8,6 +8,7 @@ A plan approved without a vote is approved at review.
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from typing import Any
 
 from services.common.aggregate import Decision
@@ -24,11 +25,13 @@ from services.common.contracts.deliberation import (
     ReviewIn,
     VoteClosed,
 )
+from services.common.contracts.evaluation import EvaluationItemOpened, ItemKind
 from services.common.errors import Conflict, InvalidInput
 from services.deliberation.domain.votes import Result
 from services.deliberation.models import SLOT_SECONDS
 
 S = MeetingState
+RATING_WINDOW_SECONDS = 30 * 86400  # residents rate a decision up to a month past its deadline
 
 
 def slots(hall_id: str, starts_ts: float, ends_ts: float) -> list[str]:
@@ -102,6 +105,16 @@ def approved(meeting: Any) -> DecisionApproved:
                for i, t in enumerate(plan["tasks"])])
 
 
+def approval(meeting: Any) -> list[Any]:
+    """An approved decision's events: the work for dispatch (办) and the item residents rate
+    in evaluation once it is done (评), open until a month after the plan's deadline."""
+    decided = approved(meeting)
+    rate_until = datetime.fromtimestamp(decided.deadline_ts + RATING_WINDOW_SECONDS, UTC)
+    return [decided, EvaluationItemOpened(
+        item_id=meeting.decision_id, kind=ItemKind.decision, community_id=meeting.community_id,
+        title=decided.summary[:200], closes_at=rate_until)]
+
+
 def review(meeting: Any, verdict: ReviewIn) -> Decision:
     """审议: approve (to a vote, or approved outright) or return with the reason."""
     _require(meeting, S.held)
@@ -115,7 +128,7 @@ def review(meeting: Any, verdict: ReviewIn) -> Decision:
         return Decision(changes={"state": S.reviewed.value, "review_reason": verdict.reason},
                         events=[reviewed])
     return Decision(changes={"state": S.approved.value, "review_reason": verdict.reason},
-                    events=[reviewed, approved(meeting)])
+                    events=[reviewed, *approval(meeting)])
 
 
 def open_vote(meeting: Any, policy: dict[str, Any], eligible: int, closes_ts: float,
@@ -138,7 +151,7 @@ def close_vote(meeting: Any, result: Result) -> Decision | None:
                         passed=result.passed, counts=result.counts, elected=result.elected)
     events: list = [closed]
     if result.passed:
-        events.append(approved(meeting))
+        events.extend(approval(meeting))
     return Decision(changes={
         "state": (S.approved if result.passed else S.rejected).value, "vote_closes_ts": None,
         "ballot_salt": None, "result": {
