@@ -42,7 +42,7 @@ def test_an_approved_decision_makes_one_order_per_task_and_a_rateable_item(dplat
                         and e["payload"]["meeting_id"] == meeting["id"]),
                  "id": uuid.uuid4().hex}
         event_dispatcher(dplatform.config)("deliberation", "decision.approved", again)
-        time.sleep(1.5)
+        time.sleep(1.0)
         made = [e for i in ids for e in events("order.created", order_id=i)]
         assert len(made) == 2
 

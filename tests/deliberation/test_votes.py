@@ -3,6 +3,7 @@ community, a durable close with the result published, a secret ballot that names
 
 from __future__ import annotations
 
+import logging
 import time
 
 import pytest
@@ -14,11 +15,11 @@ from tests.deliberation.helpers import caller, events, held_meeting, wait_events
 
 
 def open_vote(rpc, admin: dict, meeting_id: str, voters: dict[str, list[dict]],  # noqa: ANN001
-              **extra) -> dict:
+              window: float = 2.5, **extra) -> dict:
     electorate = [{"household_id": h, "members": [v["user_id"] for v in members]}
                   for h, members in voters.items()]
     return rpc.deliberation.open_vote(admin, meeting_id, {
-        "electorate": electorate, "closes_ts": time.time() + 2.5} | extra)
+        "electorate": electorate, "closes_ts": time.time() + window} | extra)
 
 
 def test_a_secret_household_vote_counts_each_household_once_and_names_no_one(dplatform):
@@ -93,7 +94,7 @@ def test_without_a_quorum_the_vote_fails_and_the_topic_closes(dplatform):
         meeting, _ = held_meeting(rpc, dplatform)
         rpc.deliberation.review_decision(admin, meeting["id"], {"approve": True})
         open_vote(rpc, admin, meeting["id"], {f"hq-{i}": [r[i]] for i in range(3)},
-                  secret=False)
+                  window=1.2, secret=False)
         rpc.deliberation.cast_ballot(r[0], meeting["id"], {"choice": "yes"})
         assert wait_until(lambda: rpc.deliberation.get_meeting(admin, meeting["id"])["state"]
                           == "rejected", timeout=10, every=0.2)
@@ -114,7 +115,7 @@ def test_an_election_elects_by_majority_up_to_the_seats(dplatform):
         rpc.deliberation.review_decision(admin, meeting["id"], {"approve": True})
         names = ["cand-a", "cand-b", "cand-c"]
         open_vote(rpc, admin, meeting["id"], {f"he-{i}": [r[i]] for i in range(3)},
-                  candidates=names, seats=2)
+                  window=2.0, candidates=names, seats=2)
         with pytest.raises(InvalidInput):
             rpc.deliberation.cast_ballot(r[0], meeting["id"], {"candidates": names})
         for i, picks in enumerate((["cand-a", "cand-b"], ["cand-a"], ["cand-c", "cand-a"])):
@@ -124,3 +125,24 @@ def test_an_election_elects_by_majority_up_to_the_seats(dplatform):
         result = rpc.deliberation.get_meeting(admin, meeting["id"])["result"]
     assert result["elected"] == ["cand-a"]  # 3 of 3; b and c have 1 of 3 each
     assert result["counts"] == {"cand-a": 3, "cand-b": 1, "cand-c": 1, "blank": 0}
+
+
+def test_a_secret_ballot_leaves_its_choice_in_no_log_line_and_no_reply(dplatform, caplog):
+    admin = caller(dplatform, "community_admin", "A")
+    voter = caller(dplatform, "resident", "A", "log-voter")
+    with dplatform.rpc() as rpc:
+        meeting, _ = held_meeting(rpc, dplatform)
+        rpc.deliberation.review_decision(admin, meeting["id"], {"approve": True})
+        rpc.deliberation.open_vote(admin, meeting["id"], {
+            "electorate": [{"household_id": "hl-1", "members": [voter["user_id"]]}],
+            "closes_ts": time.time() + 60, "quorum": "none"})
+        with caplog.at_level(logging.INFO):
+            receipt = rpc.deliberation.cast_ballot(voter, meeting["id"], {"choice": "abstain"})
+            with pytest.raises(Conflict):
+                rpc.deliberation.cast_ballot(voter, meeting["id"], {"choice": "abstain"})
+            view = rpc.deliberation.get_meeting(admin, meeting["id"])
+            wait_events("vote.cast", meeting_id=meeting["id"])
+    assert "abstain" not in str(receipt) and "abstain" not in str(view)
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines, "the refusal is logged (one line)"
+    assert not [line for line in lines if "abstain" in line]

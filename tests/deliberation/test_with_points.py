@@ -43,6 +43,6 @@ def test_attending_and_voting_earn_the_default_rules_once(dplatform):
                         and e["payload"]["meeting_id"] == meeting["id"])
         event_dispatcher(dplatform.config)("deliberation", "vote.cast",
                                            {**envelope, "id": uuid.uuid4().hex})  # announced again
-        time.sleep(1.5)
+        time.sleep(1.0)
         assert active(rpc, voter) == voted_before + 1
         assert active(rpc, attendee) == before + 3
