@@ -11,6 +11,7 @@ from typing import Any
 
 from nameko.extensions import DependencyProvider
 from prometheus_client import Counter, Gauge, Histogram, start_http_server
+from pymongo import monitoring
 
 from services.common import logs
 from services.common.config import settings_from_nameko
@@ -44,6 +45,33 @@ EVENTS_DEAD_LETTERED = Counter(
 OUTBOX_BACKLOG = Gauge(
     "linli_outbox_backlog", "Events written but not yet published", ["service"]
 )
+
+STORE_COMMANDS = Counter(
+    "linli_store_commands_total",
+    "Commands a service sent its store, by command and collection: on this store each one "
+    "is parsed and translated in Python, so their number per request is its cost",
+    ["service", "command", "collection"],
+)
+
+
+class StoreCommands(monitoring.CommandListener):
+    """Counts every command a client sends (pymongo's command monitoring; heartbeats are not
+    commands). One per client: `alias` names the service."""
+
+    def __init__(self, alias: str) -> None:
+        self.alias = alias
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        target = event.command.get(event.command_name)
+        collection = target if isinstance(target, str) else ""
+        STORE_COMMANDS.labels(self.alias, event.command_name, collection).inc()
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
 
 _KINDS = {"Rpc": "rpc", "EventHandler": "event", "Timer": "timer"}
 

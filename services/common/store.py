@@ -25,6 +25,7 @@ from services.common.config import Settings, settings_from_nameko
 from services.common.contracts.envelope import Envelope
 from services.common.errors import Conflict
 from services.common.instant import Instant, as_utc  # re-exported: services import them here
+from services.common.metrics import StoreCommands
 from services.common.records import (
     dead_letter_document,
     expire_inbox,
@@ -224,7 +225,8 @@ def forget_collections(documents: Iterable[type[me.Document]]) -> None:
 def connect(alias: str, settings: Settings) -> None:
     me.disconnect(alias)
     me.connect(db=settings.db_name(alias), host=settings.mongo_uri, alias=alias,
-               serverSelectionTimeoutMS=5000, uuidRepresentation="standard", tz_aware=True)
+               serverSelectionTimeoutMS=5000, uuidRepresentation="standard", tz_aware=True,
+               event_listeners=[StoreCommands(alias)])
 
 
 @contextlib.contextmanager
