@@ -1,5 +1,6 @@
 """Events deliberation consumes: communities (who sees what), issues triaged as
-deliberation topics, and its own meetings' and votes' outcomes moving their topics.
+deliberation topics, its own meetings' and votes' outcomes moving their topics, and
+dispatch's confirmed orders of its decisions (督).
 
 Each write is idempotent by the source event: a topic from an issue has the issue's id
 (`t-<issue>`), and topic moves are conditional transitions through the commit frame.
@@ -21,11 +22,12 @@ from services.common.contracts.deliberation import (
     TopicSource,
     VoteClosed,
 )
+from services.common.contracts.dispatch import OrderConfirmed
 from services.common.contracts.identity import CommunityCreated
 from services.common.contracts.intake import IssueTriaged
 from services.common.contracts.workflow import Urgency
 from services.common.inbox import handles
-from services.deliberation import topics
+from services.deliberation import supervision, topics
 from services.deliberation.access import Home
 from services.deliberation.domain import topics as rules
 from services.deliberation.models import CommunityPlace, Meeting, Topic
@@ -84,3 +86,10 @@ class EventHandlers:
         meeting = Meeting.objects(id=event.meeting_id).only("topic_id").first()
         if meeting is not None:
             _move(meeting.topic_id, lambda t: rules.settle(t, approved=False), envelope)
+
+    @handles("dispatch", "order.confirmed")
+    def on_order_confirmed(self, envelope: Envelope) -> None:
+        """One of a decision's orders is done (办); the last one executes the decision."""
+        event: OrderConfirmed = envelope.parsed()
+        supervision.confirmed(event.order_id, envelope.occurred_at.timestamp(),
+                              Caller.system(request_id=envelope.correlation_id))

@@ -24,6 +24,10 @@ TURNOUT = Histogram("linli_deliberation_turnout_ratio",
                     buckets=(0.1, 0.25, 0.5, 0.6667, 0.75, 0.9, 1.0))
 DECISIONS = Counter("linli_deliberation_decisions_total", "Decisions by outcome",
                     ["outcome"])
+EXECUTED = Counter("linli_deliberation_decisions_executed_total",
+                   "Decisions whose every work order was confirmed, on time or late", ["timing"])
+OVERDUE = Counter("linli_deliberation_decisions_overdue_total",
+                  "Decisions still open at their plan's deadline (督)")
 BOOKINGS_REFUSED = Counter("linli_deliberation_bookings_refused_total",
                            "Hall bookings that lost a slot to another booking")
 

@@ -102,7 +102,7 @@ class Meeting(Aggregate):
     `vote_closes_ts`, the PollTimer's one indexed float (unset when no vote is open)."""
 
     meta = {"db_alias": ALIAS, "collection": "meetings",
-            "indexes": ["page_key", "vote_closes_ts"]}
+            "indexes": ["page_key", "vote_closes_ts", "supervise_ts"]}
     id = me.StringField(primary_key=True, default=lambda: new_id("m"))
     district_id = me.StringField(required=True)
     street_id = me.StringField()
@@ -123,6 +123,12 @@ class Meeting(Aggregate):
     eligible = me.IntField(default=0)
     ballot_salt = me.StringField()  # a secret vote's key to ballot ids; wiped at close
     result = me.DictField()
+    # 督: an approved decision's supervision until its orders are confirmed.
+    tasks_total = me.IntField(default=0)
+    tasks_done = me.ListField(me.IntField())  # task numbers whose order dispatch confirmed
+    supervise_ts = me.FloatField()  # the plan's deadline while work is open; unset after
+    executed_ts = me.FloatField()
+    overdue = me.BooleanField(default=False)
     created_ts = me.FloatField(required=True)
     page_key = me.StringField()  # "c:<community>|<starts>|<id>"
 

@@ -14,7 +14,7 @@ from services.common.metrics import Instrumentation
 from services.common.outbox import OutboxRelay
 from services.common.store import Store
 from services.common.timers import poll_timer
-from services.deliberation import closing, metrics
+from services.deliberation import closing, metrics, supervision
 from services.deliberation.handlers import EventHandlers
 from services.deliberation.models import DOCUMENTS
 from services.deliberation.rpc_halls import HallEntrypoints
@@ -36,6 +36,11 @@ class DeliberationService(HallEntrypoints, TopicEntrypoints, MeetingEntrypoints,
     def close_votes(self) -> None:
         """Votes past their window close and publish their result (once, any replica)."""
         closing.run_due(time.time())
+
+    @poll_timer()
+    def supervise_decisions(self) -> None:
+        """督: decisions still open at their deadline are marked overdue (once)."""
+        supervision.run_due(time.time())
 
     @timer(interval=GAUGE_REFRESH_SECONDS, eager=True)
     def refresh_gauges(self) -> None:

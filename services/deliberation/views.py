@@ -31,7 +31,9 @@ def meeting(doc: Meeting) -> MeetingOut:
              "attended": bool(p.get("attended"))} for p in doc.participants or []],
         steps=list(doc.steps or []), plan=dict(doc.plan) if doc.plan else None,
         review_reason=doc.review_reason or "", vote_closes_ts=doc.vote_closes_ts,
-        secret=doc.secret, result=dict(doc.result) if doc.result else None)
+        secret=doc.secret, result=dict(doc.result) if doc.result else None,
+        tasks_total=doc.tasks_total or 0, tasks_done=len(doc.tasks_done or []),
+        executed_ts=doc.executed_ts, overdue=bool(doc.overdue))
 
 
 def page_query(limit: int | None, cursor: str | None) -> PageQuery:

@@ -14,6 +14,7 @@ WATCHED = (("deliberation", "topic.listed"), ("deliberation", "meeting.scheduled
            ("deliberation", "meeting.attended"), ("deliberation", "decision.reviewed"),
            ("deliberation", "decision.approved"), ("deliberation", "vote.cast"),
            ("deliberation", "vote.closed"), ("deliberation", "evaluation_item.opened"),
+           ("deliberation", "decision.executed"), ("deliberation", "decision.overdue"),
            ("dispatch", "order.created"))
 
 

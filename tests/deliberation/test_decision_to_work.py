@@ -10,7 +10,18 @@ from nameko.standalone.events import event_dispatcher
 
 from deploy.waits import wait_until
 from services.common.errors import NotFound
-from tests.deliberation.helpers import EventProbe, caller, events, held_meeting, wait_events
+from tests.deliberation.helpers import (
+    EventProbe,
+    caller,
+    events,
+    hall_body,
+    held_meeting,
+    listed_topic,
+    minutes_body,
+    roster,
+    slot_start,
+    wait_events,
+)
 
 
 def order_or_none(rpc, who: dict, order_id: str) -> dict | None:  # noqa: ANN001
@@ -63,3 +74,27 @@ def test_an_approved_decision_makes_one_order_per_task_and_a_rateable_item(dplat
             pass
     assert approved["tasks"][0] == {"n": 1, "category": "other", "summary": "清理任务 1"}
     assert len(events("evaluation_item.opened", item_id=meeting["decision_id"])) == 1
+
+
+def test_a_decision_still_open_at_its_deadline_is_overdue_once_and_the_street_told(dplatform):
+    admin = caller(dplatform, "community_admin", "A")
+    with dplatform.rpc() as rpc:
+        topic = listed_topic(rpc, admin)
+        hall = rpc.deliberation.create_hall(admin, hall_body())
+        people = roster(dplatform)
+        start = slot_start()
+        meeting = rpc.deliberation.schedule_meeting(admin, {
+            "topic_id": topic["id"], "hall_id": hall["id"], "starts_ts": start,
+            "ends_ts": start + 1800, "participants": people})
+        minutes = minutes_body([p["account_id"] for p in people], tasks=1)
+        minutes["plan"]["deadline_ts"] = time.time() + 1.0
+        rpc.deliberation.record_minutes(admin, meeting["id"], minutes)
+        rpc.deliberation.review_decision(admin, meeting["id"], {"approve": True,
+                                                                "vote_required": False})
+        (late,) = wait_events("decision.overdue", meeting_id=meeting["id"])
+        assert (late["tasks_done"], late["tasks_total"]) == (0, 1)
+        assert late["street_id"] == dplatform.tenancy().streets["A"]["id"]
+        view = rpc.deliberation.get_meeting(admin, meeting["id"])
+        assert view["overdue"] and view["executed_ts"] is None
+        time.sleep(0.6)
+        assert len(events("decision.overdue", meeting_id=meeting["id"])) == 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 from deploy.waits import wait_until
-from tests.deliberation.helpers import hall_body, minutes_body, roster, slot_start
+from tests.deliberation.helpers import hall_body, minutes_body, roster, slot_start, wait_events
 from tests.platform import error_of
 
 
@@ -74,6 +74,10 @@ def test_from_a_proposal_to_a_rated_decision(dplatform):
     assert resolved.status_code == 200, resolved.text
     confirmed = client.post(f"/orders/{order_id}/confirm", headers=admin)
     assert confirmed.status_code == 200, confirmed.text
+    (executed,) = wait_events("decision.executed", decision_id=decision)
+    assert executed["on_time"]
+    done = client.get(f"/meetings/{mid}", headers=admin).json()
+    assert (done["tasks_total"], done["tasks_done"], done["overdue"]) == (1, 1, False)
 
     def rated() -> bool:
         response = client.post(f"/evaluation/items/{decision}/rate", headers=h["gw-s2"],

@@ -305,6 +305,10 @@ class MeetingOut(BaseModel):
     vote_closes_ts: float | None
     secret: bool | None
     result: VoteResultOut | None
+    tasks_total: int = 0  # the approved plan's work orders
+    tasks_done: int = 0  # of them confirmed in dispatch
+    executed_ts: float | None = None
+    overdue: bool = False
 
 
 MeetingPage = Page[MeetingOut]
@@ -447,3 +451,29 @@ class VoteClosed(BaseModel):
     passed: bool
     counts: dict[str, int]
     elected: list[str] = []
+
+
+# --- supervision (督) --------------------------------------------------------------------
+
+@event_payload("decision.executed")
+class DecisionExecuted(BaseModel):
+    """Every work order of the decision was confirmed in dispatch."""
+
+    decision_id: str
+    meeting_id: str
+    community_id: str
+    executed_ts: EpochTs
+    on_time: bool
+
+
+@event_payload("decision.overdue")
+class DecisionOverdue(BaseModel):
+    """督: the plan's deadline passed with work still open; the street is told (`street_id`)."""
+
+    decision_id: str
+    meeting_id: str
+    community_id: str
+    street_id: str | None
+    deadline_ts: EpochTs
+    tasks_done: int
+    tasks_total: int

@@ -16,6 +16,8 @@ from services.common.contracts.deliberation import (
     FIXED_PARTIES,
     ApprovedTask,
     DecisionApproved,
+    DecisionExecuted,
+    DecisionOverdue,
     DecisionReviewed,
     MeetingAttended,
     MeetingHeld,
@@ -115,6 +117,38 @@ def approval(meeting: Any) -> list[Any]:
         title=decided.summary[:200], closes_at=rate_until)]
 
 
+def supervised(meeting: Any) -> dict[str, Any]:
+    """The fields an approval adds: the deadline the timer watches and the tasks to do."""
+    return {"supervise_ts": float(meeting.plan["deadline_ts"]),
+            "tasks_total": len(meeting.plan["tasks"]), "tasks_done": []}
+
+
+def task_done(meeting: Any, n: int, now: float) -> Decision | None:
+    """A task's order was confirmed; the last one executes the decision (on time or not)."""
+    if meeting.state != S.approved.value or n in meeting.tasks_done or not (
+            1 <= n <= meeting.tasks_total):
+        return None
+    done = sorted([*meeting.tasks_done, n])
+    if len(done) < meeting.tasks_total:
+        return Decision(changes={"tasks_done": done})
+    return Decision(changes={"tasks_done": done, "executed_ts": now, "supervise_ts": None},
+                    events=[DecisionExecuted(
+                        decision_id=meeting.decision_id, meeting_id=meeting.id,
+                        community_id=meeting.community_id, executed_ts=now,
+                        on_time=now <= meeting.plan["deadline_ts"])])
+
+
+def overdue(meeting: Any, now: float) -> Decision | None:
+    """督: the deadline passed with work open: marked once and the street told."""
+    if meeting.supervise_ts is None or meeting.supervise_ts > now or meeting.executed_ts:
+        return None
+    return Decision(changes={"overdue": True, "supervise_ts": None}, events=[DecisionOverdue(
+        decision_id=meeting.decision_id, meeting_id=meeting.id,
+        community_id=meeting.community_id, street_id=meeting.street_id,
+        deadline_ts=meeting.plan["deadline_ts"], tasks_done=len(meeting.tasks_done),
+        tasks_total=meeting.tasks_total)])
+
+
 def review(meeting: Any, verdict: ReviewIn) -> Decision:
     """审议: approve (to a vote, or approved outright) or return with the reason."""
     _require(meeting, S.held)
@@ -127,7 +161,8 @@ def review(meeting: Any, verdict: ReviewIn) -> Decision:
     if verdict.vote_required:
         return Decision(changes={"state": S.reviewed.value, "review_reason": verdict.reason},
                         events=[reviewed])
-    return Decision(changes={"state": S.approved.value, "review_reason": verdict.reason},
+    return Decision(changes={"state": S.approved.value, "review_reason": verdict.reason,
+                             **supervised(meeting)},
                     events=[reviewed, *approval(meeting)])
 
 
@@ -152,7 +187,7 @@ def close_vote(meeting: Any, result: Result) -> Decision | None:
     events: list = [closed]
     if result.passed:
         events.extend(approval(meeting))
-    return Decision(changes={
+    return Decision(changes={**(supervised(meeting) if result.passed else {}),
         "state": (S.approved if result.passed else S.rejected).value, "vote_closes_ts": None,
         "ballot_salt": None, "result": {
             "eligible": result.eligible, "turnout": result.turnout,
