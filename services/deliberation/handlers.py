@@ -18,6 +18,7 @@ from services.common.contracts import Envelope
 from services.common.contracts.deliberation import (
     Colour,
     DecisionApproved,
+    MeetingCancelled,
     MeetingScheduled,
     TopicSource,
     VoteClosed,
@@ -72,6 +73,11 @@ class EventHandlers:
     def on_meeting_scheduled(self, envelope: Envelope) -> None:
         event: MeetingScheduled = envelope.parsed()
         _move(event.topic_id, rules.schedule, envelope)
+
+    @handles("deliberation", "meeting.cancelled")
+    def on_meeting_cancelled(self, envelope: Envelope) -> None:
+        event: MeetingCancelled = envelope.parsed()
+        _move(event.topic_id, rules.unschedule, envelope)
 
     @handles("deliberation", "decision.approved")
     def on_decision_approved(self, envelope: Envelope) -> None:

@@ -10,6 +10,7 @@ from services.common.aggregate import Committed, Decision, change
 from services.common.caller import Caller, Role
 from services.common.contracts.deliberation import (
     AttendanceIn,
+    CancelIn,
     MeetingIn,
     MeetingOut,
     MeetingPage,
@@ -140,4 +141,18 @@ class MeetingEntrypoints:
         doc = own(who, meeting_id)
         done = update(who, doc.id, lambda m: rules.review(m, spec))
         outcome(done)
+        return views.meeting(done.doc)
+
+    @rpc
+    @replies(MeetingOut)
+    def cancel_meeting(self, caller: dict, meeting_id: str, data: dict) -> MeetingOut:
+        """Call a meeting off before review: its hall slots are given back."""
+        who = as_caller(caller)
+        who.require_role(*ORGANISERS)
+        spec = parse(CancelIn, data)
+        doc = own(who, meeting_id)
+        done = update(who, doc.id, lambda m: rules.cancel(m, spec.reason))
+        # After the commit: a crash here leaves the slots held by a cancelled meeting, and
+        # cancelling again (a no-op on the meeting) gives them back.
+        booking.release(list(done.doc.slots or []), done.doc.id)
         return views.meeting(done.doc)

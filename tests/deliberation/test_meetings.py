@@ -127,3 +127,32 @@ def test_a_meeting_runs_from_roster_to_reviewed_minutes(dplatform):
     with dplatform.rpc() as rpc:
         assert wait_until(lambda: rpc.deliberation.get_topic(admin, topic["id"])["state"]
                           == "scheduled", timeout=10, every=0.2)
+
+
+def test_a_cancelled_meeting_frees_its_slots_and_puts_the_topic_back_on_the_list(dplatform):
+    admin = caller(dplatform, "community_admin", "A")
+    with dplatform.rpc() as rpc:
+        topic = listed_topic(rpc, admin)
+        hall = rpc.deliberation.create_hall(admin, hall_body())
+        people = roster(dplatform)
+        start = slot_start()
+        body = {"topic_id": topic["id"], "hall_id": hall["id"], "starts_ts": start,
+                "ends_ts": start + 3600, "participants": people}
+        meeting = rpc.deliberation.schedule_meeting(admin, body)
+        assert wait_until(lambda: rpc.deliberation.get_topic(admin, topic["id"])["state"]
+                          == "scheduled", timeout=10, every=0.2)
+        with pytest.raises(NotFound):
+            rpc.deliberation.cancel_meeting(caller(dplatform, "community_admin", "B"),
+                                            meeting["id"], {"reason": "改期"})
+        with pytest.raises(InvalidInput):
+            rpc.deliberation.cancel_meeting(admin, meeting["id"], {"reason": ""})
+        with pytest.raises(Conflict):  # the slot is held
+            rpc.deliberation.schedule_meeting(admin, body)
+        cancelled = rpc.deliberation.cancel_meeting(admin, meeting["id"], {"reason": "改期"})
+        assert cancelled["state"] == "cancelled"
+        again = rpc.deliberation.cancel_meeting(admin, meeting["id"], {"reason": "改期"})
+        assert again["state"] == "cancelled"
+        assert wait_until(lambda: rpc.deliberation.get_topic(admin, topic["id"])["state"]
+                          == "listed", timeout=10, every=0.2)
+        rebooked = rpc.deliberation.schedule_meeting(admin, body)
+        assert rebooked["state"] == "scheduled" and rebooked["id"] != meeting["id"]

@@ -23,6 +23,7 @@ from services.common.paging import Page
 # An instant as epoch seconds: finite and within 1970..2200 (the calendar types.py keeps).
 EpochTs = Annotated[float, Field(ge=0, le=7_258_118_400, allow_inf_nan=False)]
 Label = Text(80, line=True)
+Reason = Text(500, min_length=1)
 Ids = Field(default_factory=list, max_length=20)
 
 
@@ -322,6 +323,21 @@ class MeetingScheduled(BaseModel):
     hall_id: str
     starts_ts: EpochTs
     ends_ts: EpochTs
+
+
+@event_payload("meeting.cancelled")
+class MeetingCancelled(BaseModel):
+    """Called off before its vote: the hall's slots are free again, the topic back on the list."""
+
+    meeting_id: str
+    community_id: str
+    topic_id: str
+    reason: str
+
+
+class CancelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Reason
 
 
 @event_payload("meeting.attended")

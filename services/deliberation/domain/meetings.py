@@ -20,6 +20,7 @@ from services.common.contracts.deliberation import (
     DecisionOverdue,
     DecisionReviewed,
     MeetingAttended,
+    MeetingCancelled,
     MeetingHeld,
     MeetingState,
     MinutesIn,
@@ -56,6 +57,16 @@ def roster(participants: list[Participant]) -> list[dict[str, Any]]:
         raise InvalidInput("the four fixed parties sit at every meeting",
                            {"participants": f"missing {', '.join(sorted(missing))}"})
     return out
+
+
+def cancel(meeting: Any, reason: str) -> Decision | None:
+    """Call a meeting off before its decision is reviewed (a redelivery: nothing)."""
+    if meeting.state == S.cancelled.value:
+        return None
+    _require(meeting, S.scheduled, S.held, S.returned)
+    return Decision(changes={"state": S.cancelled.value}, events=[MeetingCancelled(
+        meeting_id=meeting.id, community_id=meeting.community_id, topic_id=meeting.topic_id,
+        reason=reason)])
 
 
 def _require(meeting: Any, *states: MeetingState) -> None:

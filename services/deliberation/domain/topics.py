@@ -98,6 +98,13 @@ def schedule(topic: Any) -> Decision | None:
     return Decision(changes={"state": TopicState.scheduled.value})
 
 
+def unschedule(topic: Any) -> Decision | None:
+    """Its meeting was called off: back on the list for another one."""
+    if topic.state != TopicState.scheduled:
+        return None
+    return Decision(changes={"state": TopicState.listed.value})
+
+
 def settle(topic: Any, approved: bool) -> Decision | None:
     target = TopicState.decided if approved else TopicState.closed
     if topic.state in (TopicState.decided, TopicState.closed):

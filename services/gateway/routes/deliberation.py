@@ -16,6 +16,7 @@ from services.common.contracts.deliberation import (
     AttendanceIn,
     BallotIn,
     BallotOut,
+    CancelIn,
     CategoryOut,
     HallIn,
     HallOut,
@@ -146,6 +147,14 @@ def get_meeting(meeting_id: PathId, caller: CallerDep, rpc: RpcDep) -> object:
     """A meeting: roster, minutes, plan, review and (once closed) the vote's tally."""
     require(caller, *READERS)
     return _call(rpc, "get_meeting", caller, meeting_id)
+
+
+@router.post("/meetings/{meeting_id}/cancel", response_model=MeetingOut)
+def cancel_meeting(meeting_id: PathId, body: CancelIn, caller: CallerDep,
+                   rpc: RpcDep) -> object:
+    """Call a meeting off before review (its hall slots are free again)."""
+    require(caller, *ADMIN)
+    return _call(rpc, "cancel_meeting", caller, meeting_id, body.model_dump(mode="json"))
 
 
 @router.post("/meetings/{meeting_id}/attendance", response_model=MeetingOut)
