@@ -255,7 +255,8 @@ def _saved_once_grids_known(rpc: Any, user: dict[str, Any], body: dict[str, Any]
 
 
 def seed_deliberation(rpc: Any, demo: Demo) -> None:
-    """The first community's halls (community hall, online room), a resident's proposal with
+    """The first community's halls (community hall, online room) and its roster of four
+    representatives, a resident's proposal with
     three supporters (two short of the list), and a listed topic with a meeting scheduled a
     week out in the hall, its "4 + N" roster made of the demo accounts."""
     first = demo.communities[0]
@@ -265,6 +266,12 @@ def seed_deliberation(rpc: Any, demo: Demo) -> None:
         "opening_hours": "周一至周五 9:00-17:00", "capacity": 40, "contact": "社区居委会"})
     rpc.deliberation.create_hall(admin, {
         "kind": "online", "name": "网上议事厅", "capacity": 500, "contact": "社区微信群"})
+    for name, kind in (("resident", "residents_representative"), ("operator", "mediator"),
+                       ("department", "police"), ("community_admin", "party_representative")):
+        user = demo.users[name]
+        rpc.deliberation.add_representative(admin, {
+            "account_id": user["id"], "display_name": user["display_name"], "kind": kind,
+            "hall_id": hall["id"]})
     proposal = rpc.deliberation.propose_topic(_caller(demo.users["resident"]), {
         "title": "3 号楼加装电梯", "category": "purple",
         "detail": "3 号楼老人多, 上下楼困难, 提议协商加装电梯及费用分摊"})

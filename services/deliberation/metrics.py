@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-from services.common.contracts.deliberation import MeetingState, TopicState
+from services.common.contracts.deliberation import (
+    MeetingState,
+    RepresentativeKind,
+    TopicState,
+)
 from services.deliberation.models import EVERYWHERE, DeliberationCounts
 
 TOPICS = Gauge("linli_deliberation_topics", "Topics by state (from the commits' counters)",
                ["state"])
 MEETINGS = Gauge("linli_deliberation_meetings", "Meetings by state (from the commits' counters)",
                  ["state"])
+REPRESENTATIVES = Gauge("linli_deliberation_representatives",
+                        "People on the representatives rosters, by kind (commits' counters)",
+                        ["kind"])
 BALLOTS = Counter("linli_deliberation_ballots_total", "Ballots accepted (one per household)")
 BALLOTS_REFUSED = Counter("linli_deliberation_ballots_refused_total",
                           "Ballots refused, by reason", ["reason"])
@@ -38,3 +45,5 @@ def refresh() -> None:
         TOPICS.labels(state.value).set(row.get(f"topics_{state.value}") or 0)
     for state in MeetingState:
         MEETINGS.labels(state.value).set(row.get(f"meetings_{state.value}") or 0)
+    for kind in RepresentativeKind:
+        REPRESENTATIVES.labels(kind.value).set(row.get(f"representatives_{kind.value}") or 0)

@@ -58,6 +58,29 @@ class Hall(me.Document):
     page_key = me.StringField()  # "c:<community>|<created>|<id>"
 
 
+class Representative(Aggregate):
+    """One person on the community's roster of representatives, as one kind: `_id`
+    "<community>:<account>:<kind>", so the same entry added twice is one (a person may
+    hold several kinds). Counted by kind through the commit's counters."""
+
+    meta = {"db_alias": ALIAS, "collection": "representatives",
+            "indexes": ["page_key", "hall_key"]}
+    id = me.StringField(primary_key=True)
+    district_id = me.StringField(required=True)
+    street_id = me.StringField()
+    community_id = me.StringField(required=True)
+    account_id = me.StringField(required=True)
+    display_name = me.StringField(required=True)
+    kind = me.StringField(required=True)
+    hall_id = me.StringField()
+    created_ts = me.FloatField(required=True)
+    page_key = me.StringField()  # "c:<community>|<created>|<id>"
+    hall_key = me.StringField()  # "h:<hall>|<created>|<id>" when they sit in a hall
+
+    def tally(self) -> dict[str, dict[str, int]]:
+        return {EVERYWHERE: {f"representatives_{self.kind}": 1}}
+
+
 class HallSlot(me.Document):
     """One half hour of one hall, held by one meeting: `_id` "<hall>:<slot number>" makes
     two bookings of the same slot race on the unique key (exactly one insert wins)."""
@@ -164,7 +187,9 @@ class Ballot(Aggregate):
     voter_id = me.StringField()  # open ballots only
 
 
+Representative.tally_document = DeliberationCounts
 Topic.tally_document = DeliberationCounts
 Meeting.tally_document = DeliberationCounts
 
-DOCUMENTS = [DeliberationCounts, CommunityPlace, Hall, HallSlot, Topic, Meeting, Elector, Ballot]
+DOCUMENTS = [DeliberationCounts, CommunityPlace, Hall, Representative, HallSlot, Topic,
+             Meeting, Elector, Ballot]

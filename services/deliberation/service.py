@@ -19,14 +19,15 @@ from services.deliberation.handlers import EventHandlers
 from services.deliberation.models import DOCUMENTS
 from services.deliberation.rpc_halls import HallEntrypoints
 from services.deliberation.rpc_meetings import MeetingEntrypoints
+from services.deliberation.rpc_roster import RosterEntrypoints
 from services.deliberation.rpc_topics import TopicEntrypoints
 from services.deliberation.rpc_votes import VoteEntrypoints
 
 GAUGE_REFRESH_SECONDS = 15
 
 
-class DeliberationService(HallEntrypoints, TopicEntrypoints, MeetingEntrypoints,
-                          VoteEntrypoints, EventHandlers):
+class DeliberationService(HallEntrypoints, RosterEntrypoints, TopicEntrypoints,
+                          MeetingEntrypoints, VoteEntrypoints, EventHandlers):
     name = "deliberation"
     store = Store("deliberation", DOCUMENTS)
     relay = OutboxRelay()

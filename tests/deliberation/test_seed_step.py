@@ -23,6 +23,10 @@ def test_the_seed_publishes_halls_a_proposal_and_a_scheduled_meeting(dplatform):
         halls = rpc.deliberation.list_halls(admin)["items"]
         proposals = rpc.deliberation.topic_list(admin, None, True, 100)["items"]
         meetings = rpc.deliberation.list_meetings(admin, None, 100)["items"]
+        hall_id = next(h["id"] for h in halls if h["name"] == "东湖一社区议事厅")
+        roster = rpc.deliberation.list_representatives(admin, None, hall_id)["items"]
+    assert {r["kind"] for r in roster} == {"residents_representative", "mediator", "police",
+                                           "party_representative"}
     assert {"东湖一社区议事厅", "网上议事厅"} <= {h["name"] for h in halls}
     elevator = next(t for t in proposals if t["title"] == "3 号楼加装电梯")
     assert (elevator["state"], elevator["supporters"]) == ("proposed", 3)

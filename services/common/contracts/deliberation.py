@@ -130,6 +130,43 @@ class HallOut(BaseModel):
 HallPage = Page[HallOut]
 
 
+# --- representatives roster ------------------------------------------------------------
+
+class RepresentativeKind(StrEnum):
+    """Who deliberates (seed 001's roster of 议事代表), by type."""
+
+    party_representative = "party_representative"  # 党代表
+    residents_representative = "residents_representative"  # 居民代表
+    peoples_congress_deputy = "peoples_congress_deputy"  # 人大代表
+    cppcc_member = "cppcc_member"  # 政协委员
+    police = "police"  # 社区民警
+    lawyer = "lawyer"  # 律师
+    social_organisation = "social_organisation"  # 社会组织
+    building_head = "building_head"  # 楼栋长
+    mediator = "mediator"  # 调解员
+
+
+class RepresentativeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    community_id: Id | None = None
+    account_id: Id
+    display_name: Name
+    kind: RepresentativeKind
+    hall_id: Id | None = None  # the hall they sit in, if one
+
+
+class RepresentativeOut(BaseModel):
+    id: str
+    community_id: str
+    account_id: str
+    display_name: str
+    kind: RepresentativeKind
+    hall_id: str | None
+
+
+RepresentativePage = Page[RepresentativeOut]
+
+
 # --- topics ------------------------------------------------------------------------------
 
 class TopicIn(BaseModel):

@@ -25,6 +25,9 @@ from services.common.contracts.deliberation import (
     MeetingOut,
     MeetingPage,
     MinutesIn,
+    RepresentativeIn,
+    RepresentativeOut,
+    RepresentativePage,
     ReviewIn,
     TopicIn,
     TopicOut,
@@ -79,6 +82,26 @@ def list_halls(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None,
     """The community's halls, newest first."""
     require(caller, *READERS)
     return _call(rpc, "list_halls", caller, own_community(caller, community_id), limit, cursor)
+
+
+# --- representatives -------------------------------------------------------------------
+
+@router.post("/representatives", response_model=RepresentativeOut)
+def add_representative(body: RepresentativeIn, caller: CallerDep, rpc: RpcDep) -> object:
+    """Put a person on the community's roster of representatives as one kind."""
+    require(caller, *ADMIN)
+    own_community(caller, body.community_id)
+    return _call(rpc, "add_representative", caller, body.model_dump(mode="json"))
+
+
+@router.get("/representatives", response_model=RepresentativePage)
+def list_representatives(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None,
+                         hall_id: QueryId = None, limit: Limit = DEFAULT_PAGE,
+                         cursor: Cursor = None) -> object:
+    """The roster of the community (or of one of its halls), newest first."""
+    require(caller, *READERS)
+    return _call(rpc, "list_representatives", caller, own_community(caller, community_id),
+                 hall_id, limit, cursor)
 
 
 # --- topics ----------------------------------------------------------------------------
