@@ -119,6 +119,19 @@ class Topic(Aggregate):
         return {EVERYWHERE: {f"topics_{self.state}": 1}}
 
 
+class TopicComment(me.Document):
+    """A comment on a listed topic (published for comment before the meeting)."""
+
+    meta = {"db_alias": ALIAS, "collection": "topic_comments", "indexes": ["page_key"]}
+    id = me.StringField(primary_key=True, default=lambda: new_id("tc"))
+    topic_id = me.StringField(required=True)
+    community_id = me.StringField(required=True)
+    author_id = me.StringField(required=True)
+    text = me.StringField(required=True)
+    created_ts = me.FloatField(required=True)
+    page_key = me.StringField()  # "t:<topic>|<created>|<id>"
+
+
 class Meeting(Aggregate):
     """A "4 + N" meeting on one topic and its decision: scheduled → held (minutes, plan) →
     reviewed | returned → voting → approved | rejected. The vote's deadline is
@@ -192,4 +205,4 @@ Topic.tally_document = DeliberationCounts
 Meeting.tally_document = DeliberationCounts
 
 DOCUMENTS = [DeliberationCounts, CommunityPlace, Hall, Representative, HallSlot, Topic,
-             Meeting, Elector, Ballot]
+             TopicComment, Meeting, Elector, Ballot]

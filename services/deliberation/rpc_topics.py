@@ -9,17 +9,21 @@ from nameko.rpc import rpc
 from services.common.caller import Caller, Role
 from services.common.contracts.deliberation import (
     CategoryOut,
+    CommentIn,
+    CommentOut,
+    CommentPage,
     TopicIn,
     TopicOut,
     TopicPage,
     TopicSource,
+    TopicState,
 )
-from services.common.errors import NotFound
-from services.common.paging import fetch
+from services.common.errors import Conflict, NotFound
+from services.common.paging import fetch, page_key
 from services.common.rpc import as_caller, parse, replies
 from services.deliberation import access, topics, views
 from services.deliberation.domain import topics as rules
-from services.deliberation.models import Topic
+from services.deliberation.models import Topic, TopicComment, new_id
 
 PROPOSERS = (Role.resident, Role.volunteer, Role.operator, Role.grid_worker,
              Role.community_admin)
@@ -100,3 +104,35 @@ class TopicEntrypoints:
             "list_key", f"c:{place}:list")
         docs, nxt = fetch(Topic.objects, field, scope, views.page_query(limit, cursor))
         return views.page(docs, nxt, views.topic)
+
+    @rpc
+    @replies(CommentOut)
+    def comment_topic(self, caller: dict, topic_id: str, data: dict) -> CommentOut:
+        """A comment on a listed topic, before its meeting (the community's own people)."""
+        who = as_caller(caller)
+        who.require_role(*PROPOSERS)
+        spec = parse(CommentIn, data)
+        doc = find(who, topic_id)
+        if doc.state not in (TopicState.listed, TopicState.scheduled):
+            raise Conflict("the topic is not open for comment", {"topic_id": doc.state})
+        now, comment_id = time.time(), new_id("tc")
+        comment = TopicComment(id=comment_id, topic_id=doc.id, community_id=doc.community_id,
+                               author_id=who.user_id, text=spec.text, created_ts=now,
+                               page_key=page_key(f"t:{doc.id}", now, comment_id))
+        comment.save(force_insert=True)
+        return _comment(comment)
+
+    @rpc
+    @replies(CommentPage)
+    def topic_comments(self, caller: dict, topic_id: str, limit: int | None = None,
+                       cursor: str | None = None) -> dict:
+        """A topic's comments, newest first."""
+        who = as_caller(caller)
+        doc = find(who, topic_id)
+        docs, nxt = fetch(TopicComment.objects, "page_key", f"t:{doc.id}",
+                          views.page_query(limit, cursor))
+        return views.page(docs, nxt, _comment)
+
+
+def _comment(doc: TopicComment) -> CommentOut:
+    return CommentOut(**{n: getattr(doc, n) for n in CommentOut.model_fields})

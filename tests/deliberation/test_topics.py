@@ -137,3 +137,27 @@ def test_an_issue_triaged_as_a_deliberation_topic_is_listed_once(dplatform):
         topic = rpc.deliberation.get_topic(caller(dplatform, "resident", "A", "p2"),
                                            f"t-{issue_id}")
     assert topic["issue_id"] == issue_id and topic["state"] == "listed"
+
+
+def test_a_listed_topic_takes_comments_from_its_community_only(dplatform):
+    admin = caller(dplatform, "community_admin", "A")
+    resident = caller(dplatform, "resident", "A", "c1")
+    with dplatform.rpc() as rpc:
+        pending = rpc.deliberation.propose_topic(resident, proposal())
+        with pytest.raises(Conflict):  # still gathering supporters
+            rpc.deliberation.comment_topic(resident, pending["id"], {"text": "支持"})
+        topic = rpc.deliberation.propose_topic(admin, proposal())
+        said = [rpc.deliberation.comment_topic(resident, topic["id"], {"text": f"意见 {i}"})
+                for i in range(3)]
+        page = rpc.deliberation.topic_comments(resident, topic["id"], 2)
+        assert [c["id"] for c in page["items"]] == [said[2]["id"], said[1]["id"]]
+        rest = rpc.deliberation.topic_comments(resident, topic["id"], 2, page["next_cursor"])
+        assert [c["id"] for c in rest["items"]] == [said[0]["id"]] and not rest["next_cursor"]
+        outsider = caller(dplatform, "resident", "B", "c1")
+        with pytest.raises(NotFound):
+            rpc.deliberation.comment_topic(outsider, topic["id"], {"text": "路过"})
+        with pytest.raises(NotFound):
+            rpc.deliberation.topic_comments(outsider, topic["id"])
+        with pytest.raises(InvalidInput) as empty:
+            rpc.deliberation.comment_topic(resident, topic["id"], {"text": ""})
+        assert "text" in empty.value.fields

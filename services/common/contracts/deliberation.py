@@ -207,6 +207,22 @@ class TopicOut(BaseModel):
 TopicPage = Page[TopicOut]
 
 
+class CommentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: Reason
+
+
+class CommentOut(BaseModel):
+    id: str
+    topic_id: str
+    author_id: str
+    text: str
+    created_ts: float
+
+
+CommentPage = Page[CommentOut]
+
+
 @event_payload("topic.proposed")
 class TopicProposed(BaseModel):
     topic_id: str

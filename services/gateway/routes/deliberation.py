@@ -18,6 +18,9 @@ from services.common.contracts.deliberation import (
     BallotOut,
     CancelIn,
     CategoryOut,
+    CommentIn,
+    CommentOut,
+    CommentPage,
     HallIn,
     HallOut,
     HallPage,
@@ -137,6 +140,23 @@ def support_topic(topic_id: PathId, caller: CallerDep, rpc: RpcDep) -> object:
     """Support a proposal (once each): listed at its threshold."""
     require(caller, *PEOPLE)
     return _call(rpc, "support_topic", caller, topic_id)
+
+
+@router.post("/topics/{topic_id}/comments", status_code=status.HTTP_201_CREATED,
+             response_model=CommentOut)
+def comment_topic(topic_id: PathId, body: CommentIn, caller: CallerDep,
+                  rpc: RpcDep) -> object:
+    """Comment on a listed topic before its meeting."""
+    require(caller, *PEOPLE, *ADMIN)
+    return _call(rpc, "comment_topic", caller, topic_id, body.model_dump(mode="json"))
+
+
+@router.get("/topics/{topic_id}/comments", response_model=CommentPage)
+def topic_comments(topic_id: PathId, caller: CallerDep, rpc: RpcDep,
+                   limit: Limit = DEFAULT_PAGE, cursor: Cursor = None) -> object:
+    """A topic's comments, newest first."""
+    require(caller, *READERS)
+    return _call(rpc, "topic_comments", caller, topic_id, limit, cursor)
 
 
 @router.post("/topics/{topic_id}/pick", response_model=TopicOut)
