@@ -24,6 +24,7 @@ from services.common.contracts.deliberation import (
     VoteClosed,
 )
 from services.common.contracts.dispatch import OrderConfirmed
+from services.common.contracts.evaluation import WarningRaised
 from services.common.contracts.identity import CommunityCreated
 from services.common.contracts.intake import IssueTriaged
 from services.common.contracts.workflow import Urgency
@@ -68,6 +69,27 @@ class EventHandlers:
                           urgent=event.urgency is Urgency.urgent, source=TopicSource.issue,
                           now=envelope.occurred_at.timestamp(), issue_id=event.issue_id,
                           topic_id=topic_id)
+
+    @handles("evaluation", "warning.raised")
+    def on_warning_raised(self, envelope: Envelope) -> None:
+        """研判预警: a rising cluster of issues goes on the topic list for deliberation."""
+        event: WarningRaised = envelope.parsed()
+        topic_id = f"t-{event.alert_id}"
+        place = CommunityPlace.objects(id=event.community_id).first()
+        if place is None:  # identity's community.created not here: nothing to place it in
+            log.warning("warning %s for an unknown community %s", event.alert_id,
+                        event.community_id)
+            return
+        if Topic.objects(id=topic_id).only("id").first() is not None:
+            return
+        home = Home(place.district_id, place.street_id, event.community_id)
+        detail = (f"{event.category}: {event.recent} issues in the last 7 days against "
+                  f"{event.baseline:.1f} a week before (grid {event.grid_id})")
+        with contextlib.suppress(NotUniqueError):
+            topics.create(Caller.system(place.district_id, envelope.correlation_id), home,
+                          title=f"研判预警 · {event.category}"[:80], detail=detail[:500],
+                          category=ISSUE_COLOUR, urgent=False, source=TopicSource.warning,
+                          now=envelope.occurred_at.timestamp(), topic_id=topic_id)
 
     @handles("deliberation", "meeting.scheduled")
     def on_meeting_scheduled(self, envelope: Envelope) -> None:

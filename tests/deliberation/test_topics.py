@@ -4,6 +4,7 @@ filed as deliberation topics arrive by event; another tenant's topic is a 404.""
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
 from nameko.standalone.events import event_dispatcher
@@ -11,6 +12,7 @@ from nameko.standalone.events import event_dispatcher
 from deploy.waits import wait_until
 from services.common.caller import Caller
 from services.common.contracts import new_event
+from services.common.contracts.evaluation import WarningRaised
 from services.common.contracts.intake import IssueTriaged
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests.deliberation.helpers import caller, events, tag, wait_events
@@ -161,3 +163,18 @@ def test_a_listed_topic_takes_comments_from_its_community_only(dplatform):
         with pytest.raises(InvalidInput) as empty:
             rpc.deliberation.comment_topic(resident, topic["id"], {"text": ""})
         assert "text" in empty.value.fields
+
+
+def test_an_early_warning_from_evaluation_goes_on_the_list_once(dplatform):
+    alert_id = f"al-{tag()}"
+    payload = WarningRaised(alert_id=alert_id, community_id=dplatform.community_id("A"),
+                            grid_id="g-1", category="noise", recent=9, baseline=2.0,
+                            issue_ids=["i-1", "i-2"])
+    event = new_event(payload, Caller.system(), payload.community_id)
+    send = event_dispatcher(dplatform.config)
+    send("evaluation", "warning.raised", event.to_message())
+    send("evaluation", "warning.raised", {**event.to_message(), "id": uuid.uuid4().hex})
+    (listed,) = wait_events("topic.listed", topic_id=f"t-{alert_id}")
+    assert listed["source"] == "warning"
+    time.sleep(0.5)
+    assert len(events("topic.listed", topic_id=f"t-{alert_id}")) == 1

@@ -72,6 +72,7 @@ class TopicSource(StrEnum):
     proposal = "proposal"  # 居民提案 / 金点子, listed once it has enough supporters
     issue = "issue"  # intake's issue triaged as a deliberation topic
     admin = "admin"  # an admin's pick
+    warning = "warning"  # evaluation's early warning (研判预警): a rising cluster of issues
 
 
 class TopicState(StrEnum):
