@@ -155,7 +155,7 @@ class Meeting(Aggregate):
     review_reason = me.StringField(default="")
     vote_closes_ts = me.FloatField()
     secret = me.BooleanField()
-    vote_policy = me.DictField()  # quorum, blanks_count, candidates, seats
+    vote_policy = me.DictField()  # quorum, blanks_count, candidates, seats, roll
     eligible = me.IntField(default=0)
     ballot_salt = me.StringField()  # a secret vote's key to ballot ids; wiped at close
     result = me.DictField()
@@ -177,7 +177,8 @@ class Meeting(Aggregate):
 
 
 class Elector(me.Document):
-    """Who may vote in a meeting's vote, and for which household: "<meeting>:<account>"."""
+    """Who may vote in a meeting's vote, and for which household:
+    "<meeting>:<roll>:<account>" (`roll`: the opening's key, in the meeting's vote policy)."""
 
     meta = {"db_alias": ALIAS, "collection": "electors"}
     id = me.StringField(primary_key=True)

@@ -46,16 +46,18 @@ def ballot_id(meeting: Meeting, household_id: str) -> str:
     return f"{meeting.id}:{household_id}"
 
 
-def register(meeting_id: str, spec: VoteIn) -> None:
+def register(meeting_id: str, roll: str, spec: VoteIn) -> None:
     """The electorate: each member account → its household (an account in two households
-    is refused). Upserts, so an open retried after a failure writes the same rows."""
+    is refused), under this opening's `roll` key: rows of an opening whose commit failed
+    are never read (the meeting names the roll that opened it)."""
     members: dict[str, str] = {}
     for household in spec.electorate:
         for account in household.members:
             if members.setdefault(account, household.household_id) != household.household_id:
                 raise InvalidInput("an account is in two households", {"electorate": account})
     Elector._get_collection().bulk_write(
-        [UpdateOne({"_id": f"{meeting_id}:{a}"}, {"$set": {"household_id": h}}, upsert=True)
+        [UpdateOne({"_id": f"{meeting_id}:{roll}:{a}"}, {"$set": {"household_id": h}},
+                   upsert=True)
          for a, h in members.items()], ordered=False)
 
 
@@ -70,12 +72,14 @@ class VoteEntrypoints:
         doc = own(who, meeting_id)
         if doc.state != MeetingState.reviewed.value:
             raise Conflict(f"the meeting is {doc.state}", {"state": doc.state})
-        register(doc.id, spec)
+        roll = secrets.token_hex(6)
+        register(doc.id, roll, spec)
         policy = {"quorum": spec.quorum, "blanks_count": spec.blanks_count,
                   "candidates": list(spec.candidates), "seats": spec.seats}
         salt = secrets.token_hex(16) if spec.secret else None
         done = update(who, doc.id, lambda m: rules.open_vote(
-            m, policy, len(spec.electorate), spec.closes_ts, spec.secret, salt, time.time()))
+            m, policy | {"roll": roll}, len(spec.electorate), spec.closes_ts, spec.secret, salt,
+            time.time()))
         return views.meeting(done.doc)
 
     @rpc
@@ -90,7 +94,8 @@ class VoteEntrypoints:
         if doc.state != MeetingState.voting.value or now >= (doc.vote_closes_ts or 0):
             metrics.BALLOTS_REFUSED.labels("closed").inc()
             raise Conflict("the vote is not open", {"meeting_id": "not open"})
-        elector = Elector.objects(id=f"{doc.id}:{who.user_id}").first()
+        roll = (doc.vote_policy or {}).get("roll")
+        elector = Elector.objects(id=f"{doc.id}:{roll}:{who.user_id}").first()
         if elector is None:
             metrics.BALLOTS_REFUSED.labels("not_eligible").inc()
             raise Forbidden("not on this vote's electorate", {"meeting_id": "not eligible"})
