@@ -89,6 +89,7 @@ class HallSlot(me.Document):
     id = me.StringField(primary_key=True)
     hall_id = me.StringField(required=True)
     meeting_id = me.StringField(required=True)
+    taken_ts = me.FloatField()  # when the booking took it (an orphan's age)
 
 
 class Topic(Aggregate):

@@ -4,12 +4,15 @@ structured minutes, review by the party committee (return with reasons, then app
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from deploy.waits import wait_until
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.deliberation.domain import meetings as rules
+from services.deliberation.models import HallSlot
 from tests.deliberation.helpers import (
     caller,
     events,
@@ -156,3 +159,32 @@ def test_a_cancelled_meeting_frees_its_slots_and_puts_the_topic_back_on_the_list
                           == "listed", timeout=10, every=0.2)
         rebooked = rpc.deliberation.schedule_meeting(admin, body)
         assert rebooked["state"] == "scheduled" and rebooked["id"] != meeting["id"]
+
+
+def test_slots_left_by_a_crash_are_freed_by_the_next_booking_that_needs_them(dplatform):
+    admin = caller(dplatform, "community_admin", "A")
+    with dplatform.rpc() as rpc:
+        hall = rpc.deliberation.create_hall(admin, hall_body())
+        people = roster(dplatform)
+        start = slot_start()
+        first_slot = rules.slots(hall["id"], start, start + 1800)[0]
+
+        def body() -> dict:
+            return {"topic_id": listed_topic(rpc, admin)["id"], "hall_id": hall["id"],
+                    "starts_ts": start, "ends_ts": start + 1800, "participants": people}
+
+        # A booking that died between its slot and its meeting, a moment ago: still held.
+        HallSlot(id=first_slot, hall_id=hall["id"], meeting_id="m-ghost",
+                 taken_ts=time.time()).save(force_insert=True)
+        with pytest.raises(Conflict):
+            rpc.deliberation.schedule_meeting(admin, body())
+        # The same, past ORPHAN_SECONDS: the next booking frees it and wins.
+        HallSlot.objects(id=first_slot).update(set__taken_ts=time.time() - 120)
+        meeting = rpc.deliberation.schedule_meeting(admin, body())
+        assert HallSlot.objects(id=first_slot).first().meeting_id == meeting["id"]
+        # A cancelled meeting whose release did not run.
+        rpc.deliberation.cancel_meeting(admin, meeting["id"], {"reason": "改期"})
+        HallSlot(id=first_slot, hall_id=hall["id"], meeting_id=meeting["id"],
+                 taken_ts=time.time()).save(force_insert=True)
+        again = rpc.deliberation.schedule_meeting(admin, body())
+        assert HallSlot.objects(id=first_slot).first().meeting_id == again["id"]
