@@ -10,11 +10,12 @@ moves it into the counters, once:
 
 1. per scope, one update guarded by the entry's id: `{_id: scope, applied: {$nin: [id]}}`
    with `$inc` of the difference and `$push` of the id (a second application matches
-   nothing: the id is there);
+   nothing: the id is there); all scopes in one bulk write, scope by scope only if one
+   of them did not match;
 2. the entry leaves the aggregate (its write is conditional on the version, else a `$pull`
    by id, like the outbox);
-3. the id leaves `applied` again (`$pull`), so a counter document holds only the ids in
-   flight, not its history.
+3. the id leaves `applied` again (`$pull`, one bulk write), so a counter document holds
+   only the ids in flight, not its history.
 
 A crash before 1 or between 1 and 2 leaves the entry pending: `repair` (the outbox
 relay's poll) finds the aggregates flagged `tally_open`, claims one by bumping its version
@@ -33,6 +34,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 log = logging.getLogger(__name__)
@@ -87,9 +89,10 @@ def fold(doc_cls: Any, doc_id: Any, version: int | None, entries: list[dict],
     if not entries:
         return
     counters = doc_cls.tally_document._get_collection()
-    for e in entries:
-        for scope, inc in e["scopes"].items():
-            apply_once(counters, scope, e["id"], inc)
+    moves = [(scope, e["id"], inc) for e in entries for scope, inc in e["scopes"].items()]
+    if len(moves) == 1 or not _moved_in_bulk(counters, moves):
+        for scope, entry_id, inc in moves:  # a scope moved already is a no-op here
+            apply_once(counters, scope, entry_id, inc)
     source = doc_cls._get_collection()
     ids = [e["id"] for e in entries]
     others = others or []
@@ -105,9 +108,18 @@ def fold(doc_cls: Any, doc_id: Any, version: int | None, entries: list[dict],
         young = all(e.get("at", 0) > time.time() - GRACE_SECONDS for e in entries)
         if not (by_writer and young):
             return
-    for e in entries:
-        for scope in e["scopes"]:
-            counters.update_one({"_id": scope}, {"$pull": {"applied": e["id"]}})
+    counters.bulk_write([UpdateOne({"_id": scope}, {"$pull": {"applied": entry_id}})
+                         for scope, entry_id, _ in moves], ordered=False)
+
+
+def _moved_in_bulk(counters: Any, moves: list[tuple[str, str, Mapping[str, int]]]) -> bool:
+    """Step 1 for every scope in one command; False unless each matched (a first counter
+    document, or a second pass of the repair: `apply_once` then sorts out which)."""
+    done = counters.bulk_write([
+        UpdateOne({"_id": scope, "applied": {"$nin": [entry_id]}},
+                  {"$inc": dict(inc), "$push": {"applied": entry_id}})
+        for scope, entry_id, inc in moves], ordered=False)
+    return done.matched_count == len(moves)
 
 
 def repair(doc_cls: Any, grace: float = GRACE_SECONDS, now: float | None = None) -> int:

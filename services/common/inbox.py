@@ -34,11 +34,16 @@ from services.common.store import Store
 log = logging.getLogger(__name__)
 
 
-def handles(source: str, event_type: str) -> Callable:
+def handles(source: str, event_type: str,
+            when: Callable[[Envelope], bool] | None = None) -> Callable:
     """Declare `method(self, envelope)` as the handler of `source`'s `event_type` events.
 
     The service must declare a `Store` dependency named `store`. Unparseable events
     are dead-lettered, not retried; failures of the handler itself are requeued.
+
+    `when`: a pure test of the envelope; an event it refuses is acknowledged as `ignored`
+    without touching the inbox (a handler that would do nothing needs no record of having
+    done it, and the inbox's read and write are two store commands per delivery).
     """
 
     def decorate(fn: Callable[[Any, Envelope], None]) -> Callable:
@@ -53,6 +58,9 @@ def handles(source: str, event_type: str) -> Callable:
                 envelope = Envelope.model_validate(body)
             except ValidationError as exc:
                 dead_letter(store, service, handler_id, event_type, body, exc)
+                return
+            if when is not None and not when(envelope):
+                metrics.EVENTS_CONSUMED.labels(service, event_type, "ignored").inc()
                 return
             key = f"{handler_id}:{envelope.id}"
             inbox = store.inbox._get_collection()  # raw: two ops on every delivery

@@ -22,6 +22,8 @@ from nameko.amqp.publish import Publisher
 from nameko.constants import PERSISTENT
 from nameko.extensions import DependencyProvider
 from nameko.standalone.events import get_event_exchange
+from pymongo import UpdateOne
+from pymongo.errors import BulkWriteError
 
 from services.common import counters, metrics
 from services.common.config import settings_from_nameko
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 100
 CONCURRENCY = 8  # documents relayed at once
+DUPLICATE_KEY = 11000
 
 
 class OutboxRelay(DependencyProvider):
@@ -128,47 +131,89 @@ class OutboxRelay(DependencyProvider):
         # Documents in parallel, each one's events in order: a confirmed publish and the
         # store's round trips are waits, and one document at a time left the relay, not
         # the broker or the store, the limit of the whole event path (docs/performance.md).
-        for published in eventlet.GreenPool(CONCURRENCY).starmap(self._relay, pending):
-            backlog -= published
+        published: dict[type[Aggregate], list[dict[str, Any]]] = {}
+        failed = 0
+        for doc_cls, doc, count in eventlet.GreenPool(CONCURRENCY).starmap(
+                self._publish_safely, pending):
+            if count is None:
+                failed += 1
+                continue
+            published.setdefault(doc_cls, []).append(doc)
+            backlog -= count
             metrics.OUTBOX_BACKLOG.labels(self.service).set(backlog)
+        # Then the batch's store writes, a few commands for all of it instead of two or more
+        # per document (each command is parsed in Python on the embedded store).
+        for doc_cls, docs in published.items():
+            settle(doc_cls, docs)
+        if failed:
+            raise RuntimeError(f"{failed} of {len(pending)} documents not published")
         return len(pending)
 
-    def _relay(self, doc_cls: type[Aggregate], doc: dict[str, Any]) -> int:
-        coll = doc_cls._get_collection()
+    def _publish(self, doc: dict[str, Any]) -> int:
         events = doc.get("outbox") or []
         for event in events:
             self.publisher.publish(event, exchange=self.exchange, routing_key=event["type"])
             metrics.EVENTS_PUBLISHED.labels(self.service, event["type"]).inc()
-        entries = doc.get("history_pending") or []
-        move_history(doc_cls, entries)
-        # Nobody committed since we read: clear everything in one write. Otherwise remove
-        # only what was relayed; the flag stays if the commit brought more.
-        seen = doc.get("version", {"$exists": False})
-        cleared = coll.update_one(
-            {"_id": doc["_id"], "version": seen},
-            {"$set": {"outbox": [], "history_pending": [], "outbox_pending": False}})
-        if not cleared.matched_count:
-            if events:
-                coll.update_one({"_id": doc["_id"]},
-                                {"$pull": {"outbox": {"id": {"$in": [e["id"] for e in events]}}}})
-            if entries:
-                coll.update_one({"_id": doc["_id"]}, {"$pull": {"history_pending": {
-                    "id": {"$in": [e["id"] for e in entries]}}}})
-            # The commit in between may have brought nothing new: then the flag goes too.
-            coll.update_one({"_id": doc["_id"], "outbox": {"$size": 0},
-                             "history_pending": {"$size": 0}}, {"$set": {"outbox_pending": False}})
         return len(events)
+
+    def _publish_safely(self, doc_cls: type[Aggregate], doc: dict[str, Any]
+                        ) -> tuple[type[Aggregate], dict[str, Any], int | None]:
+        """A document's events, or None if one failed: the others of the batch still settle
+        (this one is published again on the next pass; the consumers' inbox drops copies)."""
+        try:
+            return doc_cls, doc, self._publish(doc)
+        except Exception:
+            log.exception("outbox relay: publishing %s %s failed", doc_cls.__name__, doc["_id"])
+            return doc_cls, doc, None
+
+    def _relay(self, doc_cls: type[Aggregate], doc: dict[str, Any]) -> int:
+        """One document as the relay read it: its events out, then its writes."""
+        count = self._publish(doc)
+        settle(doc_cls, [doc])
+        return count
+
+
+def settle(doc_cls: type[Aggregate], docs: list[dict[str, Any]]) -> None:
+    """After their events were confirmed: move the documents' history entries, then clear
+    what was relayed. One bulk write each; the per-document path only after a race."""
+    move_history(doc_cls, [e for doc in docs for e in doc.get("history_pending") or []])
+    coll = doc_cls._get_collection()
+    # Nobody committed since we read: clear everything in one write per document.
+    clears = [UpdateOne({"_id": doc["_id"], "version": doc.get("version", {"$exists": False})},
+                        {"$set": {"outbox": [], "history_pending": [], "outbox_pending": False}})
+              for doc in docs]
+    if coll.bulk_write(clears, ordered=False).matched_count == len(docs):
+        return
+    # Some document was committed again in between (which one, a bulk result does not
+    # say): remove only what was relayed, from each; a no-op where the clear went through.
+    for doc in docs:
+        events, entries = doc.get("outbox") or [], doc.get("history_pending") or []
+        if events:
+            coll.update_one({"_id": doc["_id"]},
+                            {"$pull": {"outbox": {"id": {"$in": [e["id"] for e in events]}}}})
+        if entries:
+            coll.update_one({"_id": doc["_id"]}, {"$pull": {"history_pending": {
+                "id": {"$in": [e["id"] for e in entries]}}}})
+        # The commit in between may have brought nothing new: then the flag goes too.
+        coll.update_one({"_id": doc["_id"], "outbox": {"$size": 0},
+                         "history_pending": {"$size": 0}}, {"$set": {"outbox_pending": False}})
 
 
 def move_history(doc_cls: type[Aggregate], entries: list[dict[str, Any]]) -> None:
     """Upsert pending history entries into the aggregate's history collection by id
-    (insert-only: moving an entry twice leaves the first copy)."""
+    (insert-only: moving an entry twice leaves the first copy), in one bulk write."""
     kind = doc_cls.history_document
     if kind is None or not entries:
         return
-    coll = kind._get_collection()
+    moves = []
     for row in entries:
         # Through the document class: the store may have kept datetimes as text.
         son = kind._from_son({**{k: v for k, v in row.items() if k != "id"}, "_id": row["id"]})
         fields = son.to_mongo().to_dict()
-        coll.update_one({"_id": fields.pop("_id")}, {"$setOnInsert": fields}, upsert=True)
+        moves.append(UpdateOne({"_id": fields.pop("_id")}, {"$setOnInsert": fields},
+                               upsert=True))
+    try:
+        kind._get_collection().bulk_write(moves, ordered=False)
+    except BulkWriteError as exc:  # two relays upserting one entry: it is there, fine
+        if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+            raise

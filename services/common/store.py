@@ -60,6 +60,7 @@ class Aggregate(me.Document):
     # Counter differences written with the change, until folded into `tally_document`.
     tally_pending = me.ListField(me.DictField())
     tally_open = me.BooleanField(default=False)  # the repair's flag, queried by value
+    _pending_as_read: bool | None = None  # outbox_pending as loaded, once this change flags it
 
     def tally(self) -> dict[str, dict[str, int]] | None:
         """This aggregate's share of each counter, by counter document (scope); None: it
@@ -89,6 +90,8 @@ class Aggregate(me.Document):
         self._flag_pending()
 
     def _flag_pending(self) -> None:
+        if self._pending_as_read is None:
+            self._pending_as_read = bool(self.outbox_pending)
         self.outbox_pending = True
         # Write the flag even if it read True: the relay may have cleared it since we
         # read, and mongoengine only $sets fields whose value changed in memory.
@@ -98,16 +101,32 @@ class Aggregate(me.Document):
         """Insert, or update only if nobody else wrote since we read; then wake the relay."""
         if self._created:
             self.version = 1
-            self.save(force_insert=True)
+            try:
+                self.save(force_insert=True)
+            except me.NotUniqueError as exc:
+                # Two writers made the same aggregate (two events of one case at once):
+                # the loser retries on what the winner stored. Another unique key (an
+                # idempotency key) is the caller's to handle.
+                if type(self).objects(pk=self.pk).only("pk").first() is None:
+                    raise
+                raise StaleWrite(
+                    f"{type(self).__name__} was created by someone else; retry") from exc
         else:
             seen = self.version
             self.version = seen + 1
+            condition: dict[str, Any] = {"version": seen}
+            if self._pending_as_read:
+                # The relay clears what it published without a new version: had it
+                # cleared since we read, our $set of the whole outbox would bring those
+                # events back and publish them twice. Then this write is stale.
+                condition["outbox_pending"] = True
             try:
-                self.save(save_condition={"version": seen})
+                self.save(save_condition=condition)
             except SaveConditionError as exc:
                 self.version = seen
                 raise StaleWrite(
                     f"{type(self).__name__} was changed by someone else; retry") from exc
+        self._pending_as_read = None
         if self.outbox or self.history_pending:
             Store.wake(type(self))
 

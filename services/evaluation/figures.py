@@ -14,6 +14,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from services.common.contracts.evaluation import MAX_RANGE_DAYS, Period, Rates
@@ -68,7 +69,7 @@ def bump(case_id: str, version: int, latest: int, bid: str, incs: dict[str, int]
     """
     coll = Bucket._get_collection()
     mark = _mark(case_id)
-    cond = {"_id": bid, mark: {"$nin": list(range(version, max(version, latest) + AHEAD))}}
+    cond = _guard(case_id, version, latest, bid)
     update = {"$inc": incs, "$set": {mark: version}}
     if coll.update_one(cond, update).matched_count:
         return True
@@ -79,6 +80,25 @@ def bump(case_id: str, version: int, latest: int, bid: str, incs: dict[str, int]
         return True
     except DuplicateKeyError:  # it exists: made in between, or these moves are done
         return bool(coll.update_one(cond, update).matched_count)
+
+
+def _guard(case_id: str, version: int, latest: int, bid: str) -> dict[str, Any]:
+    return {"_id": bid, _mark(case_id): {"$nin": list(range(version, max(version, latest)
+                                                                 + AHEAD))}}
+
+
+def _bumped_in_bulk(case_id: str, version: int, latest: int,
+                    cells: list[tuple[str, dict[str, int]]]) -> bool:
+    """One version's moves to all its buckets in one command (an input moves the buckets
+    of its grid, community, street, district...); False unless every bucket matched: a
+    new bucket, or moves applied before, then go bucket by bucket through `bump`."""
+    if len(cells) < 2:
+        return False
+    done = Bucket._get_collection().bulk_write([
+        UpdateOne(_guard(case_id, version, latest, bid),
+                  {"$inc": incs, "$set": {_mark(case_id): version}})
+        for bid, incs in cells], ordered=False)
+    return done.matched_count == len(cells)
 
 
 def apply_pending(case_id: str, pending: list[dict[str, Any]] | None = None,
@@ -99,8 +119,10 @@ def apply_pending(case_id: str, pending: list[dict[str, Any]] | None = None,
         cell = by_version[int(row["v"])][bucket_id(row["u"], row["d"])]
         cell[row["n"]] = cell.get(row["n"], 0) + int(row["a"])
     for v in sorted(by_version):
-        for bid, incs in sorted(by_version[v].items()):
-            bump(case_id, v, version, bid, incs)
+        cells = sorted(by_version[v].items())
+        if not _bumped_in_bulk(case_id, v, version, cells):
+            for bid, incs in cells:  # a bucket the bulk moved is a no-op here
+                bump(case_id, v, version, bid, incs)
     top = max(by_version)
     cleared = coll.update_one({"_id": case_id, "version": version},
                               {"$set": {"deltas_pending": [], "deltas_flag": False}})

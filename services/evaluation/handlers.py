@@ -49,6 +49,14 @@ def _case_of(order: OrderRef) -> str:
     return order.issue_id or order.order_id
 
 
+FOLDED_STATES = frozenset({IssueState.resolved, IssueState.closed, IssueState.rejected})
+
+
+def _ends_or_resolves(envelope: Envelope) -> bool:
+    """The other steps of an issue reach the figures through dispatch's order events."""
+    return envelope.parsed().to_state in FOLDED_STATES
+
+
 class EventHandlers:
     @handles("identity", "community.created")
     def on_community_created(self, envelope: Envelope) -> None:
@@ -82,7 +90,7 @@ class EventHandlers:
                    {"rater_id": duplicate.reporter_id})
         _apply(merged.issue_id, "merged", envelope, {"original_id": merged.original_id})
 
-    @handles("intake", "issue.status_changed")
+    @handles("intake", "issue.status_changed", when=_ends_or_resolves)
     def on_issue_status_changed(self, envelope: Envelope) -> None:
         changed: IssueStatusChanged = envelope.parsed()
         if changed.to_state is IssueState.resolved:

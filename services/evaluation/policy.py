@@ -16,7 +16,26 @@ _KNOWN: OrderedDict[tuple[str, str], None] = OrderedDict()
 KNOWN_MAX = 50_000
 
 
+# Communities' street and district as this process wrote or read them, per database: every
+# issue names its community's, and a community does not move between streets, so one write
+# (and one read) per community and process instead of one per event.
+_TENANCY: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
+
+
+def _tenancy_key(community_id: str) -> tuple[str, str]:
+    return RatingPolicy._get_collection().database.name, community_id
+
+
+def _keep(community_id: str, street_id: str, district_id: str) -> None:
+    _TENANCY[_tenancy_key(community_id)] = (street_id, district_id)
+    if len(_TENANCY) > KNOWN_MAX:
+        _TENANCY.popitem(last=False)
+
+
 def remember(community_id: str, street_id: str | None, district_id: str | None) -> None:
+    if street_id and district_id and _TENANCY.get(_tenancy_key(community_id)) == (
+            street_id, district_id):
+        return  # written by this process already, units placed
     RatingPolicy._get_collection().update_one(
         {"_id": community_id},
         {"$set": {k: v for k, v in (("street_id", street_id), ("district_id", district_id))
@@ -24,10 +43,15 @@ def remember(community_id: str, street_id: str | None, district_id: str | None) 
     if street_id and district_id:
         place_units(domain.Case(id="-", community_id=community_id, street_id=street_id,
                                 district_id=district_id))
+        _keep(community_id, street_id, district_id)
 
 
 def tenancy(community_id: str) -> dict[str, str | None]:
-    doc = RatingPolicy.objects(id=community_id).first()
+    if (known := _TENANCY.get(_tenancy_key(community_id))) is not None:
+        return {"street_id": known[0], "district_id": known[1]}
+    doc = RatingPolicy.objects(id=community_id).only("street_id", "district_id").first()
+    if doc is not None and doc.street_id and doc.district_id:
+        _keep(community_id, doc.street_id, doc.district_id)
     return {"street_id": doc.street_id if doc else None,
             "district_id": doc.district_id if doc else None}
 

@@ -36,6 +36,11 @@ def pay_order(order_id: str, at: float) -> int:
                         EarnKind.order_resolved_by_member, f"order:{order_id}", now=at)
 
 
+def _resolved(envelope: Envelope) -> bool:
+    """Only a resolution pays: the issue's other steps are not points' business."""
+    return envelope.parsed().to_state is IssueState.resolved
+
+
 class EventHandlers:
     @handles("identity", "community.created")
     def on_community_created(self, envelope: Envelope) -> None:
@@ -45,12 +50,10 @@ class EventHandlers:
             "street_id": event.street_id, "district_id": event.district_id}}, upsert=True)
         earning.ensure_defaults(event.community_id)
 
-    @handles("intake", "issue.status_changed")
+    @handles("intake", "issue.status_changed", when=_resolved)
     def on_issue_status_changed(self, envelope: Envelope) -> None:
         """An issue resolved (not rejected): its reporters earn, once per issue."""
         event: IssueStatusChanged = envelope.parsed()
-        if event.to_state is not IssueState.resolved:
-            return
         for user_id in event.notify:
             earning.earn(event.community_id, user_id, EarnKind.issue_verified,
                          f"issue:{event.issue_id}", now=envelope.occurred_at.timestamp())

@@ -85,7 +85,7 @@ class SinkService:
     name = "echo_sink"
     store = Store("echo_sink", [Receipt])
 
-    @handles("echo", "note.written")
+    @handles("echo", "note.written", when=lambda e: not e.parsed().text.startswith("(draft)"))
     def on_note_written(self, envelope) -> None:
         Receipt(event_id=envelope.id, note_id=envelope.parsed().note_id).save()
 

@@ -58,3 +58,23 @@ def test_an_event_published_twice_is_applied_once(sink, container_factory, servi
     assert wait_until(lambda: duplicates._value.get() == before + 1, timeout=10, every=0.1)
     assert notes.find_one({"_id": published["_id"]})["outbox"] == []
     assert len([r for r in _receipts(service_config) if r["note_id"] == note_id]) == 1
+
+
+def test_an_event_the_handler_ignores_leaves_no_inbox_record(sink, container_factory,
+                                                             service_config, store_uri):
+    """`handles(..., when=...)`: a refused event costs no store command and does nothing."""
+    from tests.common.echo_service import EchoService
+
+    container_factory(EchoService, service_config).start()
+    ignored = EVENTS_CONSUMED.labels("echo_sink", "note.written", "ignored")
+    before = ignored._value.get()
+    with ServiceRpcProxy("echo", service_config) as echo:
+        draft_id = echo.write_note(ADMIN, "(draft) bench")
+        note_id = echo.write_note(ADMIN, "bench broken")
+    assert wait_until(lambda: any(r["note_id"] == note_id for r in _receipts(service_config)),
+                      timeout=10, every=0.1)
+    assert wait_until(lambda: ignored._value.get() == before + 1, timeout=10, every=0.1)
+    assert [r for r in _receipts(service_config) if r["note_id"] == draft_id] == []
+    inbox = pymongo.MongoClient(store_uri)[
+        service_config["LINLI"]["db_prefix"] + "echo_sink"]["processed_events"]
+    assert [d["_id"].split(":")[0] for d in inbox.find()] == ["on_note_written"]

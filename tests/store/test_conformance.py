@@ -16,7 +16,7 @@ import mongoengine as me
 import pytest
 from mongoengine.errors import NotUniqueError, SaveConditionError
 from pydantic import BaseModel
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
@@ -307,6 +307,28 @@ def test_unique_index_raises_duplicate_key_11000(db: Database[Any]) -> None:
     c.insert_one({"_id": "u2", "email": "b@x"})
     with pytest.raises(DuplicateKeyError):
         c.update_one({"_id": "u2"}, {"$set": {"email": "a@x"}})
+
+
+def test_bulk_write_counts_matches_over_its_statements_and_upserts_insert_only(
+        db: Database[Any]) -> None:
+    """The relay and the counters settle many documents in one command (one `update` with
+    several statements): the matched count is over all of them, a conditional statement
+    that misses counts nothing, and `$setOnInsert` upserts keep the first copy."""
+    coll = db.bulk
+    coll.insert_many([{"_id": f"d{i}", "version": i, "pending": True} for i in range(4)])
+    cleared = coll.bulk_write([UpdateOne({"_id": f"d{i}", "version": 9 if i == 2 else i},
+                                         {"$set": {"pending": False, "outbox": []}})
+                               for i in range(4)], ordered=False)
+    assert cleared.matched_count == 3
+    assert ids(coll.find({"pending": True})) == ["d2"]
+    moves = [UpdateOne({"_id": f"h{i}"}, {"$setOnInsert": {"text": "first"}}, upsert=True)
+             for i in range(3)]
+    assert coll.bulk_write(moves, ordered=False).upserted_count == 3
+    again = [UpdateOne({"_id": f"h{i}"}, {"$setOnInsert": {"text": "again"}}, upsert=True)
+             for i in range(2, 4)]
+    coll.bulk_write(again, ordered=False)
+    assert {d["_id"]: d["text"] for d in coll.find({"text": {"$exists": True}})} == {
+        "h0": "first", "h1": "first", "h2": "first", "h3": "again"}
 
 
 def test_compound_unique_index(db: Database[Any]) -> None:
