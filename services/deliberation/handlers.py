@@ -8,10 +8,7 @@ Each write is idempotent by the source event: a topic from an issue has the issu
 
 from __future__ import annotations
 
-import contextlib
 import logging
-
-from mongoengine.errors import NotUniqueError
 
 from services.common.caller import Caller
 from services.common.contracts import Envelope
@@ -62,13 +59,12 @@ class EventHandlers:
         if Topic.objects(id=topic_id).only("id").first() is not None:
             return  # redelivered
         place = Home(event.district_id, event.street_id, event.community_id)
-        with contextlib.suppress(NotUniqueError):  # a concurrent redelivery made it first
-            topics.create(Caller.system(event.district_id, envelope.correlation_id), place,
-                          title=event.summary[:80].splitlines()[0] or "议事提议",
-                          detail=event.summary[:500], category=ISSUE_COLOUR,
-                          urgent=event.urgency is Urgency.urgent, source=TopicSource.issue,
-                          now=envelope.occurred_at.timestamp(), issue_id=event.issue_id,
-                          topic_id=topic_id)
+        topics.create(Caller.system(event.district_id, envelope.correlation_id), place,
+                      title=event.summary[:80].splitlines()[0] or "议事提议",
+                      detail=event.summary[:500], category=ISSUE_COLOUR,
+                      urgent=event.urgency is Urgency.urgent, source=TopicSource.issue,
+                      now=envelope.occurred_at.timestamp(), issue_id=event.issue_id,
+                      topic_id=topic_id)
 
     @handles("evaluation", "warning.raised")
     def on_warning_raised(self, envelope: Envelope) -> None:
@@ -85,11 +81,10 @@ class EventHandlers:
         home = Home(place.district_id, place.street_id, event.community_id)
         detail = (f"{event.category}: {event.recent} issues in the last 7 days against "
                   f"{event.baseline:.1f} a week before (grid {event.grid_id})")
-        with contextlib.suppress(NotUniqueError):
-            topics.create(Caller.system(place.district_id, envelope.correlation_id), home,
-                          title=f"研判预警 · {event.category}"[:80], detail=detail[:500],
-                          category=ISSUE_COLOUR, urgent=False, source=TopicSource.warning,
-                          now=envelope.occurred_at.timestamp(), topic_id=topic_id)
+        topics.create(Caller.system(place.district_id, envelope.correlation_id), home,
+                      title=f"研判预警 · {event.category}"[:80], detail=detail[:500],
+                      category=ISSUE_COLOUR, urgent=False, source=TopicSource.warning,
+                      now=envelope.occurred_at.timestamp(), topic_id=topic_id)
 
     @handles("deliberation", "meeting.scheduled")
     def on_meeting_scheduled(self, envelope: Envelope) -> None:
@@ -120,4 +115,4 @@ class EventHandlers:
         """One of a decision's orders is done (办); the last one executes the decision."""
         event: OrderConfirmed = envelope.parsed()
         supervision.confirmed(event.order_id, envelope.occurred_at.timestamp(),
-                              Caller.system(request_id=envelope.correlation_id))
+                          Caller.system(request_id=envelope.correlation_id))

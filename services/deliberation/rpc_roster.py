@@ -48,7 +48,9 @@ class RosterEntrypoints:
             display_name=spec.display_name, kind=spec.kind.value, hall_id=spec.hall_id,
             created_ts=now, page_key=page_key(f"c:{place.community_id}", now, rep_id),
             hall_key=page_key(f"h:{spec.hall_id}", now, rep_id) if spec.hall_id else None)
-        return view(change(lambda: doc, lambda r, at: Decision(), who).doc)
+        done = change(lambda: Representative.objects(id=rep_id).first() or doc,
+                      lambda r, at: Decision() if r._created else None, who)
+        return view(done.doc)
 
     @rpc
     @replies(RepresentativePage)

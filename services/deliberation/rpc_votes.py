@@ -13,7 +13,6 @@ import hmac
 import secrets
 import time
 
-from mongoengine.errors import NotUniqueError
 from nameko.rpc import rpc
 from pymongo import UpdateOne
 
@@ -109,10 +108,12 @@ class VoteEntrypoints:
                         voter_id=None if doc.secret else who.user_id)
         event = VoteCast(meeting_id=doc.id, community_id=doc.community_id,
                          account_id=who.user_id, cast_ts=now)
-        try:
-            change(lambda: ballot, lambda b, at: Decision(events=[event]), who)
-        except NotUniqueError as exc:
+        # The insert is the household's one vote: a second one (another member, a repeat,
+        # a concurrent request losing the unique key) loads the stored ballot and stops.
+        done = change(lambda: Ballot.objects(id=ballot.id).first() or ballot,
+                      lambda b, at: Decision(events=[event]) if b._created else None, who)
+        if done.decision is None:
             metrics.BALLOTS_REFUSED.labels("household_voted").inc()
-            raise Conflict("this household has voted", {"meeting_id": "already voted"}) from exc
+            raise Conflict("this household has voted", {"meeting_id": "already voted"})
         metrics.BALLOTS.inc()
         return BallotOut(meeting_id=doc.id, household_id=elector.household_id, accepted=True)

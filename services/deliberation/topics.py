@@ -33,7 +33,12 @@ def create(who: Caller, place: Home, *, title: str, detail: str, category: Colou
                                   category=category, source=source)]
     if state.value == "listed":
         events.append(rules.listed_event(doc))
-    return change(lambda: doc, lambda t, at: Decision(events=events), who, derive=derive)
+
+    def load() -> Topic:  # a fixed id made already (a redelivery, a concurrent one): that one
+        return (Topic.objects(id=topic_id).first() if topic_id else None) or doc
+
+    return change(load, lambda t, at: Decision(events=events) if t._created else None, who,
+                  derive=derive)
 
 
 def update(who: Caller, topic_id: str,

@@ -25,6 +25,7 @@ from services.common.contracts.intake import (
 from services.common.contracts.workflow import Route
 from services.common.errors import DomainError
 from services.common.inbox import handles
+from services.common.store import StaleWrite
 from services.dispatch import catalogue, commit, grids, making
 from services.dispatch.domain import results
 from services.dispatch.models import Order
@@ -121,5 +122,7 @@ class EventHandlers:
                 log.error("no order for decision %s task %s: %s", event.decision_id, task.n,
                           exc)
                 continue
-            with contextlib.suppress(NotUniqueError):
+            # A concurrent delivery made it first (the store's unique key, or the commit
+            # frame's "created by someone else").
+            with contextlib.suppress(NotUniqueError, StaleWrite):
                 making.commit_new(system, outcome)

@@ -4,7 +4,9 @@ community, a durable close with the result published, a secret ballot that names
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -146,3 +148,28 @@ def test_a_secret_ballot_leaves_its_choice_in_no_log_line_and_no_reply(dplatform
     lines = [r.getMessage() for r in caplog.records]
     assert lines, "the refusal is logged (one line)"
     assert not [line for line in lines if "abstain" in line]
+
+
+def test_members_of_one_household_racing_to_vote_count_once(dplatform):
+    admin = caller(dplatform, "community_admin", "A")
+    members = [caller(dplatform, "resident", "A", f"race{i}") for i in range(6)]
+    with dplatform.rpc() as rpc:
+        meeting, _ = held_meeting(rpc, dplatform)
+        rpc.deliberation.review_decision(admin, meeting["id"], {"approve": True})
+        open_vote(rpc, admin, meeting["id"], {"hr-1": members}, window=60, quorum="none")
+    gate = threading.Barrier(len(members))
+
+    def vote(who: dict) -> str:
+        with dplatform.rpc() as rpc:
+            gate.wait(timeout=30)
+            try:
+                rpc.deliberation.cast_ballot(who, meeting["id"], {"choice": "yes"})
+                return "accepted"
+            except Conflict as exc:
+                assert exc.fields == {"meeting_id": "already voted"}
+                return "refused"
+
+    with ThreadPoolExecutor(max_workers=len(members)) as pool:
+        outcomes = list(pool.map(vote, members))
+    assert sorted(outcomes) == ["accepted"] + ["refused"] * 5
+    assert Ballot._get_collection().count_documents({"meeting_id": meeting["id"]}) == 1
