@@ -273,6 +273,44 @@ def seed_evaluation(rpc: Any, demo: Demo) -> None:
                                        {"scores": DEMO_THREE_ROUTES, "note": "示范数据"})
 
 
+def seed_deliberation(rpc: Any, demo: Demo) -> None:
+    """The first community's halls (community hall, online room) and its roster of four
+    representatives, a resident's proposal with
+    three supporters (two short of the list), and a listed topic with a meeting scheduled a
+    week out in the hall, its "4 + N" roster made of the demo accounts."""
+    first = demo.communities[0]
+    admin = _caller(demo.users["community_admin"])
+    hall = rpc.deliberation.create_hall(admin, {
+        "kind": "community", "name": "东湖一社区议事厅", "address": "社区服务中心二楼",
+        "opening_hours": "周一至周五 9:00-17:00", "capacity": 40, "contact": "社区居委会"})
+    rpc.deliberation.create_hall(admin, {
+        "kind": "online", "name": "网上议事厅", "capacity": 500, "contact": "社区微信群"})
+    for name, kind in (("resident", "residents_representative"), ("operator", "mediator"),
+                       ("department", "police"), ("community_admin", "party_representative")):
+        user = demo.users[name]
+        rpc.deliberation.add_representative(admin, {
+            "account_id": user["id"], "display_name": user["display_name"], "kind": kind,
+            "hall_id": hall["id"]})
+    proposal = rpc.deliberation.propose_topic(_caller(demo.users["resident"]), {
+        "title": "3 号楼加装电梯", "category": "purple",
+        "detail": "3 号楼老人多, 上下楼困难, 提议协商加装电梯及费用分摊"})
+    neighbours = [u for u in demo.users.values()
+                  if u["role"] == "volunteer" and u.get("community_id") == first["id"]]
+    for user in neighbours[:3]:
+        rpc.deliberation.support_topic(_caller(user), proposal["id"])
+    topic = rpc.deliberation.propose_topic(admin, {
+        "title": "楼道堆物清理", "category": "blue", "urgent": True,
+        "detail": "楼道堆物占用消防通道, 协商清理办法和长效管理"})
+    parties = [("community_admin", "community_committee"), ("operator", "mediation_committee"),
+               ("department", "police"), ("resident", "residents_representative")]
+    roster = [{"account_id": demo.users[name]["id"], "party": party} for name, party in parties]
+    roster += [{"account_id": u["id"], "party": "stakeholder"} for u in neighbours[3:5]]
+    start = (time.time() // 1800 + 7 * 48) * 1800
+    rpc.deliberation.schedule_meeting(admin, {
+        "topic_id": topic["id"], "hall_id": hall["id"], "starts_ts": start,
+        "ends_ts": start + 5400, "participants": roster})
+
+
 SEED_STEPS: dict[str, Callable[[Any, Demo], None]] = {
     "identity": seed_identity,
     "dispatch": seed_dispatch,
@@ -280,6 +318,7 @@ SEED_STEPS: dict[str, Callable[[Any, Demo], None]] = {
     "points": seed_points,
     "volunteers": seed_volunteers,
     "evaluation": seed_evaluation,
+    "deliberation": seed_deliberation,
 }
 
 # The logins printed after `up`, by the service whose step creates them.

@@ -23,6 +23,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("points", "services.points.service:PointsService", 9104),
     ServiceSpec("evaluation", "services.evaluation.service:EvaluationService", 9105),
     ServiceSpec("volunteers", "services.volunteers.service:VolunteersService", 9106),
+    ServiceSpec("deliberation", "services.deliberation.service:DeliberationService", 9107),
 )
 
 GATEWAY_PORT = 8000  # LINLI_GATEWAY_PORT overrides; the gateway serves /metrics itself

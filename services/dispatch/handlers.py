@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from services.common.caller import Caller
 from services.common.contracts import Envelope
+from services.common.contracts.deliberation import DecisionApproved
 from services.common.contracts.dispatch import OrderIn
 
 # Importing the producers' contracts registers their event types: without it the
@@ -26,6 +27,7 @@ from services.common.contracts.volunteers import MatchAccepted
 from services.common.contracts.workflow import Route
 from services.common.errors import DomainError
 from services.common.inbox import handles
+from services.common.store import StaleWrite
 from services.dispatch import catalogue, commit, grids, making
 from services.dispatch.domain import results, volunteering
 from services.dispatch.models import Order
@@ -126,3 +128,34 @@ class EventHandlers:
             commit.release_claim_slot(volunteer)
             log.info("match %s accepted by %s: order %s not open to them", accepted.match_id,
                      volunteer, doc.id)
+
+    @handles("deliberation", "decision.approved")
+    def on_decision_approved(self, envelope: Envelope) -> None:
+        """办: one order per task of an approved deliberation decision, at the community.
+
+        Idempotent per task: the order's id is `o-<decision>-<n>`, so a redelivery finds
+        it by `_id` (and a concurrent one loses the insert)."""
+        event: DecisionApproved = envelope.parsed()
+        policy = grids.ensure_community(event.community_id, event.district_id, event.street_id)
+        system = Caller.system(event.district_id, envelope.correlation_id)
+        hours = _hours((event.deadline_ts - envelope.occurred_at.timestamp()) / 3600)
+        for task in event.tasks:
+            order_id = f"o-{event.decision_id}-{task.n}"
+            if Order.objects(id=order_id).only("id").first() is not None:
+                continue
+            try:
+                spec = OrderIn(community_id=policy.id, category=task.category,
+                               summary=task.summary, leader=event.leader[:80] or None,
+                               department_id=event.department_id,
+                               cooperating=event.cooperating[:20], resolution_hours=hours,
+                               source="deliberation", source_ref=event.decision_id)
+                outcome = making.decide(system, policy, spec, commit.now(), strict=False,
+                                        order_id=order_id)
+            except (ValidationError, DomainError) as exc:  # a retry would fail the same way
+                log.error("no order for decision %s task %s: %s", event.decision_id, task.n,
+                          exc)
+                continue
+            # A concurrent delivery made it first (the store's unique key, or the commit
+            # frame's "created by someone else").
+            with contextlib.suppress(NotUniqueError, StaleWrite):
+                making.commit_new(system, outcome)

@@ -42,12 +42,13 @@ def placement(policy: CommunityPolicy, spec: OrderIn, grid_id: str | None = None
 
 def decide(caller: Caller, policy: CommunityPolicy, spec: OrderIn, at: datetime,
            issue_id: str | None = None, grid_id: str | None = None,
-           strict: bool = True) -> Outcome:
-    """The new order as a rule's outcome (nothing written yet)."""
+           strict: bool = True, order_id: str | None = None) -> Outcome:
+    """The new order as a rule's outcome (nothing written yet). `order_id` fixed by an
+    event (a deliberation decision's task) makes a redelivery lose the insert."""
     where = placement(policy, spec, grid_id, strict)
     try:
-        return make(caller, at, f"o-{issue_id}" if issue_id else new_id("o"), spec, where,
-                    issue_id=issue_id)
+        return make(caller, at, order_id or (f"o-{issue_id}" if issue_id else new_id("o")),
+                    spec, where, issue_id=issue_id)
     except ValueError as exc:
         raise InvalidInput(str(exc), {"response_hours": "must be positive"}) from exc
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from services.common.caller import MEMBER_ROLES
 from services.common.contracts import Envelope
+from services.common.contracts.deliberation import MeetingAttended, VoteCast
 from services.common.contracts.dispatch import OrderConfirmed, OrderResolved
 from services.common.contracts.identity import CommunityCreated
 from services.common.contracts.intake import IssueState, IssueStatusChanged
@@ -92,3 +93,17 @@ class EventHandlers:
         event: ActivityCheckedIn = envelope.parsed()
         earning.earn(event.community_id, event.account_id, EarnKind.activity_attended,
                      f"activity:{event.activity_id}", now=event.checked_in_ts)
+
+    @handles("deliberation", "meeting.attended")
+    def on_meeting_attended(self, envelope: Envelope) -> None:
+        """A deliberation meeting attended (议事): the participant earns, once per meeting."""
+        event: MeetingAttended = envelope.parsed()
+        earning.earn(event.community_id, event.account_id, EarnKind.meeting_attended,
+                     f"meeting:{event.meeting_id}", now=event.attended_ts)
+
+    @handles("deliberation", "vote.cast")
+    def on_vote_cast(self, envelope: Envelope) -> None:
+        """A vote cast (决议): the voter earns, once per vote (the event has no choice)."""
+        event: VoteCast = envelope.parsed()
+        earning.earn(event.community_id, event.account_id, EarnKind.vote_cast,
+                     f"vote:{event.meeting_id}", now=event.cast_ts)

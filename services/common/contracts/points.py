@@ -55,8 +55,8 @@ class EarnKind(StrEnum):
     volunteer_hour = "volunteer_hour"  # points per hour logged
     wish_fulfilled = "wish_fulfilled"  # 微心愿, to the volunteer
     activity_attended = "activity_attended"
-    meeting_attended = "meeting_attended"  # deliberation (rule type only, for now)
-    vote_cast = "vote_cast"  # deliberation (rule type only, for now)
+    meeting_attended = "meeting_attended"  # deliberation's meeting.attended
+    vote_cast = "vote_cast"  # deliberation's vote.cast
 
 
 class CooperationMode(StrEnum):

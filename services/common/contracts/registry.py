@@ -12,6 +12,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from services.common.contracts import (
+    deliberation,
     dispatch,
     evaluation,
     identity,
@@ -22,4 +23,4 @@ from services.common.contracts import (
 )
 
 MODULES: tuple[ModuleType, ...] = (dispatch, identity, intake, points, workflow, volunteers,
-                                   evaluation)
+                                   evaluation, deliberation)

@@ -3,6 +3,7 @@
 from services.gateway.routes import (
     auth,
     categories,
+    deliberation,
     evaluation,
     grids,
     health,
@@ -21,4 +22,5 @@ ROUTERS = [health.router, auth.router, registry.router, users.router, grids.rout
            orders.router, responders.router,
            issues.router, categories.router, publication.router, open311.router, points.router,
            evaluation.router,
-           volunteers.router]
+           volunteers.router,
+           deliberation.router]

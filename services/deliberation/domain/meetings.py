@@ -1,0 +1,206 @@
+"""A "4 + N" meeting and its decision, pure: roster, attendance, minutes, review, the vote.
+
+scheduled → held (structured minutes and a proposed plan) → reviewed | returned (the party
+committee's 审议; a returned plan is deliberated again) → voting → approved | rejected.
+A plan approved without a vote is approved at review.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+from services.common.aggregate import Decision
+from services.common.contracts.deliberation import (
+    FIXED_PARTIES,
+    ApprovedTask,
+    DecisionApproved,
+    DecisionExecuted,
+    DecisionOverdue,
+    DecisionReviewed,
+    MeetingAttended,
+    MeetingCancelled,
+    MeetingHeld,
+    MeetingState,
+    MinutesIn,
+    Participant,
+    ReviewIn,
+    VoteClosed,
+)
+from services.common.contracts.evaluation import EvaluationItemOpened, ItemKind
+from services.common.errors import Conflict, InvalidInput
+from services.deliberation.domain.votes import Result
+from services.deliberation.models import SLOT_SECONDS
+
+S = MeetingState
+RATING_WINDOW_SECONDS = 30 * 86400  # residents rate a decision up to a month past its deadline
+
+
+def slots(hall_id: str, starts_ts: float, ends_ts: float) -> list[str]:
+    """The half-hour slots a meeting holds: "<hall>:<slot number>"."""
+    first, last = math.floor(starts_ts / SLOT_SECONDS), math.ceil(ends_ts / SLOT_SECONDS)
+    return [f"{hall_id}:{n}" for n in range(first, last)]
+
+
+def roster(participants: list[Participant]) -> list[dict[str, Any]]:
+    """The roster, each person once; the four fixed parties must all be there (the "4")."""
+    seen: set[str] = set()
+    out = []
+    for p in participants:
+        if p.account_id in seen:
+            raise InvalidInput("a participant is listed twice", {"participants": p.account_id})
+        seen.add(p.account_id)
+        out.append({"account_id": p.account_id, "party": p.party.value, "attended": False})
+    missing = {f.value for f in FIXED_PARTIES} - {p["party"] for p in out}
+    if missing:
+        raise InvalidInput("the four fixed parties sit at every meeting",
+                           {"participants": f"missing {', '.join(sorted(missing))}"})
+    return out
+
+
+def cancel(meeting: Any, reason: str) -> Decision | None:
+    """Call a meeting off before its decision is reviewed (a redelivery: nothing)."""
+    if meeting.state == S.cancelled.value:
+        return None
+    _require(meeting, S.scheduled, S.held, S.returned)
+    return Decision(changes={"state": S.cancelled.value}, events=[MeetingCancelled(
+        meeting_id=meeting.id, community_id=meeting.community_id, topic_id=meeting.topic_id,
+        reason=reason)])
+
+
+def _require(meeting: Any, *states: MeetingState) -> None:
+    if meeting.state not in {s.value for s in states}:
+        raise Conflict(f"the meeting is {meeting.state}", {"state": meeting.state})
+
+
+def attend(meeting: Any, account_ids: list[str], now: float) -> Decision | None:
+    """Attendance: each participant once (an event per new attendee; points may pay)."""
+    _require(meeting, S.scheduled, S.held)
+    known = {p["account_id"] for p in meeting.participants}
+    strangers = [a for a in account_ids if a not in known]
+    if strangers:
+        raise InvalidInput("not on the meeting's roster", {"account_ids": strangers[0]})
+    wanted, events, rows = set(account_ids), [], []
+    for p in meeting.participants:
+        row = dict(p)
+        if p["account_id"] in wanted and not p.get("attended"):
+            row["attended"] = True
+            events.append(MeetingAttended(meeting_id=meeting.id, community_id=meeting.community_id,
+                                          account_id=p["account_id"], attended_ts=now))
+        rows.append(row)
+    return Decision(changes={"participants": rows}, events=events) if events else None
+
+
+def record_minutes(meeting: Any, minutes: MinutesIn) -> Decision:
+    """The debate as steps (each speaker on the roster) and the proposed plan."""
+    _require(meeting, S.scheduled, S.returned)
+    known = {p["account_id"] for p in meeting.participants}
+    for step in minutes.steps:
+        if step.speaker_id not in known:
+            raise InvalidInput("the speaker is not on the roster", {"steps": step.speaker_id})
+    return Decision(changes={"state": S.held.value,
+                             "steps": [s.model_dump(mode="json") for s in minutes.steps],
+                             "plan": minutes.plan.model_dump(mode="json"), "review_reason": ""},
+                    events=[MeetingHeld(meeting_id=meeting.id, community_id=meeting.community_id,
+                                        topic_id=meeting.topic_id, steps=len(minutes.steps))])
+
+
+def approved(meeting: Any) -> DecisionApproved:
+    plan = meeting.plan
+    return DecisionApproved(
+        decision_id=meeting.decision_id, meeting_id=meeting.id, topic_id=meeting.topic_id,
+        community_id=meeting.community_id, district_id=meeting.district_id,
+        street_id=meeting.street_id, summary=plan["summary"], leader=plan["leader"],
+        department_id=plan.get("department_id"), cooperating=list(plan.get("cooperating") or []),
+        deadline_ts=plan["deadline_ts"],
+        tasks=[ApprovedTask(n=i + 1, category=t["category"], summary=t["summary"])
+               for i, t in enumerate(plan["tasks"])])
+
+
+def approval(meeting: Any) -> list[Any]:
+    """An approved decision's events: the work for dispatch (办) and the item residents rate
+    in evaluation once it is done (评), open until a month after the plan's deadline."""
+    decided = approved(meeting)
+    rate_until = datetime.fromtimestamp(decided.deadline_ts + RATING_WINDOW_SECONDS, UTC)
+    return [decided, EvaluationItemOpened(
+        item_id=meeting.decision_id, kind=ItemKind.decision, community_id=meeting.community_id,
+        title=decided.summary[:200], closes_at=rate_until)]
+
+
+def supervised(meeting: Any) -> dict[str, Any]:
+    """The fields an approval adds: the deadline the timer watches and the tasks to do."""
+    return {"supervise_ts": float(meeting.plan["deadline_ts"]),
+            "tasks_total": len(meeting.plan["tasks"]), "tasks_done": []}
+
+
+def task_done(meeting: Any, n: int, now: float) -> Decision | None:
+    """A task's order was confirmed; the last one executes the decision (on time or not)."""
+    if meeting.state != S.approved.value or n in meeting.tasks_done or not (
+            1 <= n <= meeting.tasks_total):
+        return None
+    done = sorted([*meeting.tasks_done, n])
+    if len(done) < meeting.tasks_total:
+        return Decision(changes={"tasks_done": done})
+    return Decision(changes={"tasks_done": done, "executed_ts": now, "supervise_ts": None},
+                    events=[DecisionExecuted(
+                        decision_id=meeting.decision_id, meeting_id=meeting.id,
+                        community_id=meeting.community_id, executed_ts=now,
+                        on_time=now <= meeting.plan["deadline_ts"])])
+
+
+def overdue(meeting: Any, now: float) -> Decision | None:
+    """督: the deadline passed with work open: marked once and the street told."""
+    if meeting.supervise_ts is None or meeting.supervise_ts > now or meeting.executed_ts:
+        return None
+    return Decision(changes={"overdue": True, "supervise_ts": None}, events=[DecisionOverdue(
+        decision_id=meeting.decision_id, meeting_id=meeting.id,
+        community_id=meeting.community_id, street_id=meeting.street_id,
+        deadline_ts=meeting.plan["deadline_ts"], tasks_done=len(meeting.tasks_done),
+        tasks_total=meeting.tasks_total)])
+
+
+def review(meeting: Any, verdict: ReviewIn) -> Decision:
+    """审议: approve (to a vote, or approved outright) or return with the reason."""
+    _require(meeting, S.held)
+    reviewed = DecisionReviewed(decision_id=meeting.decision_id, meeting_id=meeting.id,
+                                community_id=meeting.community_id, street_id=meeting.street_id,
+                                approved=verdict.approve, reason=verdict.reason)
+    if not verdict.approve:
+        return Decision(changes={"state": S.returned.value, "review_reason": verdict.reason},
+                        events=[reviewed])
+    if verdict.vote_required:
+        return Decision(changes={"state": S.reviewed.value, "review_reason": verdict.reason},
+                        events=[reviewed])
+    return Decision(changes={"state": S.approved.value, "review_reason": verdict.reason,
+                             **supervised(meeting)},
+                    events=[reviewed, *approval(meeting)])
+
+
+def open_vote(meeting: Any, policy: dict[str, Any], eligible: int, closes_ts: float,
+              secret: bool, salt: str | None, now: float) -> Decision:
+    _require(meeting, S.reviewed)
+    if closes_ts <= now:
+        raise InvalidInput("the vote must close in the future", {"closes_ts": "in the past"})
+    return Decision(changes={"state": S.voting.value, "vote_policy": policy,
+                             "eligible": eligible, "vote_closes_ts": closes_ts,
+                             "secret": secret, "ballot_salt": salt})
+
+
+def close_vote(meeting: Any, result: Result) -> Decision | None:
+    """The window closed: the tally published, the decision approved or rejected."""
+    if meeting.state != S.voting.value:
+        return None  # another replica closed it
+    closed = VoteClosed(meeting_id=meeting.id, decision_id=meeting.decision_id,
+                        community_id=meeting.community_id, eligible=result.eligible,
+                        turnout=result.turnout, quorum_met=result.quorum_met,
+                        passed=result.passed, counts=result.counts, elected=result.elected)
+    events: list = [closed]
+    if result.passed:
+        events.extend(approval(meeting))
+    return Decision(changes={**(supervised(meeting) if result.passed else {}),
+        "state": (S.approved if result.passed else S.rejected).value, "vote_closes_ts": None,
+        "ballot_salt": None, "result": {
+            "eligible": result.eligible, "turnout": result.turnout,
+            "quorum_met": result.quorum_met, "passed": result.passed, "counts": result.counts,
+            "elected": result.elected, "runoff": result.runoff}}, events=events)

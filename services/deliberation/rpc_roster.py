@@ -1,0 +1,70 @@
+"""The representatives roster (议事代表): who deliberates, by type, per community and hall."""
+
+from __future__ import annotations
+
+import time
+
+from nameko.rpc import rpc
+
+from services.common.aggregate import Decision, change
+from services.common.caller import Role
+from services.common.contracts.deliberation import (
+    RepresentativeIn,
+    RepresentativeOut,
+    RepresentativePage,
+)
+from services.common.errors import NotFound
+from services.common.paging import fetch, page_key
+from services.common.rpc import as_caller, parse, replies
+from services.deliberation import access, views
+from services.deliberation.models import Hall, Representative
+
+
+def view(doc: Representative) -> RepresentativeOut:
+    return RepresentativeOut(**{n: getattr(doc, n) for n in RepresentativeOut.model_fields})
+
+
+class RosterEntrypoints:
+    @rpc
+    @replies(RepresentativeOut)
+    def add_representative(self, caller: dict, data: dict) -> RepresentativeOut:
+        """A community admin puts a person on the roster as one kind (again: the same entry)."""
+        who = as_caller(caller)
+        who.require_role(Role.community_admin)
+        spec = parse(RepresentativeIn, data)
+        place = access.home(who, spec.community_id)
+        if spec.hall_id is not None:
+            hall = Hall.objects(id=spec.hall_id).only("community_id").first()
+            if hall is None or hall.community_id != place.community_id:
+                raise NotFound("no such hall", {"hall_id": "unknown"})
+        rep_id = f"{place.community_id}:{spec.account_id}:{spec.kind.value}"
+        found = Representative.objects(id=rep_id).first()
+        if found is not None:
+            return view(found)
+        now = time.time()
+        doc = Representative(
+            id=rep_id, district_id=place.district_id, street_id=place.street_id,
+            community_id=place.community_id, account_id=spec.account_id,
+            display_name=spec.display_name, kind=spec.kind.value, hall_id=spec.hall_id,
+            created_ts=now, page_key=page_key(f"c:{place.community_id}", now, rep_id),
+            hall_key=page_key(f"h:{spec.hall_id}", now, rep_id) if spec.hall_id else None)
+        done = change(lambda: Representative.objects(id=rep_id).first() or doc,
+                      lambda r, at: Decision() if r._created else None, who)
+        return view(done.doc)
+
+    @rpc
+    @replies(RepresentativePage)
+    def list_representatives(self, caller: dict, community_id: str | None = None,
+                             hall_id: str | None = None, limit: int | None = None,
+                             cursor: str | None = None) -> dict:
+        """The community's roster, or one of its halls', newest first."""
+        who = as_caller(caller)
+        place = access.reader_home(who, community_id)
+        field, scope = "page_key", f"c:{place}"
+        if hall_id is not None:
+            hall = Hall.objects(id=str(hall_id)).only("community_id").first()
+            if hall is None or hall.community_id != place:
+                raise NotFound("no such hall", {"hall_id": "unknown"})
+            field, scope = "hall_key", f"h:{hall_id}"
+        docs, nxt = fetch(Representative.objects, field, scope, views.page_query(limit, cursor))
+        return views.page(docs, nxt, view)

@@ -1,0 +1,138 @@
+"""Topic entrypoints (议题清单): propose, support, pick, the list (urgent first), categories."""
+
+from __future__ import annotations
+
+import time
+
+from nameko.rpc import rpc
+
+from services.common.caller import Caller, Role
+from services.common.contracts.deliberation import (
+    CategoryOut,
+    CommentIn,
+    CommentOut,
+    CommentPage,
+    TopicIn,
+    TopicOut,
+    TopicPage,
+    TopicSource,
+    TopicState,
+)
+from services.common.errors import Conflict, NotFound
+from services.common.paging import fetch, page_key
+from services.common.rpc import as_caller, parse, replies
+from services.deliberation import access, topics, views
+from services.deliberation.domain import topics as rules
+from services.deliberation.models import Topic, TopicComment, new_id
+
+PROPOSERS = (Role.resident, Role.volunteer, Role.operator, Role.grid_worker,
+             Role.community_admin)
+SUPPORTERS = (Role.resident, Role.volunteer, Role.operator, Role.grid_worker)
+ADMINS = (Role.community_admin,)
+
+
+def find(who: Caller, topic_id: str) -> Topic:
+    """The topic if the caller may see it; another tenant's is the same 404 as none."""
+    doc = access.found(who, Topic.objects(id=str(topic_id)).first(), "topic", "topic_id")
+    if who.role in (Role.merchant, Role.department, Role.ops):
+        raise NotFound("no such topic", {"topic_id": "unknown"})
+    return doc
+
+
+class TopicEntrypoints:
+    @rpc
+    @replies(list[CategoryOut])
+    def topic_categories(self, caller: dict) -> list[CategoryOut]:
+        """The seven colours (七色花开) with their themes and default parties."""
+        as_caller(caller)
+        return [CategoryOut(colour=c.colour, name=c.name, theme=c.theme,
+                            parties=list(rules.FOUR) + list(c.parties))
+                for c in rules.CATEGORIES.values()]
+
+    @rpc
+    @replies(TopicOut)
+    def propose_topic(self, caller: dict, data: dict) -> TopicOut:
+        """居民提案: a resident's proposal gathers supporters; an admin's goes on the list."""
+        who = as_caller(caller)
+        who.require_role(*PROPOSERS)
+        spec = parse(TopicIn, data)
+        place = access.home(who, spec.community_id)
+        source = TopicSource.admin if who.role in (Role.community_admin, Role.system) \
+            else TopicSource.proposal
+        done = topics.create(who, place, title=spec.title, detail=spec.detail,
+                             category=spec.category, urgent=spec.urgent, source=source,
+                             now=time.time(), proposer_id=who.user_id)
+        return views.topic(done.doc)
+
+    @rpc
+    @replies(TopicOut)
+    def support_topic(self, caller: dict, topic_id: str) -> TopicOut:
+        """Support a proposal (once per person): listed when it reaches its threshold."""
+        who = as_caller(caller)
+        who.require_role(*SUPPORTERS)
+        doc = find(who, topic_id)
+        done = topics.update(who, doc.id, lambda t: rules.support(t, who.user_id))
+        return views.topic(done.doc)
+
+    @rpc
+    @replies(TopicOut)
+    def pick_topic(self, caller: dict, topic_id: str) -> TopicOut:
+        """An admin of the topic's community lists a proposal before its threshold."""
+        who = as_caller(caller)
+        who.require_role(*ADMINS)
+        doc = find(who, topic_id)
+        if not access.is_admin_of(who, doc):
+            raise NotFound("no such topic", {"topic_id": "unknown"})
+        return views.topic(topics.update(who, doc.id, rules.pick).doc)
+
+    @rpc
+    @replies(TopicOut)
+    def get_topic(self, caller: dict, topic_id: str) -> TopicOut:
+        who = as_caller(caller)
+        return views.topic(find(who, topic_id))
+
+    @rpc
+    @replies(TopicPage)
+    def topic_list(self, caller: dict, community_id: str | None = None,
+                   proposals: bool = False, limit: int | None = None,
+                   cursor: str | None = None) -> dict:
+        """议题清单: listed and scheduled topics, urgent first then newest; or (`proposals`)
+        those still gathering supporters."""
+        who = as_caller(caller)
+        place = access.reader_home(who, community_id)
+        field, scope = ("proposed_key", f"c:{place}:proposed") if proposals else (
+            "list_key", f"c:{place}:list")
+        docs, nxt = fetch(Topic.objects, field, scope, views.page_query(limit, cursor))
+        return views.page(docs, nxt, views.topic)
+
+    @rpc
+    @replies(CommentOut)
+    def comment_topic(self, caller: dict, topic_id: str, data: dict) -> CommentOut:
+        """A comment on a listed topic, before its meeting (the community's own people)."""
+        who = as_caller(caller)
+        who.require_role(*PROPOSERS)
+        spec = parse(CommentIn, data)
+        doc = find(who, topic_id)
+        if doc.state not in (TopicState.listed, TopicState.scheduled):
+            raise Conflict("the topic is not open for comment", {"topic_id": doc.state})
+        now, comment_id = time.time(), new_id("tc")
+        comment = TopicComment(id=comment_id, topic_id=doc.id, community_id=doc.community_id,
+                               author_id=who.user_id, text=spec.text, created_ts=now,
+                               page_key=page_key(f"t:{doc.id}", now, comment_id))
+        comment.save(force_insert=True)
+        return _comment(comment)
+
+    @rpc
+    @replies(CommentPage)
+    def topic_comments(self, caller: dict, topic_id: str, limit: int | None = None,
+                       cursor: str | None = None) -> dict:
+        """A topic's comments, newest first."""
+        who = as_caller(caller)
+        doc = find(who, topic_id)
+        docs, nxt = fetch(TopicComment.objects, "page_key", f"t:{doc.id}",
+                          views.page_query(limit, cursor))
+        return views.page(docs, nxt, _comment)
+
+
+def _comment(doc: TopicComment) -> CommentOut:
+    return CommentOut(**{n: getattr(doc, n) for n in CommentOut.model_fields})

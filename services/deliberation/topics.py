@@ -1,0 +1,47 @@
+"""Writing topics: a new one (proposal, admin's pick, issue) and changes through the frame."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from services.common.aggregate import Committed, Decision, change
+from services.common.caller import Caller
+from services.common.contracts.deliberation import Colour, TopicProposed, TopicSource
+from services.deliberation.access import Home
+from services.deliberation.domain import topics as rules
+from services.deliberation.models import Topic, new_id
+
+
+def derive(topic: Topic) -> None:
+    for name, value in rules.keys(topic).items():
+        setattr(topic, name, value)
+
+
+def create(who: Caller, place: Home, *, title: str, detail: str, category: Colour,
+           urgent: bool, source: TopicSource, now: float, proposer_id: str | None = None,
+           issue_id: str | None = None, topic_id: str | None = None) -> Committed[Topic]:
+    """A new topic in one insert with its event (a proposal gathers supporters, the rest is
+    listed at once). `topic_id` fixed (an issue's) makes a redelivery lose the insert."""
+    state = rules.created_state(source)
+    doc = Topic(id=topic_id or new_id("t"), district_id=place.district_id,
+                street_id=place.street_id, community_id=place.community_id, title=title,
+                detail=detail, category=category.value, urgent=urgent, source=source.value,
+                state=state.value, proposer_id=proposer_id, issue_id=issue_id, supporters=[],
+                support_threshold=rules.SUPPORT_THRESHOLD,
+                parties=rules.parties_of(category), created_ts=now)
+    events: list = [TopicProposed(topic_id=doc.id, community_id=doc.community_id,
+                                  category=category, source=source)]
+    if state.value == "listed":
+        events.append(rules.listed_event(doc))
+
+    def load() -> Topic:  # a fixed id made already (a redelivery, a concurrent one): that one
+        return (Topic.objects(id=topic_id).first() if topic_id else None) or doc
+
+    return change(load, lambda t, at: Decision(events=events) if t._created else None, who,
+                  derive=derive)
+
+
+def update(who: Caller, topic_id: str,
+           decide: Callable[[Topic], Decision | None]) -> Committed[Topic]:
+    return change(lambda: Topic.objects.get(id=topic_id), lambda t, at: decide(t), who,
+                  derive=derive)

@@ -1,0 +1,175 @@
+"""Household votes: one ballot per household, only the electorate of the meeting's own
+community, a durable close with the result published, a secret ballot that names no one."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from deploy.waits import wait_until
+from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.deliberation.models import Ballot, Meeting
+from tests.deliberation.helpers import caller, events, held_meeting, wait_events
+
+
+def open_vote(rpc, admin: dict, meeting_id: str, voters: dict[str, list[dict]],  # noqa: ANN001
+              window: float = 2.5, **extra) -> dict:
+    electorate = [{"household_id": h, "members": [v["user_id"] for v in members]}
+                  for h, members in voters.items()]
+    return rpc.deliberation.open_vote(admin, meeting_id, {
+        "electorate": electorate, "closes_ts": time.time() + window} | extra)
+
+
+def test_a_secret_household_vote_counts_each_household_once_and_names_no_one(dplatform):
+    admin = caller(dplatform, "community_admin", "A")
+    r = {i: caller(dplatform, "resident", "A", f"v{i}") for i in range(5)}
+    households = {"hh-1": [r[0], r[1]], "hh-2": [r[2]], "hh-3": [r[3]]}
+    with dplatform.rpc() as rpc:
+        meeting, _ = held_meeting(rpc, dplatform)
+        with pytest.raises(Conflict):  # not reviewed yet
+            open_vote(rpc, admin, meeting["id"], households)
+        rpc.deliberation.review_decision(admin, meeting["id"], {"approve": True})
+        with pytest.raises(InvalidInput) as twice:
+            open_vote(rpc, admin, meeting["id"], {"hh-1": [r[0]], "hh-2": [r[0]]})
+        assert "electorate" in twice.value.fields
+        opened = open_vote(rpc, admin, meeting["id"], households)
+        assert opened["state"] == "voting" and opened["secret"] and opened["result"] is None
+
+        receipt = rpc.deliberation.cast_ballot(r[0], meeting["id"], {"choice": "yes"})
+        assert receipt == {"meeting_id": meeting["id"], "household_id": "hh-1",
+                           "accepted": True}
+        with pytest.raises(Conflict) as again:  # the same household through another member
+            rpc.deliberation.cast_ballot(r[1], meeting["id"], {"choice": "no"})
+        assert again.value.fields == {"meeting_id": "already voted"}
+        with pytest.raises(Conflict):  # or the same voter twice
+            rpc.deliberation.cast_ballot(r[0], meeting["id"], {"choice": "no"})
+        with pytest.raises(Forbidden):  # of the community, not of the electorate
+            rpc.deliberation.cast_ballot(r[4], meeting["id"], {"choice": "no"})
+        with pytest.raises(NotFound):  # another community's resident
+            rpc.deliberation.cast_ballot(caller(dplatform, "resident", "B", "v1"),
+                                         meeting["id"], {"choice": "no"})
+        with pytest.raises(InvalidInput) as bad:
+            rpc.deliberation.cast_ballot(r[2], meeting["id"], {"choice": "maybe"})
+        assert "choice" in bad.value.fields
+        rpc.deliberation.cast_ballot(r[2], meeting["id"], {"choice": "yes"})
+        # What an admin can read while the vote is open: no ballot, no tally.
+        assert rpc.deliberation.get_meeting(admin, meeting["id"])["result"] is None
+
+        assert wait_until(lambda: rpc.deliberation.get_meeting(admin, meeting["id"])["state"]
+                          == "approved", timeout=10, every=0.2)
+        closed = rpc.deliberation.get_meeting(admin, meeting["id"])
+    assert closed["result"] == {"eligible": 3, "turnout": 2, "quorum_met": True,
+                                "passed": True, "elected": [], "runoff": [],
+                                "counts": {"yes": 2, "no": 0, "abstain": 0, "blank": 0}}
+    (published,) = wait_events("vote.closed", meeting_id=meeting["id"])
+    assert published["passed"] and published["turnout"] == 2
+    approved = wait_events("decision.approved", meeting_id=meeting["id"])[0]
+    assert approved["decision_id"] == meeting["decision_id"]
+    assert [t["n"] for t in approved["tasks"]] == [1, 2]
+    cast = wait_events("vote.cast", 2, meeting_id=meeting["id"])
+    assert {e["account_id"] for e in cast} == {r[0]["user_id"], r[2]["user_id"]}
+    for event in cast:  # who took part, never what they chose
+        assert set(event) == {"meeting_id", "community_id", "account_id", "cast_ts"}
+    assert_ballots_are_anonymous(dplatform, meeting["id"], ["hh-1", "hh-2"])
+
+
+def assert_ballots_are_anonymous(platform, meeting_id: str, households: list[str]) -> None:  # noqa: ANN001
+    """What the store keeps (read through the in-process service's connection)."""
+    rows = list(Ballot._get_collection().find({"meeting_id": meeting_id}))
+    meeting = Meeting._get_collection().find_one({"_id": meeting_id})
+    assert len(rows) == 2
+    for row in rows:
+        assert row.get("voter_id") is None
+        assert row.get("outbox") == []  # the vote.cast (its actor) left with the relay
+        assert not any(h in row["_id"] for h in households)
+    assert meeting.get("ballot_salt") is None  # wiped at close: no key back to households
+
+
+def test_without_a_quorum_the_vote_fails_and_the_topic_closes(dplatform):
+    admin = caller(dplatform, "community_admin", "A")
+    r = {i: caller(dplatform, "resident", "A", f"q{i}") for i in range(3)}
+    with dplatform.rpc() as rpc:
+        meeting, _ = held_meeting(rpc, dplatform)
+        rpc.deliberation.review_decision(admin, meeting["id"], {"approve": True})
+        open_vote(rpc, admin, meeting["id"], {f"hq-{i}": [r[i]] for i in range(3)},
+                  window=1.2, secret=False)
+        rpc.deliberation.cast_ballot(r[0], meeting["id"], {"choice": "yes"})
+        assert wait_until(lambda: rpc.deliberation.get_meeting(admin, meeting["id"])["state"]
+                          == "rejected", timeout=10, every=0.2)
+        with pytest.raises(Conflict):  # closed: too late
+            rpc.deliberation.cast_ballot(r[1], meeting["id"], {"choice": "yes"})
+        result = rpc.deliberation.get_meeting(admin, meeting["id"])["result"]
+        assert (result["turnout"], result["quorum_met"], result["passed"]) == (1, False, False)
+        assert wait_until(lambda: rpc.deliberation.get_topic(admin, meeting["topic_id"])[
+            "state"] == "closed", timeout=10, every=0.2)
+    assert events("decision.approved", meeting_id=meeting["id"]) == []
+
+
+def test_an_election_elects_by_majority_up_to_the_seats(dplatform):
+    admin = caller(dplatform, "community_admin", "A")
+    r = {i: caller(dplatform, "resident", "A", f"e{i}") for i in range(3)}
+    with dplatform.rpc() as rpc:
+        meeting, people = held_meeting(rpc, dplatform)
+        rpc.deliberation.review_decision(admin, meeting["id"], {"approve": True})
+        names = ["cand-a", "cand-b", "cand-c"]
+        open_vote(rpc, admin, meeting["id"], {f"he-{i}": [r[i]] for i in range(3)},
+                  window=2.0, candidates=names, seats=2)
+        with pytest.raises(InvalidInput):
+            rpc.deliberation.cast_ballot(r[0], meeting["id"], {"candidates": names})
+        for i, picks in enumerate((["cand-a", "cand-b"], ["cand-a"], ["cand-c", "cand-a"])):
+            rpc.deliberation.cast_ballot(r[i], meeting["id"], {"candidates": picks})
+        assert wait_until(lambda: rpc.deliberation.get_meeting(admin, meeting["id"])["result"],
+                          timeout=10, every=0.2)
+        result = rpc.deliberation.get_meeting(admin, meeting["id"])["result"]
+    assert result["elected"] == ["cand-a"]  # 3 of 3; b and c have 1 of 3 each
+    assert result["counts"] == {"cand-a": 3, "cand-b": 1, "cand-c": 1, "blank": 0}
+
+
+def test_a_secret_ballot_leaves_its_choice_in_no_log_line_and_no_reply(dplatform, caplog):
+    admin = caller(dplatform, "community_admin", "A")
+    voter = caller(dplatform, "resident", "A", "log-voter")
+    with dplatform.rpc() as rpc:
+        meeting, _ = held_meeting(rpc, dplatform)
+        rpc.deliberation.review_decision(admin, meeting["id"], {"approve": True})
+        rpc.deliberation.open_vote(admin, meeting["id"], {
+            "electorate": [{"household_id": "hl-1", "members": [voter["user_id"]]}],
+            "closes_ts": time.time() + 60, "quorum": "none"})
+        with caplog.at_level(logging.INFO):
+            receipt = rpc.deliberation.cast_ballot(voter, meeting["id"], {"choice": "abstain"})
+            with pytest.raises(Conflict):
+                rpc.deliberation.cast_ballot(voter, meeting["id"], {"choice": "abstain"})
+            view = rpc.deliberation.get_meeting(admin, meeting["id"])
+            wait_events("vote.cast", meeting_id=meeting["id"])
+    assert "abstain" not in str(receipt) and "abstain" not in str(view)
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines, "the refusal is logged (one line)"
+    assert not [line for line in lines if "abstain" in line]
+
+
+def test_members_of_one_household_racing_to_vote_count_once(dplatform):
+    admin = caller(dplatform, "community_admin", "A")
+    members = [caller(dplatform, "resident", "A", f"race{i}") for i in range(6)]
+    with dplatform.rpc() as rpc:
+        meeting, _ = held_meeting(rpc, dplatform)
+        rpc.deliberation.review_decision(admin, meeting["id"], {"approve": True})
+        open_vote(rpc, admin, meeting["id"], {"hr-1": members}, window=60, quorum="none")
+    gate = threading.Barrier(len(members))
+
+    def vote(who: dict) -> str:
+        with dplatform.rpc() as rpc:
+            gate.wait(timeout=30)
+            try:
+                rpc.deliberation.cast_ballot(who, meeting["id"], {"choice": "yes"})
+                return "accepted"
+            except Conflict as exc:
+                assert exc.fields == {"meeting_id": "already voted"}
+                return "refused"
+
+    with ThreadPoolExecutor(max_workers=len(members)) as pool:
+        outcomes = list(pool.map(vote, members))
+    assert sorted(outcomes) == ["accepted"] + ["refused"] * 5
+    assert Ballot._get_collection().count_documents({"meeting_id": meeting["id"]}) == 1

@@ -1,0 +1,50 @@
+"""督 by hand: tasks done one by one, the last executes the decision; overdue once."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from services.deliberation.domain import meetings as rules
+from services.deliberation.supervision import task_of
+
+
+def decided(tasks: int = 2, deadline: float = 1000.0) -> SimpleNamespace:
+    return SimpleNamespace(id="m-1", decision_id="d-m-1", community_id="c1", street_id="s1",
+                           state="approved", tasks_total=tasks, tasks_done=[],
+                           supervise_ts=deadline, executed_ts=None,
+                           plan={"deadline_ts": deadline, "tasks": [{}] * tasks})
+
+
+def apply(doc: SimpleNamespace, decision) -> SimpleNamespace:  # noqa: ANN001
+    for name, value in decision.changes.items():
+        setattr(doc, name, value)
+    return doc
+
+
+def test_the_last_confirmed_order_executes_the_decision_on_time_or_late():
+    doc = decided()
+    first = rules.task_done(doc, 2, 900.0)
+    assert first.changes == {"tasks_done": [2]} and not first.events
+    apply(doc, first)
+    assert rules.task_done(doc, 2, 950.0) is None  # the same order confirmed again
+    assert rules.task_done(doc, 3, 950.0) is None  # not a task of this plan
+    last = rules.task_done(doc, 1, 990.0)
+    (executed,) = last.events
+    assert executed.on_time and last.changes["supervise_ts"] is None
+    late = decided(tasks=1)
+    assert not rules.task_done(late, 1, 1000.5).events[0].on_time
+
+
+def test_an_open_decision_past_its_deadline_is_overdue_once():
+    doc = decided(deadline=1000.0)
+    assert rules.overdue(doc, 999.0) is None
+    step = rules.overdue(doc, 1000.0)
+    (event,) = step.events
+    assert (event.tasks_done, event.tasks_total, event.street_id) == (0, 2, "s1")
+    apply(doc, step)
+    assert doc.overdue and rules.overdue(doc, 2000.0) is None
+
+
+def test_only_a_decisions_order_ids_name_a_task():
+    assert task_of("o-d-m-abc123-2") == ("m-abc123", 2)
+    assert task_of("o-i-123") is None and task_of("o-d-m-abc-x") is None
