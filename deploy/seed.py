@@ -183,9 +183,24 @@ def seed_points(rpc: Any, demo: Demo) -> None:
     earners = [("resident", 100)] + [(f"volunteer{i:02d}", 40) for i in range(1, VOLUNTEERS + 1)]
     for username, amount in earners:
         user = demo.users[username]
-        points.make_award(_keyed(f"seed-award-{username}"), {
+        _awarded_once_account_known(points, _keyed(f"seed-award-{username}"), {
             "community_id": user["community_id"], "user_id": user["id"], "points": amount,
             "reason": "示范积分 (demo balance)"})
+
+
+def _awarded_once_account_known(points: Any, caller: dict[str, Any],
+                                body: dict[str, Any]) -> None:
+    """Award, waiting up to 15 s for points to learn the account identity just made (its
+    read model refuses an account it does not know yet, a 422 naming user_id)."""
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            points.make_award(caller, body)
+            return
+        except InvalidInput as exc:
+            if "user_id" not in (exc.fields or {}) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
 
 
 def _keyed(key: str) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from services.common.contracts.points import (
 )
 from services.common.errors import Conflict, Forbidden, NotFound
 from services.common.paging import page_key
-from services.points import access, domain, expiry, ledger, metrics
+from services.points import access, domain, expiry, ledger, metrics, residents
 from services.points.models import Award, EarnTally, Policy, Rule
 
 DEFAULT_RULES: dict[EarnKind, RuleIn] = {
@@ -146,6 +146,7 @@ def make_award(caller: Caller, data: AwardIn) -> AwardOut:
     found = Award.objects(id=aid).first()
     if found is not None:
         return award_view(found)
+    residents.require_resident(community_id, data.user_id)  # before anything is written
     policy = Policy.objects(id=community_id).first()
     threshold = policy.award_threshold if policy else Policy.award_threshold.default
     doc = Award(id=aid, community_id=community_id, user_id=data.user_id, points=data.points,

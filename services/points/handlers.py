@@ -10,7 +10,7 @@ from services.common.caller import MEMBER_ROLES
 from services.common.contracts import Envelope
 from services.common.contracts.deliberation import MeetingAttended, VoteCast
 from services.common.contracts.dispatch import OrderConfirmed, OrderResolved
-from services.common.contracts.identity import CommunityCreated
+from services.common.contracts.identity import CommunityCreated, UserCreated
 from services.common.contracts.intake import IssueState, IssueStatusChanged
 from services.common.contracts.points import EarnKind
 from services.common.contracts.volunteers import (
@@ -19,7 +19,7 @@ from services.common.contracts.volunteers import (
     WishFulfilled,
 )
 from services.common.inbox import handles
-from services.points import earning
+from services.points import earning, residents
 from services.points.models import CommunityScope, OrderCredit
 
 MEMBERS = frozenset(r.value for r in MEMBER_ROLES)
@@ -49,6 +49,13 @@ class EventHandlers:
         CommunityScope._get_collection().update_one({"_id": event.community_id}, {"$set": {
             "street_id": event.street_id, "district_id": event.district_id}}, upsert=True)
         earning.ensure_defaults(event.community_id)
+
+    @handles("identity", "user.created")
+    def on_user_created(self, envelope: Envelope) -> None:
+        """An account of a community: awards may name it (residents.py)."""
+        created: UserCreated = envelope.parsed()
+        if created.community_id:
+            residents.ACCOUNTS.apply(created.community_id, created.user_id, 1)
 
     @handles("intake", "issue.status_changed", when=_resolved)
     def on_issue_status_changed(self, envelope: Envelope) -> None:

@@ -12,6 +12,7 @@ import uuid
 
 import mongoengine as me
 
+from services.common.mirror import Mirror
 from services.common.store import Aggregate
 
 ALIAS = "points"
@@ -222,4 +223,5 @@ class PointsMark(me.Document):
 # Class names are unique across services: mongoengine registers documents by class name,
 # and a second `Community` would hide identity's from `disconnect` in a shared test process.
 DOCUMENTS = [PointsMark, CommunityScope, Policy, Account, Posting, Rule, EarnTally, Award,
-             Partner, Offer, Allowance, Redemption, OrderCredit]
+             Partner, Offer, Allowance, Redemption, OrderCredit,
+             *Mirror("points", "account").documents]  # identity's accounts: residents.py

@@ -9,8 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from prometheus_client import REGISTRY
 
+from deploy.waits import wait_until
 from services.points import verify
 from services.points.service import PointsService
+from tests.platform import error_of
 from tests.points import helpers
 from tests.points.helpers import World
 
@@ -100,6 +102,27 @@ def test_community_b_admin_can_neither_award_nor_read_a(world):
                       headers=world.admin_b).status_code == 404
     own = client.get(f"/points/ledger?community_id={community_a}", headers=world.admin)
     assert own.status_code == 200 and own.json()["items"]
+
+
+def test_an_award_names_an_account_of_its_community_once_points_knows_them(world):
+    """Community B gets real accounts (A keeps the signed-only residents: its mirror stays
+    unprimed, so A's awards are accepted as named, the lenient window of mirror.py)."""
+    platform, client = world.platform, world.platform.client
+    community_b = platform.community_id("B")
+    real = platform.user("resident", "B", "award")
+    db = world.db()
+    assert wait_until(lambda: db["account_mirror"].find_one({"_id": f"{community_b}:{real['id']}"})
+                      and db["account_mirror_marks"].find_one({"_id": "backfill"}), 20, every=0.1)
+    before = db["awards"].count_documents({})
+    for user_id in ("u-nobody", "u-resident-A-1"):  # made up; a (signed) resident of A
+        refused = client.post("/points/awards", headers=world.admin_b, json={
+            "user_id": user_id, "points": 5, "reason": "x"})
+        assert refused.status_code == 422, refused.text
+        assert "user_id" in error_of(refused)["fields"]
+    assert db["awards"].count_documents({}) == before  # nothing half-written
+    paid = client.post("/points/awards", headers=world.admin_b, json={
+        "user_id": real["id"], "points": 5, "reason": "x"})
+    assert paid.status_code == 201 and paid.json()["state"] == "posted", paid.text
 
 
 def test_an_award_above_the_threshold_waits_for_a_second_admin(world):
