@@ -111,6 +111,18 @@ class EarnTally(me.Document):
     grants = me.ListField(me.StringField())
 
 
+class ExpiryTally(me.Document):
+    """What the expiry run and the releases after a year end decided to expire of one
+    resident account, moved by compare-and-set on `version`: `decided` is the total and
+    `grants` (posting id → points) make a repeated decision find its amount (expiry.py)."""
+
+    meta = {"db_alias": ALIAS, "collection": "expiry_tallies", "strict": False}
+    id = me.StringField(primary_key=True)  # the resident account's id
+    version = me.IntField(default=0)
+    decided = me.IntField(default=0)
+    grants = me.DictField()
+
+
 class Award(Aggregate):
     """A manual award: made by one admin, approved by another above the threshold."""
 
@@ -222,6 +234,6 @@ class PointsMark(me.Document):
 
 # Class names are unique across services: mongoengine registers documents by class name,
 # and a second `Community` would hide identity's from `disconnect` in a shared test process.
-DOCUMENTS = [PointsMark, CommunityScope, Policy, Account, Posting, Rule, EarnTally, Award,
-             Partner, Offer, Allowance, Redemption, OrderCredit,
+DOCUMENTS = [PointsMark, CommunityScope, Policy, Account, Posting, Rule, EarnTally, ExpiryTally,
+             Award, Partner, Offer, Allowance, Redemption, OrderCredit,
              *Mirror("points", "account").documents]  # identity's accounts: residents.py

@@ -30,7 +30,7 @@ from services.common.contracts.points import (
 )
 from services.common.errors import Conflict, NotFound
 from services.common.paging import page_key
-from services.points import domain, ledger, metrics
+from services.points import domain, expiry, ledger, metrics
 from services.points.models import Allowance, Offer, Policy, Posting, Redemption
 
 
@@ -232,6 +232,10 @@ def _give_back(doc: Redemption) -> bool:
             ledger.account_id(doc.community_id, AccountKind.resident, doc.resident_id),
             doc.price, PostingReason.release, doc.id, f"release:{doc.id}"))
         if back.state != "posted":
+            return False
+        # Released after its points' year end: they expire now, not at the next year end.
+        if not expiry.expire_released(doc.community_id, doc.resident_id, doc.id, doc.price,
+                                      time.time()):
             return False
     Offer._get_collection().update_one({"_id": doc.offer_id, "holds": doc.id},
                                        {"$pull": {"holds": doc.id}, "$inc": {"stock": 1}})

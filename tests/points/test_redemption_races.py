@@ -368,6 +368,63 @@ def test_points_earned_in_a_year_expire_at_the_end_of_the_next_once(world):
         this_year + 1) and helpers.balance(world, headers)["expired"] == 20
 
 
+def test_points_locked_over_their_year_end_expire_at_release_once_even_racing_the_run(world):
+    """Two residents hold 30 points earned (backdated here) two years ago, 10 of them locked
+    in a redemption over the year end: one cancels while the year end's run is going, the
+    other after it. Each ends with all 30 expired, the release's part keyed by redemption."""
+    import time as clock
+
+    from services.common.contracts.points import AccountKind
+    from services.points import expiry, ledger
+
+    client, db = world.platform.client, world.db()
+    community_a = world.platform.community_id("A")
+    this_year = ledger.year_of(clock.time())
+    offer = helpers.offer(world, price=10)
+    held = []
+    for _ in range(2):
+        user, headers = helpers.resident(world, 30)
+        made = client.post("/points/redemptions", headers=headers,
+                           json={"offer_id": offer["id"]}).json()
+        acct = ledger.account_id(community_a, AccountKind.resident, user["id"])
+        db["accounts"].update_one({"_id": acct}, {"$rename": {
+            f"earned_{this_year}": f"earned_{this_year - 2}"}})  # due at last year's end
+        held.append((user, headers, made, acct))
+
+    def run() -> int:
+        expired, cursor = expiry.run_page(community_a, this_year - 1, 1, None)
+        while cursor:
+            more, cursor = expiry.run_page(community_a, this_year - 1, 1, cursor)
+            expired += more
+        return expired
+
+    def cancel(made: dict) -> int:
+        return client.post(f"/points/redemptions/{made['id']}/cancel",
+                           headers=held[0][1]).status_code
+
+    with ThreadPoolExecutor(3) as pool:  # the run, and the first resident's cancel twice
+        racing = [pool.submit(run), pool.submit(cancel, held[0][2]),
+                  pool.submit(cancel, held[0][2])]
+        assert [f.result() for f in racing][1:] == [200, 200]
+    helpers.settled(world, held[0][2]["id"])
+    assert client.post(f"/points/redemptions/{held[1][2]['id']}/cancel",
+                       headers=held[1][1]).status_code == 200  # after the run
+    helpers.settled(world, held[1][2]["id"])
+    run()  # a replica's run again: nothing more
+    for user, headers, made, acct in held:
+        assert helpers.balance(world, headers) | {"user_id": None, "community_id": None} == {
+            "user_id": None, "community_id": None, "active": 0, "locked": 0, "spent": 0,
+            "expired": 30}, user
+        expiries = list(db["postings"].find({"reason": "expire", "debit": acct}))
+        assert sum(p["amount"] for p in expiries) == 30, expiries
+        assert {p["key"] for p in expiries} <= {f"expire:{acct}:{this_year - 1}",
+                                               f"expire:release:{made['id']}"}
+    # after the run, the release alone expired what it gave back
+    assert db["postings"].find_one({"key": f"expire:release:{held[1][2]['id']}"})[
+        "amount"] == 10
+    assert helpers.verify(world, community_a)["drift"] == 0
+
+
 def test_a_verify_page_stops_at_its_posting_budget_and_the_next_resumes(world, monkeypatch):
     community_a = world.platform.community_id("A")
     whole = verify.verify_community(community_a)
