@@ -13,103 +13,168 @@ is exact once the ledger is quiet; with postings in flight it is Σ balances + i
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
+import json
 import logging
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from services.common.contracts.points import AccountCheck, VerifyReport
+from services.common.errors import InvalidInput
 from services.common.paging import SEP, PageQuery, encode_cursor, fetch
 from services.points.models import Account, CommunityScope, Posting
 
 log = logging.getLogger(__name__)
 POSTING_PAGE = 500
 MAX_ACCOUNTS = 100  # per page of a verification
-# A page stops taking accounts once it has read this many postings (one account is always
-# summed whole: an account busier than this alone makes a longer page, docs/points.md).
+# A page stops once it has read about this many postings; an account longer than that is
+# walked over several pages, resumed from the cursor on its posting key (docs/points.md).
 POSTING_BUDGET = 20_000
 ATTEMPTS = 3
 AFTER = chr(ord(SEP) + 1)
 
 
 @dataclass
-class Sum:
+class Walk:
+    """One account's sum, possibly over several pages: resumed after `after` (the last
+    posting key summed, without the account's prefix) on `side`, while `seq` holds."""
+
+    account: str
+    seq: int | None = None
+    side: int = 0  # index in SIDES
+    after: str | None = None
     expected: int = 0
     postings: int = 0
     in_transit: int = 0
-    left: list[str] = field(default_factory=list)  # marks of finished postings in `recent`
+    attempts: int = 0  # restarts because seq moved (ATTEMPTS: the account is busy)
+
+    def restarted(self) -> Walk:
+        return Walk(self.account, attempts=self.attempts + 1)
 
 
-def _walk(key_field: str, acct: str) -> Iterator[dict]:
-    """The postings on one side of an account, in pages (each a bounded range read)."""
-    coll = Posting._get_collection()
-    low, high = f"{acct}{SEP}", f"{acct}{AFTER}"
-    while True:
-        rows = list(coll.find({key_field: {"$gt": low, "$lt": high}},
-                              {"amount": 1, "state": 1, "credit": 1, key_field: 1})
-                    .sort(key_field, 1).limit(POSTING_PAGE))
-        yield from rows
-        if len(rows) < POSTING_PAGE:
-            return
-        low = rows[-1][key_field]
+SIDES = (("credit_key", 1), ("debit_key", -1))
 
 
-def _sum(acct: str, recent: set[str]) -> Sum:
-    total = Sum()
+def _rows(key_field: str, acct: str, after: str | None, limit: int) -> list[dict]:
+    """Up to `limit` postings on one side of an account after `after` (a range read)."""
+    low = f"{acct}{SEP}{after}" if after is not None else f"{acct}{SEP}"
+    return list(Posting._get_collection().find(
+        {key_field: {"$gt": low, "$lt": f"{acct}{AFTER}"}},
+        {"amount": 1, "state": 1, "credit": 1, key_field: 1}).sort(key_field, 1).limit(limit))
+
+
+def _sum_part(walk: Walk, recent: set[str], budget: int) -> tuple[int, list[str], bool]:
+    """Sum the walk on from where it stopped, about `budget` postings at most (whole reads of
+    POSTING_PAGE, at least one): (postings read, marks of finished postings left in
+    `recent`, whether the account is summed whole)."""
     accounts = Account._get_collection()
-    for key_field, sign in (("credit_key", 1), ("debit_key", -1)):
-        for row in _walk(key_field, acct):
-            total.postings += 1
+    read, left = 0, []
+    while walk.side < len(SIDES):
+        key_field, sign = SIDES[walk.side]
+        if read and read + POSTING_PAGE > budget:
+            return read, left, False
+        rows = _rows(key_field, walk.account, walk.after, POSTING_PAGE)
+        for row in rows:
+            read += 1
+            walk.postings += 1
             posted = row["state"] == "posted"
             if posted and row["_id"] in recent:  # its batched pull was lost (a crash)
-                total.left.append(row["_id"])
+                left.append(row["_id"])
             elif row["state"] == "refused" and "!" + row["_id"] in recent:
-                total.left.append("!" + row["_id"])
+                left.append("!" + row["_id"])
             if not (posted or (row["state"] == "new" and row["_id"] in recent)):
                 continue
-            total.expected += sign * row["amount"]
+            walk.expected += sign * row["amount"]
             if sign < 0 and not posted:  # debited here: credited over there yet?
                 there = accounts.find_one({"_id": row["credit"]}, {"recent": 1}) or {}
                 if row["_id"] not in there.get("recent", []):
-                    total.in_transit += row["amount"]
-    return total
+                    walk.in_transit += row["amount"]
+        if len(rows) < POSTING_PAGE:
+            walk.side, walk.after = walk.side + 1, None
+        else:
+            walk.after = rows[-1][key_field].removeprefix(f"{walk.account}{SEP}")
+    return read, left, True
 
 
-def check(acct: str) -> tuple[dict, Sum] | None:
-    """(the account as read, its postings' sum), consistent with each other; None: busy."""
+def check(acct: str, walk: Walk | None = None,
+          budget: int | None = None) -> tuple[int, dict | None, Walk | None]:
+    """Sum one account within `budget` postings (None: whole): (postings read, the account
+    as read, the finished walk) consistent with each other; (read, None, walk): unfinished,
+    resume it on the next page; (read, None, None): busy (seq kept moving) or gone. A walk
+    over several pages holds only while the account's `seq` does not move between them."""
     coll = Account._get_collection()
-    for _ in range(ATTEMPTS):
+    walk = walk or Walk(acct)
+    read = 0
+    while walk.attempts < ATTEMPTS:
         before = coll.find_one({"_id": acct}, {"balance": 1, "seq": 1, "recent": 1})
         if before is None:
-            return None
-        total = _sum(acct, set(before.get("recent") or []))
+            return read, None, None
+        if walk.seq is not None and walk.seq != before.get("seq"):
+            walk = walk.restarted()  # moved since the previous page's part
+            continue
+        walk.seq = before.get("seq")
+        left_budget = 1 << 62 if budget is None else max(budget - read, 1)
+        got, left, finished = _sum_part(walk, set(before.get("recent") or []), left_budget)
+        read += got
         after = coll.find_one({"_id": acct}, {"seq": 1})
-        if after is not None and after.get("seq") == before.get("seq"):
-            if total.left:  # forget them now: their postings are finished
-                coll.update_one({"_id": acct}, {"$pull": {"recent": {"$in": total.left}}})
-            return before, total
-    return None
+        if after is None or after.get("seq") != before.get("seq"):
+            walk = walk.restarted()
+            continue
+        if left:  # forget them now: their postings are finished
+            coll.update_one({"_id": acct}, {"$pull": {"recent": {"$in": left}}})
+        return read, (before if finished else None), walk
+    return read, None, None
+
+
+def _encode(accounts_cursor: str | None, walk: Walk) -> str:
+    state = json.dumps([walk.account, walk.seq, walk.side, walk.after, walk.expected,
+                        walk.postings, walk.in_transit, walk.attempts], separators=(",", ":"))
+    return f"{accounts_cursor or ''}.{encode_cursor(state)}"
+
+
+def _decode(community_id: str, cursor: str | None) -> tuple[str | None, Walk | None]:
+    """(the accounts' page cursor, the walk in progress) of a verification cursor."""
+    if not cursor or "." not in cursor:
+        return cursor, None
+    accounts_cursor, state = cursor.split(".", 1)
+    try:
+        raw = base64.urlsafe_b64decode(state + "=" * (-len(state) % 4)).decode()
+        walk = Walk(*json.loads(raw))
+        if not (walk.account.startswith(f"acct:{community_id}:")
+                and 0 <= walk.side <= len(SIDES) and 0 <= walk.attempts < ATTEMPTS):
+            raise ValueError(walk.account)
+    except (ValueError, TypeError, UnicodeDecodeError, binascii.Error) as exc:
+        raise InvalidInput("malformed cursor", {"cursor": "malformed"}) from exc
+    return accounts_cursor or None, walk
 
 
 def verify_page(community_id: str, cursor: str | None = None,
                 limit: int = MAX_ACCOUNTS) -> VerifyReport:
-    """One page of a community's accounts checked (bounded: `limit` accounts)."""
+    """One page of a community's accounts checked (bounded: `limit` accounts, and about
+    POSTING_BUDGET postings read: an account longer than that is walked over pages)."""
+    accounts_cursor, walk = _decode(community_id, cursor)
     docs, after = fetch(Account.objects.only("id", "page_key"), "page_key", community_id,
-                        PageQuery(limit=min(limit, MAX_ACCOUNTS), cursor=cursor))
+                        PageQuery(limit=min(limit, MAX_ACCOUNTS), cursor=accounts_cursor))
     report = VerifyReport(community_id=community_id, accounts=0, postings=0, drift=0,
                           balance_sum=0, in_transit=0, zero_sum=False, complete=after is None,
                           next_cursor=after)
-    busy = 0
+    if walk is not None and (not docs or docs[0].id != walk.account):
+        walk = None  # the account it was walking is gone: nothing to resume
+    busy = read = 0
     for index, doc in enumerate(docs):
-        if report.postings >= POSTING_BUDGET:  # enough for one page: the rest on the next
-            report.next_cursor = encode_cursor(docs[index - 1].page_key)
-            report.complete = False
+        here = encode_cursor(docs[index - 1].page_key) if index else accounts_cursor
+        if read >= POSTING_BUDGET:  # enough for one page: the rest on the next
+            report.next_cursor, report.complete = here, False
             break
-        found = check(doc.id)
-        if found is None:
+        got, row, total = check(doc.id, walk if index == 0 else None, POSTING_BUDGET - read)
+        read += got
+        if row is None and total is not None:  # the budget ran out inside this account
+            report.next_cursor, report.complete = _encode(here, total), False
+            break
+        if row is None or total is None:
             busy += 1
             continue
-        row, total = found
         report.accounts += 1
         report.postings += total.postings
         report.balance_sum += int(row["balance"])

@@ -425,12 +425,42 @@ def test_points_locked_over_their_year_end_expire_at_release_once_even_racing_th
     assert helpers.verify(world, community_a)["drift"] == 0
 
 
-def test_a_verify_page_stops_at_its_posting_budget_and_the_next_resumes(world, monkeypatch):
+def test_a_verify_page_stops_at_its_posting_budget_even_inside_one_account(world, monkeypatch):
+    """With reads of 2 and a budget of 3, the pool (every award and earning) is walked over
+    many pages, resumed from the cursor on its posting key: the same figures as one pass."""
     community_a = world.platform.community_id("A")
     whole = verify.verify_community(community_a)
-    monkeypatch.setattr(verify, "POSTING_BUDGET", 1)
+    pool = f"acct:{community_a}:pool"
+    pool_postings = world.db()["postings"].count_documents({"debit": pool})
+    monkeypatch.setattr(verify, "POSTING_PAGE", 2)
+    monkeypatch.setattr(verify, "POSTING_BUDGET", 3)
     first = verify.verify_page(community_a)
-    assert not first.complete and first.next_cursor and first.accounts <= 2
+    assert not first.complete and first.next_cursor
+    cursor, pages, inside_pool = None, 0, 0
+    totals = [0, 0, 0, 0]
+    while True:
+        page = verify.verify_page(community_a, cursor)
+        pages += 1
+        totals = [totals[0] + page.accounts, totals[1] + page.postings,
+                  totals[2] + page.drift, totals[3] + page.balance_sum + page.in_transit]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+        _, walk = verify._decode(community_a, cursor)
+        inside_pool += walk is not None and walk.account == pool
+    assert inside_pool >= pool_postings // 2 >= 3  # one read of 2 a page: never taken whole
+    assert totals == [whole.accounts, whole.postings, 0, 0], (totals, whole)
+    assert pages > whole.accounts
     paged = verify.verify_community(community_a)
     assert (paged.accounts, paged.postings, paged.drift, paged.zero_sum) == (
         whole.accounts, whole.postings, 0, True)
+    cursor = first.next_cursor  # a walk inside the pool, then the pool moves: it restarts
+    while (walk := verify._decode(community_a, cursor)[1]) is None or walk.account != pool:
+        cursor = verify.verify_page(community_a, cursor).next_cursor
+    helpers.resident(world, 1)  # an award: pool → resident
+    moved = verify.verify_page(community_a, cursor)
+    assert verify._decode(community_a, moved.next_cursor)[1].attempts == 1
+    refused = world.platform.client.get(
+        f"/points/verify?community_id={community_a}&cursor=x.bm90LWpzb24",
+        headers=helpers.signed(world.platform, "ops"))
+    assert refused.status_code == 422 and "cursor" in error_of(refused)["fields"]
