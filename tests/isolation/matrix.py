@@ -134,6 +134,12 @@ ROUTES: dict[str, Route] = {
                             ("points", "get_balance", ("community", "user"))),
     "points.verify": Route("GET", "/points/verify?community_id={community}",
                            ("points", "verify_ledger", ("community",))),
+    # {redemption}: the target's resident ({user}) at the target's merchant (shop-<where>)
+    "points.redemption": Route("GET", "/points/redemptions/{redemption}",
+                               ("points", "get_redemption", ("redemption",))),
+    "points.redemptions": Route("GET", "/points/redemptions?community_id={community}",
+                                ("points", "list_redemptions", ("community",)),
+                                lists="redemption"),
 }
 
 WORKER_ROLES = ("grid_worker", "volunteer", "operator", "department", "community_admin",
@@ -184,6 +190,14 @@ GATEWAY: dict[str, dict[str, Row]] = {
     "points.ledger": _only(ROLE, **ADMINS),
     "points.balance": _only(ROLE, **ADMINS),
     "points.verify": _only(ROLE, ops=OK3, **ADMINS),  # ops: the figures of its district
+    # a redemption: its merchant (A's shop sees only A's: merchant B vs A's) and the
+    # community's admins and those above; a resident sees only its own (not this one)
+    "points.redemption": _only(ROLE, resident=NONE, reporter=NONE, volunteer=NONE,
+                               operator=NONE, merchant=OWN, **ADMINS),
+    # the list is one's own (a resident: never the target's) or a merchant's where it is a
+    # partner (A's shop: A's list; A2 and B, where it is none, 404)
+    "points.redemptions": _only(ROLE, resident=EMPTY, reporter=EMPTY, volunteer=EMPTY,
+                                operator=EMPTY, merchant=OWN),
 }
 
 RPC: dict[str, dict[str, Row]] = {
@@ -206,6 +220,8 @@ RPC: dict[str, dict[str, Row]] = {
     "order.confirm": {"department": SEES_OWN_403, "grid_worker": NONE, "volunteer": NONE,
                       "operator": NONE, **{r: NONE for r in NON_WORKERS}},
     "responders.accept": _everyone(NONE),
+    # points asks who may see a redemption, not the role first: anyone else's is a 404
+    "points.redemption": {r: NONE for r in ("grid_worker", "department", "ops")},
     "categories.save": {r: SEES_OWN_403 for r in ("reporter", "resident", "grid_worker",
                                                   "volunteer", "operator", "department",
                                                   "merchant")} | {"ops": NONE},
@@ -301,6 +317,11 @@ WRITES: dict[str, Write] = {
         "dispatch", "register_responder", ("body",)), "none", body={
         "community_id": "{community}", "kind": "department", "name": "物业公司",
         "department_id": "dept-{uniq}"}, ok=201),
+    # community B's admin cannot award in A; {user} is the target's resident (points knows
+    # the account: identity's user.created)
+    "points.award": Write("POST", "/points/awards", ("points", "make_award", ("body",)),
+                          "none", body={"community_id": "{community}", "user_id": "{user}",
+                                        "points": 1, "reason": "邻里互助"}, ok=201),
 }
 
 ADMIN_WRITE = _only(ROLE, **ADMINS)  # the admins' own writes; the gateway turns others away
@@ -339,6 +360,7 @@ WRITE_GATEWAY: dict[str, dict[str, Row]] = {
     "user.create": _only(ROLE, community_admin=("ok", 422, 422), street_admin=("ok", "ok", 422),
                          district_admin=OK3),
     "responder.register": ADMIN_WRITE,
+    "points.award": _only(ROLE, community_admin=OWN),  # the community's own admin only
 }
 
 _SEES_ISSUE = {"reporter": SEES_OWN_403, "grid_worker": SEES_OWN_403,

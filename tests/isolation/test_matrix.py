@@ -11,6 +11,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import eventlet
@@ -73,6 +74,35 @@ def _wait_evaluated(rpc: Any, reporter: dict, issue_id: str) -> None:
         time.sleep(0.1)
 
 
+def _redemption(rpc: Any, admin: dict, where: str, account: dict) -> str:
+    """The target's merchant (shop-<where>) a partner with an offer; the target's resident
+    (a real account: points refuses an award to one it knows not to live there, and may
+    not have heard of this one yet) awarded points and redeeming them."""
+    community_id = admin["community_id"]
+    rpc.points.onboard_merchant(admin, {"merchant_id": f"shop-{where}", "name": f"小店 {where}",
+                                        "modes": ["points_exchange"]})
+    now = time.time()
+    offer = rpc.points.create_offer(admin, {
+        "merchant_id": f"shop-{where}", "title": "理发", "price": 10, "stock": 100,
+        "valid_from": _iso(now - 3600), "valid_until": _iso(now + 86400)})
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            rpc.points.make_award(admin, {"user_id": account["id"], "points": 50,
+                                          "reason": "邻里互助"})
+            break
+        except DomainError as exc:  # 422 user_id: the account's event is on its way
+            assert exc.status == 422 and time.monotonic() < deadline, exc
+            time.sleep(0.1)
+    resident = {"user_id": account["id"], "role": "resident", "community_id": community_id,
+                "street_id": admin["street_id"], "district_id": admin["district_id"]}
+    return rpc.points.request_redemption(resident, {"offer_id": offer["id"]})["id"]
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat()
+
+
 @pytest.fixture(scope="module")
 def world(module_platform: Platform) -> World:
     platform = module_platform
@@ -101,7 +131,8 @@ def world(module_platform: Platform) -> World:
                 "role": "resident", "display_name": f"居民 {where}",
                 "community_id": community_id})
             ids[target] = {"issue": issue["id"], "order": order["id"], "responder": unit["id"],
-                           "community": community_id, "user": account["id"]}
+                           "community": community_id, "user": account["id"],
+                           "redemption": _redemption(rpc, admin, where, account)}
         for target, where in WHERE.items():
             _wait_dispatched(rpc, caller(platform, "community_admin", where),
                              ids[target]["issue"])
@@ -230,7 +261,8 @@ def _victim(world: World, rpc: Any, route: matrix.Write, target: str,
             member = prober
     made = victims.make(rpc, route.victim, community_id,
                         caller(world.platform, "community_admin", where), reporter, member)
-    return made | {"community": community_id, "uniq": victims.uniq()}
+    return made | {"community": community_id, "user": world.ids[target]["user"],
+                   "uniq": victims.uniq()}
 
 
 def _token(world: World, who: dict) -> dict[str, str]:
