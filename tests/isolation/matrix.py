@@ -248,7 +248,8 @@ def size() -> int:
 # by the probing reporter when it is expected to succeed), pair (a duplicate and its
 # original: {issue}, {original}), order (community level, naming the department "police"),
 # whistled (that order, police whistled), pool (a member's order, in the pool), claimed
-# (a pool order claimed by another member, or by the prober), none (a create: {community}).
+# (a pool order claimed by another member, or by the prober), issued (a redemption's code,
+# test_matrix._issued), none (a create: {community}).
 # Rating moved to the evaluation service, which learns that an issue is resolved from
 # intake's events: its write probes need that wait and are not here yet (the read matrix's
 # issue.rate row probes its refusals).
@@ -322,6 +323,10 @@ WRITES: dict[str, Write] = {
     "points.award": Write("POST", "/points/awards", ("points", "make_award", ("body",)),
                           "none", body={"community_id": "{community}", "user_id": "{user}",
                                         "points": 1, "reason": "邻里互助"}, ok=201),
+    # merchant B vs A's code: only the offer's merchant confirms ({code}: an issued
+    # redemption of the target's resident at the target's merchant, shop-<where>)
+    "points.confirm": Write("POST", "/points/redemptions/confirm", (
+        "points", "confirm_redemption", ("body",)), "issued", body={"code": "{code}"}),
 }
 
 ADMIN_WRITE = _only(ROLE, **ADMINS)  # the admins' own writes; the gateway turns others away
@@ -361,6 +366,7 @@ WRITE_GATEWAY: dict[str, dict[str, Row]] = {
                          district_admin=OK3),
     "responder.register": ADMIN_WRITE,
     "points.award": _only(ROLE, community_admin=OWN),  # the community's own admin only
+    "points.confirm": _only(ROLE, merchant=OWN),  # another merchant's code: no such code
 }
 
 _SEES_ISSUE = {"reporter": SEES_OWN_403, "grid_worker": SEES_OWN_403,

@@ -74,17 +74,17 @@ def _wait_evaluated(rpc: Any, reporter: dict, issue_id: str) -> None:
         time.sleep(0.1)
 
 
-def _redemption(rpc: Any, admin: dict, where: str, account: dict) -> str:
+def _redemption(rpc: Any, admin: dict, where: str, account: dict) -> dict[str, str]:
     """The target's merchant (shop-<where>) a partner with an offer; the target's resident
     (a real account: points refuses an award to one it knows not to live there, and may
     not have heard of this one yet) awarded points and redeeming them."""
-    community_id = admin["community_id"]
     rpc.points.onboard_merchant(admin, {"merchant_id": f"shop-{where}", "name": f"小店 {where}",
                                         "modes": ["points_exchange"]})
     now = time.time()
     offer = rpc.points.create_offer(admin, {
         "merchant_id": f"shop-{where}", "title": "理发", "price": 10, "stock": 100,
-        "valid_from": _iso(now - 3600), "valid_until": _iso(now + 86400)})
+        "valid_from": _iso(now - 3600), "valid_until": _iso(now + 86400),
+        "per_resident_limit": 100})
     deadline = time.monotonic() + 20
     while True:
         try:
@@ -94,9 +94,22 @@ def _redemption(rpc: Any, admin: dict, where: str, account: dict) -> str:
         except DomainError as exc:  # 422 user_id: the account's event is on its way
             assert exc.status == 422 and time.monotonic() < deadline, exc
             time.sleep(0.1)
-    resident = {"user_id": account["id"], "role": "resident", "community_id": community_id,
-                "street_id": admin["street_id"], "district_id": admin["district_id"]}
-    return rpc.points.request_redemption(resident, {"offer_id": offer["id"]})["id"]
+    made = rpc.points.request_redemption(_resident(admin, account["id"]),
+                                         {"offer_id": offer["id"]})
+    return {"redemption": made["id"], "offer": offer["id"]}
+
+
+def _resident(admin: dict, user_id: str) -> dict:
+    return {"user_id": user_id, "role": "resident", "community_id": admin["community_id"],
+            "street_id": admin["street_id"], "district_id": admin["district_id"]}
+
+
+def _issued(rpc: Any, admin: dict, ids: dict[str, str]) -> dict[str, str]:
+    """A fresh code of the target's resident at the target's merchant (its price awarded)."""
+    rpc.points.make_award(admin, {"user_id": ids["user"], "points": 10, "reason": "邻里互助"})
+    made = rpc.points.request_redemption(_resident(admin, ids["user"]),
+                                         {"offer_id": ids["offer"]})
+    return {"code": made["code"]}
 
 
 def _iso(ts: float) -> str:
@@ -132,7 +145,7 @@ def world(module_platform: Platform) -> World:
                 "community_id": community_id})
             ids[target] = {"issue": issue["id"], "order": order["id"], "responder": unit["id"],
                            "community": community_id, "user": account["id"],
-                           "redemption": _redemption(rpc, admin, where, account)}
+                           **_redemption(rpc, admin, where, account)}
         for target, where in WHERE.items():
             _wait_dispatched(rpc, caller(platform, "community_admin", where),
                              ids[target]["issue"])
@@ -259,8 +272,9 @@ def _victim(world: World, rpc: Any, route: matrix.Write, target: str,
             reporter = prober
         if prober["role"] in CLAIMERS:
             member = prober
-    made = victims.make(rpc, route.victim, community_id,
-                        caller(world.platform, "community_admin", where), reporter, member)
+    admin = caller(world.platform, "community_admin", where)
+    made = (_issued(rpc, admin, world.ids[target]) if route.victim == "issued" else
+            victims.make(rpc, route.victim, community_id, admin, reporter, member))
     return made | {"community": community_id, "user": world.ids[target]["user"],
                    "uniq": victims.uniq()}
 
