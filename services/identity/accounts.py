@@ -69,7 +69,7 @@ def names_page(query: paging.PageQuery) -> paging.Page[AccountName]:
     docs, cursor = paging.fetch(User.objects(), "page_key", USER_LIST, query)
     return paging.Page[AccountName](items=[
         AccountName(user_id=u.id, community_id=u.community_id, display_name=u.display_name,
-                    version=u.version) for u in docs], next_cursor=cursor)
+                    version=u.version, role=u.role) for u in docs], next_cursor=cursor)
 
 
 def visible_user(caller: Caller, user_id: str) -> User:

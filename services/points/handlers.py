@@ -55,7 +55,8 @@ class EventHandlers:
         """An account of a community: awards may name it (residents.py)."""
         created: UserCreated = envelope.parsed()
         if created.community_id:
-            residents.ACCOUNTS.apply(created.community_id, created.user_id, 1)
+            residents.ACCOUNTS.apply(created.community_id, created.user_id, 1,
+                                     removed=residents.not_earner(created.role))
 
     @handles("intake", "issue.status_changed", when=_resolved)
     def on_issue_status_changed(self, envelope: Envelope) -> None:

@@ -110,11 +110,13 @@ def test_an_award_names_an_account_of_its_community_once_points_knows_them(world
     platform, client = world.platform, world.platform.client
     community_b = platform.community_id("B")
     real = platform.user("resident", "B", "award")
+    staff = platform.user("grid_worker", "B", "award")  # of B, but not a resident
     db = world.db()
-    assert wait_until(lambda: db["account_mirror"].find_one({"_id": f"{community_b}:{real['id']}"})
+    assert wait_until(lambda: all(db["account_mirror"].find_one({"_id": f"{community_b}:{u}"})
+                                  for u in (real["id"], staff["id"]))
                       and db["account_mirror_marks"].find_one({"_id": "backfill"}), 20, every=0.1)
     before = db["awards"].count_documents({})
-    for user_id in ("u-nobody", "u-resident-A-1"):  # made up; a (signed) resident of A
+    for user_id in ("u-nobody", "u-resident-A-1", staff["id"]):  # made up; of A; B's staff
         refused = client.post("/points/awards", headers=world.admin_b, json={
             "user_id": user_id, "points": 5, "reason": "x"})
         assert refused.status_code == 422, refused.text

@@ -113,3 +113,4 @@ class AccountName(BaseModel):
     community_id: str | None = None
     display_name: str
     version: int
+    role: Role | None = None  # points awards only the community's earners (None: older)
