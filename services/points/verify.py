@@ -159,15 +159,17 @@ def verify_page(community_id: str, cursor: str | None = None,
     report = VerifyReport(community_id=community_id, accounts=0, postings=0, drift=0,
                           balance_sum=0, in_transit=0, zero_sum=False, complete=after is None,
                           next_cursor=after)
-    if walk is not None and (not docs or docs[0].id != walk.account):
-        walk = None  # the account it was walking is gone: nothing to resume
+    # The walk resumes when its account comes up: normally first, but an account created
+    # meanwhile may sort before it (ids order the accounts); a walk whose account is gone
+    # is simply not resumed.
     busy = read = 0
     for index, doc in enumerate(docs):
         here = encode_cursor(docs[index - 1].page_key) if index else accounts_cursor
         if read >= POSTING_BUDGET:  # enough for one page: the rest on the next
             report.next_cursor, report.complete = here, False
             break
-        got, row, total = check(doc.id, walk if index == 0 else None, POSTING_BUDGET - read)
+        resumed = walk if walk is not None and walk.account == doc.id else None
+        got, row, total = check(doc.id, resumed, POSTING_BUDGET - read)
         read += got
         if row is None and total is not None:  # the budget ran out inside this account
             report.next_cursor, report.complete = _encode(here, total), False

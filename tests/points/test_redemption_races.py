@@ -459,7 +459,10 @@ def test_a_verify_page_stops_at_its_posting_budget_even_inside_one_account(world
     cursor = first.next_cursor  # a walk inside the pool, then the pool moves: it restarts
     while (walk := verify._decode(community_a, cursor)[1]) is None or walk.account != pool:
         cursor = verify.verify_page(community_a, cursor).next_cursor
-    helpers.resident(world, 1)  # an award: pool → resident
+    someone = world.db()["accounts"].find_one({"community_id": community_a, "kind": "resident"})
+    moved_by = world.platform.client.post("/points/awards", headers=world.admin, json={
+        "user_id": someone["owner_id"], "points": 1, "reason": "x"})  # pool → a resident
+    assert moved_by.status_code == 201, moved_by.text
     moved = verify.verify_page(community_a, cursor)
     assert verify._decode(community_a, moved.next_cursor)[1].attempts == 1
     refused = world.platform.client.get(
