@@ -140,10 +140,16 @@ def _decode(community_id: str, cursor: str | None) -> tuple[str | None, Walk | N
     accounts_cursor, state = cursor.split(".", 1)
     try:
         raw = base64.urlsafe_b64decode(state + "=" * (-len(state) % 4)).decode()
-        walk = Walk(*json.loads(raw))
-        if not (walk.account.startswith(f"acct:{community_id}:")
+        fields = json.loads(raw)
+        if not isinstance(fields, list) or len(fields) != 8:
+            raise ValueError(raw)
+        walk = Walk(*fields)
+        numbers = (walk.side, walk.expected, walk.postings, walk.in_transit, walk.attempts)
+        if not (isinstance(walk.account, str) and walk.account.startswith(f"acct:{community_id}:")
+                and isinstance(walk.seq, int | None) and isinstance(walk.after, str | None)
+                and all(type(n) is int for n in numbers)
                 and 0 <= walk.side <= len(SIDES) and 0 <= walk.attempts < ATTEMPTS):
-            raise ValueError(walk.account)
+            raise ValueError(raw)
     except (ValueError, TypeError, UnicodeDecodeError, binascii.Error) as exc:
         raise InvalidInput("malformed cursor", {"cursor": "malformed"}) from exc
     return accounts_cursor or None, walk
