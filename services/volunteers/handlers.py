@@ -102,6 +102,6 @@ class EventHandlers:
 
     @handles("dispatch", "order.confirmed")
     def on_order_confirmed(self, envelope: Envelope) -> None:
-        """The order's work is done: its volunteer's load drops."""
+        """The order's work is done: its volunteer's load drops; residents may rate it."""
         event: OrderConfirmed = envelope.parsed()
-        orders.done(event.order_id, Caller.system(request_id=envelope.correlation_id))
+        orders.done(event, Caller.system(request_id=envelope.correlation_id))

@@ -125,6 +125,7 @@ class Activity(Aggregate):
     participants = me.ListField(me.DictField())
     waitlist = me.ListField(me.DictField())
     joined = me.IntField(default=0)  # sign-ups ever: the next position
+    rating_item_opened = me.BooleanField(default=False)  # the organiser's service, to rate
     created_ts = me.FloatField(required=True)
     page_key = me.StringField()  # "c:<community>|<starts>|<id>"
 

@@ -17,15 +17,15 @@ import time
 
 from services.common.aggregate import Decision, change
 from services.common.caller import Caller
-from services.common.contracts.dispatch import OrderCreated, OrderSkillSet
+from services.common.contracts.dispatch import OrderConfirmed, OrderCreated, OrderSkillSet
 from services.common.contracts.workflow import Route
 from services.common.paging import page_key
 from services.volunteers import matching
-from services.volunteers.domain import offers
+from services.volunteers.domain import offers, service_items
 from services.volunteers.domain.scoring import Need
 from services.volunteers.index import LiveIndex
 from services.volunteers.models import Match
-from services.volunteers.profiles import credit
+from services.volunteers.profiles import credit, profile_kinds
 
 log = logging.getLogger(__name__)
 OFFER_MINUTES = 30.0  # each volunteer's time to answer an order's offer
@@ -169,17 +169,24 @@ def taken(order_id: str, responder: str, event_ts: float, caller: Caller) -> Mat
     return done.doc
 
 
-def done(order_id: str, caller: Caller) -> Match | None:
+def done(event: OrderConfirmed, caller: Caller) -> Match | None:
     """`order.confirmed`: the volunteer who accepted the order finished it, so it no longer
     counts in their load (once: the match's `load_released`, then the profile's counter,
-    after the commit like every profile counter)."""
-    if Match.objects(id=match_id(order_id)).only("id").first() is None:
+    after the commit like every profile counter). The same commit opens their service for
+    residents to rate in evaluation (the order's reporter is dispatch's and intake's, not
+    known here: any resident of the community may rate it, once each)."""
+    order_id = event.order_id
+    match = Match.objects(id=match_id(order_id)).only("id", "accepted_by").first()
+    if match is None:
         return None
+    kinds = profile_kinds(match.accepted_by)
 
     def decide(m: Match, _at: object) -> Decision | None:
         if m.state != offers.ACCEPTED or m.load_released or not m.accepted_by:
             return None
-        return Decision(changes={"load_released": True})
+        item = service_items.opened("order", order_id, m.community_id, event.result,
+                                    m.accepted_by, kinds, [], time.time())
+        return Decision(changes={"load_released": True}, events=[item])
 
     made = change(lambda: Match.objects.get(id=match_id(order_id)), decide, caller)
     if made.decision is None:

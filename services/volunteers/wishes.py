@@ -18,7 +18,7 @@ from services.common.rpc import as_caller, dump, parse, replies
 from services.volunteers import access, metrics
 from services.volunteers.domain import wishes as rules
 from services.volunteers.models import Profile, Wish
-from services.volunteers.profiles import check_grid
+from services.volunteers.profiles import check_grid, profile_kinds
 from services.volunteers.profiles import credit as credit_profile
 
 POSTERS = (Role.resident, Role.volunteer, Role.operator, Role.community_admin)
@@ -124,9 +124,11 @@ class WishEntrypoints:
         wish = self._wish(who, wish_id)
         if who.user_id != wish.resident_account_id and who.role is not Role.system:
             raise NotFound("no such wish", {"wish_id": "unknown"})
+        kinds = profile_kinds(wish.volunteer_account_id)
         done = change(lambda: Wish.objects.get(id=wish.id),
                       lambda w, at: rules.fulfil(w, w.resident_account_id, time.time(),
-                                                 spec.rating, spec.note), who, derive=derive)
+                                                 spec.rating, spec.note, kinds), who,
+                      derive=derive)
         if done.decision is not None:
             metrics.HOURS_LOGGED.labels("wish").inc(done.doc.hours)
             credit(done.doc)
