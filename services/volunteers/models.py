@@ -91,6 +91,7 @@ class Wish(Aggregate):
     rating = me.IntField()
     note = me.StringField()
     credited = me.BooleanField(default=False)  # hours and rating added to the profile
+    match_id = me.StringField()  # the match whose accepted offer claimed it (its load)
     board_key = me.StringField()  # open wishes of the community; None once claimed
     mine_key = me.StringField()  # the resident's wishes
     claimed_key = me.StringField()  # the volunteer's claimed and fulfilled wishes

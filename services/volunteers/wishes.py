@@ -17,6 +17,7 @@ from services.common.paging import PageQuery, fetch
 from services.common.rpc import as_caller, dump, parse, replies
 from services.volunteers import access, metrics
 from services.volunteers.domain import wishes as rules
+from services.volunteers.matching import release_load
 from services.volunteers.models import Profile, Wish
 from services.volunteers.profiles import check_grid, profile_kinds
 from services.volunteers.profiles import credit as credit_profile
@@ -132,6 +133,9 @@ class WishEntrypoints:
         if done.decision is not None:
             metrics.HOURS_LOGGED.labels("wish").inc(done.doc.hours)
             credit(done.doc)
+        # Also on a repeat: a crash after the fulfilment's commit is mended by asking again.
+        if release_load(done.doc.match_id, done.doc.volunteer_account_id, who):
+            self.matching.put_profile(Profile.objects.get(id=done.doc.volunteer_account_id))
         return view(who, done.doc)
 
     @rpc
