@@ -28,7 +28,7 @@ from services.common.errors import DomainError, Forbidden, NotFound
 from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, dump, parse, replies
 from services.common.store import StaleWrite
-from services.volunteers import access, metrics
+from services.volunteers import access, metrics, policy
 from services.volunteers.domain import offers
 from services.volunteers.domain import wishes as wish_rules
 from services.volunteers.domain.scoring import Need
@@ -181,11 +181,12 @@ class MatchEntrypoints:
             raise DomainError("the wish is not open", {"need_id": f"wish is {wish.state}"})
         ranked = self.matching.index.top(need, spec.k)
         now = time.time()
+        minutes = spec.offer_minutes or policy.of(place.community_id).offer_minutes
         match = Match(district_id=place.district_id, street_id=place.street_id,
                       community_id=place.community_id, requested_by=who.user_id,
                       resident_account_id=wish.resident_account_id if wish else None,
                       need_kind=spec.need_kind, need_id=spec.need_id or "-", skill=need.skill,
-                      grid_id=need.grid_id, at_ts=need.at_ts, ttl=spec.offer_minutes * 60,
+                      grid_id=need.grid_id, at_ts=need.at_ts, ttl=minutes * 60,
                       state="new", created_ts=now,
                       candidates=[{"account_id": r.account_id, "score": r.score,
                                    "parts": r.parts} for r in ranked])

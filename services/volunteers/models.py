@@ -254,6 +254,7 @@ class VolunteerPolicy(me.Document):
 
     meta = {"db_alias": ALIAS, "collection": "policies"}
     id = me.StringField(primary_key=True)  # the community id
+    offer_minutes = me.IntField()
     order_hours = me.FloatField()
     order_hours_max = me.FloatField()
     changed_by = me.StringField()

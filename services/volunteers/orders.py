@@ -29,7 +29,6 @@ from services.volunteers.models import Match
 from services.volunteers.profiles import credit, profile_kinds
 
 log = logging.getLogger(__name__)
-OFFER_MINUTES = 30.0  # each volunteer's time to answer an order's offer
 K = 10  # candidates an order is offered to, in turn
 APPLIED_KEPT = 20  # event ids kept on a match: redeliveries come soon, not after 20 more
 
@@ -66,7 +65,7 @@ def open_match(live: LiveIndex, order_id: str, community_id: str, district_id: s
     match = Match(id=mid, district_id=district_id, street_id=street_id,
                   community_id=community_id, requested_by=caller.user_id, need_kind="order",
                   need_id=order_id, skill=skill, grid_id=grid_id, at_ts=now,
-                  ttl=OFFER_MINUTES * 60, state="new", created_ts=now)
+                  ttl=policy.of(community_id).offer_minutes * 60, state="new", created_ts=now)
     match.candidates = candidates(live, match, skill, now, [])
     match.page_key = page_key(f"c:{community_id}", now, mid)
     # A concurrent delivery that made it first: the commit is stale, the retry loads theirs.

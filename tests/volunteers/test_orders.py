@@ -36,8 +36,9 @@ def _volunteers(vplatform, tag: str) -> tuple[dict, dict]:  # noqa: ANN001
     return people[0], people[1]
 
 
-def _match(vplatform, order_id: str, **want: object) -> dict:  # noqa: ANN001
-    admin = vplatform.headers("community_admin")
+def _match(vplatform, order_id: str, admin: dict | None = None,  # noqa: ANN001
+           **want: object) -> dict:
+    admin = admin or vplatform.headers("community_admin")
     url = f"/matches/m-o-{order_id}"
     got: dict = {}
 
