@@ -41,10 +41,11 @@ def of(community_id: str) -> Settings:
                     changed_by=row.changed_by, changed_ts=row.changed_ts)
 
 
-def _admin_home(who: Caller) -> str:
-    """The community whose settings the caller keeps: their own, as its admin."""
+def _admin_home(who: Caller, community_id: str | None) -> str:
+    """The community whose settings the caller keeps: their own, as its admin (naming
+    another community is a 404, as for one that does not exist)."""
     who.require_role(Role.community_admin)
-    return access.home(who, None).community_id
+    return access.home(who, community_id).community_id
 
 
 def _out(community_id: str, settings: Settings) -> dict:
@@ -54,17 +55,17 @@ def _out(community_id: str, settings: Settings) -> dict:
 class PolicyEntrypoints:
     @rpc
     @replies(VolunteerPolicyOut)
-    def get_policy(self, caller: dict) -> dict:
+    def get_policy(self, caller: dict, community_id: str | None = None) -> dict:
         """The caller's community's settings (the defaults until its admins set them)."""
-        community_id = _admin_home(as_caller(caller))
+        community_id = _admin_home(as_caller(caller), community_id)
         return _out(community_id, of(community_id))
 
     @rpc
     @replies(VolunteerPolicyOut)
-    def set_policy(self, caller: dict, data: dict) -> dict:
+    def set_policy(self, caller: dict, community_id: str | None, data: dict) -> dict:
         """Set the offer window and order hours of the caller's community (its admins)."""
         who = as_caller(caller)
-        community_id = _admin_home(who)
+        community_id = _admin_home(who, community_id)
         spec = parse(VolunteerPolicyIn, data)
         given = spec.model_dump(exclude_none=True)
         if not given:

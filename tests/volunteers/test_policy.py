@@ -38,9 +38,15 @@ def test_only_the_communitys_admin_sets_the_offer_window_and_orders_use_it(vplat
                                                                    "order_hours": 2})
     assert saved.status_code == 200, saved.text
     assert (saved.json()["offer_minutes"], saved.json()["order_hours"]) == (5, 2.0)
-    # A's admin reads A's settings, untouched by B's.
-    assert client.get("/volunteers/policy", headers=vplatform.headers(
-        "community_admin")).json()["offer_minutes"] == 30
+    # A's admin reads A's settings, untouched by B's; B's are not theirs to name.
+    a_admin = vplatform.headers("community_admin")
+    assert client.get("/volunteers/policy", headers=a_admin).json()["offer_minutes"] == 30
+    b = vplatform.community_id("B")
+    assert client.get(f"/volunteers/policy?community_id={b}", headers=a_admin).status_code == 404
+    assert client.put(f"/volunteers/policy?community_id={b}", headers=a_admin,
+                      json={"offer_minutes": 1}).status_code == 404
+    assert client.get(f"/volunteers/policy?community_id={b}",
+                      headers=admin).json()["offer_minutes"] == 5
 
     helper = token_headers(vplatform, "volunteer", f"u-pol-{uuid.uuid4().hex[:6]}", where="B")
     assert client.put("/volunteers/profile", headers=helper,
