@@ -111,6 +111,7 @@ class WishEntrypoints:
     def release_wish(self, caller: dict, wish_id: str) -> dict:
         """The volunteer who claimed the wish gives it back to the board."""
         who = as_caller(caller)
+        who.require_role(*CLAIMERS)  # as the gateway: only members ever hold a wish
         wish = self._wish(who, wish_id)
         done = change(lambda: Wish.objects.get(id=wish.id),
                       lambda w, at: rules.release(w, who.user_id), who, derive=derive)

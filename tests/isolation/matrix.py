@@ -313,6 +313,8 @@ WRITES: dict[str, Write] = {
         "volunteers", "claim_wish", ("wish",)), "wish"),
     "wish.fulfil": Write("POST", "/wishes/{wish}/fulfil", (
         "volunteers", "fulfil_wish", ("wish", "body")), "claimed_wish", body={}),
+    "wish.release": Write("POST", "/wishes/{wish}/release", (
+        "volunteers", "release_wish", ("wish",)), "claimed_wish"),
     "wish.withdraw": Write("POST", "/wishes/{wish}/withdraw", (
         "volunteers", "withdraw_wish", ("wish",)), "wish"),
     "activity.create": Write("POST", "/activities", (
@@ -371,6 +373,7 @@ WRITE_GATEWAY: dict[str, dict[str, Row]] = {
     "wish.post": _only(ROLE, **dict.fromkeys(
         ("reporter", "resident", "volunteer", "operator", "community_admin"), OWN)),
     "wish.claim": _only(ROLE, volunteer=OWN, operator=OWN),  # 抢单: members
+    "wish.release": _only(ROLE, volunteer=OWN, operator=OWN),  # the member who holds it
     # only the resident who posted it confirms it; the gateway lets community people try
     "wish.fulfil": _only(ROLE, reporter=OWN, **dict.fromkeys(
         ("resident", "grid_worker", "volunteer", "operator", "community_admin"), NONE)),
