@@ -13,7 +13,6 @@ import logging
 from services.common.caller import Caller
 from services.common.contracts import Envelope
 from services.common.contracts.deliberation import (
-    Colour,
     DecisionApproved,
     MeetingCancelled,
     MeetingScheduled,
@@ -33,7 +32,6 @@ from services.deliberation.models import CommunityPlace, Meeting, Topic
 
 log = logging.getLogger(__name__)
 TOPIC_CATEGORY = "deliberation_topic"  # intake's catalogue code for 议事提议
-ISSUE_COLOUR = Colour.orange  # residents' voices; an admin may re-file it
 
 
 def _move(topic_id: str, decide, envelope: Envelope) -> None:  # noqa: ANN001
@@ -61,7 +59,7 @@ class EventHandlers:
         place = Home(event.district_id, event.street_id, event.community_id)
         topics.create(Caller.system(event.district_id, envelope.correlation_id), place,
                       title=event.summary[:80].splitlines()[0] or "议事提议",
-                      detail=event.summary[:500], category=ISSUE_COLOUR,
+                      detail=event.summary[:500], category=None,
                       urgent=event.urgency is Urgency.urgent, source=TopicSource.issue,
                       now=envelope.occurred_at.timestamp(), issue_id=event.issue_id,
                       topic_id=topic_id)
@@ -83,7 +81,7 @@ class EventHandlers:
                   f"{event.baseline:.1f} a week before (grid {event.grid_id})")
         topics.create(Caller.system(place.district_id, envelope.correlation_id), home,
                       title=f"研判预警 · {event.category}"[:80], detail=detail[:500],
-                      category=ISSUE_COLOUR, urgent=False, source=TopicSource.warning,
+                      category=None, urgent=False, source=TopicSource.warning,
                       now=envelope.occurred_at.timestamp(), topic_id=topic_id)
 
     @handles("deliberation", "meeting.scheduled")

@@ -40,6 +40,16 @@ class CommunityPlace(me.Document):
     street_id = me.StringField()
 
 
+class CategorySet(Aggregate):
+    """A community's topic categories (`_id` the community): `categories` is the whole set
+    as rows {key, name, theme, parties, retired}, rewritten by each version-conditioned
+    commit. No document: the seeded seven colours (`domain/topics.CATEGORIES`)."""
+
+    meta = {"db_alias": ALIAS, "collection": "category_sets"}
+    id = me.StringField(primary_key=True)
+    categories = me.ListField(me.DictField())
+
+
 class Hall(me.Document):
     """议事厅: a place (or online room) for meetings, published to residents."""
 
@@ -206,5 +216,5 @@ Representative.tally_document = DeliberationCounts
 Topic.tally_document = DeliberationCounts
 Meeting.tally_document = DeliberationCounts
 
-DOCUMENTS = [DeliberationCounts, CommunityPlace, Hall, Representative, HallSlot, Topic,
+DOCUMENTS = [DeliberationCounts, CommunityPlace, CategorySet, Hall, Representative, HallSlot, Topic,
              TopicComment, Meeting, Elector, Ballot]

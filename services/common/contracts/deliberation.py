@@ -24,6 +24,7 @@ from services.common.paging import Page
 EpochTs = Annotated[float, Field(ge=0, le=7_258_118_400, allow_inf_nan=False)]
 Label = Text(80, line=True)
 Reason = Text(500, min_length=1)
+Theme = Text(200)
 Ids = Field(default_factory=list, max_length=20)
 
 
@@ -171,21 +172,37 @@ RepresentativePage = Page[RepresentativeOut]
 # --- topics ------------------------------------------------------------------------------
 
 class TopicIn(BaseModel):
-    """A resident's proposal (居民提案), or an admin's pick (listed at once)."""
+    """A resident's proposal (居民提案), or an admin's pick (listed at once). `category`:
+    a key of the community's category set (`/deliberation/categories`; seeded with the
+    seven colours), checked by the service."""
 
     model_config = ConfigDict(extra="forbid")
     community_id: Id | None = None
     title: Name
     detail: Summary
-    category: Colour
+    category: Code
     urgent: bool = False  # 急事急办: ahead of the rest of the list
 
 
+class CategoryIn(BaseModel):
+    """One category of the community's set (added or changed by its admin): its name,
+    theme and the default parties it brings to the fixed "4"; `retired`: no new topic
+    may name it (topics already filed under it keep it)."""
+
+    model_config = ConfigDict(extra="forbid")
+    community_id: Id | None = None
+    name: Name
+    theme: Theme = ""
+    parties: list[Party] = Field(default_factory=list, max_length=11)
+    retired: bool = False
+
+
 class CategoryOut(BaseModel):
-    colour: Colour
+    colour: str  # the category's key (the seven colours' names for the seeded set)
     name: str
     theme: str
     parties: list[Party]
+    retired: bool = False
 
 
 class TopicOut(BaseModel):
@@ -193,7 +210,7 @@ class TopicOut(BaseModel):
     community_id: str
     title: str
     detail: str
-    category: Colour
+    category: str
     urgent: bool
     source: TopicSource
     state: TopicState
@@ -228,7 +245,7 @@ CommentPage = Page[CommentOut]
 class TopicProposed(BaseModel):
     topic_id: str
     community_id: str
-    category: Colour
+    category: str
     source: TopicSource
 
 
@@ -238,7 +255,7 @@ class TopicListed(BaseModel):
 
     topic_id: str
     community_id: str
-    category: Colour
+    category: str
     urgent: bool
     source: TopicSource
 

@@ -17,6 +17,7 @@ from services.common.contracts.deliberation import (
     BallotIn,
     BallotOut,
     CancelIn,
+    CategoryIn,
     CategoryOut,
     CommentIn,
     CommentOut,
@@ -39,7 +40,15 @@ from services.common.contracts.deliberation import (
 )
 from services.common.errors import NotFound
 from services.common.paging import DEFAULT_PAGE, MAX_PAGE
-from services.gateway.deps import CallerDep, PathId, QueryId, RpcDep, caller_args, require
+from services.gateway.deps import (
+    CallerDep,
+    PathCode,
+    PathId,
+    QueryId,
+    RpcDep,
+    caller_args,
+    require,
+)
 
 router = APIRouter(tags=["deliberation"])
 
@@ -63,10 +72,20 @@ def own_community(caller: Caller, community_id: str | None) -> str | None:
 
 
 @router.get("/deliberation/categories", response_model=list[CategoryOut])
-def topic_categories(caller: CallerDep, rpc: RpcDep) -> object:
-    """The seven topic colours (七色花开) with their default deliberating parties."""
+def topic_categories(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None) -> object:
+    """The community's topic categories (seeded with the seven colours, 七色花开) and the
+    parties each brings to the fixed "4"."""
     require(caller, *READERS)
-    return _call(rpc, "topic_categories", caller)
+    return _call(rpc, "topic_categories", caller, own_community(caller, community_id))
+
+
+@router.put("/deliberation/categories/{key}", response_model=list[CategoryOut])
+def put_topic_category(key: PathCode, body: CategoryIn, caller: CallerDep,
+                       rpc: RpcDep) -> object:
+    """A community admin adds, changes or retires one category of the community's set."""
+    require(caller, *ADMIN)
+    own_community(caller, body.community_id)
+    return _call(rpc, "put_topic_category", caller, key, body.model_dump(mode="json"))
 
 
 # --- halls -----------------------------------------------------------------------------
