@@ -97,7 +97,8 @@ class EventHandlers:
     @handles("deliberation", "decision.approved")
     def on_decision_approved(self, envelope: Envelope) -> None:
         event: DecisionApproved = envelope.parsed()
-        _move(event.topic_id, lambda t: rules.settle(t, approved=True), envelope)
+        at = envelope.occurred_at.timestamp()
+        _move(event.topic_id, lambda t: rules.settle(t, approved=True, now=at), envelope)
 
     @handles("deliberation", "vote.closed")
     def on_vote_closed(self, envelope: Envelope) -> None:
@@ -106,7 +107,8 @@ class EventHandlers:
             return  # decision.approved settles it
         meeting = Meeting.objects(id=event.meeting_id).only("topic_id").first()
         if meeting is not None:
-            _move(meeting.topic_id, lambda t: rules.settle(t, approved=False), envelope)
+            _move(meeting.topic_id, lambda t: rules.settle(
+                t, approved=False, now=envelope.occurred_at.timestamp()), envelope)
 
     @handles("dispatch", "order.confirmed")
     def on_order_confirmed(self, envelope: Envelope) -> None:

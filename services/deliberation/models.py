@@ -105,7 +105,8 @@ class HallSlot(me.Document):
 class Topic(Aggregate):
     """议题: proposed (gathering supporters) → listed → scheduled → decided | closed."""
 
-    meta = {"db_alias": ALIAS, "collection": "topics", "indexes": ["list_key", "proposed_key"]}
+    meta = {"db_alias": ALIAS, "collection": "topics",
+            "indexes": ["list_key", "proposed_key", "convention_key"]}
     id = me.StringField(primary_key=True, default=lambda: new_id("t"))
     district_id = me.StringField(required=True)
     street_id = me.StringField()
@@ -125,6 +126,10 @@ class Topic(Aggregate):
     # The community's topic list, urgent first then newest: "c:<c>:list|<1|0>:<ts>|<id>".
     list_key = me.StringField()
     proposed_key = me.StringField()  # proposals still gathering supporters
+    kind = me.StringField(default="matter")  # matter | convention (居民公约)
+    text = me.StringField()  # a convention's text
+    published_ts = me.FloatField()  # a convention's publication (its vote passed)
+    convention_key = me.StringField()  # published conventions: "c:<c>:conventions|<ts>|<id>"
 
     def tally(self) -> dict[str, dict[str, int]]:
         return {EVERYWHERE: {f"topics_{self.state}": 1}}
@@ -155,6 +160,7 @@ class Meeting(Aggregate):
     street_id = me.StringField()
     community_id = me.StringField(required=True)
     topic_id = me.StringField(required=True)
+    topic_kind = me.StringField(default="matter")  # a convention's meeting must vote
     hall_id = me.StringField(required=True)
     starts_ts = me.FloatField(required=True)
     ends_ts = me.FloatField(required=True)

@@ -76,7 +76,8 @@ class TopicEntrypoints:
             else TopicSource.proposal
         done = topics.create(who, place, title=spec.title, detail=spec.detail,
                              category=spec.category, urgent=spec.urgent, source=source,
-                             now=time.time(), proposer_id=who.user_id)
+                             now=time.time(), proposer_id=who.user_id, kind=spec.kind,
+                             text=spec.text)
         return views.topic(done.doc)
 
     @rpc
@@ -118,6 +119,18 @@ class TopicEntrypoints:
         field, scope = ("proposed_key", f"c:{place}:proposed") if proposals else (
             "list_key", f"c:{place}:list")
         docs, nxt = fetch(Topic.objects, field, scope, views.page_query(limit, cursor))
+        return views.page(docs, nxt, views.topic)
+
+    @rpc
+    @replies(TopicPage)
+    def list_conventions(self, caller: dict, community_id: str | None = None,
+                         limit: int | None = None, cursor: str | None = None) -> dict:
+        """居民公约: the community's conventions in force (voted and published), newest first,
+        each with its text."""
+        who = as_caller(caller)
+        place = access.reader_home(who, community_id)
+        docs, nxt = fetch(Topic.objects, "convention_key", f"c:{place}:conventions",
+                          views.page_query(limit, cursor))
         return views.page(docs, nxt, views.topic)
 
     @rpc

@@ -15,7 +15,7 @@ WATCHED = (("deliberation", "topic.listed"), ("deliberation", "meeting.scheduled
            ("deliberation", "decision.approved"), ("deliberation", "vote.cast"),
            ("deliberation", "vote.closed"), ("deliberation", "evaluation_item.opened"),
            ("deliberation", "decision.executed"), ("deliberation", "decision.overdue"),
-           ("dispatch", "order.created"))
+           ("deliberation", "convention.published"), ("dispatch", "order.created"))
 
 
 def _recorder(source: str, event_type: str):  # noqa: ANN202
@@ -103,10 +103,12 @@ def minutes_body(speakers: list[str], tasks: int = 2) -> dict:
                                for n in range(tasks)]}}
 
 
-def held_meeting(rpc: Any, platform: Any, where: str = "A") -> tuple[dict, list[dict]]:
-    """A scheduled meeting with its minutes recorded (state held)."""
+def held_meeting(rpc: Any, platform: Any, where: str = "A",
+                 **topic_extra: Any) -> tuple[dict, list[dict]]:
+    """A scheduled meeting with its minutes recorded (state held), on a new listed topic
+    (`topic_extra`: its fields, e.g. a convention's kind and text)."""
     admin = caller(platform, "community_admin", where)
-    topic = listed_topic(rpc, admin)
+    topic = listed_topic(rpc, admin, **topic_extra)
     hall = rpc.deliberation.create_hall(admin, hall_body())
     people = roster(platform, where)
     start = slot_start()

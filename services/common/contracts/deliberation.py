@@ -25,6 +25,7 @@ EpochTs = Annotated[float, Field(ge=0, le=7_258_118_400, allow_inf_nan=False)]
 Label = Text(80, line=True)
 Reason = Text(500, min_length=1)
 Theme = Text(200)
+ConventionText = Text(5000, min_length=1)
 Ids = Field(default_factory=list, max_length=20)
 
 
@@ -74,6 +75,11 @@ class TopicSource(StrEnum):
     issue = "issue"  # intake's issue triaged as a deliberation topic
     admin = "admin"  # an admin's pick
     warning = "warning"  # evaluation's early warning (研判预警): a rising cluster of issues
+
+
+class TopicKind(StrEnum):
+    matter = "matter"  # a matter to decide (a plan and its work orders)
+    convention = "convention"  # 居民公约: a text drafted, discussed, voted and published
 
 
 class TopicState(StrEnum):
@@ -182,6 +188,14 @@ class TopicIn(BaseModel):
     detail: Summary
     category: Code
     urgent: bool = False  # 急事急办: ahead of the rest of the list
+    kind: TopicKind = TopicKind.matter
+    text: ConventionText | None = None  # a convention's draft (公约草案), its kind only
+
+    @model_validator(mode="after")
+    def _draft(self) -> TopicIn:
+        if (self.kind is TopicKind.convention) != (self.text is not None):
+            raise ValueError("text: a convention has its draft text, and only a convention")
+        return self
 
 
 class CategoryIn(BaseModel):
@@ -220,6 +234,9 @@ class TopicOut(BaseModel):
     support_threshold: int
     parties: list[Party]
     created_ts: float
+    kind: TopicKind = TopicKind.matter
+    text: str | None = None  # a convention's text: the draft, then the published text
+    published_ts: float | None = None  # a convention in force since (its vote passed)
 
 
 TopicPage = Page[TopicOut]
@@ -258,6 +275,16 @@ class TopicListed(BaseModel):
     category: str
     urgent: bool
     source: TopicSource
+
+
+@event_payload("convention.published")
+class ConventionPublished(BaseModel):
+    """A residents' convention (居民公约) was voted and is published to the community."""
+
+    topic_id: str
+    community_id: str
+    title: str
+    published_ts: EpochTs
 
 
 # --- meetings ----------------------------------------------------------------------------

@@ -166,6 +166,9 @@ def review(meeting: Any, verdict: ReviewIn) -> Decision:
     reviewed = DecisionReviewed(decision_id=meeting.decision_id, meeting_id=meeting.id,
                                 community_id=meeting.community_id, street_id=meeting.street_id,
                                 approved=verdict.approve, reason=verdict.reason)
+    if verdict.approve and not verdict.vote_required and meeting.topic_kind == "convention":
+        raise InvalidInput("a residents' convention is voted on",
+                           {"vote_required": "a convention needs its vote"})
     if not verdict.approve:
         return Decision(changes={"state": S.returned.value, "review_reason": verdict.reason},
                         events=[reviewed])

@@ -13,7 +13,9 @@ from typing import Any
 from services.common.aggregate import Decision
 from services.common.contracts.deliberation import (
     Colour,
+    ConventionPublished,
     Party,
+    TopicKind,
     TopicListed,
     TopicSource,
     TopicState,
@@ -159,11 +161,16 @@ def unschedule(topic: Any) -> Decision | None:
     return Decision(changes={"state": TopicState.listed.value})
 
 
-def settle(topic: Any, approved: bool) -> Decision | None:
+def settle(topic: Any, approved: bool, now: float) -> Decision | None:
+    """Its decision approved (a convention is then published) or rejected."""
     target = TopicState.decided if approved else TopicState.closed
     if topic.state in (TopicState.decided, TopicState.closed):
         return None
-    return Decision(changes={"state": target.value})
+    if not (approved and topic.kind == TopicKind.convention):
+        return Decision(changes={"state": target.value})
+    return Decision(changes={"state": target.value, "published_ts": now},
+                    events=[ConventionPublished(topic_id=topic.id, community_id=topic.community_id,
+                                                title=topic.title, published_ts=now)])
 
 
 def keys(topic: Any) -> dict[str, str | None]:
@@ -175,4 +182,6 @@ def keys(topic: Any) -> dict[str, str | None]:
     return {"list_key": f"c:{topic.community_id}:list{SEP}{rank}:{stamp}{SEP}{topic.id}"
             if listed else None,
             "proposed_key": f"c:{topic.community_id}:proposed{SEP}{rank}:{stamp}{SEP}{topic.id}"
-            if topic.state == TopicState.proposed else None}
+            if topic.state == TopicState.proposed else None,
+            "convention_key": f"c:{topic.community_id}:conventions{SEP}"
+            f"{topic.published_ts:017.6f}{SEP}{topic.id}" if topic.published_ts else None}

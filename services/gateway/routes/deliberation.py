@@ -147,6 +147,15 @@ def topic_list(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None,
                  limit, cursor)
 
 
+@router.get("/conventions", response_model=TopicPage)
+def list_conventions(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None,
+                     limit: Limit = DEFAULT_PAGE, cursor: Cursor = None) -> object:
+    """居民公约: the community's conventions in force (voted and published), with their text."""
+    require(caller, *READERS)
+    return _call(rpc, "list_conventions", caller, own_community(caller, community_id), limit,
+                 cursor)
+
+
 @router.get("/topics/{topic_id}", response_model=TopicOut)
 def get_topic(topic_id: PathId, caller: CallerDep, rpc: RpcDep) -> object:
     """One topic."""
