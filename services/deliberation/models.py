@@ -190,7 +190,15 @@ class Meeting(Aggregate):
         return f"d-{self.id}"
 
     def tally(self) -> dict[str, dict[str, int]]:
-        return {EVERYWHERE: {f"meetings_{self.state}": 1}}
+        """By state; and (while it holds them) its hall's booked slots per month, the
+        utilisation's numerator, moved by the booking's and the cancellation's commits."""
+        from services.deliberation.domain.halls import booked_by_period, scope
+
+        out: dict[str, dict[str, int]] = {EVERYWHERE: {f"meetings_{self.state}": 1}}
+        if self.state != "cancelled":
+            for period, n in booked_by_period(list(self.slots or [])).items():
+                out[scope(self.hall_id, period)] = {"booked_slots": n}
+        return out
 
 
 class Elector(me.Document):

@@ -138,6 +138,18 @@ class HallOut(BaseModel):
 HallPage = Page[HallOut]
 
 
+class UtilisationOut(BaseModel):
+    """场地使用率 of one hall in one month: booked half-hour slots over the slots its opening
+    hours offer ("HH:MM-HH:MM" every day); `open_slots` and `rate` are None when the hours
+    are not in that form."""
+
+    hall_id: str
+    period: str  # "YYYY-MM", Beijing time
+    booked_slots: int
+    open_slots: int | None
+    rate: float | None
+
+
 # --- representatives roster ------------------------------------------------------------
 
 class RepresentativeKind(StrEnum):

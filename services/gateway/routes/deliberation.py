@@ -36,6 +36,7 @@ from services.common.contracts.deliberation import (
     TopicIn,
     TopicOut,
     TopicPage,
+    UtilisationOut,
     VoteIn,
 )
 from services.common.errors import NotFound
@@ -54,6 +55,7 @@ router = APIRouter(tags=["deliberation"])
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Cursor = Annotated[str | None, Query(max_length=512)]
+Period = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 PEOPLE = (Role.resident, Role.volunteer, Role.operator, Role.grid_worker)
 ADMIN = (Role.community_admin,)
 READERS = (*PEOPLE, *ADMIN, Role.street_admin, Role.district_admin)
@@ -104,6 +106,15 @@ def list_halls(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None,
     """The community's halls, newest first."""
     require(caller, *READERS)
     return _call(rpc, "list_halls", caller, own_community(caller, community_id), limit, cursor)
+
+
+@router.get("/halls/{hall_id}/utilisation", response_model=UtilisationOut)
+def hall_utilisation(hall_id: PathId, caller: CallerDep, rpc: RpcDep,
+                     period: Period = None) -> object:
+    """场地使用率: a hall's booked half-hour slots over its open slots in a month (YYYY-MM,
+    default this one), for the admins over the hall."""
+    require(caller, Role.community_admin, Role.street_admin, Role.district_admin)
+    return _call(rpc, "hall_utilisation", caller, hall_id, period)
 
 
 # --- representatives -------------------------------------------------------------------

@@ -38,3 +38,17 @@ def test_a_set_has_a_bound():
         rows = rules.put_category(rows, f"k{n}", "x", "", [], False)
     with pytest.raises(InvalidInput):
         rules.put_category(rows, "one_more", "x", "", [], False)
+
+
+def test_opening_hours_give_the_open_half_hours_and_slots_fall_in_local_months():
+    from services.deliberation.domain import halls
+
+    assert halls.slots_a_day("9:00-17:00") == 16
+    assert halls.slots_a_day("08:15 - 12:00") == 7  # 8:30 is the first whole half hour
+    assert halls.slots_a_day("0:00-24:00") == 48
+    assert halls.slots_a_day("周一至周五") is None and halls.slots_a_day("17:00-9:00") is None
+    assert halls.open_slots("9:00-17:00", "2026-02") == 16 * 28
+    # 2026-11-30 16:00 UTC is 2026-12-01 00:00 in Beijing: that slot is December's.
+    n = int(1796054400 / 1800)
+    assert halls.booked_by_period([f"h:{n - 1}", f"h:{n}"]) == {"2026-11": 1, "2026-12": 1}
+    assert halls.rate(5, 448) == round(5 / 448, 4) and halls.rate(3, None) is None
