@@ -19,13 +19,13 @@ from services.common.contracts.deliberation import (
     TopicSource,
     VoteClosed,
 )
-from services.common.contracts.dispatch import OrderConfirmed
+from services.common.contracts.dispatch import GridChanged, GridRemoved, OrderConfirmed
 from services.common.contracts.evaluation import WarningRaised
 from services.common.contracts.identity import CommunityCreated
 from services.common.contracts.intake import IssueTriaged
 from services.common.contracts.workflow import Urgency
 from services.common.inbox import handles
-from services.deliberation import supervision, topics
+from services.deliberation import grids, supervision, topics
 from services.deliberation.access import Home
 from services.deliberation.domain import topics as rules
 from services.deliberation.models import CommunityPlace, Meeting, Topic
@@ -46,6 +46,18 @@ class EventHandlers:
         event: CommunityCreated = envelope.parsed()
         CommunityPlace._get_collection().update_one({"_id": event.community_id}, {"$set": {
             "district_id": event.district_id, "street_id": event.street_id}}, upsert=True)
+
+    @handles("dispatch", "grid.changed")
+    def on_grid_changed(self, envelope: Envelope) -> None:
+        """Keep the copy of dispatch's grids (a grid joint meeting's topic names one)."""
+        changed: GridChanged = envelope.parsed()
+        grids.GRIDS.apply(changed.community_id, changed.grid_id, changed.version,
+                          name=changed.name)
+
+    @handles("dispatch", "grid.removed")
+    def on_grid_removed(self, envelope: Envelope) -> None:
+        removed: GridRemoved = envelope.parsed()
+        grids.GRIDS.apply(removed.community_id, removed.grid_id, removed.version, removed=True)
 
     @handles("intake", "issue.triaged")
     def on_issue_triaged(self, envelope: Envelope) -> None:

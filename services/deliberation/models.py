@@ -119,6 +119,7 @@ class Topic(Aggregate):
     state = me.StringField(required=True)
     proposer_id = me.StringField()
     issue_id = me.StringField()
+    grid_id = me.StringField()  # a topic of the grid joint meeting: its grid (dispatch's)
     supporters = me.ListField(me.StringField())  # account ids, at most the threshold
     support_threshold = me.IntField(required=True)
     parties = me.ListField(me.StringField())

@@ -21,10 +21,10 @@ from services.common.contracts.deliberation import (
     TopicState,
 )
 from services.common.contracts.types import Code
-from services.common.errors import Conflict, NotFound
+from services.common.errors import Conflict, Forbidden, NotFound
 from services.common.paging import fetch, page_key
 from services.common.rpc import as_caller, parse, replies
-from services.deliberation import access, categories, topics, views
+from services.deliberation import access, categories, grids, topics, views
 from services.deliberation.domain import topics as rules
 from services.deliberation.models import Topic, TopicComment, new_id
 
@@ -74,10 +74,16 @@ class TopicEntrypoints:
         place = access.home(who, spec.community_id)
         source = TopicSource.admin if who.role in (Role.community_admin, Role.system) \
             else TopicSource.proposal
+        if spec.grid_id is not None:  # the grid joint meeting's topic: an admin enters it
+            if source is not TopicSource.admin:
+                raise Forbidden("an admin enters the grid joint meeting's topics",
+                                {"source": "community admins only"})
+            grids.check(place.community_id, spec.grid_id)
+            source = TopicSource.grid_meeting
         done = topics.create(who, place, title=spec.title, detail=spec.detail,
                              category=spec.category, urgent=spec.urgent, source=source,
                              now=time.time(), proposer_id=who.user_id, kind=spec.kind,
-                             text=spec.text)
+                             text=spec.text, grid_id=spec.grid_id)
         return views.topic(done.doc)
 
     @rpc

@@ -75,6 +75,7 @@ class TopicSource(StrEnum):
     issue = "issue"  # intake's issue triaged as a deliberation topic
     admin = "admin"  # an admin's pick
     warning = "warning"  # evaluation's early warning (研判预警): a rising cluster of issues
+    grid_meeting = "grid_meeting"  # the grid joint meeting (网格联席会), entered by an admin
 
 
 class TopicKind(StrEnum):
@@ -202,11 +203,17 @@ class TopicIn(BaseModel):
     urgent: bool = False  # 急事急办: ahead of the rest of the list
     kind: TopicKind = TopicKind.matter
     text: ConventionText | None = None  # a convention's draft (公约草案), its kind only
+    # An admin entering a topic of the grid joint meeting (网格联席会) names it and its grid.
+    source: Literal["grid_meeting"] | None = None
+    grid_id: Id | None = None
 
     @model_validator(mode="after")
     def _draft(self) -> TopicIn:
         if (self.kind is TopicKind.convention) != (self.text is not None):
             raise ValueError("text: a convention has its draft text, and only a convention")
+        if (self.source is None) != (self.grid_id is None):
+            raise ValueError("grid_id: a topic of the grid joint meeting names its grid, "
+                             "and only such a topic")
         return self
 
 
@@ -247,6 +254,7 @@ class TopicOut(BaseModel):
     parties: list[Party]
     created_ts: float
     kind: TopicKind = TopicKind.matter
+    grid_id: str | None = None  # a topic of the grid joint meeting: its grid
     text: str | None = None  # a convention's text: the draft, then the published text
     published_ts: float | None = None  # a convention in force since (its vote passed)
 
