@@ -155,7 +155,7 @@ class Meeting(Aggregate):
     `vote_closes_ts`, the PollTimer's one indexed float (unset when no vote is open)."""
 
     meta = {"db_alias": ALIAS, "collection": "meetings",
-            "indexes": ["page_key", "vote_closes_ts", "supervise_ts"]}
+            "indexes": ["page_key", "vote_closes_ts", "supervise_ts", "escalation_key"]}
     id = me.StringField(primary_key=True, default=lambda: new_id("m"))
     district_id = me.StringField(required=True)
     street_id = me.StringField()
@@ -183,6 +183,8 @@ class Meeting(Aggregate):
     supervise_ts = me.FloatField()  # the plan's deadline while work is open; unset after
     executed_ts = me.FloatField()
     overdue = me.BooleanField(default=False)
+    escalated_ts = me.FloatField()  # went up to the street (once)
+    escalation_key = me.StringField()  # the street's list: "s:<district>:<street>|<ts>|<id>"
     created_ts = me.FloatField(required=True)
     page_key = me.StringField()  # "c:<community>|<starts>|<id>"
 

@@ -15,7 +15,8 @@ WATCHED = (("deliberation", "topic.listed"), ("deliberation", "meeting.scheduled
            ("deliberation", "decision.approved"), ("deliberation", "vote.cast"),
            ("deliberation", "vote.closed"), ("deliberation", "evaluation_item.opened"),
            ("deliberation", "decision.executed"), ("deliberation", "decision.overdue"),
-           ("deliberation", "convention.published"), ("dispatch", "order.created"))
+           ("deliberation", "convention.published"),
+           ("deliberation", "decision.escalated"), ("dispatch", "order.created"))
 
 
 def _recorder(source: str, event_type: str):  # noqa: ANN202

@@ -611,3 +611,35 @@ class DecisionOverdue(BaseModel):
     deadline_ts: EpochTs
     tasks_done: int
     tasks_total: int
+
+
+@event_payload("decision.escalated")
+class DecisionEscalated(BaseModel):
+    """督: still open `ESCALATE_AFTER` past its deadline, the decision goes up to its street
+    (once); the street's admins list it (`/deliberation/escalations`)."""
+
+    decision_id: str
+    meeting_id: str
+    topic_id: str
+    community_id: str
+    district_id: str
+    street_id: str | None
+    deadline_ts: EpochTs
+    escalated_ts: EpochTs
+    tasks_done: int
+    tasks_total: int
+
+
+class EscalationOut(BaseModel):
+    decision_id: str
+    meeting_id: str
+    topic_id: str
+    community_id: str
+    summary: str
+    deadline_ts: float
+    escalated_ts: float
+    tasks_done: int
+    tasks_total: int
+
+
+EscalationPage = Page[EscalationOut]

@@ -22,6 +22,7 @@ from services.common.contracts.deliberation import (
     CommentIn,
     CommentOut,
     CommentPage,
+    EscalationPage,
     HallIn,
     HallOut,
     HallPage,
@@ -222,6 +223,17 @@ def list_meetings(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None,
     require(caller, *READERS)
     return _call(rpc, "list_meetings", caller, own_community(caller, community_id), limit,
                  cursor)
+
+
+@router.get("/deliberation/escalations", response_model=EscalationPage)
+def list_escalations(caller: CallerDep, rpc: RpcDep, street_id: QueryId = None,
+                     limit: Limit = DEFAULT_PAGE, cursor: Cursor = None) -> object:
+    """督: overdue decisions escalated to the street, latest first (a street admin: their
+    own street; a district admin names one)."""
+    require(caller, Role.street_admin, Role.district_admin)
+    if caller.role is Role.street_admin and street_id not in (None, caller.street_id):
+        raise NotFound("no such street", {"street_id": "unknown"})
+    return _call(rpc, "list_escalations", caller, street_id, limit, cursor)
 
 
 @router.get("/meetings/{meeting_id}", response_model=MeetingOut)
