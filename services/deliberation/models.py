@@ -86,9 +86,10 @@ class Representative(Aggregate):
     created_ts = me.FloatField(required=True)
     page_key = me.StringField()  # "c:<community>|<created>|<id>"
     hall_key = me.StringField()  # "h:<hall>|<created>|<id>" when they sit in a hall
+    removed = me.BooleanField(default=False)  # off the roster (kept: added again, restored)
 
     def tally(self) -> dict[str, dict[str, int]]:
-        return {EVERYWHERE: {f"representatives_{self.kind}": 1}}
+        return {EVERYWHERE: {f"representatives_{self.kind}": 0 if self.removed else 1}}
 
 
 class HallSlot(me.Document):

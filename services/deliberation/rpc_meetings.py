@@ -24,7 +24,7 @@ from services.common.contracts.deliberation import (
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.paging import fetch, page_key
 from services.common.rpc import as_caller, parse, replies
-from services.deliberation import access, booking, metrics, views
+from services.deliberation import access, booking, metrics, rpc_roster, views
 from services.deliberation.domain import meetings as rules
 from services.deliberation.models import Hall, Meeting, new_id
 from services.deliberation.rpc_topics import find as find_topic
@@ -76,6 +76,7 @@ class MeetingEntrypoints:
         if hall is None or hall.community_id != topic.community_id:
             raise NotFound("no such hall", {"hall_id": "unknown"})
         people = rules.roster(spec.participants)
+        rpc_roster.check_fixed(topic.community_id, spec.participants)
         meeting_id, now = new_id("m"), time.time()
         slot_ids = rules.slots(hall.id, spec.starts_ts, spec.ends_ts)
         doc = Meeting(id=meeting_id, district_id=topic.district_id, street_id=topic.street_id,

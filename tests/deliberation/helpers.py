@@ -59,12 +59,24 @@ def hall_body(**extra: Any) -> dict:
             "opening_hours": "9:00-17:00", "capacity": 40, "contact": "010-1234"} | extra
 
 
+ON_ROSTER = {"community_committee": "party_representative",
+             "mediation_committee": "mediator", "police": "police",
+             "residents_representative": "residents_representative"}
+
+
 def roster(platform: Any, where: str = "A", extra: int = 1) -> list[dict]:
-    """The "4" and `extra` stakeholders, as accounts of the community."""
-    parties = ["community_committee", "mediation_committee", "police",
-               "residents_representative"] + ["stakeholder"] * extra
-    return [{"account_id": platform.user("resident", where, f"p{i}")["id"],
-             "party": party} for i, party in enumerate(parties)]
+    """The "4" (each on the community's representatives roster as a kind their party takes)
+    and `extra` stakeholders, as accounts of the community."""
+    parties = [*ON_ROSTER] + ["stakeholder"] * extra
+    people = [{"account_id": platform.user("resident", where, f"p{i}")["id"],
+               "party": party} for i, party in enumerate(parties)]
+    admin = caller(platform, "community_admin", where)
+    with platform.rpc() as rpc:  # adding an entry again is the same entry: cheap to repeat
+        for person in people[:4]:
+            rpc.deliberation.add_representative(admin, {
+                "account_id": person["account_id"], "display_name": "代表",
+                "kind": ON_ROSTER[person["party"]]})
+    return people
 
 
 def slot_start(offset_hours: int = 0) -> float:

@@ -165,6 +165,18 @@ class RepresentativeKind(StrEnum):
     social_organisation = "social_organisation"  # 社会组织
     building_head = "building_head"  # 楼栋长
     mediator = "mediator"  # 调解员
+    community_committee = "community_committee"  # 社区两委成员
+
+
+# Who may sit for each of the fixed "4" parties: a person on the community's roster as one
+# of these kinds (a meeting's roster is checked against it).
+ROSTER_KINDS: dict[Party, tuple[RepresentativeKind, ...]] = {
+    Party.community_committee: (RepresentativeKind.community_committee,
+                                RepresentativeKind.party_representative),
+    Party.mediation_committee: (RepresentativeKind.mediator,),
+    Party.police: (RepresentativeKind.police,),
+    Party.residents_representative: (RepresentativeKind.residents_representative,),
+}
 
 
 class RepresentativeIn(BaseModel):
@@ -186,6 +198,11 @@ class RepresentativeOut(BaseModel):
 
 
 RepresentativePage = Page[RepresentativeOut]
+
+
+class RemovalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Note = ""
 
 
 # --- topics ------------------------------------------------------------------------------

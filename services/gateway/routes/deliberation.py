@@ -30,6 +30,7 @@ from services.common.contracts.deliberation import (
     MeetingOut,
     MeetingPage,
     MinutesIn,
+    RemovalIn,
     RepresentativeIn,
     RepresentativeOut,
     RepresentativePage,
@@ -136,6 +137,14 @@ def list_representatives(caller: CallerDep, rpc: RpcDep, community_id: QueryId =
     require(caller, *READERS)
     return _call(rpc, "list_representatives", caller, own_community(caller, community_id),
                  hall_id, limit, cursor)
+
+
+@router.post("/representatives/{rep_id}/remove", response_model=RepresentativeOut)
+def remove_representative(rep_id: PathId, body: RemovalIn, caller: CallerDep,
+                          rpc: RpcDep) -> object:
+    """Take an entry off the community's roster (it no longer seats anyone for its party)."""
+    require(caller, *ADMIN)
+    return _call(rpc, "remove_representative", caller, rep_id, body.model_dump(mode="json"))
 
 
 # --- topics ----------------------------------------------------------------------------
