@@ -40,6 +40,11 @@ def _move(topic_id: str, decide, envelope: Envelope) -> None:  # noqa: ANN001
     topics.update(Caller.system(request_id=envelope.correlation_id), topic_id, decide)
 
 
+def _a_topic(envelope: Envelope) -> bool:
+    """Only issues filed as matters for deliberation: the rest are not its business."""
+    return envelope.parsed().category == TOPIC_CATEGORY
+
+
 class EventHandlers:
     @handles("identity", "community.created")
     def on_community_created(self, envelope: Envelope) -> None:
@@ -59,12 +64,10 @@ class EventHandlers:
         removed: GridRemoved = envelope.parsed()
         grids.GRIDS.apply(removed.community_id, removed.grid_id, removed.version, removed=True)
 
-    @handles("intake", "issue.triaged")
+    @handles("intake", "issue.triaged", when=_a_topic)
     def on_issue_triaged(self, envelope: Envelope) -> None:
         """An issue filed as a matter for deliberation (议事提议) goes on the topic list."""
         event: IssueTriaged = envelope.parsed()
-        if event.category != TOPIC_CATEGORY:
-            return
         topic_id = f"t-{event.issue_id}"
         if Topic.objects(id=topic_id).only("id").first() is not None:
             return  # redelivered

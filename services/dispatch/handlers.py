@@ -65,7 +65,7 @@ class EventHandlers:
         catalogue.CATEGORIES.apply(removed.community_id, removed.code, removed.version,
                                    removed=True)
 
-    @handles("intake", "issue.triaged")
+    @handles("intake", "issue.triaged", idempotent=True)  # the order's id is the issue's
     def on_issue_triaged(self, envelope: Envelope) -> None:
         """大事社区办 → an order at its grid or the community; 小事党群办 → the member pool.
 

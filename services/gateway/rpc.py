@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from kombu.exceptions import OperationalError
-from nameko.exceptions import RpcTimeout
+from nameko.exceptions import RpcTimeout, UnknownService
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.common.errors import Unavailable
@@ -58,6 +58,8 @@ class RpcPool:
                 return getattr(proxy[service], method)(*args)
         except RpcTimeout as exc:
             raise Unavailable(f"{service} did not answer in time", {"service": service}) from exc
+        except UnknownService as exc:  # no process of it is consuming: down, or not deployed
+            raise Unavailable(f"{service} is not running", {"service": service}) from exc
         except (OSError, OperationalError) as exc:
             raise Unavailable("message broker unreachable", {"broker": str(exc)}) from exc
 

@@ -297,6 +297,15 @@ WRITES: dict[str, Write] = {
     "user.create": Write("POST", "/users", ("identity", "create_user", ("body",)), "none", body={
         "username": "new_{uniq}", "password": "password-123", "role": "resident",
         "display_name": "新居民", "community_id": "{community}"}, ok=201),
+    "evaluation.weights": Write("PUT", "/evaluation/policy/{community}/three-route-weights", (
+        "evaluation", "set_three_route_weights", ("community", "body")), "none",
+        body={"weights": {"online": 0.4, "meeting": 0.4, "board": 0.2}}),
+    # 三评议: a year recorded again is overwritten (a PUT), so probes may repeat it
+    "evaluation.three_routes": Write("PUT", "/evaluation/communities/{community}/three-routes/"
+                                     "2025", ("evaluation", "record_three_routes", (
+                                         "community", "year", "body")), "none",
+                                     body={"scores": {"online": 90, "meeting": 85,
+                                                      "board": 80}}),
     "responder.register": Write("POST", "/responders", (
         "dispatch", "register_responder", ("body",)), "none", body={
         "community_id": "{community}", "kind": "department", "name": "物业公司",
@@ -339,6 +348,8 @@ WRITE_GATEWAY: dict[str, dict[str, Row]] = {
     "user.create": _only(ROLE, community_admin=("ok", 422, 422), street_admin=("ok", "ok", 422),
                          district_admin=OK3),
     "responder.register": ADMIN_WRITE,
+    "evaluation.weights": ADMIN_WRITE,
+    "evaluation.three_routes": ADMIN_WRITE,
 }
 
 _SEES_ISSUE = {"reporter": SEES_OWN_403, "grid_worker": SEES_OWN_403,

@@ -251,7 +251,7 @@ def _write_gateway(world: World, route: matrix.Write, who: dict, values: dict) -
 def _write_rpc(rpc: Any, route: matrix.Write, who: dict, values: dict) -> Callable:
     service, method, names = route.rpc
     args = values | {"body": _fill(route.body, values), "upload": _fill(route.upload, values),
-                     "csv": "csv", "dry_run": False}
+                     "csv": "csv", "dry_run": False, "year": 2025}
     reply = getattr(getattr(rpc, service), method).call_async(who, *[args[n] for n in names])
 
     def answer() -> Any:
