@@ -113,7 +113,10 @@ class EventHandlers:
     def on_decision_approved(self, envelope: Envelope) -> None:
         event: DecisionApproved = envelope.parsed()
         at = envelope.occurred_at.timestamp()
-        _move(event.topic_id, lambda t: rules.settle(t, approved=True, now=at), envelope)
+        meeting = Meeting.objects(id=event.meeting_id).only("convention_text").first()
+        amended = meeting.convention_text if meeting is not None else None
+        _move(event.topic_id, lambda t: rules.settle(t, approved=True, now=at,
+                                                     amended=amended), envelope)
 
     @handles("deliberation", "vote.closed")
     def on_vote_closed(self, envelope: Envelope) -> None:

@@ -163,6 +163,7 @@ class Meeting(Aggregate):
     community_id = me.StringField(required=True)
     topic_id = me.StringField(required=True)
     topic_kind = me.StringField(default="matter")  # a convention's meeting must vote
+    convention_text = me.StringField()  # the convention as the meeting amended it, if so
     hall_id = me.StringField(required=True)
     starts_ts = me.FloatField(required=True)
     ends_ts = me.FloatField(required=True)

@@ -13,7 +13,7 @@ import pytest
 from deploy.waits import wait_until
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.deliberation.models import Ballot, Meeting
-from tests.deliberation.helpers import caller, events, held_meeting, wait_events
+from tests.deliberation.helpers import caller, events, held_meeting, minutes_body, wait_events
 
 
 def open_vote(rpc, admin: dict, meeting_id: str, voters: dict[str, list[dict]],  # noqa: ANN001
@@ -100,8 +100,8 @@ def test_a_residents_convention_is_drafted_discussed_voted_and_published(dplatfo
             rpc.deliberation.propose_topic(admin, {"title": "公约", "detail": "x",
                                                    "category": "red", "kind": "convention"})
         assert "text" in str(bad.value.fields)
-        meeting, _ = held_meeting(rpc, dplatform, kind="convention", text=draft,
-                                  title=f"居民公约 {time.time()}")
+        meeting, people = held_meeting(rpc, dplatform, kind="convention", text=draft,
+                                       title=f"居民公约 {time.time()}")
         topic = rpc.deliberation.get_topic(r[0], meeting["topic_id"])
         assert (topic["kind"], topic["text"], topic["published_ts"]) == (
             "convention", draft, None)
@@ -110,6 +110,12 @@ def test_a_residents_convention_is_drafted_discussed_voted_and_published(dplatfo
             rpc.deliberation.review_decision(admin, meeting["id"], {
                 "approve": True, "vote_required": False})
         assert "vote_required" in unvoted.value.fields
+        # Returned for the comment: the meeting amends the text, the amended text is voted.
+        rpc.deliberation.review_decision(admin, meeting["id"], {
+            "approve": False, "reason": "采纳居民意见: 加一条文明养犬"})
+        amended = draft + "第三条 文明养犬。"
+        rpc.deliberation.record_minutes(admin, meeting["id"], minutes_body(
+            [p["account_id"] for p in people]) | {"text": amended})
         rpc.deliberation.review_decision(admin, meeting["id"], {"approve": True})
         open_vote(rpc, admin, meeting["id"], {"hc-0": [r[0]], "hc-1": [r[1]]}, window=1.2)
         for voter in r.values():
@@ -117,7 +123,7 @@ def test_a_residents_convention_is_drafted_discussed_voted_and_published(dplatfo
         assert wait_until(lambda: rpc.deliberation.get_topic(r[1], topic["id"])[
             "published_ts"] is not None, timeout=10, every=0.2)
         page = rpc.deliberation.list_conventions(r[1])["items"]
-        assert page[0]["id"] == topic["id"] and page[0]["text"] == draft
+        assert page[0]["id"] == topic["id"] and page[0]["text"] == amended
         outsider = caller(dplatform, "resident", "B", "cv")
         assert topic["id"] not in [t["id"] for t in
                                    rpc.deliberation.list_conventions(outsider)["items"]]

@@ -386,6 +386,7 @@ class MinutesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     steps: list[Step] = Field(min_length=1, max_length=100)
     plan: Plan
+    text: ConventionText | None = None  # a convention's text as the meeting amended it
 
     @model_validator(mode="after")
     def _motion_first(self) -> MinutesIn:

@@ -104,7 +104,10 @@ def record_minutes(meeting: Any, minutes: MinutesIn) -> Decision:
     for step in minutes.steps:
         if step.speaker_id not in known:
             raise InvalidInput("the speaker is not on the roster", {"steps": step.speaker_id})
-    return Decision(changes={"state": S.held.value,
+    if minutes.text is not None and meeting.topic_kind != "convention":
+        raise InvalidInput("only a convention's meeting amends its text",
+                           {"text": "not a convention"})
+    return Decision(changes={"state": S.held.value, "convention_text": minutes.text,
                              "steps": [s.model_dump(mode="json") for s in minutes.steps],
                              "plan": minutes.plan.model_dump(mode="json"), "review_reason": ""},
                     events=[MeetingHeld(meeting_id=meeting.id, community_id=meeting.community_id,

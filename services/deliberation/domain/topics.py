@@ -161,14 +161,17 @@ def unschedule(topic: Any) -> Decision | None:
     return Decision(changes={"state": TopicState.listed.value})
 
 
-def settle(topic: Any, approved: bool, now: float) -> Decision | None:
-    """Its decision approved (a convention is then published) or rejected."""
+def settle(topic: Any, approved: bool, now: float,
+           amended: str | None = None) -> Decision | None:
+    """Its decision approved (a convention is then published, in the text its meeting
+    amended it to if it did) or rejected."""
     target = TopicState.decided if approved else TopicState.closed
     if topic.state in (TopicState.decided, TopicState.closed):
         return None
     if not (approved and topic.kind == TopicKind.convention):
         return Decision(changes={"state": target.value})
-    return Decision(changes={"state": target.value, "published_ts": now},
+    return Decision(changes={"state": target.value, "published_ts": now,
+                             "text": amended or topic.text},
                     events=[ConventionPublished(topic_id=topic.id, community_id=topic.community_id,
                                                 title=topic.title, published_ts=now)])
 
