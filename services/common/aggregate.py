@@ -38,12 +38,13 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import mongoengine as me
+from mongoengine.errors import NotUniqueError
 from pydantic import BaseModel
 
 from services.common import counters
 from services.common.caller import Caller
 from services.common.contracts.envelope import Envelope, new_event
-from services.common.store import Aggregate, retry_on_stale
+from services.common.store import Aggregate, StaleWrite, retry_on_stale
 
 A = TypeVar("A", bound=Aggregate)
 H = TypeVar("H", bound=me.Document)
@@ -92,9 +93,12 @@ def change(load: Callable[[], A], decide: Decide[A], caller: Caller, *,
            clock: Callable[[], datetime] = utcnow, attempts: int = 5) -> Committed[A]:
     """Load, decide, apply and commit in one version-conditioned write; again if stale."""
 
+    raced: list[bool] = []
+
     def attempt() -> Committed[A]:
         doc = load()
-        before = None if doc._created else doc.tally()
+        created = bool(doc._created)
+        before = None if created else doc.tally()
         decision = decide(doc, clock())
         if decision is None:
             return Committed(doc, None)
@@ -102,7 +106,17 @@ def change(load: Callable[[], A], decide: Decide[A], caller: Caller, *,
         if derive is not None:
             derive(doc)
         entries = count(doc, before)
-        doc.commit()
+        try:
+            doc.commit()
+        except NotUniqueError as exc:
+            # Two writers made the same aggregate (two events of one new case at once):
+            # once, decide again on what `load` finds now, the winner's document. A load
+            # that makes a new one again, or another unique key (a username, an
+            # idempotency key), is the caller's NotUniqueError, as it always was.
+            if raced or not created or type(doc).objects(pk=doc.pk).only("pk").first() is None:
+                raise
+            raced.append(True)
+            raise StaleWrite(f"{type(doc).__name__} was created by someone else") from exc
         fold_counts(doc, entries)
         return Committed(doc, decision)
 

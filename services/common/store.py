@@ -101,16 +101,7 @@ class Aggregate(me.Document):
         """Insert, or update only if nobody else wrote since we read; then wake the relay."""
         if self._created:
             self.version = 1
-            try:
-                self.save(force_insert=True)
-            except me.NotUniqueError as exc:
-                # Two writers made the same aggregate (two events of one case at once):
-                # the loser retries on what the winner stored. Another unique key (an
-                # idempotency key) is the caller's to handle.
-                if type(self).objects(pk=self.pk).only("pk").first() is None:
-                    raise
-                raise StaleWrite(
-                    f"{type(self).__name__} was created by someone else; retry") from exc
+            self.save(force_insert=True)
         else:
             seen = self.version
             self.version = seen + 1

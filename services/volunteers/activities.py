@@ -7,6 +7,7 @@ import base64
 import io
 import secrets
 import time
+from dataclasses import replace
 from typing import Any
 
 import segno
@@ -27,7 +28,8 @@ from services.common.paging import PageQuery, decode_cursor, encode_cursor, fetc
 from services.common.rpc import as_caller, dump, parse, replies
 from services.volunteers import access, metrics
 from services.volunteers.domain import activities as rules
-from services.volunteers.models import Activity
+from services.volunteers.domain import service_items
+from services.volunteers.models import Activity, Profile
 from services.volunteers.profiles import check_grid, credit
 
 ORGANISERS = (Role.operator, Role.community_admin, Role.volunteer)
@@ -172,11 +174,22 @@ class ActivityEntrypoints:
         if not may_run(who, act):
             raise NotFound("no such activity", {"activity_id": "unknown"})
         result: dict[str, Any] = {}
+        organiser = (Profile.objects(id=act.organiser_account_id).only("kinds").first()
+                     if action == "checked_out" else None)
 
         def decide(a: Activity, _at: Any) -> Decision | None:
-            decision, seat = rule(a, spec.code, time.time())
+            now = time.time()
+            decision, seat = rule(a, spec.code, now)
             result.update(seat=seat, first=decision is not None)
-            return decision
+            if decision is None or organiser is None or a.rating_item_opened:
+                return decision
+            # The first check-out ends the organiser's service for the participants: they
+            # may rate it in evaluation (one item per activity, in this same commit).
+            item = service_items.opened(
+                "activity", a.id, a.community_id, a.title, a.organiser_account_id,
+                organiser.kinds or (), [p["account_id"] for p in a.participants], now)
+            return replace(decision, changes={**decision.changes, "rating_item_opened": True},
+                           events=[*decision.events, item])
 
         done = change(lambda: Activity.objects.get(id=act.id), decide, who)
         seat = result["seat"]

@@ -12,6 +12,7 @@ from services.common.contracts.dispatch import (
     OrderClaimed,
     OrderConfirmed,
     OrderCreated,
+    OrderResolved,
     OrderReturnedToPool,
     OrderSkillSet,
 )
@@ -102,6 +103,13 @@ class EventHandlers:
 
     @handles("dispatch", "order.confirmed")
     def on_order_confirmed(self, envelope: Envelope) -> None:
-        """The order's work is done: its volunteer's load drops."""
+        """The order's work is done: its volunteer's load drops; residents may rate it."""
         event: OrderConfirmed = envelope.parsed()
-        orders.done(event.order_id, Caller.system(request_id=envelope.correlation_id))
+        orders.done(event, Caller.system(request_id=envelope.correlation_id))
+
+    @handles("dispatch", "order.resolved")
+    def on_order_resolved(self, envelope: Envelope) -> None:
+        """The accepted volunteer's result: the order's resolution time (its hours)."""
+        event: OrderResolved = envelope.parsed()
+        orders.resolved(event.order_id, event.responder_id, envelope.occurred_at.timestamp(),
+                        Caller.system(request_id=envelope.correlation_id))

@@ -28,7 +28,7 @@ from services.common.errors import DomainError, Forbidden, NotFound
 from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, dump, parse, replies
 from services.common.store import StaleWrite
-from services.volunteers import access, metrics
+from services.volunteers import access, metrics, policy
 from services.volunteers.domain import offers
 from services.volunteers.domain import wishes as wish_rules
 from services.volunteers.domain.scoring import Need
@@ -119,12 +119,37 @@ def after_accept(who: Caller, match: Match) -> None:
     if match.need_kind == "wish":
         try:
             change(lambda: Wish.objects.get(id=match.need_id),
-                   lambda w, at: wish_rules.claim(w, match.accepted_by, time.time()), who,
+                   lambda w, at: _claimed_by_match(w, match, time.time()), who,
                    derive=_wish_keys)
             credit(match.accepted_by, who, wishes_claimed=1)
         except DomainError as exc:  # claimed from the board meanwhile: the match stands
             log.info("match %s accepted but wish %s was not open: %s", match.id,
                      match.need_id, exc)
+
+
+def _claimed_by_match(wish: Wish, match: Match, now: float) -> Decision:
+    """The wish claimed for the accepting volunteer, naming the match that holds their load
+    (the wish's fulfilment gives it back, `release_load`)."""
+    claimed = wish_rules.claim(wish, match.accepted_by, now)
+    return Decision(changes={**claimed.changes, "match_id": match.id}, events=claimed.events)
+
+
+def release_load(match_id: str | None, volunteer_id: str | None, caller: Caller) -> bool:
+    """The need of an accepted match is done (a wish fulfilled): the volunteer's load it
+    counted drops, once (the match's `load_released`, then the profile's counter). Safe to
+    call again: a repeat, or a match no longer held by `volunteer_id`, changes nothing."""
+    if not match_id or not volunteer_id or Match.objects(id=match_id).only("id").first() is None:
+        return False
+
+    def decide(m: Match, _at: object) -> Decision | None:
+        if m.state != offers.ACCEPTED or m.load_released or m.accepted_by != volunteer_id:
+            return None
+        return Decision(changes={"load_released": True})
+
+    if change(lambda: Match.objects.get(id=match_id), decide, caller).decision is None:
+        return False
+    credit(volunteer_id, caller, load=-1)
+    return True
 
 
 def _wish_keys(wish: Wish) -> None:
@@ -156,11 +181,12 @@ class MatchEntrypoints:
             raise DomainError("the wish is not open", {"need_id": f"wish is {wish.state}"})
         ranked = self.matching.index.top(need, spec.k)
         now = time.time()
+        minutes = spec.offer_minutes or policy.of(place.community_id).offer_minutes
         match = Match(district_id=place.district_id, street_id=place.street_id,
                       community_id=place.community_id, requested_by=who.user_id,
                       resident_account_id=wish.resident_account_id if wish else None,
                       need_kind=spec.need_kind, need_id=spec.need_id or "-", skill=need.skill,
-                      grid_id=need.grid_id, at_ts=need.at_ts, ttl=spec.offer_minutes * 60,
+                      grid_id=need.grid_id, at_ts=need.at_ts, ttl=minutes * 60,
                       state="new", created_ts=now,
                       candidates=[{"account_id": r.account_id, "score": r.score,
                                    "parts": r.parts} for r in ranked])

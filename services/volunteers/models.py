@@ -91,6 +91,7 @@ class Wish(Aggregate):
     rating = me.IntField()
     note = me.StringField()
     credited = me.BooleanField(default=False)  # hours and rating added to the profile
+    match_id = me.StringField()  # the match whose accepted offer claimed it (its load)
     board_key = me.StringField()  # open wishes of the community; None once claimed
     mine_key = me.StringField()  # the resident's wishes
     claimed_key = me.StringField()  # the volunteer's claimed and fulfilled wishes
@@ -125,6 +126,7 @@ class Activity(Aggregate):
     participants = me.ListField(me.DictField())
     waitlist = me.ListField(me.DictField())
     joined = me.IntField(default=0)  # sign-ups ever: the next position
+    rating_item_opened = me.BooleanField(default=False)  # the organiser's service, to rate
     created_ts = me.FloatField(required=True)
     page_key = me.StringField()  # "c:<community>|<starts>|<id>"
 
@@ -165,9 +167,14 @@ class Match(Aggregate):
     # types arrive in any order) is not news about this sequence.
     rematched_at = me.FloatField()
     load_released = me.BooleanField(default=False)  # the accepted volunteer's load given back
+    resolved_ts = me.FloatField()  # an order's result by the accepted volunteer (order.resolved)
+    hours_logged = me.FloatField()  # an order's hours, logged with its confirmation (once)
     created_ts = me.FloatField(required=True)
     page_key = me.StringField()  # the community's matches, newest first
     offer_key = me.StringField()  # the current candidate's open offers; None once answered
+
+    def tally(self) -> dict[str, dict[str, int]]:
+        return tallies.scoped(self.community_id, tallies.order(self.hours_logged))
 
 
 class ListEntry(Aggregate):
@@ -242,6 +249,18 @@ class Tally(me.Document):
         return {k: v or 0 for k, v in row.items() if k not in ("_id", "applied")}
 
 
+class VolunteerPolicy(me.Document):
+    """A community's settings (`policy.py` reads them with their defaults)."""
+
+    meta = {"db_alias": ALIAS, "collection": "policies"}
+    id = me.StringField(primary_key=True)  # the community id
+    offer_minutes = me.IntField()
+    order_hours = me.FloatField()
+    order_hours_max = me.FloatField()
+    changed_by = me.StringField()
+    changed_ts = me.FloatField()
+
+
 class VolunteerMark(me.Document):
     """One-off marks (the grid backfill done)."""
 
@@ -249,8 +268,8 @@ class VolunteerMark(me.Document):
     id = me.StringField(primary_key=True)
 
 
-for _counted in (Profile, Wish, Activity):
+for _counted in (Profile, Wish, Activity, Match):
     _counted.tally_document = Tally
 
 DOCUMENTS = [Profile, Wish, Activity, Match, ListEntry, Project, VolunteerGrid, Tally,
-             VolunteerMark]
+             VolunteerMark, VolunteerPolicy]

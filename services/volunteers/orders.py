@@ -17,18 +17,18 @@ import time
 
 from services.common.aggregate import Decision, change
 from services.common.caller import Caller
-from services.common.contracts.dispatch import OrderCreated, OrderSkillSet
+from services.common.contracts.dispatch import OrderConfirmed, OrderCreated, OrderSkillSet
+from services.common.contracts.volunteers import VolunteerHoursLogged
 from services.common.contracts.workflow import Route
 from services.common.paging import page_key
-from services.volunteers import matching
-from services.volunteers.domain import offers
+from services.volunteers import matching, metrics, policy
+from services.volunteers.domain import offers, order_hours, service_items
 from services.volunteers.domain.scoring import Need
 from services.volunteers.index import LiveIndex
 from services.volunteers.models import Match
-from services.volunteers.profiles import credit
+from services.volunteers.profiles import credit, profile_kinds
 
 log = logging.getLogger(__name__)
-OFFER_MINUTES = 30.0  # each volunteer's time to answer an order's offer
 K = 10  # candidates an order is offered to, in turn
 APPLIED_KEPT = 20  # event ids kept on a match: redeliveries come soon, not after 20 more
 
@@ -65,7 +65,7 @@ def open_match(live: LiveIndex, order_id: str, community_id: str, district_id: s
     match = Match(id=mid, district_id=district_id, street_id=street_id,
                   community_id=community_id, requested_by=caller.user_id, need_kind="order",
                   need_id=order_id, skill=skill, grid_id=grid_id, at_ts=now,
-                  ttl=OFFER_MINUTES * 60, state="new", created_ts=now)
+                  ttl=policy.of(community_id).offer_minutes * 60, state="new", created_ts=now)
     match.candidates = candidates(live, match, skill, now, [])
     match.page_key = page_key(f"c:{community_id}", now, mid)
     # A concurrent delivery that made it first: the commit is stale, the retry loads theirs.
@@ -169,20 +169,54 @@ def taken(order_id: str, responder: str, event_ts: float, caller: Caller) -> Mat
     return done.doc
 
 
-def done(order_id: str, caller: Caller) -> Match | None:
+def done(event: OrderConfirmed, caller: Caller) -> Match | None:
     """`order.confirmed`: the volunteer who accepted the order finished it, so it no longer
     counts in their load (once: the match's `load_released`, then the profile's counter,
-    after the commit like every profile counter)."""
-    if Match.objects(id=match_id(order_id)).only("id").first() is None:
+    after the commit like every profile counter). The same commit opens their service for
+    residents to rate in evaluation (the order's reporter is dispatch's and intake's, not
+    known here: any resident of the community may rate it, once each)."""
+    order_id = event.order_id
+    match = Match.objects(id=match_id(order_id)).only("id", "accepted_by").first()
+    if match is None:
         return None
+    kinds = profile_kinds(match.accepted_by)
+    settings = policy.of(event.community_id)
 
     def decide(m: Match, _at: object) -> Decision | None:
         if m.state != offers.ACCEPTED or m.load_released or not m.accepted_by:
             return None
-        return Decision(changes={"load_released": True})
+        now = time.time()
+        hours = order_hours.credited(m.accepted_ts, m.resolved_ts, settings.order_hours,
+                                     settings.order_hours_max)
+        logged = VolunteerHoursLogged(
+            log_id=f"h-order-{order_id}-{m.accepted_by}", community_id=m.community_id,
+            account_id=m.accepted_by, hours=hours, source_kind="order", source_id=order_id,
+            logged_ts=now)
+        item = service_items.opened("order", order_id, m.community_id, event.result,
+                                    m.accepted_by, kinds, [], now)
+        return Decision(changes={"load_released": True, "hours_logged": hours},
+                        events=[logged, item])
 
     made = change(lambda: Match.objects.get(id=match_id(order_id)), decide, caller)
     if made.decision is None:
         return None
-    credit(made.doc.accepted_by, caller, load=-1)
+    metrics.HOURS_LOGGED.labels("order").inc(made.doc.hours_logged)
+    credit(made.doc.accepted_by, caller, load=-1, hours_total=made.doc.hours_logged)
     return made.doc
+
+
+def resolved(order_id: str, responder: str, event_ts: float, caller: Caller) -> Match | None:
+    """`order.resolved` by the volunteer who accepted the order: when their result came is
+    its resolution time (the hours logged at the confirmation). The latest result before
+    the confirmation counts (a result sent back by dispatch is resolved again)."""
+    if Match.objects(id=match_id(order_id)).only("id").first() is None:
+        return None
+
+    def decide(m: Match, _at: object) -> Decision | None:
+        if (m.state != offers.ACCEPTED or m.accepted_by != responder or m.load_released
+                or event_ts <= (m.resolved_ts or 0.0)):
+            return None
+        return Decision(changes={"resolved_ts": event_ts})
+
+    made = change(lambda: Match.objects.get(id=match_id(order_id)), decide, caller)
+    return made.doc if made.decision is not None else None

@@ -83,6 +83,12 @@ def credit(account_id: str | None, caller: Caller, **inc: float) -> Profile | No
                   derive=derive_talent).doc
 
 
+def profile_kinds(account_id: str | None) -> list[str]:
+    """What a person serves as (operator or not: the kind of their service's rating item)."""
+    doc = Profile.objects(id=account_id).only("kinds").first() if account_id else None
+    return list(doc.kinds or []) if doc is not None else []
+
+
 RATINGS_KEPT = 50  # rating ids kept per profile: a redelivery comes soon, not 50 ratings later
 RATED_KINDS = (ItemKind.volunteer_service, ItemKind.operator_service)
 

@@ -23,6 +23,7 @@ from services.volunteers.index import CATCH_UP_SECONDS, MatchIndexProvider
 from services.volunteers.lists import ListEntrypoints
 from services.volunteers.matching import MatchEntrypoints
 from services.volunteers.models import DOCUMENTS
+from services.volunteers.policy import PolicyEntrypoints
 from services.volunteers.profiles import ProfileEntrypoints
 from services.volunteers.wishes import WishEntrypoints
 
@@ -32,7 +33,7 @@ BACKFILL_SECONDS = 30
 
 
 class VolunteersService(ProfileEntrypoints, WishEntrypoints, ActivityEntrypoints,
-                        MatchEntrypoints, ListEntrypoints, EventHandlers):
+                        MatchEntrypoints, ListEntrypoints, PolicyEntrypoints, EventHandlers):
     name = "volunteers"
     store = Store("volunteers", DOCUMENTS)
     relay = OutboxRelay()

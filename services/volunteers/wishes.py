@@ -17,8 +17,9 @@ from services.common.paging import PageQuery, fetch
 from services.common.rpc import as_caller, dump, parse, replies
 from services.volunteers import access, metrics
 from services.volunteers.domain import wishes as rules
+from services.volunteers.matching import release_load
 from services.volunteers.models import Profile, Wish
-from services.volunteers.profiles import check_grid
+from services.volunteers.profiles import check_grid, profile_kinds
 from services.volunteers.profiles import credit as credit_profile
 
 POSTERS = (Role.resident, Role.volunteer, Role.operator, Role.community_admin)
@@ -110,6 +111,7 @@ class WishEntrypoints:
     def release_wish(self, caller: dict, wish_id: str) -> dict:
         """The volunteer who claimed the wish gives it back to the board."""
         who = as_caller(caller)
+        who.require_role(*CLAIMERS)  # as the gateway: only members ever hold a wish
         wish = self._wish(who, wish_id)
         done = change(lambda: Wish.objects.get(id=wish.id),
                       lambda w, at: rules.release(w, who.user_id), who, derive=derive)
@@ -124,12 +126,17 @@ class WishEntrypoints:
         wish = self._wish(who, wish_id)
         if who.user_id != wish.resident_account_id and who.role is not Role.system:
             raise NotFound("no such wish", {"wish_id": "unknown"})
+        kinds = profile_kinds(wish.volunteer_account_id)
         done = change(lambda: Wish.objects.get(id=wish.id),
                       lambda w, at: rules.fulfil(w, w.resident_account_id, time.time(),
-                                                 spec.rating, spec.note), who, derive=derive)
+                                                 spec.rating, spec.note, kinds), who,
+                      derive=derive)
         if done.decision is not None:
             metrics.HOURS_LOGGED.labels("wish").inc(done.doc.hours)
             credit(done.doc)
+        # Also on a repeat: a crash after the fulfilment's commit is mended by asking again.
+        if release_load(done.doc.match_id, done.doc.volunteer_account_id, who):
+            self.matching.put_profile(Profile.objects.get(id=done.doc.volunteer_account_id))
         return view(who, done.doc)
 
     @rpc

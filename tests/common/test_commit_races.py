@@ -4,6 +4,8 @@ what it published, and a second writer making the same aggregate."""
 from __future__ import annotations
 
 import pymongo
+import pytest
+from mongoengine.errors import NotUniqueError
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.common.aggregate import change
@@ -60,3 +62,17 @@ def test_a_second_writer_making_the_same_aggregate_applies_its_change_on_the_fir
     note = notes.find_one({"_id": note_id})
     assert (note["text"], note["version"], done.doc.version) == ("second", 2, 2)
     assert [e["payload"]["text"] for e in note["outbox"]] == ["first", "second"]
+
+
+def test_a_creation_whose_load_makes_a_new_document_again_keeps_its_not_unique_error(
+        container_factory, service_config, store_uri):
+    """A caller that creates by a fixed id and handles the duplicate itself (a username, a
+    slot) still gets `NotUniqueError`, after the one retry on what is stored."""
+    _started(container_factory, service_config)
+    with ServiceRpcProxy("echo", service_config) as echo:
+        note_id = echo.write_note(ADMIN, "first", "n-taken")
+    with pytest.raises(NotUniqueError):
+        change(lambda: Note(id=note_id, text="again"),
+               lambda note, now: written(note, now, "again"), as_caller(ADMIN))
+    note = _notes(service_config, store_uri).find_one({"_id": note_id})
+    assert (note["text"], note["version"]) == ("first", 1)

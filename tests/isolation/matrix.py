@@ -232,7 +232,9 @@ def size() -> int:
 # by the probing reporter when it is expected to succeed), pair (a duplicate and its
 # original: {issue}, {original}), order (community level, naming the department "police"),
 # whistled (that order, police whistled), pool (a member's order, in the pool), claimed
-# (a pool order claimed by another member, or by the prober), none (a create: {community}).
+# (a pool order claimed by another member, or by the prober), none (a create: {community}),
+# wish (the reporter's open micro-wish: {wish}), claimed_wish (that, claimed by a member),
+# activity (an admin's workshop with room for every prober: {activity}).
 # Rating moved to the evaluation service, which learns that an issue is resolved from
 # intake's events: its write probes need that wait and are not here yet (the read matrix's
 # issue.rate row probes its refusals).
@@ -310,6 +312,32 @@ WRITES: dict[str, Write] = {
         "dispatch", "register_responder", ("body",)), "none", body={
         "community_id": "{community}", "kind": "department", "name": "物业公司",
         "department_id": "dept-{uniq}"}, ok=201),
+    # the small-matters route (小事党群办) and the volunteers service's own writes
+    "order.skill": Write("PUT", "/orders/{order}/skill", (
+        "dispatch", "set_order_skill", ("order", "body")), "pool", body={"skill": "plumbing"}),
+    "wish.post": Write("POST", "/wishes", ("volunteers", "post_wish", ("body",)), "none",
+                       body={"community_id": "{community}", "title": "修水龙头",
+                             "detail": "厨房水龙头滴水", "hours": 1.0}, ok=201),
+    "wish.claim": Write("POST", "/wishes/{wish}/claim", (
+        "volunteers", "claim_wish", ("wish",)), "wish"),
+    "wish.fulfil": Write("POST", "/wishes/{wish}/fulfil", (
+        "volunteers", "fulfil_wish", ("wish", "body")), "claimed_wish", body={}),
+    "wish.release": Write("POST", "/wishes/{wish}/release", (
+        "volunteers", "release_wish", ("wish",)), "claimed_wish"),
+    "wish.withdraw": Write("POST", "/wishes/{wish}/withdraw", (
+        "volunteers", "withdraw_wish", ("wish",)), "wish"),
+    "activity.create": Write("POST", "/activities", (
+        "volunteers", "create_activity", ("body",)), "none", body={
+        "community_id": "{community}", "kind": "workshop", "title": "义修小屋",
+        "detail": "修小家电", "capacity": 5, "starts_ts": 1900000000.0,
+        "ends_ts": 1900003600.0}, ok=201),
+    "activity.sign_up": Write("POST", "/activities/{activity}/sign-up", (
+        "volunteers", "sign_up", ("activity",)), "activity"),
+    "list.add": Write("POST", "/lists", ("volunteers", "add_list_entry", ("body",)), "none",
+                      body={"community_id": "{community}", "list": "need", "title": "助餐",
+                            "detail": "独居老人午餐"}, ok=201),
+    "volunteers.policy": Write("PUT", "/volunteers/policy?community_id={community}", (
+        "volunteers", "set_policy", ("community", "body")), "none", body={"offer_minutes": 20}),
 }
 
 ADMIN_WRITE = _only(ROLE, **ADMINS)  # the admins' own writes; the gateway turns others away
@@ -350,6 +378,25 @@ WRITE_GATEWAY: dict[str, dict[str, Row]] = {
     "responder.register": ADMIN_WRITE,
     "evaluation.weights": ADMIN_WRITE,
     "evaluation.three_routes": ADMIN_WRITE,
+    # only the community's own admins set the skill of its open order (小事党群办)
+    "order.skill": _only(ROLE, community_admin=OWN),
+    # volunteers: a write happens in the caller's own community (naming another: 404)
+    "wish.post": _only(ROLE, **dict.fromkeys(
+        ("reporter", "resident", "volunteer", "operator", "community_admin"), OWN)),
+    "wish.claim": _only(ROLE, volunteer=OWN, operator=OWN),  # 抢单: members
+    "wish.release": _only(ROLE, volunteer=OWN, operator=OWN),  # the member who holds it
+    # only the resident who posted it confirms it; the gateway lets community people try
+    "wish.fulfil": _only(ROLE, reporter=OWN, **dict.fromkeys(
+        ("resident", "grid_worker", "volunteer", "operator", "community_admin"), NONE)),
+    # the resident who posted it, or their community's admin
+    "wish.withdraw": _only(ROLE, reporter=OWN, community_admin=OWN, **dict.fromkeys(
+        ("resident", "grid_worker", "volunteer", "operator"), NONE)),
+    "activity.create": _only(ROLE, volunteer=OWN, operator=OWN, community_admin=OWN),
+    "activity.sign_up": _only(ROLE, **dict.fromkeys(
+        ("reporter", "resident", "grid_worker", "volunteer", "operator", "community_admin"),
+        OWN)),
+    "list.add": _only(ROLE, community_admin=OWN),  # 四张清单: the community's admins
+    "volunteers.policy": _only(ROLE, community_admin=OWN),  # the offer window, order hours
 }
 
 _SEES_ISSUE = {"reporter": SEES_OWN_403, "grid_worker": SEES_OWN_403,
@@ -370,6 +417,11 @@ WRITE_RPC: dict[str, dict[str, Row]] = {
     "order.escalate": {"department": SEES_OWN_403, **{r: NONE for r in NOT_THEIRS}},
     "category.create": {r: SEES_OWN_403 for r in COMMUNITY_MEMBERS} | {"ops": NONE},
     "user.create": {r: (403, 422, 422) for r in COMMUNITY_MEMBERS} | {"ops": (422, 422, 422)},
+    # the service answers "not yours" as "not there" to every role it does not serve
+    "wish.fulfil": dict.fromkeys(("department", "street_admin", "district_admin", "merchant",
+                                  "ops"), NONE),
+    "wish.withdraw": dict.fromkeys(("department", "street_admin", "district_admin",
+                                    "merchant", "ops"), NONE),
 }
 
 

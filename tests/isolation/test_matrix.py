@@ -23,6 +23,7 @@ from services.evaluation.service import EvaluationService
 from services.gateway import tokens
 from services.intake.service import IntakeService
 from services.points.service import PointsService
+from services.volunteers.service import VolunteersService
 from tests.isolation import matrix, victims
 from tests.platform import PASSWORD, SYSTEM, Platform
 
@@ -76,7 +77,8 @@ def _wait_evaluated(rpc: Any, reporter: dict, issue_id: str) -> None:
 @pytest.fixture(scope="module")
 def world(module_platform: Platform) -> World:
     platform = module_platform
-    platform.start(IntakeService, DispatchService, EvaluationService, PointsService)
+    platform.start(IntakeService, DispatchService, EvaluationService, PointsService,
+                   VolunteersService)
     tenancy = platform.tenancy()
     with platform.rpc() as rpc:
         tenancy.communities["A2"] = rpc.identity.create_community(

@@ -64,6 +64,18 @@ def make(rpc: Any, kind: str, community_id: str, admin: dict, reporter: dict,
         if kind == "claimed":
             rpc.dispatch.claim_order(member, order)
         return {"order": order}
+    if kind in ("wish", "claimed_wish"):  # the reporter's micro-wish (微心愿)
+        wish = rpc.volunteers.post_wish(reporter, {
+            "community_id": community_id, "title": "修水龙头", "detail": "厨房水龙头滴水",
+            "hours": 1.0})["id"]
+        if kind == "claimed_wish":
+            rpc.volunteers.claim_wish(member, wish)
+        return {"wish": wish}
+    if kind == "activity":
+        return {"activity": rpc.volunteers.create_activity(admin, {
+            "community_id": community_id, "kind": "workshop", "title": "义修小屋",
+            "detail": "修小家电", "capacity": 500, "starts_ts": 1900000000.0,
+            "ends_ts": 1900003600.0})["id"]}
     raise ValueError(f"no victim kind {kind!r}")
 
 

@@ -1,5 +1,6 @@
-"""One platform (identity + volunteers + points + dispatch + an event probe, real broker and
-store) for the whole package: every test makes its own ids, so they share it (one start)."""
+"""One platform (identity + volunteers + points + dispatch + evaluation + an event probe, real
+broker and store) for the whole package: every test makes its own ids, so they share it (one
+start)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def module_config(request, vhost_pipeline, store_uri) -> Iterator[dict[str, Any]
 @pytest.fixture(scope="package")
 def vplatform(module_config) -> Iterator[Platform]:
     from services.dispatch.service import DispatchService
+    from services.evaluation.service import EvaluationService
     from services.points.service import PointsService
     from services.volunteers.service import VolunteersService
 
@@ -39,7 +41,8 @@ def vplatform(module_config) -> Iterator[Platform]:
 
     running = Platform(factory, module_config)
     try:
-        running.start(VolunteersService, PointsService, DispatchService, EventProbe)
+        running.start(VolunteersService, PointsService, DispatchService, EvaluationService,
+                      EventProbe)
         yield running
     finally:
         running.close()

@@ -105,3 +105,8 @@ def test_an_accepted_offer_for_a_wish_claims_it_and_shows_the_contact(vplatform)
     claimed = client.get(f"/wishes/{wish['id']}", headers=resident).json()
     assert (claimed["state"], claimed["volunteer_account_id"]) == ("claimed", helper_id)
     assert client.get(f"/volunteers/{helper_id}", headers=admin).json()["load"] == 1
+    # The resident confirms (twice): the load the acceptance gave drops once.
+    for _ in range(2):
+        assert client.post(f"/wishes/{wish['id']}/fulfil", headers=resident,
+                           json={}).status_code == 200
+    assert client.get(f"/volunteers/{helper_id}", headers=admin).json()["load"] == 0

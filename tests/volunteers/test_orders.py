@@ -6,6 +6,7 @@ others."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -17,7 +18,7 @@ from services.common.caller import Caller
 from services.common.contracts import new_event
 from services.common.contracts.dispatch import OrderClaimed, OrderConfirmed
 from tests.dispatch.helpers import token_headers, triage
-from tests.volunteers.helpers import profile_body, wait_events
+from tests.volunteers.helpers import events, profile_body, wait_events
 
 ALWAYS = [{"weekday": d, "start_minute": 0, "end_minute": 1440} for d in range(7)]
 
@@ -35,8 +36,9 @@ def _volunteers(vplatform, tag: str) -> tuple[dict, dict]:  # noqa: ANN001
     return people[0], people[1]
 
 
-def _match(vplatform, order_id: str, **want: object) -> dict:  # noqa: ANN001
-    admin = vplatform.headers("community_admin")
+def _match(vplatform, order_id: str, admin: dict | None = None,  # noqa: ANN001
+           **want: object) -> dict:
+    admin = admin or vplatform.headers("community_admin")
     url = f"/matches/m-o-{order_id}"
     got: dict = {}
 
@@ -175,4 +177,16 @@ def test_a_confirmed_order_gives_its_volunteer_their_load_back_once(vplatform):
     with entrypoint_waiter(vplatform.containers["volunteers"], "on_order_confirmed",
                            timeout=10):
         event_dispatcher(vplatform.config)("dispatch", "order.confirmed", again.to_message())
-    assert client.get(f"/volunteers/{account}", headers=admin).json()["load"] == 0
+    profile = client.get(f"/volunteers/{account}", headers=admin).json()
+    assert (profile["load"], profile["hours_total"]) == (0, 0.25)
+    # Its hours are logged once, from its resolution time (seconds here: a quarter hour at
+    # least), and points pays them (10 an hour, rounded down: 2) beside the 10 a member
+    # earns for a resolved order.
+    (logged,) = wait_events("volunteer.hours_logged", source_id=order_id)
+    assert (logged["source_kind"], logged["account_id"], logged["hours"], logged["log_id"]) == (
+        "order", account, 0.25, f"h-order-{order_id}-{account}")
+    assert wait_until(lambda: client.get("/points/balance", headers=helper).json()[
+        "active"] == 12, timeout=15, every=0.3), client.get(
+        "/points/balance", headers=helper).json()
+    time.sleep(0.5)  # a second log, had there been one, is relayed by now
+    assert len(events("volunteer.hours_logged", source_id=order_id)) == 1

@@ -391,7 +391,30 @@ class NeedIn(BaseModel):
 class MatchIn(NeedIn):
     """A match offered to the ranked candidates in turn, each with `offer_minutes` to answer."""
 
-    offer_minutes: Annotated[float, Field(gt=0, le=24 * 60, allow_inf_nan=False)] = 30.0
+    # None: the community's offer window (`VolunteerPolicyOut.offer_minutes`, default 30).
+    offer_minutes: Annotated[float, Field(gt=0, le=24 * 60, allow_inf_nan=False)] | None = None
+
+
+OfferMinutes = Annotated[int, Field(ge=1, le=24 * 60)]
+OrderHours = Annotated[float, Field(ge=0.25, le=24, allow_inf_nan=False)]
+
+
+class VolunteerPolicyIn(BaseModel):
+    """A community's volunteers settings (its admins'): what is left out keeps its value."""
+
+    model_config = ConfigDict(extra="forbid")
+    offer_minutes: OfferMinutes | None = None  # each candidate's time to answer an offer
+    order_hours: OrderHours | None = None  # an order's hours when its resolution time is not
+    order_hours_max: OrderHours | None = None  # longer resolution times count as the default
+
+
+class VolunteerPolicyOut(BaseModel):
+    community_id: str
+    offer_minutes: int
+    order_hours: float
+    order_hours_max: float
+    changed_by: str | None = None
+    changed_ts: float | None = None
 
 
 class RankOut(BaseModel):

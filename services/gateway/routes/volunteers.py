@@ -38,6 +38,8 @@ from services.common.contracts.volunteers import (
     RankOut,
     RosterPage,
     SkillOut,
+    VolunteerPolicyIn,
+    VolunteerPolicyOut,
     WishIn,
     WishOut,
     WishPage,
@@ -96,6 +98,22 @@ def talent_archive(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None,
     recognition), best first, for committee nominations (community admins)."""
     require(caller, Role.community_admin)
     return _call(rpc, "talent_archive", caller, community_id, limit, cursor)
+
+
+@router.get("/volunteers/policy", response_model=VolunteerPolicyOut)
+def get_volunteers_policy(caller: CallerDep, rpc: RpcDep,
+                          community_id: QueryId = None) -> object:
+    """The caller's community's offer window and order hours (its admins)."""
+    require(caller, Role.community_admin)
+    return _call(rpc, "get_policy", caller, community_id)
+
+
+@router.put("/volunteers/policy", response_model=VolunteerPolicyOut)
+def set_volunteers_policy(body: VolunteerPolicyIn, caller: CallerDep, rpc: RpcDep,
+                          community_id: QueryId = None) -> object:
+    """Set the community's offer window (minutes each candidate has) and order hours."""
+    require(caller, Role.community_admin)
+    return _call(rpc, "set_policy", caller, community_id, body.model_dump(mode="json"))
 
 
 @router.get("/volunteers/{account_id}", response_model=ProfileOut)

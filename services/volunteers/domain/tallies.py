@@ -44,3 +44,8 @@ def activity(participants: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     """The hours each checked-out participant logged (once per person: the check-out)."""
     return {"hour_minutes": sum(minutes(p.get("hours")) for p in participants
                                 if p.get("checked_out_ts") is not None)}
+
+
+def order(hours_logged: float | None) -> dict[str, int]:
+    """An order's match logged its volunteer's hours with the confirmation."""
+    return {"hour_minutes": minutes(hours_logged)}

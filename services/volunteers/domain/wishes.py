@@ -8,12 +8,14 @@ state change, in one commit (the outbox).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from services.common.aggregate import Decision
 from services.common.contracts.volunteers import VolunteerHoursLogged, WishFulfilled
 from services.common.errors import Conflict, Forbidden
 from services.common.paging import page_key
+from services.volunteers.domain import service_items
 
 
 def keys(wish: Any) -> dict[str, str | None]:
@@ -38,8 +40,9 @@ def claim(wish: Any, volunteer_id: str, now: float) -> Decision:
 
 
 def fulfil(wish: Any, resident_id: str, now: float, rating: int | None,
-           note: str | None) -> Decision | None:
-    """The resident confirms; a repeat of a done confirmation changes nothing."""
+           note: str | None, volunteer_kinds: Iterable[str] = ()) -> Decision | None:
+    """The resident confirms; a repeat of a done confirmation changes nothing. The same
+    commit opens the volunteer's service for the resident to rate in evaluation."""
     if wish.state == "fulfilled":
         return None
     if wish.state != "claimed":
@@ -54,7 +57,9 @@ def fulfil(wish: Any, resident_id: str, now: float, rating: int | None,
             VolunteerHoursLogged(log_id=f"h-wish-{wish.id}-{volunteer}",
                                  community_id=wish.community_id, account_id=volunteer,
                                  hours=wish.hours, source_kind="wish", source_id=wish.id,
-                                 logged_ts=now)])
+                                 logged_ts=now),
+            service_items.opened("wish", wish.id, wish.community_id, wish.title, volunteer,
+                                 volunteer_kinds, [resident_id], now)])
 
 
 def cancel(wish: Any) -> Decision:

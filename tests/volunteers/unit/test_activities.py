@@ -64,3 +64,4 @@ def test_unknown_codes_and_leaving_after_check_in_are_refused():
         rules.cancel(act, "a", "whatever-code")
     with pytest.raises(NotFound):
         rules.cancel(act, "z", "whatever-code")
+
