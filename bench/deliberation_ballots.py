@@ -50,6 +50,10 @@ def open_vote(amqp_uri: str, admin: dict, households: int, window: float) -> dic
                                         "category": "blue"})
         start = (time.time() // 1800 + 48) * 1800
         people = [{"account_id": f"bp-{i}", "party": p} for i, p in enumerate(FOUR)]
+        for person, kind in zip(people, ("party_representative", "mediator", "police",
+                                         "residents_representative"), strict=True):
+            d.add_representative(admin, {"account_id": person["account_id"],
+                                         "display_name": "代表", "kind": kind})
         meeting = d.schedule_meeting(admin, {"topic_id": topic["id"], "hall_id": hall["id"],
                                              "starts_ts": start, "ends_ts": start + 3600,
                                              "participants": people})

@@ -13,27 +13,25 @@ import logging
 from services.common.caller import Caller
 from services.common.contracts import Envelope
 from services.common.contracts.deliberation import (
-    Colour,
     DecisionApproved,
     MeetingCancelled,
     MeetingScheduled,
     TopicSource,
     VoteClosed,
 )
-from services.common.contracts.dispatch import OrderConfirmed
+from services.common.contracts.dispatch import GridChanged, GridRemoved, OrderConfirmed
 from services.common.contracts.evaluation import WarningRaised
 from services.common.contracts.identity import CommunityCreated
 from services.common.contracts.intake import IssueTriaged
 from services.common.contracts.workflow import Urgency
 from services.common.inbox import handles
-from services.deliberation import supervision, topics
+from services.deliberation import grids, supervision, topics
 from services.deliberation.access import Home
 from services.deliberation.domain import topics as rules
 from services.deliberation.models import CommunityPlace, Meeting, Topic
 
 log = logging.getLogger(__name__)
 TOPIC_CATEGORY = "deliberation_topic"  # intake's catalogue code for 议事提议
-ISSUE_COLOUR = Colour.orange  # residents' voices; an admin may re-file it
 
 
 def _move(topic_id: str, decide, envelope: Envelope) -> None:  # noqa: ANN001
@@ -54,6 +52,18 @@ class EventHandlers:
         CommunityPlace._get_collection().update_one({"_id": event.community_id}, {"$set": {
             "district_id": event.district_id, "street_id": event.street_id}}, upsert=True)
 
+    @handles("dispatch", "grid.changed")
+    def on_grid_changed(self, envelope: Envelope) -> None:
+        """Keep the copy of dispatch's grids (a grid joint meeting's topic names one)."""
+        changed: GridChanged = envelope.parsed()
+        grids.GRIDS.apply(changed.community_id, changed.grid_id, changed.version,
+                          name=changed.name)
+
+    @handles("dispatch", "grid.removed")
+    def on_grid_removed(self, envelope: Envelope) -> None:
+        removed: GridRemoved = envelope.parsed()
+        grids.GRIDS.apply(removed.community_id, removed.grid_id, removed.version, removed=True)
+
     @handles("intake", "issue.triaged", when=_a_topic)
     def on_issue_triaged(self, envelope: Envelope) -> None:
         """An issue filed as a matter for deliberation (议事提议) goes on the topic list."""
@@ -64,7 +74,7 @@ class EventHandlers:
         place = Home(event.district_id, event.street_id, event.community_id)
         topics.create(Caller.system(event.district_id, envelope.correlation_id), place,
                       title=event.summary[:80].splitlines()[0] or "议事提议",
-                      detail=event.summary[:500], category=ISSUE_COLOUR,
+                      detail=event.summary[:500], category=None,
                       urgent=event.urgency is Urgency.urgent, source=TopicSource.issue,
                       now=envelope.occurred_at.timestamp(), issue_id=event.issue_id,
                       topic_id=topic_id)
@@ -86,7 +96,7 @@ class EventHandlers:
                   f"{event.baseline:.1f} a week before (grid {event.grid_id})")
         topics.create(Caller.system(place.district_id, envelope.correlation_id), home,
                       title=f"研判预警 · {event.category}"[:80], detail=detail[:500],
-                      category=ISSUE_COLOUR, urgent=False, source=TopicSource.warning,
+                      category=None, urgent=False, source=TopicSource.warning,
                       now=envelope.occurred_at.timestamp(), topic_id=topic_id)
 
     @handles("deliberation", "meeting.scheduled")
@@ -102,7 +112,11 @@ class EventHandlers:
     @handles("deliberation", "decision.approved")
     def on_decision_approved(self, envelope: Envelope) -> None:
         event: DecisionApproved = envelope.parsed()
-        _move(event.topic_id, lambda t: rules.settle(t, approved=True), envelope)
+        at = envelope.occurred_at.timestamp()
+        meeting = Meeting.objects(id=event.meeting_id).only("convention_text").first()
+        amended = meeting.convention_text if meeting is not None else None
+        _move(event.topic_id, lambda t: rules.settle(t, approved=True, now=at,
+                                                     amended=amended), envelope)
 
     @handles("deliberation", "vote.closed")
     def on_vote_closed(self, envelope: Envelope) -> None:
@@ -111,7 +125,8 @@ class EventHandlers:
             return  # decision.approved settles it
         meeting = Meeting.objects(id=event.meeting_id).only("topic_id").first()
         if meeting is not None:
-            _move(meeting.topic_id, lambda t: rules.settle(t, approved=False), envelope)
+            _move(meeting.topic_id, lambda t: rules.settle(
+                t, approved=False, now=envelope.occurred_at.timestamp()), envelope)
 
     @handles("dispatch", "order.confirmed")
     def on_order_confirmed(self, envelope: Envelope) -> None:

@@ -35,6 +35,8 @@ EXECUTED = Counter("linli_deliberation_decisions_executed_total",
                    "Decisions whose every work order was confirmed, on time or late", ["timing"])
 OVERDUE = Counter("linli_deliberation_decisions_overdue_total",
                   "Decisions still open at their plan's deadline (督)")
+ESCALATED = Counter("linli_deliberation_decisions_escalated_total",
+                    "Overdue decisions escalated to their street (督)")
 BOOKINGS_REFUSED = Counter("linli_deliberation_bookings_refused_total",
                            "Hall bookings that lost a slot to another booking")
 

@@ -40,6 +40,16 @@ class CommunityPlace(me.Document):
     street_id = me.StringField()
 
 
+class CategorySet(Aggregate):
+    """A community's topic categories (`_id` the community): `categories` is the whole set
+    as rows {key, name, theme, parties, retired}, rewritten by each version-conditioned
+    commit. No document: the seeded seven colours (`domain/topics.CATEGORIES`)."""
+
+    meta = {"db_alias": ALIAS, "collection": "category_sets"}
+    id = me.StringField(primary_key=True)
+    categories = me.ListField(me.DictField())
+
+
 class Hall(me.Document):
     """议事厅: a place (or online room) for meetings, published to residents."""
 
@@ -76,9 +86,10 @@ class Representative(Aggregate):
     created_ts = me.FloatField(required=True)
     page_key = me.StringField()  # "c:<community>|<created>|<id>"
     hall_key = me.StringField()  # "h:<hall>|<created>|<id>" when they sit in a hall
+    removed = me.BooleanField(default=False)  # off the roster (kept: added again, restored)
 
     def tally(self) -> dict[str, dict[str, int]]:
-        return {EVERYWHERE: {f"representatives_{self.kind}": 1}}
+        return {EVERYWHERE: {f"representatives_{self.kind}": 0 if self.removed else 1}}
 
 
 class HallSlot(me.Document):
@@ -95,7 +106,8 @@ class HallSlot(me.Document):
 class Topic(Aggregate):
     """议题: proposed (gathering supporters) → listed → scheduled → decided | closed."""
 
-    meta = {"db_alias": ALIAS, "collection": "topics", "indexes": ["list_key", "proposed_key"]}
+    meta = {"db_alias": ALIAS, "collection": "topics",
+            "indexes": ["list_key", "proposed_key", "convention_key"]}
     id = me.StringField(primary_key=True, default=lambda: new_id("t"))
     district_id = me.StringField(required=True)
     street_id = me.StringField()
@@ -108,6 +120,7 @@ class Topic(Aggregate):
     state = me.StringField(required=True)
     proposer_id = me.StringField()
     issue_id = me.StringField()
+    grid_id = me.StringField()  # a topic of the grid joint meeting: its grid (dispatch's)
     supporters = me.ListField(me.StringField())  # account ids, at most the threshold
     support_threshold = me.IntField(required=True)
     parties = me.ListField(me.StringField())
@@ -115,6 +128,10 @@ class Topic(Aggregate):
     # The community's topic list, urgent first then newest: "c:<c>:list|<1|0>:<ts>|<id>".
     list_key = me.StringField()
     proposed_key = me.StringField()  # proposals still gathering supporters
+    kind = me.StringField(default="matter")  # matter | convention (居民公约)
+    text = me.StringField()  # a convention's text
+    published_ts = me.FloatField()  # a convention's publication (its vote passed)
+    convention_key = me.StringField()  # published conventions: "c:<c>:conventions|<ts>|<id>"
 
     def tally(self) -> dict[str, dict[str, int]]:
         return {EVERYWHERE: {f"topics_{self.state}": 1}}
@@ -139,12 +156,14 @@ class Meeting(Aggregate):
     `vote_closes_ts`, the PollTimer's one indexed float (unset when no vote is open)."""
 
     meta = {"db_alias": ALIAS, "collection": "meetings",
-            "indexes": ["page_key", "vote_closes_ts", "supervise_ts"]}
+            "indexes": ["page_key", "vote_closes_ts", "supervise_ts", "escalation_key"]}
     id = me.StringField(primary_key=True, default=lambda: new_id("m"))
     district_id = me.StringField(required=True)
     street_id = me.StringField()
     community_id = me.StringField(required=True)
     topic_id = me.StringField(required=True)
+    topic_kind = me.StringField(default="matter")  # a convention's meeting must vote
+    convention_text = me.StringField()  # the convention as the meeting amended it, if so
     hall_id = me.StringField(required=True)
     starts_ts = me.FloatField(required=True)
     ends_ts = me.FloatField(required=True)
@@ -166,6 +185,8 @@ class Meeting(Aggregate):
     supervise_ts = me.FloatField()  # the plan's deadline while work is open; unset after
     executed_ts = me.FloatField()
     overdue = me.BooleanField(default=False)
+    escalated_ts = me.FloatField()  # went up to the street (once)
+    escalation_key = me.StringField()  # the street's list: "s:<district>:<street>|<ts>|<id>"
     created_ts = me.FloatField(required=True)
     page_key = me.StringField()  # "c:<community>|<starts>|<id>"
 
@@ -174,7 +195,15 @@ class Meeting(Aggregate):
         return f"d-{self.id}"
 
     def tally(self) -> dict[str, dict[str, int]]:
-        return {EVERYWHERE: {f"meetings_{self.state}": 1}}
+        """By state; and (while it holds them) its hall's booked slots per month, the
+        utilisation's numerator, moved by the booking's and the cancellation's commits."""
+        from services.deliberation.domain.halls import booked_by_period, scope
+
+        out: dict[str, dict[str, int]] = {EVERYWHERE: {f"meetings_{self.state}": 1}}
+        if self.state != "cancelled":
+            for period, n in booked_by_period(list(self.slots or [])).items():
+                out[scope(self.hall_id, period)] = {"booked_slots": n}
+        return out
 
 
 class Elector(me.Document):
@@ -206,5 +235,5 @@ Representative.tally_document = DeliberationCounts
 Topic.tally_document = DeliberationCounts
 Meeting.tally_document = DeliberationCounts
 
-DOCUMENTS = [DeliberationCounts, CommunityPlace, Hall, Representative, HallSlot, Topic,
+DOCUMENTS = [DeliberationCounts, CommunityPlace, CategorySet, Hall, Representative, HallSlot, Topic,
              TopicComment, Meeting, Elector, Ballot]

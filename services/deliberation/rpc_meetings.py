@@ -11,6 +11,7 @@ from services.common.caller import Caller, Role
 from services.common.contracts.deliberation import (
     AttendanceIn,
     CancelIn,
+    EscalationPage,
     MeetingIn,
     MeetingOut,
     MeetingPage,
@@ -20,10 +21,10 @@ from services.common.contracts.deliberation import (
     ReviewIn,
     TopicState,
 )
-from services.common.errors import Conflict, NotFound
+from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.paging import fetch, page_key
 from services.common.rpc import as_caller, parse, replies
-from services.deliberation import access, booking, metrics, views
+from services.deliberation import access, booking, metrics, rpc_roster, views
 from services.deliberation.domain import meetings as rules
 from services.deliberation.models import Hall, Meeting, new_id
 from services.deliberation.rpc_topics import find as find_topic
@@ -75,10 +76,12 @@ class MeetingEntrypoints:
         if hall is None or hall.community_id != topic.community_id:
             raise NotFound("no such hall", {"hall_id": "unknown"})
         people = rules.roster(spec.participants)
+        rpc_roster.check_fixed(topic.community_id, spec.participants)
         meeting_id, now = new_id("m"), time.time()
         slot_ids = rules.slots(hall.id, spec.starts_ts, spec.ends_ts)
         doc = Meeting(id=meeting_id, district_id=topic.district_id, street_id=topic.street_id,
-                      community_id=topic.community_id, topic_id=topic.id, hall_id=hall.id,
+                      community_id=topic.community_id, topic_id=topic.id,
+                      topic_kind=topic.kind or "matter", hall_id=hall.id,
                       starts_ts=spec.starts_ts, ends_ts=spec.ends_ts, slots=slot_ids,
                       state=MeetingState.scheduled.value, participants=people, created_ts=now,
                       page_key=page_key(f"c:{topic.community_id}", spec.starts_ts, meeting_id))
@@ -109,6 +112,24 @@ class MeetingEntrypoints:
         docs, nxt = fetch(Meeting.objects, "page_key", f"c:{place}",
                           views.page_query(limit, cursor))
         return views.page(docs, nxt, views.meeting)
+
+    @rpc
+    @replies(EscalationPage)
+    def list_escalations(self, caller: dict, street_id: str | None = None,
+                         limit: int | None = None, cursor: str | None = None) -> dict:
+        """督: overdue decisions escalated to a street, latest first. A street admin reads
+        their own street's; a district admin names a street of their district."""
+        who = as_caller(caller)
+        who.require_role(Role.street_admin, Role.district_admin)
+        if who.role is Role.street_admin:
+            if street_id is not None and street_id != who.street_id:
+                raise NotFound("no such street", {"street_id": "unknown"})
+            street_id = who.street_id
+        elif not street_id:
+            raise InvalidInput("name the street", {"street_id": "required"})
+        docs, nxt = fetch(Meeting.objects, "escalation_key",
+                          f"s:{who.district_id}:{street_id}", views.page_query(limit, cursor))
+        return views.page(docs, nxt, views.escalation)
 
     @rpc
     @replies(MeetingOut)

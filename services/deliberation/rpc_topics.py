@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 
 from nameko.rpc import rpc
+from pydantic import BaseModel
 
 from services.common.caller import Caller, Role
 from services.common.contracts.deliberation import (
+    CategoryIn,
     CategoryOut,
     CommentIn,
     CommentOut,
@@ -18,10 +20,11 @@ from services.common.contracts.deliberation import (
     TopicSource,
     TopicState,
 )
-from services.common.errors import Conflict, NotFound
+from services.common.contracts.types import Code
+from services.common.errors import Conflict, Forbidden, NotFound
 from services.common.paging import fetch, page_key
 from services.common.rpc import as_caller, parse, replies
-from services.deliberation import access, topics, views
+from services.deliberation import access, categories, grids, topics, views
 from services.deliberation.domain import topics as rules
 from services.deliberation.models import Topic, TopicComment, new_id
 
@@ -42,12 +45,24 @@ def find(who: Caller, topic_id: str) -> Topic:
 class TopicEntrypoints:
     @rpc
     @replies(list[CategoryOut])
-    def topic_categories(self, caller: dict) -> list[CategoryOut]:
-        """The seven colours (七色花开) with their themes and default parties."""
-        as_caller(caller)
-        return [CategoryOut(colour=c.colour, name=c.name, theme=c.theme,
-                            parties=list(rules.FOUR) + list(c.parties))
-                for c in rules.CATEGORIES.values()]
+    def topic_categories(self, caller: dict, community_id: str | None = None) -> list[CategoryOut]:
+        """The community's categories (seeded with the seven colours, 七色花开), their themes
+        and the parties each brings to the fixed "4"."""
+        who = as_caller(caller)
+        place = access.reader_home(who, community_id)
+        return [_category(r) for r in categories.rows(place)]
+
+    @rpc
+    @replies(list[CategoryOut])
+    def put_topic_category(self, caller: dict, key: str, data: dict) -> list[CategoryOut]:
+        """A community admin adds or changes one category of the community's set (or retires
+        it: no new topic names it); the whole set comes back."""
+        who = as_caller(caller)
+        who.require_role(*ADMINS)
+        key = parse(CategoryKey, {"key": key}).key
+        spec = parse(CategoryIn, data)
+        place = access.home(who, spec.community_id)
+        return [_category(r) for r in categories.put(who, place.community_id, key, spec)]
 
     @rpc
     @replies(TopicOut)
@@ -59,9 +74,16 @@ class TopicEntrypoints:
         place = access.home(who, spec.community_id)
         source = TopicSource.admin if who.role in (Role.community_admin, Role.system) \
             else TopicSource.proposal
+        if spec.grid_id is not None:  # the grid joint meeting's topic: an admin enters it
+            if source is not TopicSource.admin:
+                raise Forbidden("an admin enters the grid joint meeting's topics",
+                                {"source": "community admins only"})
+            grids.check(place.community_id, spec.grid_id)
+            source = TopicSource.grid_meeting
         done = topics.create(who, place, title=spec.title, detail=spec.detail,
                              category=spec.category, urgent=spec.urgent, source=source,
-                             now=time.time(), proposer_id=who.user_id)
+                             now=time.time(), proposer_id=who.user_id, kind=spec.kind,
+                             text=spec.text, grid_id=spec.grid_id)
         return views.topic(done.doc)
 
     @rpc
@@ -106,6 +128,18 @@ class TopicEntrypoints:
         return views.page(docs, nxt, views.topic)
 
     @rpc
+    @replies(TopicPage)
+    def list_conventions(self, caller: dict, community_id: str | None = None,
+                         limit: int | None = None, cursor: str | None = None) -> dict:
+        """居民公约: the community's conventions in force (voted and published), newest first,
+        each with its text."""
+        who = as_caller(caller)
+        place = access.reader_home(who, community_id)
+        docs, nxt = fetch(Topic.objects, "convention_key", f"c:{place}:conventions",
+                          views.page_query(limit, cursor))
+        return views.page(docs, nxt, views.topic)
+
+    @rpc
     @replies(CommentOut)
     def comment_topic(self, caller: dict, topic_id: str, data: dict) -> CommentOut:
         """A comment on a listed topic, before its meeting (the community's own people)."""
@@ -132,6 +166,15 @@ class TopicEntrypoints:
         docs, nxt = fetch(TopicComment.objects, "page_key", f"t:{doc.id}",
                           views.page_query(limit, cursor))
         return views.page(docs, nxt, _comment)
+
+
+class CategoryKey(BaseModel):
+    key: Code
+
+
+def _category(row: dict) -> CategoryOut:
+    return CategoryOut(colour=row["key"], name=row["name"], theme=row.get("theme", ""),
+                       parties=rules.parties_of(row), retired=bool(row.get("retired")))
 
 
 def _comment(doc: TopicComment) -> CommentOut:

@@ -2,7 +2,9 @@
 
 `supervise_ts` (the plan's deadline, an indexed float) is unset once every order is
 confirmed; the PollTimer marks a decision still open at its deadline overdue, once, with
-`decision.overdue` for the street (a version-conditioned commit: once across replicas).
+`decision.overdue` for the street (a version-conditioned commit: once across replicas),
+and moves `supervise_ts` to `ESCALATE_AFTER_SECONDS` past the deadline: still open then,
+the decision escalates to its street once (`decision.escalated`, the street's list).
 Dispatch's own deadlines escalate each order up the tree as they always do.
 """
 
@@ -45,9 +47,9 @@ def run_due(now: float) -> int:
     for doc in due:
         try:
             done = change(lambda i=doc.id: Meeting.objects.get(id=i),
-                          lambda m, at: rules.overdue(m, now), Caller.system())
+                          lambda m, at: rules.due(m, now), Caller.system())
             if done.decision is not None:
-                metrics.OVERDUE.inc()
+                (metrics.ESCALATED if done.doc.escalated_ts else metrics.OVERDUE).inc()
         except Exception:  # one bad decision must not stop the others; the next poll retries
             log.exception("supervising %s failed", doc.id)
     return len(due)

@@ -6,10 +6,13 @@ from collections.abc import Callable
 
 from services.common.aggregate import Committed, Decision, change
 from services.common.caller import Caller
-from services.common.contracts.deliberation import Colour, TopicProposed, TopicSource
+from services.common.contracts.deliberation import TopicKind, TopicProposed, TopicSource
+from services.deliberation import categories
 from services.deliberation.access import Home
 from services.deliberation.domain import topics as rules
 from services.deliberation.models import Topic, new_id
+
+EVENT_CATEGORY = "orange"  # residents' voices: issues and warnings, until an admin re-files
 
 
 def derive(topic: Topic) -> None:
@@ -17,20 +20,27 @@ def derive(topic: Topic) -> None:
         setattr(topic, name, value)
 
 
-def create(who: Caller, place: Home, *, title: str, detail: str, category: Colour,
+def create(who: Caller, place: Home, *, title: str, detail: str, category: str | None,
            urgent: bool, source: TopicSource, now: float, proposer_id: str | None = None,
-           issue_id: str | None = None, topic_id: str | None = None) -> Committed[Topic]:
+           issue_id: str | None = None, topic_id: str | None = None,
+           kind: TopicKind = TopicKind.matter, text: str | None = None,
+           grid_id: str | None = None) -> Committed[Topic]:
     """A new topic in one insert with its event (a proposal gathers supporters, the rest is
-    listed at once). `topic_id` fixed (an issue's) makes a redelivery lose the insert."""
+    listed at once). `topic_id` fixed (an issue's) makes a redelivery lose the insert.
+    `category` None: a topic from an event, filed under `rules.from_events`."""
+    known = categories.rows(place.community_id)
+    chosen = rules.category_of(known, category) if category is not None else \
+        rules.from_events(known, EVENT_CATEGORY)
     state = rules.created_state(source)
     doc = Topic(id=topic_id or new_id("t"), district_id=place.district_id,
                 street_id=place.street_id, community_id=place.community_id, title=title,
-                detail=detail, category=category.value, urgent=urgent, source=source.value,
+                detail=detail, category=chosen["key"], urgent=urgent, source=source.value,
                 state=state.value, proposer_id=proposer_id, issue_id=issue_id, supporters=[],
                 support_threshold=rules.SUPPORT_THRESHOLD,
-                parties=rules.parties_of(category), created_ts=now)
+                parties=rules.parties_of(chosen), created_ts=now, kind=kind.value, text=text,
+                grid_id=grid_id)
     events: list = [TopicProposed(topic_id=doc.id, community_id=doc.community_id,
-                                  category=category, source=source)]
+                                  category=chosen["key"], source=source)]
     if state.value == "listed":
         events.append(rules.listed_event(doc))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.common.contracts.deliberation import HallOut, MeetingOut, TopicOut
+from services.common.contracts.deliberation import EscalationOut, HallOut, MeetingOut, TopicOut
 from services.common.paging import PageQuery
 from services.common.rpc import parse
 from services.deliberation.models import Hall, Meeting, Topic
@@ -34,6 +34,13 @@ def meeting(doc: Meeting) -> MeetingOut:
         secret=doc.secret, result=dict(doc.result) if doc.result else None,
         tasks_total=doc.tasks_total or 0, tasks_done=len(doc.tasks_done or []),
         executed_ts=doc.executed_ts, overdue=bool(doc.overdue))
+
+
+def escalation(doc: Meeting) -> EscalationOut:
+    return EscalationOut(decision_id=doc.decision_id, meeting_id=doc.id, topic_id=doc.topic_id,
+                         community_id=doc.community_id, summary=doc.plan["summary"],
+                         deadline_ts=doc.plan["deadline_ts"], escalated_ts=doc.escalated_ts,
+                         tasks_done=len(doc.tasks_done or []), tasks_total=doc.tasks_total)
 
 
 def page_query(limit: int | None, cursor: str | None) -> PageQuery:

@@ -15,7 +15,8 @@ WATCHED = (("deliberation", "topic.listed"), ("deliberation", "meeting.scheduled
            ("deliberation", "decision.approved"), ("deliberation", "vote.cast"),
            ("deliberation", "vote.closed"), ("deliberation", "evaluation_item.opened"),
            ("deliberation", "decision.executed"), ("deliberation", "decision.overdue"),
-           ("dispatch", "order.created"))
+           ("deliberation", "convention.published"),
+           ("deliberation", "decision.escalated"), ("dispatch", "order.created"))
 
 
 def _recorder(source: str, event_type: str):  # noqa: ANN202
@@ -58,12 +59,24 @@ def hall_body(**extra: Any) -> dict:
             "opening_hours": "9:00-17:00", "capacity": 40, "contact": "010-1234"} | extra
 
 
+ON_ROSTER = {"community_committee": "party_representative",
+             "mediation_committee": "mediator", "police": "police",
+             "residents_representative": "residents_representative"}
+
+
 def roster(platform: Any, where: str = "A", extra: int = 1) -> list[dict]:
-    """The "4" and `extra` stakeholders, as accounts of the community."""
-    parties = ["community_committee", "mediation_committee", "police",
-               "residents_representative"] + ["stakeholder"] * extra
-    return [{"account_id": platform.user("resident", where, f"p{i}")["id"],
-             "party": party} for i, party in enumerate(parties)]
+    """The "4" (each on the community's representatives roster as a kind their party takes)
+    and `extra` stakeholders, as accounts of the community."""
+    parties = [*ON_ROSTER] + ["stakeholder"] * extra
+    people = [{"account_id": platform.user("resident", where, f"p{i}")["id"],
+               "party": party} for i, party in enumerate(parties)]
+    admin = caller(platform, "community_admin", where)
+    with platform.rpc() as rpc:  # adding an entry again is the same entry: cheap to repeat
+        for person in people[:4]:
+            rpc.deliberation.add_representative(admin, {
+                "account_id": person["account_id"], "display_name": "代表",
+                "kind": ON_ROSTER[person["party"]]})
+    return people
 
 
 def slot_start(offset_hours: int = 0) -> float:
@@ -103,10 +116,12 @@ def minutes_body(speakers: list[str], tasks: int = 2) -> dict:
                                for n in range(tasks)]}}
 
 
-def held_meeting(rpc: Any, platform: Any, where: str = "A") -> tuple[dict, list[dict]]:
-    """A scheduled meeting with its minutes recorded (state held)."""
+def held_meeting(rpc: Any, platform: Any, where: str = "A",
+                 **topic_extra: Any) -> tuple[dict, list[dict]]:
+    """A scheduled meeting with its minutes recorded (state held), on a new listed topic
+    (`topic_extra`: its fields, e.g. a convention's kind and text)."""
     admin = caller(platform, "community_admin", where)
-    topic = listed_topic(rpc, admin)
+    topic = listed_topic(rpc, admin, **topic_extra)
     hall = rpc.deliberation.create_hall(admin, hall_body())
     people = roster(platform, where)
     start = slot_start()

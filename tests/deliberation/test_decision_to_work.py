@@ -6,10 +6,11 @@ from __future__ import annotations
 import time
 import uuid
 
+import pytest
 from nameko.standalone.events import event_dispatcher
 
 from deploy.waits import wait_until
-from services.common.errors import NotFound
+from services.common.errors import Forbidden, NotFound
 from tests.deliberation.helpers import (
     EventProbe,
     caller,
@@ -98,3 +99,47 @@ def test_a_decision_still_open_at_its_deadline_is_overdue_once_and_the_street_to
         assert view["overdue"] and view["executed_ts"] is None
         time.sleep(0.6)
         assert len(events("decision.overdue", meeting_id=meeting["id"])) == 1
+
+
+def test_an_overdue_decision_escalates_to_its_street_once_and_the_street_lists_it(dplatform):
+    """A plan whose deadline is past the grace already: overdue, then (the same timer's next
+    due) escalated, each once; the street's admins list it, another street's do not."""
+    from services.deliberation.domain.meetings import ESCALATE_AFTER_SECONDS
+
+    admin = caller(dplatform, "community_admin", "A")
+    with dplatform.rpc() as rpc:
+        topic = listed_topic(rpc, admin)
+        hall = rpc.deliberation.create_hall(admin, hall_body())
+        people = roster(dplatform)
+        start = slot_start()
+        meeting = rpc.deliberation.schedule_meeting(admin, {
+            "topic_id": topic["id"], "hall_id": hall["id"], "starts_ts": start,
+            "ends_ts": start + 1800, "participants": people})
+        minutes = minutes_body([p["account_id"] for p in people], tasks=1)
+        minutes["plan"]["deadline_ts"] = time.time() - ESCALATE_AFTER_SECONDS - 60
+        rpc.deliberation.record_minutes(admin, meeting["id"], minutes)
+        rpc.deliberation.review_decision(admin, meeting["id"], {"approve": True,
+                                                                "vote_required": False})
+        (up,) = wait_events("decision.escalated", meeting_id=meeting["id"])
+        assert up["street_id"] == dplatform.tenancy().streets["A"]["id"]
+        assert (up["tasks_done"], up["tasks_total"]) == (0, 1)
+        street = caller(dplatform, "street_admin", "A")
+        listed = rpc.deliberation.list_escalations(street)["items"]
+        assert meeting["decision_id"] in [e["decision_id"] for e in listed]
+        district = caller(dplatform, "district_admin", "A")
+        assert meeting["decision_id"] in [e["decision_id"] for e in rpc.deliberation.
+                                          list_escalations(district, up["street_id"])["items"]]
+        other = rpc.deliberation.list_escalations(caller(dplatform, "street_admin", "B"))
+        assert meeting["decision_id"] not in [e["decision_id"] for e in other["items"]]
+        with pytest.raises(NotFound):
+            rpc.deliberation.list_escalations(caller(dplatform, "street_admin", "B"),
+                                              up["street_id"])
+        with pytest.raises(Forbidden):
+            rpc.deliberation.list_escalations(admin)
+        time.sleep(0.6)
+    assert len(events("decision.overdue", meeting_id=meeting["id"])) == 1
+    assert len(events("decision.escalated", meeting_id=meeting["id"])) == 1
+    gw = dplatform.client.get("/deliberation/escalations",
+                              headers=dplatform.headers("street_admin", "A"))
+    assert gw.status_code == 200, gw.text
+    assert meeting["decision_id"] in [e["decision_id"] for e in gw.json()["items"]]

@@ -3,6 +3,7 @@ structured minutes, review by the party committee (return with reasons, then app
 
 from __future__ import annotations
 
+import calendar
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -188,3 +189,50 @@ def test_slots_left_by_a_crash_are_freed_by_the_next_booking_that_needs_them(dpl
                  taken_ts=time.time()).save(force_insert=True)
         again = rpc.deliberation.schedule_meeting(admin, body())
         assert HallSlot.objects(id=first_slot).first().meeting_id == again["id"]
+
+
+def test_a_halls_utilisation_is_its_booked_slots_over_its_open_ones_from_the_counters(dplatform):
+    """9:00-17:00 is 16 half hours a day; a 1 h and a 1.5 h meeting on one day book 5, the
+    cancelled one gives its 3 back (the counters the commits move, not a count)."""
+    admin = caller(dplatform, "community_admin", "A")
+    local = 8 * 3600
+    day = (int((slot_start() + local) // 86400)) * 86400 - local  # a local midnight
+    period = time.strftime("%Y-%m", time.gmtime(day + local))
+    days = calendar.monthrange(int(period[:4]), int(period[5:]))[1]
+    with dplatform.rpc() as rpc:
+        hall = rpc.deliberation.create_hall(admin, hall_body(opening_hours="9:00-17:00"))
+        made = []
+        for start, hours in ((day + 10 * 3600, 1), (day + 14 * 3600, 1.5)):
+            topic = listed_topic(rpc, admin)
+            made.append(rpc.deliberation.schedule_meeting(admin, {
+                "topic_id": topic["id"], "hall_id": hall["id"], "starts_ts": start,
+                "ends_ts": start + hours * 3600, "participants": roster(dplatform)}))
+        used = rpc.deliberation.hall_utilisation(admin, hall["id"], period)
+        assert used == {"hall_id": hall["id"], "period": period, "booked_slots": 5,
+                        "open_slots": 16 * days, "rate": round(5 / (16 * days), 4)}
+        rpc.deliberation.cancel_meeting(admin, made[1]["id"], {"reason": "改期"})
+        assert rpc.deliberation.hall_utilisation(admin, hall["id"], period)[
+            "booked_slots"] == 2
+        street = caller(dplatform, "street_admin", "A")
+        assert rpc.deliberation.hall_utilisation(street, hall["id"], period)[
+            "booked_slots"] == 2
+        other_month = "2001-02"
+        assert rpc.deliberation.hall_utilisation(admin, hall["id"], other_month)[
+            "booked_slots"] == 0
+        for outsider in (caller(dplatform, "community_admin", "B"),
+                         caller(dplatform, "street_admin", "B")):
+            with pytest.raises(NotFound):
+                rpc.deliberation.hall_utilisation(outsider, hall["id"], period)
+        with pytest.raises(Forbidden):
+            rpc.deliberation.hall_utilisation(caller(dplatform, "resident", "A"), hall["id"])
+        with pytest.raises(InvalidInput) as bad:
+            rpc.deliberation.hall_utilisation(admin, hall["id"], "2026-13")
+        assert "period" in bad.value.fields
+        online = rpc.deliberation.create_hall(admin, hall_body(opening_hours="随时"))
+        assert rpc.deliberation.hall_utilisation(admin, online["id"])["rate"] is None
+    gw = dplatform.client.get(f"/halls/{hall['id']}/utilisation", params={"period": period},
+                              headers=dplatform.headers("community_admin", "A"))
+    assert gw.status_code == 200 and gw.json()["booked_slots"] == 2
+    assert dplatform.client.get(f"/halls/{hall['id']}/utilisation",
+                                headers=dplatform.headers("community_admin", "B")
+                                ).status_code == 404

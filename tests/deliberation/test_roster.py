@@ -44,3 +44,55 @@ def test_representatives_are_listed_per_community_and_hall_and_counted_by_kind(d
         with pytest.raises(InvalidInput) as bad:
             rpc.deliberation.add_representative(admin, body | {"kind": "king"})
         assert "kind" in bad.value.fields
+
+
+def test_the_fixed_four_sit_only_from_the_roster_and_a_removed_entry_seats_no_one(dplatform):
+    from tests.deliberation.helpers import listed_topic, roster, slot_start
+
+    admin = caller(dplatform, "community_admin", "A")
+    with dplatform.rpc() as rpc:
+        hall = rpc.deliberation.create_hall(admin, hall_body())
+        people = roster(dplatform)
+        police = people[2]["account_id"]
+        rep_id = f"{dplatform.community_id('A')}:{police}:police"
+        before = counted("police")
+
+        def book() -> dict:
+            start = slot_start()
+            return rpc.deliberation.schedule_meeting(admin, {
+                "topic_id": listed_topic(rpc, admin)["id"], "hall_id": hall["id"],
+                "starts_ts": start, "ends_ts": start + 1800, "participants": people})
+
+        stranger, start = f"u-nobody-{tag()}", slot_start()
+        with pytest.raises(InvalidInput) as bad:  # a police seat for someone not on it
+            rpc.deliberation.schedule_meeting(admin, {
+                "topic_id": listed_topic(rpc, admin)["id"], "hall_id": hall["id"],
+                "starts_ts": start, "ends_ts": start + 1800,
+                "participants": [*people[:2], {"account_id": stranger, "party": "police"},
+                                 *people[3:]]})
+        assert stranger in bad.value.fields["participants"]
+        assert book()["state"] == "scheduled"  # the stakeholder needs no entry
+
+        outsider = caller(dplatform, "community_admin", "B")
+        with pytest.raises(NotFound):  # another tenant's entry: the same 404 as none
+            rpc.deliberation.remove_representative(outsider, rep_id)
+        with pytest.raises(NotFound):
+            rpc.deliberation.remove_representative(admin, f"{rep_id}-made-up")
+        with pytest.raises(Forbidden):
+            rpc.deliberation.remove_representative(caller(dplatform, "resident", "A"), rep_id)
+        gone = dplatform.client.post(f"/representatives/{rep_id}/remove",
+                                     headers=dplatform.headers("community_admin", "A"),
+                                     json={"reason": "调离"})
+        assert gone.status_code == 200, gone.text
+        assert rpc.deliberation.remove_representative(admin, rep_id)["id"] == rep_id  # again
+        assert wait_until(lambda: counted("police") == before - 1, timeout=5, every=0.1)
+        listed = rpc.deliberation.list_representatives(admin, None, None, 100)["items"]
+        assert rep_id not in [r["id"] for r in listed]
+        with pytest.raises(InvalidInput) as bad:
+            book()
+        assert police in bad.value.fields["participants"]
+
+        rpc.deliberation.add_representative(admin, {"account_id": police,
+                                                    "display_name": "张警官", "kind": "police"})
+        assert wait_until(lambda: counted("police") == before, timeout=5, every=0.1)
+        assert book()["state"] == "scheduled"  # back on the roster: seated again

@@ -178,3 +178,31 @@ def test_an_early_warning_from_evaluation_goes_on_the_list_once(dplatform):
     assert listed["source"] == "warning"
     time.sleep(0.5)
     assert len(events("topic.listed", topic_id=f"t-{alert_id}")) == 1
+
+
+def test_an_admin_enters_a_topic_of_the_grid_joint_meeting_naming_a_grid_of_the_community(
+        dplatform):
+    """The grid is checked on deliberation's copy of dispatch's grids (each community's root
+    grid `g-root-<community>` is dispatch's from its start)."""
+    from services.deliberation.grids import GRIDS
+
+    a, b = dplatform.community_id("A"), dplatform.community_id("B")
+    assert wait_until(lambda: GRIDS.check(a, f"g-root-{a}") and GRIDS.primed(b),
+                      timeout=20, every=0.2)
+    admin = caller(dplatform, "community_admin", "A")
+    body = proposal(source="grid_meeting", grid_id=f"g-root-{a}", urgent=True)
+    with dplatform.rpc() as rpc:
+        topic = rpc.deliberation.propose_topic(admin, body)
+        assert (topic["source"], topic["grid_id"], topic["state"]) == (
+            "grid_meeting", f"g-root-{a}", "listed")
+        with pytest.raises(InvalidInput) as bad:  # B's grid is not one of A's
+            rpc.deliberation.propose_topic(admin, body | {"grid_id": f"g-root-{b}"})
+        assert "grid_id" in bad.value.fields
+        with pytest.raises(InvalidInput) as bad:  # the grid meeting's topic names its grid
+            rpc.deliberation.propose_topic(admin, proposal(source="grid_meeting"))
+        assert "grid_id" in str(bad.value.fields)
+        with pytest.raises(Forbidden):  # a resident's proposal is not the grid meeting's
+            rpc.deliberation.propose_topic(caller(dplatform, "resident", "A", "gm"), body)
+    made = dplatform.client.post("/topics", headers=dplatform.headers("community_admin", "B"),
+                                 json=body | {"grid_id": f"g-root-{b}"})
+    assert made.status_code == 201 and made.json()["source"] == "grid_meeting"

@@ -13,7 +13,7 @@ import pytest
 from deploy.waits import wait_until
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.deliberation.models import Ballot, Meeting
-from tests.deliberation.helpers import caller, events, held_meeting, wait_events
+from tests.deliberation.helpers import caller, events, held_meeting, minutes_body, wait_events
 
 
 def open_vote(rpc, admin: dict, meeting_id: str, voters: dict[str, list[dict]],  # noqa: ANN001
@@ -87,6 +87,54 @@ def assert_ballots_are_anonymous(platform, meeting_id: str, households: list[str
         assert row.get("outbox") == []  # the vote.cast (its actor) left with the relay
         assert not any(h in row["_id"] for h in households)
     assert meeting.get("ballot_salt") is None  # wiped at close: no key back to households
+
+
+def test_a_residents_convention_is_drafted_discussed_voted_and_published(dplatform):
+    """居民公约 through the same path: its draft is read and discussed, its meeting must
+    vote, and once the vote passes the text is published to the community's residents."""
+    admin = caller(dplatform, "community_admin", "A")
+    r = {i: caller(dplatform, "resident", "A", f"cv{i}") for i in range(2)}
+    draft = "第一条 爱护公共设施。第二条 楼道不堆放杂物。"
+    with dplatform.rpc() as rpc:
+        with pytest.raises(InvalidInput) as bad:  # a convention has its text
+            rpc.deliberation.propose_topic(admin, {"title": "公约", "detail": "x",
+                                                   "category": "red", "kind": "convention"})
+        assert "text" in str(bad.value.fields)
+        meeting, people = held_meeting(rpc, dplatform, kind="convention", text=draft,
+                                       title=f"居民公约 {time.time()}")
+        topic = rpc.deliberation.get_topic(r[0], meeting["topic_id"])
+        assert (topic["kind"], topic["text"], topic["published_ts"]) == (
+            "convention", draft, None)
+        rpc.deliberation.comment_topic(r[0], topic["id"], {"text": "加一条: 文明养犬"})
+        with pytest.raises(InvalidInput) as unvoted:
+            rpc.deliberation.review_decision(admin, meeting["id"], {
+                "approve": True, "vote_required": False})
+        assert "vote_required" in unvoted.value.fields
+        # Returned for the comment: the meeting amends the text, the amended text is voted.
+        rpc.deliberation.review_decision(admin, meeting["id"], {
+            "approve": False, "reason": "采纳居民意见: 加一条文明养犬"})
+        amended = draft + "第三条 文明养犬。"
+        rpc.deliberation.record_minutes(admin, meeting["id"], minutes_body(
+            [p["account_id"] for p in people]) | {"text": amended})
+        rpc.deliberation.review_decision(admin, meeting["id"], {"approve": True})
+        open_vote(rpc, admin, meeting["id"], {"hc-0": [r[0]], "hc-1": [r[1]]}, window=1.2)
+        for voter in r.values():
+            rpc.deliberation.cast_ballot(voter, meeting["id"], {"choice": "yes"})
+        assert wait_until(lambda: rpc.deliberation.get_topic(r[1], topic["id"])[
+            "published_ts"] is not None, timeout=10, every=0.2)
+        page = rpc.deliberation.list_conventions(r[1])["items"]
+        assert page[0]["id"] == topic["id"] and page[0]["text"] == amended
+        outsider = caller(dplatform, "resident", "B", "cv")
+        assert topic["id"] not in [t["id"] for t in
+                                   rpc.deliberation.list_conventions(outsider)["items"]]
+        with pytest.raises(NotFound):
+            rpc.deliberation.list_conventions(outsider, dplatform.community_id("A"))
+        with pytest.raises(NotFound):
+            rpc.deliberation.get_topic(outsider, topic["id"])
+    (event,) = wait_events("convention.published", topic_id=topic["id"])
+    assert event["community_id"] == dplatform.community_id("A")
+    gw = dplatform.client.get("/conventions", headers=dplatform.headers("resident", "A", "cv0"))
+    assert gw.status_code == 200 and topic["id"] in [t["id"] for t in gw.json()["items"]]
 
 
 def test_without_a_quorum_the_vote_fails_and_the_topic_closes(dplatform):

@@ -24,6 +24,8 @@ from services.common.paging import Page
 EpochTs = Annotated[float, Field(ge=0, le=7_258_118_400, allow_inf_nan=False)]
 Label = Text(80, line=True)
 Reason = Text(500, min_length=1)
+Theme = Text(200)
+ConventionText = Text(5000, min_length=1)
 Ids = Field(default_factory=list, max_length=20)
 
 
@@ -73,6 +75,12 @@ class TopicSource(StrEnum):
     issue = "issue"  # intake's issue triaged as a deliberation topic
     admin = "admin"  # an admin's pick
     warning = "warning"  # evaluation's early warning (研判预警): a rising cluster of issues
+    grid_meeting = "grid_meeting"  # the grid joint meeting (网格联席会), entered by an admin
+
+
+class TopicKind(StrEnum):
+    matter = "matter"  # a matter to decide (a plan and its work orders)
+    convention = "convention"  # 居民公约: a text drafted, discussed, voted and published
 
 
 class TopicState(StrEnum):
@@ -131,6 +139,18 @@ class HallOut(BaseModel):
 HallPage = Page[HallOut]
 
 
+class UtilisationOut(BaseModel):
+    """场地使用率 of one hall in one month: booked half-hour slots over the slots its opening
+    hours offer ("HH:MM-HH:MM" every day); `open_slots` and `rate` are None when the hours
+    are not in that form."""
+
+    hall_id: str
+    period: str  # "YYYY-MM", Beijing time
+    booked_slots: int
+    open_slots: int | None
+    rate: float | None
+
+
 # --- representatives roster ------------------------------------------------------------
 
 class RepresentativeKind(StrEnum):
@@ -145,6 +165,18 @@ class RepresentativeKind(StrEnum):
     social_organisation = "social_organisation"  # 社会组织
     building_head = "building_head"  # 楼栋长
     mediator = "mediator"  # 调解员
+    community_committee = "community_committee"  # 社区两委成员
+
+
+# Who may sit for each of the fixed "4" parties: a person on the community's roster as one
+# of these kinds (a meeting's roster is checked against it).
+ROSTER_KINDS: dict[Party, tuple[RepresentativeKind, ...]] = {
+    Party.community_committee: (RepresentativeKind.community_committee,
+                                RepresentativeKind.party_representative),
+    Party.mediation_committee: (RepresentativeKind.mediator,),
+    Party.police: (RepresentativeKind.police,),
+    Party.residents_representative: (RepresentativeKind.residents_representative,),
+}
 
 
 class RepresentativeIn(BaseModel):
@@ -168,24 +200,59 @@ class RepresentativeOut(BaseModel):
 RepresentativePage = Page[RepresentativeOut]
 
 
+class RemovalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Note = ""
+
+
 # --- topics ------------------------------------------------------------------------------
 
 class TopicIn(BaseModel):
-    """A resident's proposal (居民提案), or an admin's pick (listed at once)."""
+    """A resident's proposal (居民提案), or an admin's pick (listed at once). `category`:
+    a key of the community's category set (`/deliberation/categories`; seeded with the
+    seven colours), checked by the service."""
 
     model_config = ConfigDict(extra="forbid")
     community_id: Id | None = None
     title: Name
     detail: Summary
-    category: Colour
+    category: Code
     urgent: bool = False  # 急事急办: ahead of the rest of the list
+    kind: TopicKind = TopicKind.matter
+    text: ConventionText | None = None  # a convention's draft (公约草案), its kind only
+    # An admin entering a topic of the grid joint meeting (网格联席会) names it and its grid.
+    source: Literal["grid_meeting"] | None = None
+    grid_id: Id | None = None
+
+    @model_validator(mode="after")
+    def _draft(self) -> TopicIn:
+        if (self.kind is TopicKind.convention) != (self.text is not None):
+            raise ValueError("text: a convention has its draft text, and only a convention")
+        if (self.source is None) != (self.grid_id is None):
+            raise ValueError("grid_id: a topic of the grid joint meeting names its grid, "
+                             "and only such a topic")
+        return self
+
+
+class CategoryIn(BaseModel):
+    """One category of the community's set (added or changed by its admin): its name,
+    theme and the default parties it brings to the fixed "4"; `retired`: no new topic
+    may name it (topics already filed under it keep it)."""
+
+    model_config = ConfigDict(extra="forbid")
+    community_id: Id | None = None
+    name: Name
+    theme: Theme = ""
+    parties: list[Party] = Field(default_factory=list, max_length=11)
+    retired: bool = False
 
 
 class CategoryOut(BaseModel):
-    colour: Colour
+    colour: str  # the category's key (the seven colours' names for the seeded set)
     name: str
     theme: str
     parties: list[Party]
+    retired: bool = False
 
 
 class TopicOut(BaseModel):
@@ -193,7 +260,7 @@ class TopicOut(BaseModel):
     community_id: str
     title: str
     detail: str
-    category: Colour
+    category: str
     urgent: bool
     source: TopicSource
     state: TopicState
@@ -203,6 +270,10 @@ class TopicOut(BaseModel):
     support_threshold: int
     parties: list[Party]
     created_ts: float
+    kind: TopicKind = TopicKind.matter
+    grid_id: str | None = None  # a topic of the grid joint meeting: its grid
+    text: str | None = None  # a convention's text: the draft, then the published text
+    published_ts: float | None = None  # a convention in force since (its vote passed)
 
 
 TopicPage = Page[TopicOut]
@@ -228,7 +299,7 @@ CommentPage = Page[CommentOut]
 class TopicProposed(BaseModel):
     topic_id: str
     community_id: str
-    category: Colour
+    category: str
     source: TopicSource
 
 
@@ -238,9 +309,19 @@ class TopicListed(BaseModel):
 
     topic_id: str
     community_id: str
-    category: Colour
+    category: str
     urgent: bool
     source: TopicSource
+
+
+@event_payload("convention.published")
+class ConventionPublished(BaseModel):
+    """A residents' convention (居民公约) was voted and is published to the community."""
+
+    topic_id: str
+    community_id: str
+    title: str
+    published_ts: EpochTs
 
 
 # --- meetings ----------------------------------------------------------------------------
@@ -305,6 +386,7 @@ class MinutesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     steps: list[Step] = Field(min_length=1, max_length=100)
     plan: Plan
+    text: ConventionText | None = None  # a convention's text as the meeting amended it
 
     @model_validator(mode="after")
     def _motion_first(self) -> MinutesIn:
@@ -547,3 +629,35 @@ class DecisionOverdue(BaseModel):
     deadline_ts: EpochTs
     tasks_done: int
     tasks_total: int
+
+
+@event_payload("decision.escalated")
+class DecisionEscalated(BaseModel):
+    """督: still open `ESCALATE_AFTER` past its deadline, the decision goes up to its street
+    (once); the street's admins list it (`/deliberation/escalations`)."""
+
+    decision_id: str
+    meeting_id: str
+    topic_id: str
+    community_id: str
+    district_id: str
+    street_id: str | None
+    deadline_ts: EpochTs
+    escalated_ts: EpochTs
+    tasks_done: int
+    tasks_total: int
+
+
+class EscalationOut(BaseModel):
+    decision_id: str
+    meeting_id: str
+    topic_id: str
+    community_id: str
+    summary: str
+    deadline_ts: float
+    escalated_ts: float
+    tasks_done: int
+    tasks_total: int
+
+
+EscalationPage = Page[EscalationOut]

@@ -16,6 +16,7 @@ from services.common.contracts.deliberation import (
     FIXED_PARTIES,
     ApprovedTask,
     DecisionApproved,
+    DecisionEscalated,
     DecisionExecuted,
     DecisionOverdue,
     DecisionReviewed,
@@ -30,11 +31,15 @@ from services.common.contracts.deliberation import (
 )
 from services.common.contracts.evaluation import EvaluationItemOpened, ItemKind
 from services.common.errors import Conflict, InvalidInput
+from services.common.paging import page_key
 from services.deliberation.domain.votes import Result
 from services.deliberation.models import SLOT_SECONDS
 
 S = MeetingState
 RATING_WINDOW_SECONDS = 30 * 86400  # residents rate a decision up to a month past its deadline
+# The community has this long past an overdue decision's deadline before its street takes
+# it up (督: the order's way of escalating, for the decision itself).
+ESCALATE_AFTER_SECONDS = 3 * 86400
 
 
 def slots(hall_id: str, starts_ts: float, ends_ts: float) -> list[str]:
@@ -99,7 +104,10 @@ def record_minutes(meeting: Any, minutes: MinutesIn) -> Decision:
     for step in minutes.steps:
         if step.speaker_id not in known:
             raise InvalidInput("the speaker is not on the roster", {"steps": step.speaker_id})
-    return Decision(changes={"state": S.held.value,
+    if minutes.text is not None and meeting.topic_kind != "convention":
+        raise InvalidInput("only a convention's meeting amends its text",
+                           {"text": "not a convention"})
+    return Decision(changes={"state": S.held.value, "convention_text": minutes.text,
                              "steps": [s.model_dump(mode="json") for s in minutes.steps],
                              "plan": minutes.plan.model_dump(mode="json"), "review_reason": ""},
                     events=[MeetingHeld(meeting_id=meeting.id, community_id=meeting.community_id,
@@ -149,15 +157,39 @@ def task_done(meeting: Any, n: int, now: float) -> Decision | None:
                         on_time=now <= meeting.plan["deadline_ts"])])
 
 
+def due(meeting: Any, now: float) -> Decision | None:
+    """What the supervision timer does with a decision due: overdue first, escalated later."""
+    return escalate(meeting, now) if meeting.overdue else overdue(meeting, now)
+
+
 def overdue(meeting: Any, now: float) -> Decision | None:
-    """督: the deadline passed with work open: marked once and the street told."""
-    if meeting.supervise_ts is None or meeting.supervise_ts > now or meeting.executed_ts:
+    """督: the deadline passed with work open: marked once and the street told; the timer
+    comes back `ESCALATE_AFTER_SECONDS` past the deadline to escalate it."""
+    if meeting.supervise_ts is None or meeting.supervise_ts > now or meeting.executed_ts \
+            or meeting.overdue:
         return None
-    return Decision(changes={"overdue": True, "supervise_ts": None}, events=[DecisionOverdue(
+    again = float(meeting.plan["deadline_ts"]) + ESCALATE_AFTER_SECONDS
+    return Decision(changes={"overdue": True, "supervise_ts": again}, events=[DecisionOverdue(
         decision_id=meeting.decision_id, meeting_id=meeting.id,
         community_id=meeting.community_id, street_id=meeting.street_id,
         deadline_ts=meeting.plan["deadline_ts"], tasks_done=len(meeting.tasks_done),
         tasks_total=meeting.tasks_total)])
+
+
+def escalate(meeting: Any, now: float) -> Decision | None:
+    """Still open past the grace: up to the street, once (on its list and by event)."""
+    if meeting.supervise_ts is None or meeting.supervise_ts > now or meeting.executed_ts \
+            or meeting.escalated_ts:
+        return None
+    key = page_key(f"s:{meeting.district_id}:{meeting.street_id}", now, meeting.id) \
+        if meeting.street_id else None  # a community under no street has no one above
+    return Decision(changes={"escalated_ts": now, "escalation_key": key, "supervise_ts": None},
+                    events=[DecisionEscalated(
+                        decision_id=meeting.decision_id, meeting_id=meeting.id,
+                        topic_id=meeting.topic_id, community_id=meeting.community_id,
+                        district_id=meeting.district_id, street_id=meeting.street_id,
+                        deadline_ts=meeting.plan["deadline_ts"], escalated_ts=now,
+                        tasks_done=len(meeting.tasks_done), tasks_total=meeting.tasks_total)])
 
 
 def review(meeting: Any, verdict: ReviewIn) -> Decision:
@@ -166,6 +198,9 @@ def review(meeting: Any, verdict: ReviewIn) -> Decision:
     reviewed = DecisionReviewed(decision_id=meeting.decision_id, meeting_id=meeting.id,
                                 community_id=meeting.community_id, street_id=meeting.street_id,
                                 approved=verdict.approve, reason=verdict.reason)
+    if verdict.approve and not verdict.vote_required and meeting.topic_kind == "convention":
+        raise InvalidInput("a residents' convention is voted on",
+                           {"vote_required": "a convention needs its vote"})
     if not verdict.approve:
         return Decision(changes={"state": S.returned.value, "review_reason": verdict.reason},
                         events=[reviewed])

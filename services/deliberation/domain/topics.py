@@ -13,12 +13,14 @@ from typing import Any
 from services.common.aggregate import Decision
 from services.common.contracts.deliberation import (
     Colour,
+    ConventionPublished,
     Party,
+    TopicKind,
     TopicListed,
     TopicSource,
     TopicState,
 )
-from services.common.errors import Conflict
+from services.common.errors import Conflict, InvalidInput
 from services.common.paging import SEP
 
 SUPPORT_THRESHOLD = 5  # supporters a proposal needs to reach the list (金点子)
@@ -52,10 +54,64 @@ CATEGORIES: dict[Colour, Category] = {c.colour: c for c in (
 )}
 
 
-def parties_of(colour: Colour | str) -> list[str]:
-    """The "4" plus the colour's default parties."""
-    extra = CATEGORIES[Colour(colour)].parties
-    return [p.value for p in (*FOUR, *extra)]
+MAX_CATEGORIES = 30  # a community's set stays one small document
+
+
+def default_rows() -> list[dict[str, Any]]:
+    """The set a community starts with: the seven colours and their default parties."""
+    return [{"key": c.colour.value, "name": c.name, "theme": c.theme,
+             "parties": [p.value for p in c.parties], "retired": False}
+            for c in CATEGORIES.values()]
+
+
+def put_category(rows: list[dict[str, Any]], key: str, name: str, theme: str,
+                 parties: list[str], retired: bool) -> list[dict[str, Any]] | None:
+    """The set with category `key` added or changed (None: it is already so)."""
+    row = {"key": key, "name": name, "theme": theme,
+           "parties": [p for p in dict.fromkeys(parties) if p not in FOUR], "retired": retired}
+    out, found = [], False
+    for old in rows:
+        if old["key"] == key:
+            if old == row:
+                return None
+            out.append(row)
+            found = True
+        else:
+            out.append(dict(old))
+    if not found:
+        if len(rows) >= MAX_CATEGORIES:
+            raise InvalidInput(f"a community has at most {MAX_CATEGORIES} categories",
+                               {"key": "too many categories"})
+        out.append(row)
+    return out
+
+
+def category_of(rows: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    """The category a new topic names: in the community's set and not retired."""
+    for row in rows:
+        if row["key"] == key:
+            if row.get("retired"):
+                raise InvalidInput("this category is retired", {"category": "retired"})
+            return row
+    raise InvalidInput(f"unknown category {key!r}", {"category": "not in the community's set"})
+
+
+def from_events(rows: list[dict[str, Any]], preferred: str) -> dict[str, Any]:
+    """The category of a topic arriving by event (an issue, a warning): `preferred` while the
+    community keeps it, else its first active one; a set with none left gets the seeded
+    `preferred` (an event is never refused: an admin re-files it)."""
+    active = [r for r in rows if not r.get("retired")]
+    for row in active:
+        if row["key"] == preferred:
+            return row
+    if active:
+        return active[0]
+    return next(r for r in default_rows() if r["key"] == preferred)
+
+
+def parties_of(category: dict[str, Any]) -> list[str]:
+    """The "4" plus the category's default parties."""
+    return [p.value for p in FOUR] + [p for p in category["parties"] if p not in FOUR]
 
 
 def listed_event(topic: Any) -> TopicListed:
@@ -105,11 +161,19 @@ def unschedule(topic: Any) -> Decision | None:
     return Decision(changes={"state": TopicState.listed.value})
 
 
-def settle(topic: Any, approved: bool) -> Decision | None:
+def settle(topic: Any, approved: bool, now: float,
+           amended: str | None = None) -> Decision | None:
+    """Its decision approved (a convention is then published, in the text its meeting
+    amended it to if it did) or rejected."""
     target = TopicState.decided if approved else TopicState.closed
     if topic.state in (TopicState.decided, TopicState.closed):
         return None
-    return Decision(changes={"state": target.value})
+    if not (approved and topic.kind == TopicKind.convention):
+        return Decision(changes={"state": target.value})
+    return Decision(changes={"state": target.value, "published_ts": now,
+                             "text": amended or topic.text},
+                    events=[ConventionPublished(topic_id=topic.id, community_id=topic.community_id,
+                                                title=topic.title, published_ts=now)])
 
 
 def keys(topic: Any) -> dict[str, str | None]:
@@ -121,4 +185,6 @@ def keys(topic: Any) -> dict[str, str | None]:
     return {"list_key": f"c:{topic.community_id}:list{SEP}{rank}:{stamp}{SEP}{topic.id}"
             if listed else None,
             "proposed_key": f"c:{topic.community_id}:proposed{SEP}{rank}:{stamp}{SEP}{topic.id}"
-            if topic.state == TopicState.proposed else None}
+            if topic.state == TopicState.proposed else None,
+            "convention_key": f"c:{topic.community_id}:conventions{SEP}"
+            f"{topic.published_ts:017.6f}{SEP}{topic.id}" if topic.published_ts else None}

@@ -17,10 +17,12 @@ from services.common.contracts.deliberation import (
     BallotIn,
     BallotOut,
     CancelIn,
+    CategoryIn,
     CategoryOut,
     CommentIn,
     CommentOut,
     CommentPage,
+    EscalationPage,
     HallIn,
     HallOut,
     HallPage,
@@ -28,6 +30,7 @@ from services.common.contracts.deliberation import (
     MeetingOut,
     MeetingPage,
     MinutesIn,
+    RemovalIn,
     RepresentativeIn,
     RepresentativeOut,
     RepresentativePage,
@@ -35,16 +38,26 @@ from services.common.contracts.deliberation import (
     TopicIn,
     TopicOut,
     TopicPage,
+    UtilisationOut,
     VoteIn,
 )
 from services.common.errors import NotFound
 from services.common.paging import DEFAULT_PAGE, MAX_PAGE
-from services.gateway.deps import CallerDep, PathId, QueryId, RpcDep, caller_args, require
+from services.gateway.deps import (
+    CallerDep,
+    PathCode,
+    PathId,
+    QueryId,
+    RpcDep,
+    caller_args,
+    require,
+)
 
 router = APIRouter(tags=["deliberation"])
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Cursor = Annotated[str | None, Query(max_length=512)]
+Period = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 PEOPLE = (Role.resident, Role.volunteer, Role.operator, Role.grid_worker)
 ADMIN = (Role.community_admin,)
 READERS = (*PEOPLE, *ADMIN, Role.street_admin, Role.district_admin)
@@ -63,10 +76,20 @@ def own_community(caller: Caller, community_id: str | None) -> str | None:
 
 
 @router.get("/deliberation/categories", response_model=list[CategoryOut])
-def topic_categories(caller: CallerDep, rpc: RpcDep) -> object:
-    """The seven topic colours (七色花开) with their default deliberating parties."""
+def topic_categories(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None) -> object:
+    """The community's topic categories (seeded with the seven colours, 七色花开) and the
+    parties each brings to the fixed "4"."""
     require(caller, *READERS)
-    return _call(rpc, "topic_categories", caller)
+    return _call(rpc, "topic_categories", caller, own_community(caller, community_id))
+
+
+@router.put("/deliberation/categories/{key}", response_model=list[CategoryOut])
+def put_topic_category(key: PathCode, body: CategoryIn, caller: CallerDep,
+                       rpc: RpcDep) -> object:
+    """A community admin adds, changes or retires one category of the community's set."""
+    require(caller, *ADMIN)
+    own_community(caller, body.community_id)
+    return _call(rpc, "put_topic_category", caller, key, body.model_dump(mode="json"))
 
 
 # --- halls -----------------------------------------------------------------------------
@@ -85,6 +108,15 @@ def list_halls(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None,
     """The community's halls, newest first."""
     require(caller, *READERS)
     return _call(rpc, "list_halls", caller, own_community(caller, community_id), limit, cursor)
+
+
+@router.get("/halls/{hall_id}/utilisation", response_model=UtilisationOut)
+def hall_utilisation(hall_id: PathId, caller: CallerDep, rpc: RpcDep,
+                     period: Period = None) -> object:
+    """场地使用率: a hall's booked half-hour slots over its open slots in a month (YYYY-MM,
+    default this one), for the admins over the hall."""
+    require(caller, Role.community_admin, Role.street_admin, Role.district_admin)
+    return _call(rpc, "hall_utilisation", caller, hall_id, period)
 
 
 # --- representatives -------------------------------------------------------------------
@@ -107,6 +139,14 @@ def list_representatives(caller: CallerDep, rpc: RpcDep, community_id: QueryId =
                  hall_id, limit, cursor)
 
 
+@router.post("/representatives/{rep_id}/remove", response_model=RepresentativeOut)
+def remove_representative(rep_id: PathId, body: RemovalIn, caller: CallerDep,
+                          rpc: RpcDep) -> object:
+    """Take an entry off the community's roster (it no longer seats anyone for its party)."""
+    require(caller, *ADMIN)
+    return _call(rpc, "remove_representative", caller, rep_id, body.model_dump(mode="json"))
+
+
 # --- topics ----------------------------------------------------------------------------
 
 @router.post("/topics", status_code=status.HTTP_201_CREATED, response_model=TopicOut)
@@ -126,6 +166,15 @@ def topic_list(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None,
     require(caller, *READERS)
     return _call(rpc, "topic_list", caller, own_community(caller, community_id), proposals,
                  limit, cursor)
+
+
+@router.get("/conventions", response_model=TopicPage)
+def list_conventions(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None,
+                     limit: Limit = DEFAULT_PAGE, cursor: Cursor = None) -> object:
+    """居民公约: the community's conventions in force (voted and published), with their text."""
+    require(caller, *READERS)
+    return _call(rpc, "list_conventions", caller, own_community(caller, community_id), limit,
+                 cursor)
 
 
 @router.get("/topics/{topic_id}", response_model=TopicOut)
@@ -183,6 +232,17 @@ def list_meetings(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None,
     require(caller, *READERS)
     return _call(rpc, "list_meetings", caller, own_community(caller, community_id), limit,
                  cursor)
+
+
+@router.get("/deliberation/escalations", response_model=EscalationPage)
+def list_escalations(caller: CallerDep, rpc: RpcDep, street_id: QueryId = None,
+                     limit: Limit = DEFAULT_PAGE, cursor: Cursor = None) -> object:
+    """督: overdue decisions escalated to the street, latest first (a street admin: their
+    own street; a district admin names one)."""
+    require(caller, Role.street_admin, Role.district_admin)
+    if caller.role is Role.street_admin and street_id not in (None, caller.street_id):
+        raise NotFound("no such street", {"street_id": "unknown"})
+    return _call(rpc, "list_escalations", caller, street_id, limit, cursor)
 
 
 @router.get("/meetings/{meeting_id}", response_model=MeetingOut)

@@ -10,6 +10,7 @@ from services.deliberation.supervision import task_of
 
 def decided(tasks: int = 2, deadline: float = 1000.0) -> SimpleNamespace:
     return SimpleNamespace(id="m-1", decision_id="d-m-1", community_id="c1", street_id="s1",
+                           district_id="d1", topic_id="t-1", overdue=False, escalated_ts=None,
                            state="approved", tasks_total=tasks, tasks_done=[],
                            supervise_ts=deadline, executed_ts=None,
                            plan={"deadline_ts": deadline, "tasks": [{}] * tasks})
@@ -43,6 +44,24 @@ def test_an_open_decision_past_its_deadline_is_overdue_once():
     assert (event.tasks_done, event.tasks_total, event.street_id) == (0, 2, "s1")
     apply(doc, step)
     assert doc.overdue and rules.overdue(doc, 2000.0) is None
+
+
+def test_an_overdue_decision_escalates_to_its_street_once_after_the_grace():
+    doc = decided(deadline=1000.0)
+    apply(doc, rules.due(doc, 1000.0))  # overdue; the timer comes back after the grace
+    grace = 1000.0 + rules.ESCALATE_AFTER_SECONDS
+    assert doc.overdue and doc.supervise_ts == grace and rules.due(doc, grace - 1) is None
+    step = rules.due(doc, grace)
+    (event,) = step.events
+    assert (event.street_id, event.district_id, event.escalated_ts) == ("s1", "d1", grace)
+    apply(doc, step)
+    assert doc.escalation_key.startswith("s:d1:s1|") and doc.supervise_ts is None
+    assert rules.due(doc, grace + 10) is None  # once
+    done = decided(deadline=1000.0)
+    apply(done, rules.due(done, 1000.0))
+    for n in (1, 2):  # executed during the grace: nothing goes up
+        apply(done, rules.task_done(done, n, 1500.0))
+    assert done.supervise_ts is None and rules.due(done, grace) is None
 
 
 def test_only_a_decisions_order_ids_name_a_task():

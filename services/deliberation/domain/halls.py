@@ -1,0 +1,68 @@
+"""A hall's utilisation (场地使用率), pure: booked half-hour slots over the slots its opening
+hours offer, per calendar month in the district's time (UTC+8, no daylight saving).
+
+The booked side is counted by the meetings' own commits (`Meeting.tally`: a scheduled
+meeting adds its slots to "hall:<hall>:<YYYY-MM>", its cancellation takes them back);
+nothing counts bookings on request.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from services.deliberation.models import SLOT_SECONDS
+
+LOCAL = timedelta(hours=8)  # Beijing time: opening hours and months are local
+HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–~至]\s*(\d{1,2}):(\d{2})\s*$")
+PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+def scope(hall_id: str, period: str) -> str:
+    return f"hall:{hall_id}:{period}"
+
+
+def period_of_slot(n: int) -> str:
+    """The month ("YYYY-MM", local) a slot number (epoch / 1800) starts in."""
+    return (datetime.fromtimestamp(n * SLOT_SECONDS, UTC) + LOCAL).strftime("%Y-%m")
+
+
+def booked_by_period(slot_ids: list[str]) -> dict[str, int]:
+    """A meeting's slots ("<hall>:<n>") per month: a booking across midnight at a month's
+    end counts in both."""
+    return dict(Counter(period_of_slot(int(s.rpartition(":")[2])) for s in slot_ids))
+
+
+def slots_a_day(opening_hours: str) -> int | None:
+    """Half-hour slots a day in "HH:MM-HH:MM" (None: hours not in that form)."""
+    found = HOURS.match(opening_hours or "")
+    if not found:
+        return None
+    h1, m1, h2, m2 = (int(g) for g in found.groups())
+    if h1 > 24 or h2 > 24 or m1 > 59 or m2 > 59:
+        return None
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    if end <= start:
+        return None
+    first = -(-start // 30)  # the first slot starting at or after opening
+    return max(0, end // 30 - first)
+
+
+def open_slots(opening_hours: str, period: str) -> int | None:
+    per_day = slots_a_day(opening_hours)
+    if per_day is None:
+        return None
+    year, month = (int(x) for x in period.split("-"))
+    return per_day * calendar.monthrange(year, month)[1]
+
+
+def rate(booked: int, open_: int | None) -> float | None:
+    """booked / open (None when the hours give no open slot). Bookings outside the opening
+    hours count too, so a hall booked into the evening may pass 1.0."""
+    return round(booked / open_, 4) if open_ else None
+
+
+def current_period(now: float) -> str:
+    return (datetime.fromtimestamp(now, UTC) + LOCAL).strftime("%Y-%m")
