@@ -13,6 +13,7 @@ from typing import Any
 import segno
 from nameko.rpc import rpc
 
+from services.common import access
 from services.common.aggregate import Decision, change
 from services.common.caller import Caller, Role
 from services.common.contracts.volunteers import (
@@ -26,7 +27,7 @@ from services.common.contracts.volunteers import (
 from services.common.errors import InvalidInput, NotFound
 from services.common.paging import PageQuery, decode_cursor, encode_cursor, fetch, page_key
 from services.common.rpc import as_caller, dump, parse, replies
-from services.volunteers import access, metrics
+from services.volunteers import metrics
 from services.volunteers.domain import activities as rules
 from services.volunteers.domain import service_items
 from services.volunteers.models import Activity, Profile

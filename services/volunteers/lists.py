@@ -10,6 +10,7 @@ from typing import Any
 
 from nameko.rpc import rpc
 
+from services.common import access
 from services.common.aggregate import Decision, change
 from services.common.caller import Caller, Role
 from services.common.contracts.intake import IssueTriaged
@@ -26,7 +27,6 @@ from services.common.contracts.workflow import IssueClass
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, dump, parse, replies
-from services.volunteers import access
 from services.volunteers.domain import projects as rules
 from services.volunteers.models import ListEntry, Project
 

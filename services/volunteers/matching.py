@@ -13,6 +13,7 @@ from typing import Any
 
 from nameko.rpc import rpc
 
+from services.common import access
 from services.common.aggregate import Decision, change
 from services.common.caller import ADMIN_ROLES, MEMBER_ROLES, Caller, Role
 from services.common.contracts.volunteers import (
@@ -28,7 +29,7 @@ from services.common.errors import DomainError, Forbidden, NotFound
 from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, dump, parse, replies
 from services.common.store import StaleWrite
-from services.volunteers import access, metrics, policy
+from services.volunteers import metrics, policy
 from services.volunteers.domain import offers
 from services.volunteers.domain import wishes as wish_rules
 from services.volunteers.domain.scoring import Need

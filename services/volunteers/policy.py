@@ -10,11 +10,11 @@ from dataclasses import asdict, dataclass
 
 from nameko.rpc import rpc
 
+from services.common import access
 from services.common.caller import Caller, Role
 from services.common.contracts.volunteers import VolunteerPolicyIn, VolunteerPolicyOut
 from services.common.errors import InvalidInput
 from services.common.rpc import as_caller, dump, parse, replies
-from services.volunteers import access
 from services.volunteers.models import VolunteerPolicy
 
 DEFAULT_OFFER_MINUTES = 30  # each candidate's time to answer an offer

@@ -14,6 +14,7 @@ from typing import Any
 
 from nameko.rpc import rpc
 
+from services.common import access
 from services.common.aggregate import Decision, change
 from services.common.caller import ADMIN_ROLES, Caller, Role
 from services.common.contracts.evaluation import ItemKind, ItemRated
@@ -28,7 +29,6 @@ from services.common.contracts.volunteers import (
 from services.common.errors import Forbidden, NotFound
 from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, dump, parse, replies
-from services.volunteers import access
 from services.volunteers.domain import talent
 from services.volunteers.models import Profile, VolunteerGrid
 

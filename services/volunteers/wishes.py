@@ -9,13 +9,14 @@ from typing import Any
 
 from nameko.rpc import rpc
 
+from services.common import access
 from services.common.aggregate import Decision, change
 from services.common.caller import MEMBER_ROLES, Caller, Role
 from services.common.contracts.volunteers import FulfilIn, WishIn, WishOut, WishPage
 from services.common.errors import NotFound
 from services.common.paging import PageQuery, fetch
 from services.common.rpc import as_caller, dump, parse, replies
-from services.volunteers import access, metrics
+from services.volunteers import metrics
 from services.volunteers.domain import wishes as rules
 from services.volunteers.matching import release_load
 from services.volunteers.models import Profile, Wish

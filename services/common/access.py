@@ -1,4 +1,5 @@
-"""Who acts where: the caller's community for writes, the record's scope for reads.
+"""Who acts where: the caller's community for writes, the record's scope for reads (the
+rules of every service whose records carry a district, street and community).
 
 A record carries its district, street and community; someone else's record, or one of
 another community, is a 404 exactly like a missing one (never a 403 that confirms it).
