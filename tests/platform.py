@@ -8,14 +8,16 @@ creates a district with two streets and a community in each (A and B), and
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
+from nameko.containers import get_container_cls
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.common.config import Settings
@@ -130,3 +132,31 @@ def error_of(response: httpx.Response) -> dict:
     body = response.json()
     assert set(body) == {"error"} and {"code", "message", "fields"} <= set(body["error"])
     return body["error"]
+
+
+@contextlib.contextmanager
+def shared_platform(request: Any, vhost_pipeline: Any, store_uri: str) -> Iterator[Platform]:
+    """A platform shared by a module's or a package's tests (a module- or package-scoped
+    fixture, where nameko's function-scoped `container_factory` cannot serve): its own vhost
+    and databases, quick polls, every container it started killed after."""
+    from urllib.parse import urlparse
+
+    uri = urlparse(request.config.getoption("RABBIT_AMQP_URI"))
+    containers: list[Any] = []
+
+    def factory(service_cls: type, config: dict) -> Any:
+        container = get_container_cls(config)(service_cls, config)
+        containers.append(container)
+        return container
+
+    with vhost_pipeline.get() as vhost:
+        config = {"AMQP_URI": f"{uri.scheme}://{uri.netloc}/{vhost}",
+                  "LINLI": {"mongo_uri": store_uri, "db_prefix": f"t{uuid.uuid4().hex[:10]}_",
+                            "outbox_poll_seconds": 0.2, "scheduler_poll_seconds": 0.2}}
+        running = Platform(factory, config)
+        try:
+            yield running
+        finally:
+            running.close()
+            for container in containers:
+                container.kill()

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from typing import Any
-from urllib.parse import urlparse
 
 import mongoengine as me
 import pytest
-from nameko.containers import get_container_cls
 
 from services.evaluation import policy
 from services.evaluation.models import ALIAS, DOCUMENTS
-from tests.platform import Platform
+from tests.platform import Platform, shared_platform
 
 
 @pytest.fixture
@@ -34,24 +31,7 @@ def evaluation_db(store_uri: str) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def module_platform(request, vhost_pipeline, store_uri) -> Iterator[Platform]:
-    """One platform for a module's tests (as tests/isolation/conftest.py), on its own vhost
-    and databases: a month fed once serves every test of the module."""
-    uri = urlparse(request.config.getoption("RABBIT_AMQP_URI"))
-    containers: list[Any] = []
-
-    def factory(service_cls: type, config: dict) -> Any:
-        container = get_container_cls(config)(service_cls, config)
-        containers.append(container)
-        return container
-
-    with vhost_pipeline.get() as vhost:
-        config = {"AMQP_URI": f"{uri.scheme}://{uri.netloc}/{vhost}",
-                  "LINLI": {"mongo_uri": store_uri, "db_prefix": f"t{uuid.uuid4().hex[:10]}_",
-                            "outbox_poll_seconds": 0.2, "scheduler_poll_seconds": 0.2}}
-        running = Platform(factory, config)
-        try:
-            yield running
-        finally:
-            running.close()
-            for container in containers:
-                container.kill()
+    """One platform for a module's tests, on its own vhost and databases: a month fed once
+    serves every test of the module."""
+    with shared_platform(request, vhost_pipeline, store_uri) as running:
+        yield running

@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from tests.isolation.conftest import module_config, module_platform  # noqa: F401
+from tests.isolation.conftest import module_platform  # noqa: F401
