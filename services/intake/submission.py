@@ -111,4 +111,5 @@ def triaged_event(issue: Issue, triage: Triage, category: CategoryDef) -> IssueT
         route=triage.route, issue_class=triage.issue_class, urgency=triage.urgency,
         summary=issue.description[:120],
         location={"lat": issue.lat, "lng": issue.lng, "address": issue.address},
-        response_hours=category.response_hours, resolution_hours=category.resolution_hours)
+        response_hours=category.response_hours, resolution_hours=category.resolution_hours,
+        reporter_id=None if issue.anonymous else issue.reporter_id)

@@ -68,6 +68,7 @@ class HallKind(StrEnum):
     community = "community"
     street = "street"
     online = "online"
+    workshop = "workshop"  # 调解工作室 and other workrooms (mediation books them)
 
 
 class TopicSource(StrEnum):

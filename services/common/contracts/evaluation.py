@@ -369,6 +369,7 @@ class ItemKind(StrEnum):
     decision = "decision"  # a deliberated decision (deliberation)
     volunteer_service = "volunteer_service"  # a volunteer served someone (volunteers)
     operator_service = "operator_service"  # a community operator's service (volunteers)
+    mediation = "mediation"  # a mediation case, rated by its parties (mediation)
 
 
 @event_payload("evaluation_item.opened")

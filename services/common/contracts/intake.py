@@ -326,6 +326,7 @@ class IssueTriaged(BaseModel):
     location: Location | None = None
     response_hours: float | None = None  # the category's default deadlines, if it has them
     resolution_hours: float | None = None
+    reporter_id: str | None = None  # None for an anonymous report (mediation names its party)
 
 
 @event_payload("issue.status_changed")

@@ -17,10 +17,11 @@ from services.common.contracts import (
     evaluation,
     identity,
     intake,
+    mediation,
     points,
     volunteers,
     workflow,
 )
 
 MODULES: tuple[ModuleType, ...] = (dispatch, identity, intake, points, workflow, volunteers,
-                                   evaluation, deliberation)
+                                   evaluation, deliberation, mediation)

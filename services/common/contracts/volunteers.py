@@ -30,7 +30,7 @@ from services.common.paging import Page
 EpochTs = Annotated[float, Field(ge=0, le=7_258_118_400, allow_inf_nan=False)]
 
 SourceKind = Literal["activity", "wish", "order"]
-NeedKind = Literal["wish", "activity", "order", "need"]
+NeedKind = Literal["wish", "activity", "order", "need", "mediation"]  # mediation: a case
 
 
 @event_payload("volunteer.hours_logged")

@@ -1,0 +1,270 @@
+"""Case entrypoints: open a case, consent, ask for a mediator, meetings, the outcome.
+
+Every change goes through the commit frame with the pure rule of `domain.py`; a meeting in
+a hall is committed first (placement pending) and booked with deliberation after, within
+its RPC timeout: a refusal or a deliberation that is down leaves the meeting unplaced,
+never the write failed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from nameko.rpc import rpc
+
+from services.common import access
+from services.common.aggregate import Committed, Decision, change
+from services.common.caller import Caller, Role
+from services.common.contracts.mediation import (
+    AgreementIn,
+    CaseIn,
+    CaseOpened,
+    CaseOut,
+    CasePage,
+    CloseIn,
+    ConsentIn,
+    FollowUpIn,
+    MeetingIn,
+    MeetingRecordIn,
+    ReferralIn,
+    SignIn,
+)
+from services.common.errors import Forbidden, NotFound
+from services.common.paging import PageQuery, fetch, page_key
+from services.common.rpc import as_caller, dump, parse, replies
+from services.mediation import domain, metrics
+from services.mediation.models import Case, new_id
+from services.mediation.views import FULL, find, is_admin, own_party, privileged, view
+
+log = logging.getLogger(__name__)
+OPENERS = (Role.community_admin, Role.grid_worker)
+
+
+def update(who: Caller, case_id: str, decide: Callable[[Case, float], Decision | None]
+           ) -> Committed[Case]:
+    done = change(lambda: Case.objects.get(id=case_id), lambda c, at: decide(c, time.time()),
+                  who, derive=domain.derive)
+    metrics.observe(done)
+    return done
+
+
+def new_case(place: access.Home, *, case_id: str, kind: str, source: str, summary: str,
+             grid_id: str | None, opened_by: str, parties: list[dict],
+             issue_id: str | None = None) -> Case:
+    now = time.time()
+    rows = [dict(p, party_id=f"p{n}", consent=None, signed=False)
+            for n, p in enumerate(parties, start=1)]
+    case = Case(id=case_id, district_id=place.district_id, street_id=place.street_id,
+                community_id=place.community_id, grid_id=grid_id, kind=kind, source=source,
+                summary=summary, opened_by=opened_by, parties=rows, issue_id=issue_id,
+                created_ts=now, page_key=page_key(f"c:{place.community_id}", now, case_id))
+    return case
+
+
+def open_new(case: Case, who: Caller) -> Committed[Case]:
+    """Insert the case with its `case.opened` and its first mediator request (volunteers
+    offers it to the holders of the skill "mediation"); a raced insert decides nothing."""
+
+    def decide(c: Case, _at: object) -> Decision | None:
+        if not c._created:
+            return None  # made by an earlier delivery
+        asked = domain.request_mediator(c)
+        opened = CaseOpened(case_id=c.id, community_id=c.community_id, kind=c.kind,
+                            source=c.source, opened_ts=c.created_ts)
+        return Decision(changes=asked.changes, events=[opened, *asked.events])
+
+    done = change(lambda: Case.objects(id=case.id).first() or case, decide, who,
+                  derive=domain.derive)
+    metrics.observe(done)
+    return done
+
+
+class CaseEntrypoints:
+    @rpc
+    @replies(CaseOut)
+    def open_case(self, caller: dict, data: dict) -> dict:
+        """A grid worker (patrol, walk-in) or the community admin files a dispute."""
+        who = as_caller(caller)
+        who.require_role(*OPENERS)
+        spec = parse(CaseIn, data)
+        place = access.home(who, spec.community_id)
+        grid = spec.grid_id or (who.grid_id if who.role is Role.grid_worker else None)
+        case = new_case(place, case_id=new_id("md"), kind=spec.kind.value,
+                        source=spec.source.value, summary=spec.summary, grid_id=grid,
+                        opened_by=who.user_id,
+                        parties=[p.model_dump(mode="json") for p in spec.parties])
+        done = open_new(case, who)
+        return view(who, done.doc)
+
+    @rpc
+    @replies(CaseOut)
+    def get_case(self, caller: dict, case_id: str) -> dict:
+        """A case as the reader may see it (404 for anyone who is not in it)."""
+        who = as_caller(caller)
+        case, shown = find(who, case_id)
+        return view(who, case, shown)
+
+    @rpc
+    @replies(CasePage)
+    def list_cases(self, caller: dict, community_id: str | None = None,
+                   mine: bool = False, limit: int | None = None,
+                   cursor: str | None = None) -> dict:
+        """The community admin's cases, or (`mine`) the cases the caller mediates."""
+        who = as_caller(caller)
+        query = parse(PageQuery, {k: v for k, v in (("limit", limit), ("cursor", cursor))
+                                  if v is not None})
+        if mine:
+            docs, nxt = fetch(Case.objects, "mediator_key", f"m:{who.user_id}", query)
+            docs = [d for d in docs if privileged(who, d)]
+        else:
+            who.require_role(Role.community_admin)
+            place = access.home(who, community_id)
+            docs, nxt = fetch(Case.objects, "page_key", f"c:{place.community_id}", query)
+        return {"items": [view(who, d, FULL) for d in docs], "next_cursor": nxt}
+
+    @rpc
+    @replies(CaseOut)
+    def record_consent(self, caller: dict, case_id: str, data: dict) -> dict:
+        """A party consents to mediation or declines (the mediator or admin may record a
+        party's answer given in person)."""
+        who = as_caller(caller)
+        spec = parse(ConsentIn, data)
+        case = self._for_party(who, case_id, spec.party_id)
+        done = update(who, case.id, lambda c, now: domain.consent(c, spec.party_id,
+                                                                 spec.consent, now))
+        return view(who, done.doc)
+
+    @rpc
+    @replies(CaseOut)
+    def request_mediator(self, caller: dict, case_id: str) -> dict:
+        """Ask again for a mediator (the last search found nobody who accepted)."""
+        who = as_caller(caller)
+        case = self._admin(who, case_id)
+        return view(who, update(who, case.id, lambda c, now: domain.request_mediator(c)).doc)
+
+    @rpc
+    @replies(CaseOut)
+    def schedule_meeting(self, caller: dict, case_id: str, data: dict) -> dict:
+        """A meeting of the parties, in a hall or the 调解工作室 booked with deliberation."""
+        who = as_caller(caller)
+        spec = parse(MeetingIn, data)
+        case = self._mediator(who, case_id)
+        meeting_id = f"{case.id}-mt{len(case.meetings) + 1}-{new_id('x')[-4:]}"
+        done = update(who, case.id, lambda c, now: domain.schedule(
+            c, meeting_id, spec.hall_id, spec.starts_ts, spec.ends_ts, spec.place_note))
+        if spec.hall_id:
+            ok, error = self._book(done.doc, meeting_id, spec)
+            done = update(who, case.id, lambda c, now: domain.placed(c, meeting_id, ok, error))
+        return view(who, done.doc)
+
+    @rpc
+    @replies(CaseOut)
+    def record_meeting(self, caller: dict, case_id: str, meeting_id: str, data: dict) -> dict:
+        """The record of a held meeting (调解记录): who attended, what was said."""
+        who = as_caller(caller)
+        spec = parse(MeetingRecordIn, data)
+        case = self._mediator(who, case_id)
+        return view(who, update(who, case.id, lambda c, now: domain.record(
+            c, str(meeting_id), spec.summary, spec.attended, now)).doc)
+
+    @rpc
+    @replies(CaseOut)
+    def propose_agreement(self, caller: dict, case_id: str, data: dict) -> dict:
+        """The mediator drafts the agreement (调解协议) and its follow-up date."""
+        who = as_caller(caller)
+        spec = parse(AgreementIn, data)
+        case = self._mediator(who, case_id)
+        return view(who, update(who, case.id, lambda c, now: domain.propose(
+            c, spec.text, spec.follow_up_ts, now)).doc)
+
+    @rpc
+    @replies(CaseOut)
+    def sign_agreement(self, caller: dict, case_id: str, data: dict) -> dict:
+        """A party signs the agreement (the mediator may record a signature on paper)."""
+        who = as_caller(caller)
+        spec = parse(SignIn, data)
+        case = self._for_party(who, case_id, spec.party_id)
+        return view(who, update(who, case.id,
+                                lambda c, now: domain.sign(c, spec.party_id, now)).doc)
+
+    @rpc
+    @replies(CaseOut)
+    def refer_case(self, caller: dict, case_id: str, data: dict) -> dict:
+        """Hand the case to the police, the court's mediation or legal aid."""
+        who = as_caller(caller)
+        spec = parse(ReferralIn, data)
+        case = self._mediator(who, case_id)
+        return view(who, update(who, case.id, lambda c, now: domain.refer(
+            c, spec.to.value, spec.note, now)).doc)
+
+    @rpc
+    @replies(CaseOut)
+    def close_case(self, caller: dict, case_id: str, data: dict) -> dict:
+        """Close the case without agreement."""
+        who = as_caller(caller)
+        spec = parse(CloseIn, data)
+        case = self._mediator(who, case_id)
+        return view(who, update(who, case.id,
+                                lambda c, now: domain.close(c, spec.note, now)).doc)
+
+    @rpc
+    @replies(CaseOut)
+    def record_follow_up(self, caller: dict, case_id: str, data: dict) -> dict:
+        """回访: whether the agreement was kept, once its follow-up date came."""
+        who = as_caller(caller)
+        spec = parse(FollowUpIn, data)
+        case = self._mediator(who, case_id)
+        return view(who, update(who, case.id, lambda c, now: domain.follow_up(
+            c, spec.kept, spec.note, now)).doc)
+
+    # --- who may act -------------------------------------------------------------------
+
+    def _case(self, who: Caller, case_id: str) -> Case:
+        case, _ = find(who, case_id)
+        return case
+
+    def _admin(self, who: Caller, case_id: str) -> Case:
+        case = self._case(who, case_id)
+        if not is_admin(who, case):
+            raise Forbidden("the community admin does this", {"role": who.role.value})
+        return case
+
+    def _mediator(self, who: Caller, case_id: str) -> Case:
+        case = self._case(who, case_id)
+        if not privileged(who, case):
+            raise Forbidden("the case's mediator or the community admin does this",
+                            {"role": who.role.value})
+        return case
+
+    def _for_party(self, who: Caller, case_id: str, party_id: str) -> Case:
+        case = self._case(who, case_id)
+        if privileged(who, case):
+            return case
+        mine = own_party(who, case)
+        if mine is None:
+            raise Forbidden("a party answers for themselves", {"role": who.role.value})
+        if mine["party_id"] != party_id:
+            raise NotFound("no such party", {"party_id": "unknown"})
+        return case
+
+    def _book(self, case: Case, meeting_id: str, spec: MeetingIn) -> tuple[bool, str | None]:
+        """Deliberation books the hall's slots for the meeting (within the RPC timeout)."""
+        try:
+            self.deliberation.book_hall(dump(Caller.system(case.district_id)), {
+                "hall_id": spec.hall_id, "community_id": case.community_id,
+                "starts_ts": spec.starts_ts, "ends_ts": spec.ends_ts, "holder_id": meeting_id})
+            metrics.BOOKINGS.labels("placed").inc()
+            return True, None
+        except Exception as exc:  # refused, or deliberation down: the meeting stays unplaced
+            metrics.BOOKINGS.labels("unplaced").inc()
+            log.info("meeting %s not placed: %r", meeting_id, exc)
+            return False, _reason(exc)
+
+
+def _reason(exc: Exception) -> str:
+    fields: dict[str, Any] = getattr(exc, "fields", None) or {}
+    message = getattr(exc, "message", None) or type(exc).__name__
+    return f"{message} {fields}" if fields else str(message)
