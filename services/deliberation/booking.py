@@ -18,7 +18,7 @@ from mongoengine.errors import NotUniqueError
 from services.common.contracts.deliberation import MeetingState
 from services.common.errors import Conflict
 from services.deliberation import metrics
-from services.deliberation.models import HallSlot, Meeting
+from services.deliberation.models import HallBooking, HallSlot, Meeting
 
 ORPHAN_SECONDS = 60.0  # longer than any booking takes between its slots and its meeting
 
@@ -48,7 +48,8 @@ def _free_if_stale(slot_id: str, now: float | None = None) -> bool:
     slot = HallSlot.objects(id=slot_id).first()
     if slot is None:
         return True  # released meanwhile: try again
-    holder = Meeting.objects(id=slot.meeting_id).only("state").first()
+    holder = (Meeting.objects(id=slot.meeting_id).only("state").first()
+              or HallBooking.objects(id=slot.meeting_id).only("state").first())
     at = time.time() if now is None else now
     orphan = holder is None and at - (slot.taken_ts or 0) > ORPHAN_SECONDS
     if not orphan and (holder is None or holder.state != MeetingState.cancelled.value):

@@ -103,6 +103,21 @@ class HallSlot(me.Document):
     taken_ts = me.FloatField()  # when the booking took it (an orphan's age)
 
 
+class HallBooking(me.Document):
+    """A booking of a hall for another service's meeting (mediation's: `holder_id` its
+    meeting), holding its slots like a meeting does; nothing of what it is for is kept."""
+
+    meta = {"db_alias": ALIAS, "collection": "hall_bookings"}
+    id = me.StringField(primary_key=True)  # "hb-<holder id>"
+    hall_id = me.StringField(required=True)
+    community_id = me.StringField(required=True)
+    slots = me.ListField(me.StringField())
+    starts_ts = me.FloatField(required=True)
+    ends_ts = me.FloatField(required=True)
+    state = me.StringField(default="held")  # held | cancelled
+    created_ts = me.FloatField(required=True)
+
+
 class Topic(Aggregate):
     """议题: proposed (gathering supporters) → listed → scheduled → decided | closed."""
 
@@ -236,4 +251,4 @@ Topic.tally_document = DeliberationCounts
 Meeting.tally_document = DeliberationCounts
 
 DOCUMENTS = [DeliberationCounts, CommunityPlace, CategorySet, Hall, Representative, HallSlot, Topic,
-             TopicComment, Meeting, Elector, Ballot]
+             TopicComment, Meeting, Elector, Ballot, HallBooking]

@@ -5,16 +5,25 @@ from __future__ import annotations
 import re
 import time
 
+from mongoengine.errors import NotUniqueError
 from nameko.rpc import rpc
 
 from services.common.caller import Role
-from services.common.contracts.deliberation import HallIn, HallOut, HallPage, UtilisationOut
-from services.common.errors import InvalidInput, NotFound
+from services.common.contracts.deliberation import (
+    HallBookingIn,
+    HallBookingOut,
+    HallIn,
+    HallOut,
+    HallPage,
+    UtilisationOut,
+)
+from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.paging import fetch, page_key
 from services.common.rpc import as_caller, parse, replies
-from services.deliberation import access, views
+from services.deliberation import access, booking, views
 from services.deliberation.domain import halls as usage
-from services.deliberation.models import DeliberationCounts, Hall, new_id
+from services.deliberation.domain import meetings as meeting_rules
+from services.deliberation.models import DeliberationCounts, Hall, HallBooking, new_id
 
 HALL_MAKERS = (Role.community_admin,)
 REPORT_READERS = (Role.community_admin, Role.street_admin, Role.district_admin)
@@ -70,3 +79,35 @@ class HallEntrypoints:
         open_ = usage.open_slots(hall.opening_hours, month)
         return UtilisationOut(hall_id=hall.id, period=month, booked_slots=booked,
                               open_slots=open_, rate=usage.rate(booked, open_))
+
+    @rpc
+    @replies(HallBookingOut)
+    def book_hall(self, caller: dict, data: dict) -> HallBookingOut:
+        """Book a hall's half-hour slots for another service's meeting (mediation's): one
+        booking wins a slot, as for meetings; 409 when the hall is booked then."""
+        who = as_caller(caller)
+        who.require_role(*HALL_MAKERS)
+        spec = parse(HallBookingIn, data)
+        place = access.home(who, spec.community_id)
+        hall = Hall.objects(id=spec.hall_id).first()
+        if hall is None or hall.community_id != place.community_id:
+            raise NotFound("no such hall", {"hall_id": "unknown"})
+        booking_id = f"hb-{spec.holder_id}"
+        done = HallBooking.objects(id=booking_id, state="held").first()
+        if done is None:  # a repeat (a timed-out caller asking again) finds it held
+            slot_ids = meeting_rules.slots(hall.id, spec.starts_ts, spec.ends_ts)
+            done = HallBooking(id=booking_id, hall_id=hall.id, community_id=hall.community_id,
+                               slots=slot_ids, starts_ts=spec.starts_ts, ends_ts=spec.ends_ts,
+                               created_ts=time.time())
+            try:  # the slots' holder exists before it holds them (never an orphan)
+                done.save(force_insert=True)
+            except NotUniqueError:  # the same booking asked twice at once: the first wins
+                raise Conflict("the booking is being made", {"holder_id": "in progress"}) from None
+            try:
+                booking.take(hall.id, slot_ids, booking_id)
+            except Exception:
+                HallBooking.objects(id=booking_id).delete()
+                raise
+        return HallBookingOut(booking_id=done.id, hall_id=done.hall_id,
+                              starts_ts=done.starts_ts, ends_ts=done.ends_ts,
+                              slots=len(done.slots))

@@ -164,6 +164,11 @@ class EventHandlers:
     def on_volunteers_item(self, envelope: Envelope) -> None:
         _open_item(envelope)
 
+    @handles("mediation", "evaluation_item.opened")
+    def on_mediation_item(self, envelope: Envelope) -> None:
+        """A mediation case ended: its parties rate it (only they are its raters)."""
+        _open_item(envelope)
+
 
 def _open_item(envelope: Envelope) -> None:
     item: EvaluationItemOpened = envelope.parsed()

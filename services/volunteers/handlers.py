@@ -1,6 +1,7 @@
 """Events the volunteers service consumes: dispatch's grid changes (the nearness tree) and
-orders (小事党群办: matched to volunteers), intake's triaged issues (the problem list),
-evaluation's ratings of volunteers' and operators' services (the profile's rating)."""
+orders (小事党群办: matched to volunteers), mediation's requests for a mediator
+(`mediations.py`), intake's triaged issues (the problem list), evaluation's ratings of
+volunteers' and operators' services (the profile's rating)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from services.common.contracts.dispatch import (
 )
 from services.common.contracts.evaluation import ItemRated
 from services.common.contracts.intake import IssueTriaged
+from services.common.contracts.mediation import CaseClosed, MediatorRequested
 from services.common.contracts.workflow import IssueClass
 from services.common.inbox import handles
-from services.volunteers import grids, lists, orders, profiles
+from services.volunteers import grids, lists, matching, mediations, orders, profiles
 
 
 def _public(envelope: Envelope) -> bool:
@@ -38,6 +40,11 @@ def _a_persons_service(envelope: Envelope) -> bool:
     """Only ratings of a volunteer's or operator's service fold into a profile."""
     rated: ItemRated = envelope.parsed()
     return rated.kind in profiles.RATED_KINDS and bool(rated.subject_id)
+
+
+def _mediated(envelope: Envelope) -> bool:
+    """Only cases a matched mediator held count in a load."""
+    return bool(envelope.parsed().match_id)
 
 
 class EventHandlers:
@@ -113,3 +120,17 @@ class EventHandlers:
         event: OrderResolved = envelope.parsed()
         orders.resolved(event.order_id, event.responder_id, envelope.occurred_at.timestamp(),
                         Caller.system(request_id=envelope.correlation_id))
+
+    @handles("mediation", "mediator.requested")
+    def on_mediator_requested(self, envelope: Envelope) -> None:
+        """A mediation case wants a mediator: offered in turn to the skill's holders."""
+        event: MediatorRequested = envelope.parsed()
+        mediations.open_match(self.matching, event,
+                              Caller.system(event.district_id, envelope.correlation_id))
+
+    @handles("mediation", "case.closed", when=_mediated)
+    def on_case_closed(self, envelope: Envelope) -> None:
+        """The mediated case ended: its mediator's load drops (once)."""
+        event: CaseClosed = envelope.parsed()
+        matching.release_load(event.match_id, event.mediator_id,
+                              Caller.system(request_id=envelope.correlation_id))

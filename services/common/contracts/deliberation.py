@@ -140,6 +140,34 @@ class HallOut(BaseModel):
 HallPage = Page[HallOut]
 
 
+class HallBookingIn(BaseModel):
+    """Another service books a hall's slots for its own meeting (mediation's meetings in a
+    hall or the 调解工作室): `holder_id` names that meeting; a repeat returns the booking."""
+
+    model_config = ConfigDict(extra="forbid")
+    hall_id: Id
+    community_id: Id
+    starts_ts: EpochTs
+    ends_ts: EpochTs
+    holder_id: Id
+
+    @model_validator(mode="after")
+    def _window(self) -> HallBookingIn:
+        if self.ends_ts <= self.starts_ts:
+            raise ValueError("ends_ts must be after starts_ts")
+        if self.ends_ts - self.starts_ts > 12 * 3600:
+            raise ValueError("a booking lasts at most 12 hours")
+        return self
+
+
+class HallBookingOut(BaseModel):
+    booking_id: str
+    hall_id: str
+    starts_ts: float
+    ends_ts: float
+    slots: int
+
+
 class UtilisationOut(BaseModel):
     """场地使用率 of one hall in one month: booked half-hour slots over the slots its opening
     hours offer ("HH:MM-HH:MM" every day); `open_slots` and `rate` are None when the hours
