@@ -24,6 +24,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("evaluation", "services.evaluation.service:EvaluationService", 9105),
     ServiceSpec("volunteers", "services.volunteers.service:VolunteersService", 9106),
     ServiceSpec("deliberation", "services.deliberation.service:DeliberationService", 9107),
+    ServiceSpec("mediation", "services.mediation.service:MediationService", 9109),
 )
 
 GATEWAY_PORT = 8000  # LINLI_GATEWAY_PORT overrides; the gateway serves /metrics itself

@@ -8,6 +8,7 @@ from services.gateway.routes import (
     grids,
     health,
     issues,
+    mediation,
     open311,
     orders,
     points,
@@ -23,4 +24,5 @@ ROUTERS = [health.router, auth.router, registry.router, users.router, grids.rout
            issues.router, categories.router, publication.router, open311.router, points.router,
            evaluation.router,
            volunteers.router,
-           deliberation.router]
+           deliberation.router,
+           mediation.router]
