@@ -29,6 +29,7 @@ from services.common.contracts.mediation import (
     FollowUpIn,
     MeetingIn,
     MeetingRecordIn,
+    PartyUpdateIn,
     ReferralIn,
     SignIn,
 )
@@ -136,6 +137,16 @@ class CaseEntrypoints:
         done = update(who, case.id, lambda c, now: domain.consent(c, spec.party_id,
                                                                  spec.consent, now))
         return view(who, done.doc)
+
+    @rpc
+    @replies(CaseOut)
+    def set_party(self, caller: dict, case_id: str, party_id: str, data: dict) -> dict:
+        """The mediator or admin completes a party's name, account and contact."""
+        who = as_caller(caller)
+        spec = parse(PartyUpdateIn, data)
+        case = self._mediator(who, case_id)
+        return view(who, update(who, case.id, lambda c, now: domain.set_party(
+            c, str(party_id), spec.model_dump(mode="json"))).doc)
 
     @rpc
     @replies(CaseOut)

@@ -102,6 +102,21 @@ def consent(case: Any, party_id: str, given: bool, now: float) -> Decision | Non
                              "state": _settled(_state(case), parties, case.mediator_id)})
 
 
+def set_party(case: Any, party_id: str, fields: dict) -> Decision:
+    if _state(case) not in (CaseState.open, CaseState.mediating):
+        raise Conflict("parties are set before the agreement", {"state": case.state})
+    parties = _parties(case)
+    row = next(p for p in parties if p["party_id"] == party(case, party_id)["party_id"])
+    others = {p.get("account_id") for p in parties if p is not row} - {None}
+    if fields.get("account_id") and fields["account_id"] in others:
+        raise InvalidInput("an account is one party", {"account_id": "another party's"})
+    if fields.get("account_id") != row.get("account_id"):
+        row["consent"], row["consent_ts"] = None, None  # the new person answers
+    row.update(fields)
+    return Decision(changes={"parties": parties,
+                             "state": _settled(_state(case), parties, case.mediator_id)})
+
+
 def schedule(case: Any, meeting_id: str, hall_id: str | None, starts_ts: float, ends_ts: float,
              place_note: str) -> Decision:
     if _state(case) is not CaseState.mediating:

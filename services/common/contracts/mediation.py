@@ -77,6 +77,11 @@ class PartyIn(BaseModel):
     address: Text(120, line=True) | None = None  # type: ignore[valid-type]
 
 
+class PartyUpdateIn(PartyIn):
+    """The mediator or admin completes a party (a case from an issue knows its reporter
+    only); a changed account answers consent again."""
+
+
 class CaseIn(BaseModel):
     """A dispute filed by a grid worker (patrol, walk-in) or the community admin."""
 

@@ -24,6 +24,7 @@ from services.common.contracts.mediation import (
     FollowUpIn,
     MeetingIn,
     MeetingRecordIn,
+    PartyUpdateIn,
     ReferralIn,
     SignIn,
 )
@@ -97,6 +98,14 @@ def record_consent(case_id: PathId, body: ConsentIn, caller: CallerDep, rpc: Rpc
     """A party consents to mediation or declines (no meeting without every consent)."""
     require(caller, *IN_A_CASE)
     return _call(rpc, "record_consent", caller, case_id, body.model_dump(mode="json"))
+
+
+@router.put("/mediation/cases/{case_id}/parties/{party_id}", response_model=CaseOut)
+def set_party(case_id: PathId, party_id: PathId, body: PartyUpdateIn, caller: CallerDep,
+              rpc: RpcDep) -> object:
+    """The mediator or admin completes a party (name, account, contact)."""
+    require(caller, *MEDIATORS)
+    return _call(rpc, "set_party", caller, case_id, party_id, body.model_dump(mode="json"))
 
 
 @router.post("/mediation/cases/{case_id}/mediator-request", response_model=CaseOut)
