@@ -326,6 +326,22 @@ def seed_deliberation(rpc: Any, demo: Demo) -> None:
         "ends_ts": start + 5400, "participants": roster})
 
 
+def seed_mediation(rpc: Any, demo: Demo) -> None:
+    """The first community's 调解工作室 (a deliberation hall, when deliberation runs) and a
+    walk-in neighbour dispute between the demo resident and a neighbour, which asks the
+    volunteers' matching for a mediator at once."""
+    admin = _caller(demo.users["community_admin"])
+    if "deliberation" in demo.steps:
+        rpc.deliberation.create_hall(admin, {
+            "kind": "workshop", "name": "调解工作室", "address": "社区服务中心一楼",
+            "opening_hours": "08:00-20:00", "capacity": 8, "contact": "人民调解委员会"})
+    resident = demo.users["resident"]
+    rpc.mediation.open_case(admin, {
+        "kind": "neighbour", "source": "walk_in", "summary": "楼上空调外机滴水, 邻里争执",
+        "parties": [{"name": resident["display_name"], "account_id": resident["id"]},
+                    {"name": "楼上住户 陈先生", "address": "5 号楼 402"}]})
+
+
 SEED_STEPS: dict[str, Callable[[Any, Demo], None]] = {
     "identity": seed_identity,
     "dispatch": seed_dispatch,
@@ -334,6 +350,7 @@ SEED_STEPS: dict[str, Callable[[Any, Demo], None]] = {
     "volunteers": seed_volunteers,
     "evaluation": seed_evaluation,
     "deliberation": seed_deliberation,
+    "mediation": seed_mediation,
 }
 
 # The logins printed after `up`, by the service whose step creates them.

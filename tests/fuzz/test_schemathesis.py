@@ -32,6 +32,7 @@ from services.dispatch.service import DispatchService
 from services.evaluation.service import EvaluationService
 from services.gateway import tokens
 from services.intake.service import IntakeService
+from services.mediation.service import MediationService
 from services.points.service import PointsService
 from services.volunteers.service import VolunteersService
 from tests.intake.helpers import issue_body
@@ -55,6 +56,7 @@ CREATES = {  # a refused request to these must not add a record to that collecti
     ("POST", "/matches"): ("volunteers", "matches"),
     ("POST", "/lists"): ("volunteers", "list_entries"),
     ("POST", "/projects"): ("volunteers", "projects"),
+    ("POST", "/mediation/cases"): ("mediation", "cases"),
 }
 
 
@@ -84,6 +86,10 @@ def _real_objects(platform, client, admin: dict) -> dict[str, list[str]]:
                                   "department_id": "department-A-1"}).json()
     users = client.get(f"/users?community_id={community_id}", headers=admin).json()
     volunteers = _volunteer_objects(platform, client)
+    case = client.post("/mediation/cases", headers=admin, json={
+        "kind": "neighbour", "summary": "漏水纠纷", "parties": [{"name": "甲"}, {"name": "乙"}]})
+    volunteers |= {"case_id": [case.json()["id"]], "party_id": ["p1", "p2"],
+                   "meeting_id": [f"{case.json()['id']}-mt1"]}
     return volunteers | {"community_id": [community_id, platform.community_id("B")],
             "issue_id": [issue["id"]], "order_id": [order.json()["id"]],
             "responder_id": [responder["id"]], "user_id": [u["id"] for u in users][:2],
@@ -175,7 +181,7 @@ def _check_refusal(path: str, response, problems: list[str], label: str) -> None
 @pytest.mark.timeout(900)
 def test_every_route_answers_generated_input_without_5xx(platform, tmp_path):
     client = platform.start(IntakeService, DispatchService, PointsService, VolunteersService,
-                            EvaluationService, DeliberationService)
+                            EvaluationService, DeliberationService, MediationService)
     admin = {"Authorization": f"Bearer {_token(platform, 'community_admin')}"}
     real = _real_objects(platform, client, admin)
     auth = {role: {"Authorization": f"Bearer {_token(platform, role)}"} for role in ROLES}
