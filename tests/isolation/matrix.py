@@ -140,6 +140,13 @@ ROUTES: dict[str, Route] = {
     "points.redemptions": Route("GET", "/points/redemptions?community_id={community}",
                                 ("points", "list_redemptions", ("community",)),
                                 lists="redemption"),
+    # 矛盾纠纷调解: a case filed by the admin with the target's reporter as a party
+    "mediation.get": Route("GET", "/mediation/cases/{case}", ("mediation", "get_case",
+                                                             ("case",))),
+    "mediation.list": Route("GET", "/mediation/cases?community_id={community}",
+                            ("mediation", "list_cases", ("community",)), lists="case"),
+    "mediation.figures": Route("GET", "/mediation/figures?unit=community&unit_id={community}",
+                               ("mediation", "case_figures", ("unit", "community"))),
 }
 
 WORKER_ROLES = ("grid_worker", "volunteer", "operator", "department", "community_admin",
@@ -198,6 +205,14 @@ GATEWAY: dict[str, dict[str, Row]] = {
     # partner (A's shop: A's list; A2 and B, where it is none, 404)
     "points.redemptions": _only(ROLE, resident=EMPTY, reporter=EMPTY, volunteer=EMPTY,
                                 operator=EMPTY, merchant=OWN),
+    # a case: its community's admin, its mediator (none yet here) and its parties (the
+    # reporter); street and district admins included, nobody else sees it
+    "mediation.get": _only(ROLE, reporter=OWN, resident=NONE, grid_worker=NONE,
+                           volunteer=NONE, operator=NONE, community_admin=OWN),
+    "mediation.list": _only(ROLE, community_admin=OWN),
+    # counters of one's own unit only (a street or district admin reads its street/district)
+    "mediation.figures": _only(ROLE, community_admin=OWN, street_admin=NONE,
+                               district_admin=NONE, ops=NONE),
 }
 
 RPC: dict[str, dict[str, Row]] = {
@@ -225,6 +240,10 @@ RPC: dict[str, dict[str, Row]] = {
     "categories.save": {r: SEES_OWN_403 for r in ("reporter", "resident", "grid_worker",
                                                   "volunteer", "operator", "department",
                                                   "merchant")} | {"ops": NONE},
+    # the service answers "not in this case" as "no such case" to every role
+    "mediation.get": dict.fromkeys(("department", "street_admin", "district_admin",
+                                    "merchant", "ops"), NONE),
+    "mediation.figures": {r: NONE for r in ROLES},
 }
 
 
@@ -364,6 +383,13 @@ WRITES: dict[str, Write] = {
                             "detail": "独居老人午餐"}, ok=201),
     "volunteers.policy": Write("PUT", "/volunteers/policy?community_id={community}", (
         "volunteers", "set_policy", ("community", "body")), "none", body={"offer_minutes": 20}),
+    # 矛盾纠纷调解: filed by a grid worker or the admin; closed by its mediator or admin
+    "mediation.open": Write("POST", "/mediation/cases", ("mediation", "open_case", ("body",)),
+                            "none", body={"community_id": "{community}", "kind": "neighbour",
+                                          "summary": "漏水纠纷",
+                                          "parties": [{"name": "甲"}, {"name": "乙"}]}, ok=201),
+    "mediation.close": Write("POST", "/mediation/cases/{case}/close", (
+        "mediation", "close_case", ("case", "body")), "case", body={"note": "不愿调解"}),
 }
 
 ADMIN_WRITE = _only(ROLE, **ADMINS)  # the admins' own writes; the gateway turns others away
@@ -425,6 +451,10 @@ WRITE_GATEWAY: dict[str, dict[str, Row]] = {
         OWN)),
     "list.add": _only(ROLE, community_admin=OWN),  # 四张清单: the community's admins
     "volunteers.policy": _only(ROLE, community_admin=OWN),  # the offer window, order hours
+    "mediation.open": _only(ROLE, grid_worker=OWN, community_admin=OWN),
+    # the reporter is a party of the case (403 in its own: a party does not close it)
+    "mediation.close": _only(ROLE, reporter=SEES_OWN_403, resident=NONE, grid_worker=NONE,
+                             volunteer=NONE, operator=NONE, community_admin=OWN),
 }
 
 _SEES_ISSUE = {"reporter": SEES_OWN_403, "grid_worker": SEES_OWN_403,
@@ -450,6 +480,8 @@ WRITE_RPC: dict[str, dict[str, Row]] = {
                                   "ops"), NONE),
     "wish.withdraw": dict.fromkeys(("department", "street_admin", "district_admin",
                                     "merchant", "ops"), NONE),
+    "mediation.close": dict.fromkeys(("department", "street_admin", "district_admin",
+                                      "merchant", "ops"), NONE),
 }
 
 

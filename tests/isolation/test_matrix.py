@@ -23,6 +23,7 @@ from services.dispatch.service import DispatchService
 from services.evaluation.service import EvaluationService
 from services.gateway import tokens
 from services.intake.service import IntakeService
+from services.mediation.service import MediationService
 from services.points.service import PointsService
 from services.volunteers.service import VolunteersService
 from tests.isolation import matrix, victims
@@ -121,7 +122,7 @@ def _iso(ts: float) -> str:
 def world(module_platform: Platform) -> World:
     platform = module_platform
     platform.start(IntakeService, DispatchService, EvaluationService, PointsService,
-                   VolunteersService)
+                   VolunteersService, MediationService)
     tenancy = platform.tenancy()
     with platform.rpc() as rpc:
         tenancy.communities["A2"] = rpc.identity.create_community(
@@ -148,6 +149,8 @@ def world(module_platform: Platform) -> World:
             ids[target] = {"issue": issue["id"], "order": order["id"], "responder": unit["id"],
                            "community": community_id, "user": account["id"],
                            **_redemption(rpc, admin, where, account)}
+            ids[target]["case"] = victims.case_of(
+                rpc, admin, community_id, caller(platform, "reporter", where)["user_id"])
         for target, where in WHERE.items():
             _wait_dispatched(rpc, caller(platform, "community_admin", where),
                              ids[target]["issue"])
@@ -184,7 +187,7 @@ def at_rpc(world: World, rpc: Any, route: matrix.Route, role: str, target: str) 
     """Send the call now (the probes of a route run concurrently); the answer when called."""
     ids = world.ids[target]
     service, method, names = route.rpc
-    values = ids | {"body": _body(route, ids), "on_duty": True, "query": {},
+    values = ids | {"body": _body(route, ids), "on_duty": True, "query": {}, "unit": "community",
                     "figures": {"unit": "community", "unit_id": ids["community"],
                                 "start": "2026-11-01", "end": "2026-11-30"}}
     who = None if route.public else world.callers[role]

@@ -76,7 +76,15 @@ def make(rpc: Any, kind: str, community_id: str, admin: dict, reporter: dict,
             "community_id": community_id, "kind": "workshop", "title": "义修小屋",
             "detail": "修小家电", "capacity": 500, "starts_ts": 1900000000.0,
             "ends_ts": 1900003600.0})["id"]}
+    if kind == "case":  # a mediation case with the reporter as its first party
+        return {"case": case_of(rpc, admin, community_id, reporter["user_id"])}
     raise ValueError(f"no victim kind {kind!r}")
+
+
+def case_of(rpc: Any, admin: dict, community_id: str, party_account: str) -> str:
+    return rpc.mediation.open_case(admin, {
+        "community_id": community_id, "kind": "neighbour", "summary": "楼上漏水",
+        "parties": [{"name": "甲", "account_id": party_account}, {"name": "乙"}]})["id"]
 
 
 def fresh(who: dict) -> dict:
