@@ -37,39 +37,39 @@ from services.common.errors import Forbidden, NotFound
 from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, dump, parse, replies
 from services.mediation import domain, metrics
-from services.mediation.models import Case, new_id
+from services.mediation.models import MediationCase, new_id
 from services.mediation.views import FULL, find, is_admin, own_party, privileged, view
 
 log = logging.getLogger(__name__)
 OPENERS = (Role.community_admin, Role.grid_worker)
 
 
-def update(who: Caller, case_id: str, decide: Callable[[Case, float], Decision | None]
-           ) -> Committed[Case]:
-    done = change(lambda: Case.objects.get(id=case_id), lambda c, at: decide(c, time.time()),
-                  who, derive=domain.derive)
+def update(who: Caller, case_id: str, decide: Callable[[MediationCase, float], Decision | None]
+           ) -> Committed[MediationCase]:
+    done = change(lambda: MediationCase.objects.get(id=case_id),
+                  lambda c, at: decide(c, time.time()), who, derive=domain.derive)
     metrics.observe(done)
     return done
 
 
 def new_case(place: access.Home, *, case_id: str, kind: str, source: str, summary: str,
              grid_id: str | None, opened_by: str, parties: list[dict],
-             issue_id: str | None = None) -> Case:
+             issue_id: str | None = None) -> MediationCase:
     now = time.time()
     rows = [dict(p, party_id=f"p{n}", consent=None, signed=False)
             for n, p in enumerate(parties, start=1)]
-    case = Case(id=case_id, district_id=place.district_id, street_id=place.street_id,
+    case = MediationCase(id=case_id, district_id=place.district_id, street_id=place.street_id,
                 community_id=place.community_id, grid_id=grid_id, kind=kind, source=source,
                 summary=summary, opened_by=opened_by, parties=rows, issue_id=issue_id,
                 created_ts=now, page_key=page_key(f"c:{place.community_id}", now, case_id))
     return case
 
 
-def open_new(case: Case, who: Caller) -> Committed[Case]:
+def open_new(case: MediationCase, who: Caller) -> Committed[MediationCase]:
     """Insert the case with its `case.opened` and its first mediator request (volunteers
     offers it to the holders of the skill "mediation"); a raced insert decides nothing."""
 
-    def decide(c: Case, _at: object) -> Decision | None:
+    def decide(c: MediationCase, _at: object) -> Decision | None:
         if not c._created:
             return None  # made by an earlier delivery
         asked = domain.request_mediator(c)
@@ -77,7 +77,7 @@ def open_new(case: Case, who: Caller) -> Committed[Case]:
                             source=c.source, opened_ts=c.created_ts)
         return Decision(changes=asked.changes, events=[opened, *asked.events])
 
-    done = change(lambda: Case.objects(id=case.id).first() or case, decide, who,
+    done = change(lambda: MediationCase.objects(id=case.id).first() or case, decide, who,
                   derive=domain.derive)
     metrics.observe(done)
     return done
@@ -118,12 +118,12 @@ class CaseEntrypoints:
         query = parse(PageQuery, {k: v for k, v in (("limit", limit), ("cursor", cursor))
                                   if v is not None})
         if mine:
-            docs, nxt = fetch(Case.objects, "mediator_key", f"m:{who.user_id}", query)
+            docs, nxt = fetch(MediationCase.objects, "mediator_key", f"m:{who.user_id}", query)
             docs = [d for d in docs if privileged(who, d)]
         else:
             who.require_role(Role.community_admin)
             place = access.home(who, community_id)
-            docs, nxt = fetch(Case.objects, "page_key", f"c:{place.community_id}", query)
+            docs, nxt = fetch(MediationCase.objects, "page_key", f"c:{place.community_id}", query)
         return {"items": [view(who, d, FULL) for d in docs], "next_cursor": nxt}
 
     @rpc
@@ -233,24 +233,24 @@ class CaseEntrypoints:
 
     # --- who may act -------------------------------------------------------------------
 
-    def _case(self, who: Caller, case_id: str) -> Case:
+    def _case(self, who: Caller, case_id: str) -> MediationCase:
         case, _ = find(who, case_id)
         return case
 
-    def _admin(self, who: Caller, case_id: str) -> Case:
+    def _admin(self, who: Caller, case_id: str) -> MediationCase:
         case = self._case(who, case_id)
         if not is_admin(who, case):
             raise Forbidden("the community admin does this", {"role": who.role.value})
         return case
 
-    def _mediator(self, who: Caller, case_id: str) -> Case:
+    def _mediator(self, who: Caller, case_id: str) -> MediationCase:
         case = self._case(who, case_id)
         if not privileged(who, case):
             raise Forbidden("the case's mediator or the community admin does this",
                             {"role": who.role.value})
         return case
 
-    def _for_party(self, who: Caller, case_id: str, party_id: str) -> Case:
+    def _for_party(self, who: Caller, case_id: str, party_id: str) -> MediationCase:
         case = self._case(who, case_id)
         if privileged(who, case):
             return case
@@ -261,7 +261,8 @@ class CaseEntrypoints:
             raise NotFound("no such party", {"party_id": "unknown"})
         return case
 
-    def _book(self, case: Case, meeting_id: str, spec: MeetingIn) -> tuple[bool, str | None]:
+    def _book(self, case: MediationCase, meeting_id: str,
+              spec: MeetingIn) -> tuple[bool, str | None]:
         """Deliberation books the hall's slots for the meeting (within the RPC timeout)."""
         try:
             self.deliberation.book_hall(dump(Caller.system(case.district_id)), {

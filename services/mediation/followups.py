@@ -11,7 +11,7 @@ from services.common.aggregate import change
 from services.common.caller import Caller
 from services.common.store import StaleWrite
 from services.mediation import domain, metrics
-from services.mediation.models import Case
+from services.mediation.models import MediationCase
 
 log = logging.getLogger(__name__)
 BATCH = 100
@@ -19,10 +19,11 @@ BATCH = 100
 
 def run_due(now: float) -> int:
     fired = 0
-    due = Case.objects(next_due_ts__lte=now).order_by("next_due_ts").only("id").limit(BATCH)
+    due = (MediationCase.objects(next_due_ts__lte=now).order_by("next_due_ts").only("id")
+           .limit(BATCH))
     for case_id in [c.id for c in due]:
         try:
-            done = change(lambda cid=case_id: Case.objects.get(id=cid),
+            done = change(lambda cid=case_id: MediationCase.objects.get(id=cid),
                           lambda c, at: domain.follow_up_fires(c, time.time()),
                           Caller.system(), derive=domain.derive)
         except StaleWrite:

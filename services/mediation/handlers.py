@@ -14,7 +14,7 @@ from services.common.contracts.volunteers import MatchAccepted, MatchExhausted, 
 from services.common.inbox import handles
 from services.mediation import domain
 from services.mediation.cases import new_case, open_new, update
-from services.mediation.models import Case, case_id_for_issue
+from services.mediation.models import MediationCase, case_id_for_issue
 
 # intake's catalogue codes of the 矛盾调解 group, and the kind of case each becomes
 CATEGORIES = {"neighbour_dispute": "neighbour", "family_dispute": "family"}
@@ -33,7 +33,7 @@ def _a_case_rating(envelope: Envelope) -> bool:
 
 
 def _known(case_id: str) -> bool:
-    return Case.objects(id=case_id).only("id").first() is not None
+    return MediationCase.objects(id=case_id).only("id").first() is not None
 
 
 class EventHandlers:

@@ -34,7 +34,7 @@ class MediationCounts(me.DynamicDocument):
     id = me.StringField(primary_key=True)
 
 
-class Case(Aggregate):
+class MediationCase(Aggregate):
     """矛盾纠纷调解: open → mediating → agreement_pending → agreed → follow_up_due → closed,
     or referred / closed without agreement (domain.py)."""
 
@@ -91,6 +91,6 @@ class Case(Aggregate):
         return {scope: dict(mine) for scope in scopes}
 
 
-Case.tally_document = MediationCounts
+MediationCase.tally_document = MediationCounts
 
-DOCUMENTS = [MediationCounts, Case]
+DOCUMENTS = [MediationCounts, MediationCase]

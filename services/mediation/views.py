@@ -11,12 +11,12 @@ from typing import Any
 from services.common.caller import Caller, Role
 from services.common.contracts.mediation import CaseOut, MeetingOut, PartyOut
 from services.common.errors import NotFound
-from services.mediation.models import Case
+from services.mediation.models import MediationCase
 
 FULL, PARTY, FILER = "full", "party", "filer"
 
 
-def privileged(who: Caller, case: Case) -> bool:
+def privileged(who: Caller, case: MediationCase) -> bool:
     """The case's mediator, or its community's admin (and the system)."""
     if who.role is Role.system:
         return True
@@ -27,19 +27,19 @@ def privileged(who: Caller, case: Case) -> bool:
     return bool(case.mediator_id) and who.user_id == case.mediator_id
 
 
-def is_admin(who: Caller, case: Case) -> bool:
+def is_admin(who: Caller, case: MediationCase) -> bool:
     return who.role is Role.system or (who.role is Role.community_admin
                                        and who.district_id == case.district_id
                                        and who.community_id == case.community_id)
 
 
-def own_party(who: Caller, case: Case) -> dict | None:
+def own_party(who: Caller, case: MediationCase) -> dict | None:
     if who.district_id != case.district_id or who.community_id != case.community_id:
         return None
     return next((dict(p) for p in case.parties if p.get("account_id") == who.user_id), None)
 
 
-def level(who: Caller, case: Case) -> str:
+def level(who: Caller, case: MediationCase) -> str:
     if privileged(who, case):
         return FULL
     if own_party(who, case) is not None:
@@ -50,8 +50,8 @@ def level(who: Caller, case: Case) -> str:
     raise NotFound("no such case", {"case_id": "unknown"})
 
 
-def find(who: Caller, case_id: str) -> tuple[Case, str]:
-    case = Case.objects(id=str(case_id)).first()
+def find(who: Caller, case_id: str) -> tuple[MediationCase, str]:
+    case = MediationCase.objects(id=str(case_id)).first()
     if case is None:
         raise NotFound("no such case", {"case_id": "unknown"})
     return case, level(who, case)
@@ -78,7 +78,7 @@ def _meeting(row: dict, shown: str) -> MeetingOut:
     return out
 
 
-def view(who: Caller, case: Case, shown: str | None = None) -> dict[str, Any]:
+def view(who: Caller, case: MediationCase, shown: str | None = None) -> dict[str, Any]:
     shown = shown or level(who, case)
     mine = own_party(who, case)
     ratings = len(case.rating_ids or [])

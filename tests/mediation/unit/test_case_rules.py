@@ -8,12 +8,12 @@ from services.common.aggregate import Decision
 from services.common.contracts.mediation import CaseIn, MeetingIn
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.mediation import domain
-from services.mediation.models import Case
+from services.mediation.models import MediationCase
 
 NOW = 1_800_000_000.0
 
 
-def a_case(**extra) -> Case:
+def a_case(**extra) -> MediationCase:
     parties = [{"party_id": "p1", "name": "甲", "account_id": "u1", "consent": None,
                 "signed": False},
                {"party_id": "p2", "name": "乙", "account_id": "u2", "consent": None,
@@ -21,10 +21,10 @@ def a_case(**extra) -> Case:
     fields = dict(id="md-1", district_id="d", street_id="s", community_id="c", kind="neighbour",
                   source="walk_in", opened_by="admin", parties=parties, state="open",
                   created_ts=NOW - 86400, version=1) | extra
-    return Case(**fields)
+    return MediationCase(**fields)
 
 
-def step(case: Case, decision: Decision | None) -> Case:
+def step(case: MediationCase, decision: Decision | None) -> MediationCase:
     assert decision is not None
     for name, value in decision.changes.items():
         setattr(case, name, value)
@@ -32,13 +32,13 @@ def step(case: Case, decision: Decision | None) -> Case:
     return case
 
 
-def mediating() -> Case:
+def mediating() -> MediationCase:
     case = step(a_case(), domain.mediator_accepted(a_case(), "m-1", "med"))
     case = step(case, domain.consent(case, "p1", True, NOW))
     return step(case, domain.consent(case, "p2", True, NOW))
 
 
-def agreed(follow_up: float = NOW + 3600) -> Case:
+def agreed(follow_up: float = NOW + 3600) -> MediationCase:
     case = mediating()
     case = step(case, domain.schedule(case, "mt1", None, NOW - 7200, NOW - 3600, ""))
     case = step(case, domain.record(case, "mt1", "双方陈述", ["p1", "p2"], NOW))
