@@ -67,15 +67,16 @@ class Mediators:
                     return account, match
         return None
 
-    def accept(self, case_id: str) -> str:
-        """The mediator the case is offered to accepts; their account id."""
+    def accept(self, case_id: str, accept: bool = True) -> str:
+        """The mediator the case is offered to accepts (or declines: volunteers offers it
+        to the next); their account id."""
         found: list = []
         assert wait_until(lambda: found.append(self.offer_of(case_id)) or found[-1],
                           timeout=20, every=0.2), f"no offer of {case_id}"
         account, match = found[-1]
         answered = self.platform.client.post(f"/matches/{match['id']}/answer",
                                              headers=self.headers[account],
-                                             json={"accept": True})
+                                             json={"accept": accept})
         assert answered.status_code == 200, answered.text
         return account
 

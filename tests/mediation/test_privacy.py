@@ -24,8 +24,9 @@ def case(mplatform, mediators) -> dict:
         {"name": "张三", "account_id": a1["id"], "phone": "+86 135 1111 1111",
          "address": "3 号楼 502"},
         {"name": "李四", "account_id": a2["id"], "address": "3 号楼 602"}])
+    other = mediators.accept(made["id"], accept=False)  # declined: never sees the case
     mediator = mediators.accept(made["id"])
-    other = next(a for a in mediators.headers if a != mediator)
+    assert mediator != other
     return {"id": made["id"], "tag": t, "mediator": mediator, "other": other}
 
 
@@ -36,6 +37,7 @@ def _secret_free(body: object) -> bool:
 
 def test_the_mediator_and_the_admin_see_the_parties_and_list_the_case(mplatform, mediators,
                                                                       case):
+    """The mediator who accepted after another declined (volunteers' offer in turn)."""
     client = mplatform.client
     admin = mplatform.headers("community_admin")
     mine = mediators.headers[case["mediator"]]

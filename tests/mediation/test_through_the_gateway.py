@@ -104,6 +104,11 @@ def test_a_neighbour_dispute_is_mediated_to_an_agreement_kept_and_rated(mplatfor
     case = wait_case(client, medh, case_id, lambda c: c["ratings"] == 2)
     assert case["mean_rating"] == 4.5
 
+    def load() -> int:
+        return client.get(f"/volunteers/{mediator}", headers=admin).json()["load"]
+
+    held = load()
+    assert held >= 1  # the accepted case counts in the mediator's load
     _restart_mediation(mplatform)  # fired already: a second restart fires nothing again
     kept = client.post(f"/mediation/cases/{case_id}/follow-up", headers=medh,
                        json={"kept": True, "note": "回访：已修复，双方满意"})
@@ -111,6 +116,7 @@ def test_a_neighbour_dispute_is_mediated_to_an_agreement_kept_and_rated(mplatfor
     assert kept.json()["state"] == "closed" and kept.json()["follow_up_kept"] is True
     assert wait_until(lambda: events("case.closed", case_id=case_id), timeout=10)
     assert len(events("case.follow_up_due", case_id=case_id)) == 1
+    assert wait_until(lambda: load() == held - 1, timeout=10)  # volunteers released it
 
     figures = client.get("/mediation/figures", headers=admin, params={
         "unit": "community", "unit_id": mplatform.community_id("A")})
