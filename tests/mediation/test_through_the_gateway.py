@@ -38,6 +38,8 @@ def test_a_neighbour_dispute_is_mediated_to_an_agreement_kept_and_rated(mplatfor
     assert client.post(f"/issues/{filed.json()['id']}/triage", headers=admin,
                        json={}).status_code == 200
     case_id = f"md-{filed.json()['id']}"
+    public = client.get(f"/public/communities/{mplatform.community_id('A')}/issues")
+    assert public.status_code == 200 and filed.json()["id"] not in public.text  # 私事
     case = wait_case(client, admin, case_id, lambda c: True)
     assert (case["source"], case["kind"], case["state"]) == ("issue", "neighbour", "open")
     assert case["parties"][0]["account_id"] == first["id"]
