@@ -81,7 +81,7 @@ def test_a_neighbour_dispute_is_mediated_to_an_agreement_kept_and_rated(mplatfor
             headers=medh, json={"summary": "双方陈述，查看漏水点", "attended": ["p1", "p2"]})
         assert recorded.status_code == 200, recorded.text
 
-    follow_up = time.time() + 6
+    follow_up = time.time() + 4
     drafted = client.post(f"/mediation/cases/{case_id}/agreement", headers=medh, json={
         "text": "楼上住户一周内修复防水层并赔偿粉刷费用 800 元", "follow_up_ts": follow_up})
     assert drafted.status_code == 200 and drafted.json()["state"] == "agreement_pending"
@@ -93,7 +93,7 @@ def test_a_neighbour_dispute_is_mediated_to_an_agreement_kept_and_rated(mplatfor
 
     # The mediation container is down while the follow-up date passes; a new one fires it.
     mplatform.containers["mediation"].kill()
-    assert wait_until(lambda: time.time() > follow_up + 1, timeout=15, every=0.2)
+    assert wait_until(lambda: time.time() > follow_up + 0.5, timeout=15, every=0.2)
     _restart_mediation(mplatform)
     case = wait_case(client, medh, case_id, lambda c: c["state"] == "follow_up_due")
     assert wait_until(lambda: events("case.follow_up_due", case_id=case_id), timeout=10)
