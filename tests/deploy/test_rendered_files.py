@@ -130,3 +130,14 @@ def test_promtool_accepts_configs_and_rules(args):
         pytest.skip("promtool is not installed (Debian package prometheus)")
     result = subprocess.run([promtool, *args], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_caddy_accepts_the_proxy_config():
+    caddy = shutil.which("caddy")
+    if caddy is None:
+        pytest.skip("caddy is not installed (Debian package caddy)")
+    env = {**os.environ, "LINLI_DOMAIN": "linli.example.test", "LINLI_TLS": "internal"}
+    result = subprocess.run([caddy, "validate", "--config", "deploy/Caddyfile",
+                             "--adapter", "caddyfile"], cwd=REPO, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
