@@ -108,7 +108,7 @@ class Stack:
         if self.settings.stack_seed if seed is None else seed:
             from deploy.seed import seed as run_seed
 
-            run_seed(self.amqp_uri, self.services, say=self.say)
+            run_seed(self.amqp_uri, self.services, say=self.say, env=self.env)
         return started
 
     def down(self) -> list[str]:

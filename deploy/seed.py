@@ -7,9 +7,10 @@ created from `Demo`. Dispatch adds grids and the grid worker, intake adds issues
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -362,8 +363,14 @@ DEMO_LOGINS: dict[str, tuple[str, ...]] = {
 
 
 def seed(amqp_uri: str, services: Iterable[ServiceSpec] = SERVICES,
-         say: Callable[[str], None] = print) -> bool:
-    """Create the demo data unless the demo district exists; True if it was created now."""
+         say: Callable[[str], None] = print, env: Mapping[str, str] | None = None) -> bool:
+    """Create the demo data unless the demo district exists; True if it was created now.
+
+    Never in production (LINLI_ENV=production): the demo accounts share one published
+    password. A real district starts with `python -m deploy.bootstrap`."""
+    if (os.environ if env is None else env).get("LINLI_ENV") == "production":
+        raise StackError("the demo seed is refused with LINLI_ENV=production: "
+                         "`python -m deploy.bootstrap` creates a real district")
     with warnings.catch_warnings():  # eventlet's deprecation notice, printed on import
         warnings.simplefilter("ignore")
         from nameko.exceptions import RemoteError, RpcTimeout

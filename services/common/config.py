@@ -1,12 +1,19 @@
 """One settings object per process, read from the environment at start-up.
 
 Defaults suit the local stack; production must set LINLI_ENV=production, which
-refuses the development JWT secret.
+refuses every development default that is a credential (`development_secrets`): the
+JWT secret, a broker URI signing in as guest, a store URI without a user.
+
+A value may also come from a file: with LINLI_SECRETS_DIR set (Docker secrets are
+/run/secrets), a file named after the variable (`linli_jwt_secret`, `linli_amqp_uri`,
+`linli_mongo_uri`) holds it; an environment variable wins over the file.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,7 +22,8 @@ DEV_JWT_SECRET = "linli-dev-secret-change-me-0123456789abcdef"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LINLI_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="LINLI_", extra="ignore",
+                                      secrets_dir=os.environ.get("LINLI_SECRETS_DIR") or None)
 
     env: str = "development"
     amqp_uri: str = "pyamqp://guest:guest@127.0.0.1:5672/"
@@ -46,16 +54,38 @@ class Settings(BaseSettings):
     rpc_pool_size: int = 8
     max_photo_bytes: int = 5 * 1024 * 1024
 
+    # "json": every log line one JSON object (for a log shipper); "plain" text otherwise.
+    # deploy/nameko.yml reads the same LINLI_LOG_FORMAT for the services.
+    log_format: Literal["plain", "json"] = "plain"
+
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> Settings:
-        if self.env == "production" and self.jwt_secret == DEV_JWT_SECRET:
-            raise ValueError("LINLI_JWT_SECRET must be set in production")
+        if self.env == "production":
+            problems = development_secrets(self)
+            if problems:
+                raise ValueError("refusing to start in production with development secrets: "
+                                 + "; ".join(problems))
         if len(self.jwt_secret) < 32:
             raise ValueError("LINLI_JWT_SECRET must be at least 32 characters")
         return self
 
     def db_name(self, service: str) -> str:
         return f"{self.db_prefix}{service}"
+
+
+def development_secrets(settings: Settings) -> list[str]:
+    """What in `settings` is a development credential, one line per variable (empty: none).
+
+    Checked on every start in production; a secret added to Settings later belongs here."""
+    problems = []
+    if settings.jwt_secret == DEV_JWT_SECRET:
+        problems.append("LINLI_JWT_SECRET is the development secret")
+    amqp = urlsplit(settings.amqp_uri)
+    if (amqp.username or "guest") == "guest" or (amqp.password or "guest") == "guest":
+        problems.append("LINLI_AMQP_URI signs in as guest (give RabbitMQ its own user)")
+    if not urlsplit(settings.mongo_uri).username:
+        problems.append("LINLI_MONGO_URI has no user (run MongoDB with authentication)")
+    return problems
 
 
 def settings_from_nameko(config: dict[str, Any]) -> Settings:

@@ -91,6 +91,9 @@ class Instrumentation(DependencyProvider):
         self._started: dict[Any, float] = {}
 
     def worker_setup(self, worker_ctx: Any) -> None:
+        # Runs in the worker's own greenthread (its own context): every line it logs
+        # from here on names the request (logs.RequestIdFilter).
+        logs.REQUEST_ID.set(logs.request_id_of(worker_ctx) or "-")
         self._started[worker_ctx] = time.perf_counter()
 
     def worker_result(self, worker_ctx: Any, result: Any = None, exc_info: Any = None) -> None:

@@ -20,6 +20,7 @@ from services.common.contracts.identity import CommunityCreated
 from services.common.contracts.intake import (
     CategoryChanged,
     CategoryRemoved,
+    IssueMerged,
     IssueReopened,
     IssueTriaged,
 )
@@ -102,6 +103,19 @@ class EventHandlers:
         system = Caller.system(doc.district_id, envelope.correlation_id)
         commit.change(system, lambda: Order.objects.get(id=order_id),
                       lambda o, at: results.reopen(o, system, at, event.reason))
+
+    @handles("intake", "issue.merged")
+    def on_issue_merged(self, envelope: Envelope) -> None:
+        """A duplicate merged into another issue: its order (if one was made) is folded, so
+        nobody works it twice and its deadlines stop; a redelivery finds it merged."""
+        event: IssueMerged = envelope.parsed()
+        order_id = f"o-{event.issue_id}"
+        doc = Order.objects(id=order_id).only("id", "district_id").first()
+        if doc is None:
+            return  # never triaged into an order
+        system = Caller.system(doc.district_id, envelope.correlation_id)
+        commit.change(system, lambda: Order.objects.get(id=order_id),
+                      lambda o, at: results.fold(o, system, at, event.original_id))
 
     @handles("volunteers", "match.accepted", when=_an_order)
     def on_match_accepted(self, envelope: Envelope) -> None:

@@ -24,7 +24,7 @@ REPORT_INS_MISSED = Counter("linli_dispatch_report_ins_missed_total",
 ESCALATIONS = Counter("linli_dispatch_escalations_total", "Orders escalated (上报), by cause",
                       ["cause"])
 
-STATES = tuple(s for s in OrderState if s is not OrderState.confirmed)
+STATES = tuple(s for s in OrderState if s not in (OrderState.confirmed, OrderState.merged))
 
 
 def refresh() -> None:

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from pymongo import MongoClient
 
+from services.common import logs
 from services.common.config import Settings
 from services.gateway import errors, idempotency, middleware
 from services.gateway.ratelimit import LoginLimiter
@@ -35,7 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.rpc.close()
             app.state.mongo.close()
 
-    _configure_logging()
+    _configure_logging(settings.log_format)
     app = FastAPI(title="Linli 邻里", version="0.1.0", lifespan=lifespan,
                   description="Community governance for a city district: 接诉即办, 吹哨报到, "
                               "议事协商, points, evaluation.")
@@ -48,11 +49,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _configure_logging() -> None:
+def _configure_logging(log_format: str) -> None:
     handler = logging.StreamHandler()
     handler.addFilter(middleware.RequestIdFilter())
-    handler.setFormatter(logging.Formatter(
-        "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
+    handler.setFormatter(logs.formatter(log_format))
     root = logging.getLogger("services")
     if not root.handlers:
         root.addHandler(handler)

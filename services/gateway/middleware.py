@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 import uuid
 from contextvars import ContextVar
@@ -13,9 +12,12 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.common import logs
 from services.gateway.errors import respond
 
-REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
+# One context variable with the services' (services/common/logs.py): a line logged while
+# serving a request names it, whichever module logs it.
+REQUEST_ID: ContextVar[str] = logs.REQUEST_ID
 
 HTTP_REQUESTS = Counter("linli_http_requests_total", "Gateway HTTP requests",
                         ["method", "route", "status"])
@@ -24,10 +26,7 @@ HTTP_LATENCY = Histogram("linli_http_request_seconds", "Gateway HTTP latency",
                          buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
 
 
-class RequestIdFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = REQUEST_ID.get()
-        return True
+RequestIdFilter = logs.RequestIdFilter
 
 
 def install(app: FastAPI) -> None:

@@ -80,3 +80,43 @@ def test_a_refusal_is_counted_as_a_call_not_as_a_failure(container_factory, serv
         moody.missing({})
     assert wait_until(lambda: refused._value.get() == before[0] + 1, timeout=5, every=0.05)
     assert failures._value.get() == before[1]
+
+
+class ChattyService:
+    """Logs from its own code while it works, as every service does."""
+
+    name = "chatty"
+    instrumentation = Instrumentation()
+
+    @rpc
+    def work(self, caller: dict) -> str:
+        logging.getLogger("services.chatty").info("working on it")
+        return "done"
+
+
+def test_every_line_a_worker_logs_names_its_request(container_factory, service_config):
+    """Not only nameko's error lines: the service's own lines carry the caller's request id
+    (the filter deploy/nameko.yml puts on the handler), and lines outside a request "-"."""
+    seen: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    from services.common.logs import RequestIdFilter
+
+    handler = Keep(level=logging.INFO)
+    handler.addFilter(RequestIdFilter())
+    logger = logging.getLogger("services.chatty")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        container_factory(ChattyService, service_config).start()
+        with ServiceRpcProxy("chatty", service_config) as chatty:
+            assert chatty.work({"request_id": "req-44"}) == "done"
+            assert chatty.work({"request_id": "req-45"}) == "done"
+        logger.info("outside any request")
+    finally:
+        logger.removeHandler(handler)
+    assert [(r.getMessage(), r.request_id) for r in seen] == [
+        ("working on it", "req-44"), ("working on it", "req-45"), ("outside any request", "-")]

@@ -35,3 +35,14 @@ def test_seed_creates_the_demo_tree_and_accounts_once(container_factory, service
             assert password == DEMO_PASSWORD
             account = rpc.identity.authenticate({"username": username, "password": password})
             assert account["username"] == username
+
+
+def test_production_never_seeds_the_demo():
+    """LINLI_ENV=production refuses before any broker is touched (no broker at this URI)."""
+    import pytest
+
+    from deploy.errors import StackError
+
+    with pytest.raises(StackError, match="refused with LINLI_ENV=production"):
+        seed("pyamqp://nobody:nothing@127.0.0.1:1/", IDENTITY, say=lambda _: None,
+             env={"LINLI_ENV": "production"})

@@ -27,6 +27,7 @@ class OrderState(StrEnum):
     in_progress = "in_progress"  # the responder answered; work is under way
     resolved = "resolved"  # a result was submitted; the owning level has to confirm it
     confirmed = "confirmed"  # the owning level (or the whistler) accepted the result
+    merged = "merged"  # its issue was merged into another: the original's order does the work
 
 
 def _utc(value: datetime) -> datetime:
@@ -63,6 +64,7 @@ class TimelineKind(StrEnum):
     confirmed = "confirmed"
     returned = "returned"
     reopened = "reopened"
+    merged = "merged"
 
 
 class OrderRef(BaseModel):
@@ -180,6 +182,14 @@ class OrderReopened(OrderRef):
     """An unsatisfied rating re-opened the order; its history is kept."""
 
     reason: str
+
+
+@event_payload("order.merged")
+class OrderMerged(OrderRef):
+    """Its issue was merged into another (intake's issue.merged): the order is closed,
+    the work goes on in the original issue's order."""
+
+    original_issue_id: str
 
 
 # --- grid events: the registry's changes, for the services that keep a read model of it ---

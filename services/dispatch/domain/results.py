@@ -8,6 +8,7 @@ from datetime import datetime
 from services.common.caller import Caller, Role
 from services.common.contracts.dispatch import (
     OrderConfirmed,
+    OrderMerged,
     OrderReopened,
     OrderResolved,
     OrderReturned,
@@ -84,4 +85,22 @@ def reopen(order: WorkOrder, who: Caller, at: datetime, reason: str) -> Outcome 
              resolution_due_at=sla.due(at, order.resolution_hours))
     step.note(K.reopened, reason=reason)
     step.emit(OrderReopened, reason=reason)
+    return step.done(released=holder)
+
+
+FOLDABLE = frozenset({OrderState.open, OrderState.claimed, OrderState.in_progress,
+                      OrderState.resolved})
+
+
+def fold(order: WorkOrder, who: Caller, at: datetime, original_issue_id: str) -> Outcome | None:
+    """Its issue was merged into `original_issue_id`: the order closes as `merged` (no
+    deadline runs in that state, the holder's claim slot frees); None if it is merged or
+    confirmed already (a redelivery, or work that was done)."""
+    if order.state not in FOLDABLE:
+        return None
+    holder = order.claimed_by if order.state is not OrderState.open else None
+    step = Change(order, who, at)
+    step.set(state=transition(order.state, Action.fold))
+    step.note(K.merged, reason=f"merged into o-{original_issue_id}")
+    step.emit(OrderMerged, original_issue_id=original_issue_id)
     return step.done(released=holder)

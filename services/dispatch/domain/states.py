@@ -23,6 +23,7 @@ class Action(StrEnum):
     return_result = "return"
     reopen = "reopen"
     release = "release"  # escalated: the level above takes it as a whole
+    fold = "fold"  # its issue was merged into another: closed, the original's order goes on
 
 
 # The whole lifecycle. Anything else is a 409.
@@ -42,6 +43,11 @@ TRANSITIONS: dict[tuple[OrderState, Action], OrderState] = {
     (S.open, Action.release): S.open,
     (S.claimed, Action.release): S.open,
     (S.in_progress, Action.release): S.open,
+    # A confirmed order's work is done: a later merge of its issue leaves it as it is.
+    (S.open, Action.fold): S.merged,
+    (S.claimed, Action.fold): S.merged,
+    (S.in_progress, Action.fold): S.merged,
+    (S.resolved, Action.fold): S.merged,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from amqp.exceptions import AMQPError
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from kombu import Connection
@@ -22,6 +23,7 @@ class Health(BaseModel):
 class Readiness(BaseModel):
     status: Literal["ready", "degraded"]
     checks: dict[str, Literal["up", "down"]]
+    down: list[str]  # the names of the checks that are down, for a person reading it
 
 
 @router.get("/healthz", response_model=Health)
@@ -37,9 +39,10 @@ def readyz(request: Request) -> JSONResponse:
     settings = request.app.state.settings
     checks = {"broker": _broker_up(settings.amqp_uri),
               "store": _store_up(request.app.state.mongo)}
-    ok = all(v == "up" for v in checks.values())
-    return JSONResponse(status_code=200 if ok else 503,
-                        content={"status": "ready" if ok else "degraded", "checks": checks})
+    down = [name for name, state in checks.items() if state == "down"]
+    return JSONResponse(status_code=503 if down else 200,
+                        content={"status": "degraded" if down else "ready", "checks": checks,
+                                 "down": down})
 
 
 @router.get("/metrics", include_in_schema=False)
@@ -52,7 +55,9 @@ def _broker_up(amqp_uri: str) -> str:
         with Connection(amqp_uri, connect_timeout=1.0) as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=1.0)
         return "up"
-    except (OSError, KombuError):
+    except (OSError, KombuError, AMQPError):
+        # AMQPError: the broker answers but refuses us (vhost gone, user revoked): down
+        # for this gateway all the same, not a 500 of the probe.
         return "down"
 
 
