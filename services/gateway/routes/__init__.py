@@ -1,6 +1,7 @@
 """Every router the gateway mounts: adding a resource is one entry here."""
 
 from services.gateway.routes import (
+    app_keys,
     auth,
     categories,
     deliberation,
@@ -23,4 +24,5 @@ ROUTERS = [health.router, auth.router, registry.router, users.router, grids.rout
            issues.router, categories.router, publication.router, open311.router, points.router,
            evaluation.router,
            volunteers.router,
-           deliberation.router]
+           deliberation.router,
+           app_keys.router]
