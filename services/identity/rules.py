@@ -22,10 +22,10 @@ REFRESH_SECONDS = 30 * 24 * 3600  # a phone stays signed in a month without use
 def check_may_manage(caller: Caller, user: User) -> None:
     """The admins who may create an account of this role there may also deactivate, reset
     and revoke it; nobody locks themselves out (403 otherwise, 404 is the caller's read)."""
-    domain.check_may_create_user(caller, Role(user.role), user.district_id, user.street_id,
-                                 user.community_id)
     if caller.user_id == user.id:
         raise Conflict("you may not do this to your own account", {"user_id": "your own"})
+    domain.check_may_create_user(caller, Role(user.role), user.district_id, user.street_id,
+                                 user.community_id)
 
 
 def revoked_key(not_before: float, user_id: str) -> str:
