@@ -55,6 +55,7 @@ CREATES = {  # a refused request to these must not add a record to that collecti
     ("POST", "/matches"): ("volunteers", "matches"),
     ("POST", "/lists"): ("volunteers", "list_entries"),
     ("POST", "/projects"): ("volunteers", "projects"),
+    ("POST", "/app-keys"): ("identity", "app_keys"),
 }
 
 

@@ -121,6 +121,8 @@ ROUTES: dict[str, Route] = {
                               ("intake", "public_issues", ("community", "query")),
                               lists="issue", public=True),
     "users.get": Route("GET", "/users/{user}", ("identity", "get_user", ("user",))),
+    "app_keys.list": Route("GET", "/app-keys?community_id={community}",
+                           ("identity", "list_app_keys", ("community",))),
     "evaluation.figures": Route(
         "GET", "/evaluation/figures?unit=community&unit_id={community}&start=2026-11-01"
         "&end=2026-11-30", ("evaluation", "figures", ("figures",))),
@@ -184,6 +186,7 @@ GATEWAY: dict[str, dict[str, Row]] = {
     "public.list": _everyone(OK3),
     "open311.requests": _everyone(OK3),
     "users.get": _only(NONE, **ADMINS),  # another's account: its community's admins only
+    "app_keys.list": _only(ROLE, **ADMINS),  # Open311 app keys: the community's admins
     # the unit's registration names no person: nobody's to accept
     "responders.accept": _only(ROLE, grid_worker=NONE, volunteer=NONE, operator=NONE),
     # a community's books: its admins and those above (read only); another's balance too
@@ -364,6 +367,11 @@ WRITES: dict[str, Write] = {
                             "detail": "独居老人午餐"}, ok=201),
     "volunteers.policy": Write("PUT", "/volunteers/policy?community_id={community}", (
         "volunteers", "set_policy", ("community", "body")), "none", body={"offer_minutes": 20}),
+    # account lifecycle and Open311 app keys (docs/accounts.md); {user}: the target's resident
+    "user.revoke_tokens": Write("POST", "/users/{user}/revoke-tokens", (
+        "identity", "revoke_tokens", ("user",)), "none"),
+    "app_key.issue": Write("POST", "/app-keys", ("identity", "issue_app_key", ("body",)), "none",
+                           body={"name": "app {uniq}", "community_ids": ["{community}"]}, ok=201),
 }
 
 ADMIN_WRITE = _only(ROLE, **ADMINS)  # the admins' own writes; the gateway turns others away
@@ -425,6 +433,8 @@ WRITE_GATEWAY: dict[str, dict[str, Row]] = {
         OWN)),
     "list.add": _only(ROLE, community_admin=OWN),  # 四张清单: the community's admins
     "volunteers.policy": _only(ROLE, community_admin=OWN),  # the offer window, order hours
+    "user.revoke_tokens": ADMIN_WRITE,  # who may create the account may revoke it
+    "app_key.issue": ADMIN_WRITE,
 }
 
 _SEES_ISSUE = {"reporter": SEES_OWN_403, "grid_worker": SEES_OWN_403,
@@ -450,6 +460,8 @@ WRITE_RPC: dict[str, dict[str, Row]] = {
                                   "ops"), NONE),
     "wish.withdraw": dict.fromkeys(("department", "street_admin", "district_admin",
                                     "merchant", "ops"), NONE),
+    # identity reads the account first: one it may not see is not there
+    "user.revoke_tokens": {r: NONE for r in (*COMMUNITY_MEMBERS, "ops")},
 }
 
 
