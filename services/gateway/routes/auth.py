@@ -3,12 +3,13 @@ and the signed-in account (docs/accounts.md)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from services.common.config import Settings
 from services.common.contracts.identity import (
     Credentials,
+    Done,
     PasswordChangeIn,
     PasswordResetIn,
     RefreshIn,
@@ -52,10 +53,10 @@ def refresh(body: RefreshIn, rpc: RpcDep, settings: SettingsDep) -> TokenOut:
     return _tokens(rpc.call("identity", "refresh_session", body.model_dump()), settings)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-def logout(body: RefreshIn, rpc: RpcDep) -> None:
+@router.post("/logout", response_model=Done)
+def logout(body: RefreshIn, rpc: RpcDep) -> dict:
     """End this device's session (its refresh token and the ones it was rotated into)."""
-    rpc.call("identity", "sign_out", body.model_dump())
+    return rpc.call("identity", "sign_out", body.model_dump())
 
 
 @router.post("/password", response_model=TokenOut)
@@ -66,10 +67,10 @@ def change_password(body: PasswordChangeIn, caller: CallerDep, rpc: RpcDep,
     return _tokens(session, settings)
 
 
-@router.post("/password-reset", status_code=status.HTTP_204_NO_CONTENT)
-def reset_password(body: PasswordResetIn, rpc: RpcDep) -> None:
+@router.post("/password-reset", response_model=Done)
+def reset_password(body: PasswordResetIn, rpc: RpcDep) -> dict:
     """Set a new password with the one-time reset token an admin issued (then sign in)."""
-    rpc.call("identity", "reset_password", body.model_dump())
+    return rpc.call("identity", "reset_password", body.model_dump())
 
 
 @router.get("/me", response_model=UserOut)
