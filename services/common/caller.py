@@ -25,6 +25,7 @@ class Role(StrEnum):
     merchant = "merchant"
     ops = "ops"
     system = "system"  # a service acting on its own (timers, event handlers)
+    app = "app"  # a civic application filing through Open311 with an app key (never signs in)
 
 
 STAFF_ROLES = frozenset(

@@ -49,8 +49,17 @@ class Settings(BaseSettings):
     inbox_sweep_batches: int = 10
 
     jwt_secret: str = DEV_JWT_SECRET
-    jwt_ttl_seconds: int = 3600
-    login_attempts_per_minute: int = 10
+    # The access token's lifetime: short, a phone keeps signed in with its refresh token
+    # (docs/accounts.md); also how long a gateway remembers a revocation.
+    jwt_ttl_seconds: int = 900
+    # Each gateway process reads identity's recent revocations this often (a revoked token
+    # is refused everywhere within this plus the RPC timeout).
+    revocation_poll_seconds: float = 15.0
+    login_attempts_per_minute: int = 10  # per client and username, counted by identity
+    # Open311 media_url fetches: total deadline, and hosts let through the private-address
+    # rule (tests serve images on 127.0.0.1; production leaves it empty).
+    media_fetch_seconds: float = 3.0
+    media_fetch_allow_hosts: list[str] = []
     rpc_pool_size: int = 8
     max_photo_bytes: int = 5 * 1024 * 1024
 

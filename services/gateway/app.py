@@ -12,7 +12,7 @@ from pymongo import MongoClient
 from services.common import logs
 from services.common.config import Settings
 from services.gateway import errors, idempotency, middleware
-from services.gateway.ratelimit import LoginLimiter
+from services.gateway.revocations import Revocations
 from services.gateway.routes import ROUTERS
 from services.gateway.rpc import RpcPool
 
@@ -29,10 +29,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                       tz_aware=True)
         app.state.idempotency = app.state.mongo[settings.db_name("gateway")]["idempotency"]
         idempotency.ensure_indexes(app.state.idempotency)
-        app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute)
+        app.state.revocations = Revocations(
+            lambda cursor: app.state.rpc.call("identity", "revocations", cursor),
+            settings.revocation_poll_seconds, settings.jwt_ttl_seconds + 60)
+        app.state.revocations.start()
         try:
             yield
         finally:
+            app.state.revocations.stop()
             app.state.rpc.close()
             app.state.mongo.close()
 

@@ -33,7 +33,8 @@ def current_caller(
     if credentials is None:
         raise Unauthenticated("sign in first", {"authorization": "missing bearer token"})
     return tokens.verify(credentials.credentials, settings.jwt_secret,
-                         request.state.request_id, request.headers.get("idempotency-key"))
+                         request.state.request_id, request.headers.get("idempotency-key"),
+                         request.app.state.revocations)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -51,7 +51,8 @@ def request(item: dict) -> dict:
             "expected_datetime": None, "address": item["address"], "address_id": None,
             "zipcode": None, "lat": item["lat"], "long": item["lng"],
             "media_url": (f"/public/communities/{item['community_id']}/issues/{item['id']}"
-                          f"/photos/{item['photos'][0]}" if item["photos"] else None)}
+                          f"/photos/{item['photos'][0]}" if item["photos"]
+                          else item.get("media_url"))}
 
 
 def param_of(field: str) -> str:

@@ -16,8 +16,20 @@ from services.common.contracts import Envelope
 from services.common.contracts.dispatch import GridChanged, GridRemoved
 from services.common.contracts.identity import (
     AccountName,
+    AppKeyIn,
+    AppKeyOut,
+    AppKeyUse,
     CommunityIn,
     Credentials,
+    Done,
+    NewAppKey,
+    PasswordChangeIn,
+    PasswordResetIn,
+    RefreshIn,
+    ResetTicket,
+    RevocationPage,
+    Session,
+    SignIn,
     StreetIn,
     Unit,
     UserIn,
@@ -29,7 +41,7 @@ from services.common.outbox import OutboxRelay
 from services.common.paging import Page, PageQuery
 from services.common.rpc import TimedRpcProxy, as_caller, dump, parse, replies
 from services.common.store import Store
-from services.identity import accounts, grids, tenancy
+from services.identity import accounts, appkeys, grids, lifecycle, sessions, tenancy
 from services.identity.models import DOCUMENTS, District
 from services.identity.tenancy import unit_of
 
@@ -141,3 +153,97 @@ class IdentityService:
         """Accounts of a community (staff only)."""
         users = accounts.community_users(as_caller(caller), community_id, role)
         return [dump(accounts.user_out(u)) for u in users]
+
+    # --- sessions and the account lifecycle (docs/accounts.md) ------------------------------
+
+    @rpc
+    @replies(Session)
+    def sign_in(self, attempt: dict) -> dict:
+        """Sign in behind the login limit shared by every gateway; a new refresh family."""
+        data = parse(SignIn, attempt)
+        return dump(sessions.sign_in(data.credentials, data.client,
+                                     self.store.settings.login_attempts_per_minute))
+
+    @rpc
+    @replies(Session)
+    def refresh_session(self, data: dict) -> dict:
+        """Rotate a refresh token (a spent one coming back ends its family)."""
+        return dump(sessions.refresh(parse(RefreshIn, data).refresh_token))
+
+    @rpc
+    @replies(Done)
+    def sign_out(self, data: dict) -> dict:
+        """End the session (refresh family) of this refresh token."""
+        sessions.sign_out(parse(RefreshIn, data).refresh_token)
+        return dump(Done())
+
+    @rpc
+    @replies(RevocationPage)
+    def revocations(self, cursor: str | None = None) -> dict:
+        """Accounts revoked or deactivated after `cursor`: each gateway's poll (no caller:
+        ids and times only, what a gateway needs to refuse their older tokens)."""
+        return dump(lifecycle.revocations(cursor if isinstance(cursor, str) else None))
+
+    @rpc
+    @replies(UserOut)
+    def deactivate_user(self, caller: dict, user_id: str) -> dict:
+        """Deactivate an account (its admins): no sign-in, every token refused."""
+        return dump(accounts.user_out(lifecycle.deactivate(as_caller(caller), user_id)))
+
+    @rpc
+    @replies(UserOut)
+    def reactivate_user(self, caller: dict, user_id: str) -> dict:
+        """Let a deactivated account sign in again (its older tokens stay void)."""
+        return dump(accounts.user_out(lifecycle.reactivate(as_caller(caller), user_id)))
+
+    @rpc
+    @replies(UserOut)
+    def revoke_tokens(self, caller: dict, user_id: str) -> dict:
+        """Void every token the account holds (access and refresh)."""
+        return dump(accounts.user_out(lifecycle.revoke_tokens(as_caller(caller), user_id)))
+
+    @rpc
+    @replies(ResetTicket)
+    def issue_password_reset(self, caller: dict, user_id: str) -> dict:
+        """A one-time reset token for the account, shown once (its admins)."""
+        return dump(lifecycle.issue_reset(as_caller(caller), user_id))
+
+    @rpc
+    @replies(Done)
+    def reset_password(self, data: dict) -> dict:
+        """Spend a reset token on a new password (public: the token is the proof)."""
+        lifecycle.reset_password(parse(PasswordResetIn, data))
+        return dump(Done())
+
+    @rpc
+    @replies(Session)
+    def change_password(self, caller: dict, data: dict) -> dict:
+        """The caller's own new password; their other tokens are void."""
+        return dump(lifecycle.change_password(as_caller(caller), parse(PasswordChangeIn, data)))
+
+    # --- app keys (Open311 api_key) ----------------------------------------------------------
+
+    @rpc
+    @replies(NewAppKey)
+    def issue_app_key(self, caller: dict, data: dict) -> dict:
+        """A named application's key for some communities (shown once)."""
+        return dump(appkeys.issue(as_caller(caller), parse(AppKeyIn, data)))
+
+    @rpc
+    @replies(list[AppKeyOut])
+    def list_app_keys(self, caller: dict, community_id: str) -> list[dict]:
+        """The keys that file into a community (its admins)."""
+        return [dump(k) for k in appkeys.community_keys(as_caller(caller), community_id)]
+
+    @rpc
+    @replies(AppKeyOut)
+    def revoke_app_key(self, caller: dict, key_id: str) -> dict:
+        """End an app key."""
+        return dump(appkeys.revoke(as_caller(caller), key_id))
+
+    @rpc
+    @replies(Caller)
+    def admit_app_key(self, data: dict) -> dict:
+        """The caller an Open311 POST with this api_key files as, in that community
+        (checked: the key, its scope, its rate limit)."""
+        return dump(appkeys.admit(parse(AppKeyUse, data)))

@@ -46,5 +46,6 @@ def public_view(issue: dict[str, Any], category_name: str,
         category_name=category_name, summary=summary, state=issue["state"], route=route,
         issue_class=issue_class, supporters=issue["supporters"], lat=lat, lng=lng,
         address=address, photos=[] if private else list(issue.get("photos") or []),
+        media_url=None if private else issue.get("media_url"),
         created_at=issue["created_at"], updated_at=issue["updated_at"])
 

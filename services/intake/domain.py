@@ -73,7 +73,7 @@ def next_state(state: IssueState, action: Action) -> IssueState:
 # Who may use which channel: residents file for themselves; staff enter the rest.
 CHANNEL_ROLES: dict[Channel, frozenset[Role]] = {
     Channel.app: frozenset({Role.resident, Role.volunteer, Role.operator, Role.grid_worker,
-                            Role.community_admin}),
+                            Role.community_admin, Role.app}),
     Channel.online_hall: frozenset({Role.resident, Role.volunteer, Role.operator,
                                     Role.community_admin}),
     Channel.hotline: frozenset({Role.community_admin, Role.street_admin, Role.district_admin}),
@@ -101,6 +101,8 @@ def reporter_of(caller: Caller, channel: Channel) -> str | None:
     An anonymous reporter still follows their issue; `anonymous` only hides them in views.
     """
     if channel in ON_BEHALF_CHANNELS and caller.role is not Role.resident:
+        return None
+    if caller.role is Role.app:  # an Open311 app's key: no account follows it here
         return None
     return caller.user_id
 

@@ -88,6 +88,7 @@ class Issue(Aggregate):
     reject_reason = me.StringField()
     rating = me.IntField()
     photos = me.ListField(me.StringField())
+    media_url = me.StringField()  # an Open311 client's link (a photo if it could be fetched)
     idempotency = me.StringField()  # "<user>:<Idempotency-Key>": a replay finds the first issue
     created_at = Instant(required=True, default=utcnow)
     updated_at = Instant(required=True, default=utcnow)

@@ -80,7 +80,7 @@ def _new_issue(caller: Caller, data: IssueIn, community: CommunityRef, category:
         triage=domain.default_triage(category).model_dump(mode="json"),
         reporter_id=domain.reporter_of(caller, data.channel), submitted_by=caller.user_id,
         anonymous=data.anonymous, contact=data.contact.model_dump() if data.contact else None,
-        idempotency=key, created_at=now, updated_at=now,
+        idempotency=key, created_at=now, updated_at=now, media_url=data.media_url,
         dup_scope=repository.dup_scope(community.id, category, where.lat, where.lng))
 
 

@@ -113,6 +113,6 @@ def public_out(issue: Issue, category_name: str,
         "route": issue.triage["route"], "issue_class": issue.triage["issue_class"],
         "supporters": issue.supporters, "lat": issue.lat, "lng": issue.lng,
         "address": issue.address, "photos": list(issue.photos or []),
-        "created_at": issue.created_at,
+        "media_url": issue.media_url, "created_at": issue.created_at,
         "updated_at": issue.updated_at}, category_name, [(issue.contact or {}).get("name")],
         accounts)

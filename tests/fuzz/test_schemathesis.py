@@ -57,6 +57,7 @@ CREATES = {  # a refused request to these must not add a record to that collecti
     ("POST", "/lists"): ("volunteers", "list_entries"),
     ("POST", "/projects"): ("volunteers", "projects"),
     ("POST", "/mediation/cases"): ("mediation", "cases"),
+    ("POST", "/app-keys"): ("identity", "app_keys"),
 }
 
 

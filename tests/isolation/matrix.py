@@ -121,6 +121,8 @@ ROUTES: dict[str, Route] = {
                               ("intake", "public_issues", ("community", "query")),
                               lists="issue", public=True),
     "users.get": Route("GET", "/users/{user}", ("identity", "get_user", ("user",))),
+    "app_keys.list": Route("GET", "/app-keys?community_id={community}",
+                           ("identity", "list_app_keys", ("community",))),
     "evaluation.figures": Route(
         "GET", "/evaluation/figures?unit=community&unit_id={community}&start=2026-11-01"
         "&end=2026-11-30", ("evaluation", "figures", ("figures",))),
@@ -191,6 +193,7 @@ GATEWAY: dict[str, dict[str, Row]] = {
     "public.list": _everyone(OK3),
     "open311.requests": _everyone(OK3),
     "users.get": _only(NONE, **ADMINS),  # another's account: its community's admins only
+    "app_keys.list": _only(ROLE, **ADMINS),  # Open311 app keys: the community's admins
     # the unit's registration names no person: nobody's to accept
     "responders.accept": _only(ROLE, grid_worker=NONE, volunteer=NONE, operator=NONE),
     # a community's books: its admins and those above (read only); another's balance too
@@ -390,6 +393,11 @@ WRITES: dict[str, Write] = {
                                           "parties": [{"name": "甲"}, {"name": "乙"}]}, ok=201),
     "mediation.close": Write("POST", "/mediation/cases/{case}/close", (
         "mediation", "close_case", ("case", "body")), "case", body={"note": "不愿调解"}),
+    # account lifecycle and Open311 app keys (docs/accounts.md); {user}: the target's resident
+    "user.revoke_tokens": Write("POST", "/users/{user}/revoke-tokens", (
+        "identity", "revoke_tokens", ("user",)), "none"),
+    "app_key.issue": Write("POST", "/app-keys", ("identity", "issue_app_key", ("body",)), "none",
+                           body={"name": "app {uniq}", "community_ids": ["{community}"]}, ok=201),
 }
 
 ADMIN_WRITE = _only(ROLE, **ADMINS)  # the admins' own writes; the gateway turns others away
@@ -455,6 +463,8 @@ WRITE_GATEWAY: dict[str, dict[str, Row]] = {
     # the reporter is a party of the case (403 in its own: a party does not close it)
     "mediation.close": _only(ROLE, reporter=SEES_OWN_403, resident=NONE, grid_worker=NONE,
                              volunteer=NONE, operator=NONE, community_admin=OWN),
+    "user.revoke_tokens": ADMIN_WRITE,  # who may create the account may revoke it
+    "app_key.issue": ADMIN_WRITE,
 }
 
 _SEES_ISSUE = {"reporter": SEES_OWN_403, "grid_worker": SEES_OWN_403,
@@ -482,6 +492,8 @@ WRITE_RPC: dict[str, dict[str, Row]] = {
                                     "merchant", "ops"), NONE),
     "mediation.close": dict.fromkeys(("department", "street_admin", "district_admin",
                                       "merchant", "ops"), NONE),
+    # identity reads the account first: one it may not see is not there
+    "user.revoke_tokens": {r: NONE for r in (*COMMUNITY_MEMBERS, "ops")},
 }
 
 

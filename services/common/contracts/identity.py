@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.common.caller import Placement, Role
@@ -80,6 +82,7 @@ class UserOut(Placement):
     role: Role
     display_name: str
     district_id: str
+    active: bool = True  # False: deactivated (no sign-in, every token refused)
 
 
 class Credentials(BaseModel):
@@ -114,3 +117,140 @@ class AccountName(BaseModel):
     display_name: str
     version: int
     role: Role | None = None  # points awards only the community's earners (None: older)
+
+
+# --- account lifecycle and sessions (docs/accounts.md) -----------------------------------
+
+Password = Annotated[str, Field(min_length=8, max_length=128)]
+# "<id>.<secret>": the id finds the stored hash, the secret is compared to it.
+OpaqueToken = Annotated[str, Field(min_length=20, max_length=200, pattern=r"^[A-Za-z0-9_.-]+$")]
+
+
+class SignIn(BaseModel):
+    """A sign-in attempt: the credentials and who sent them (the login limit's key)."""
+
+    model_config = ConfigDict(extra="forbid")
+    credentials: Credentials
+    client: str = Field(min_length=1, max_length=64)
+
+
+class Session(BaseModel):
+    """A signed-in account and its refresh token (shown once; identity keeps its hash)."""
+
+    user: UserOut
+    refresh_token: str
+    refresh_expires_ts: float
+
+
+class RefreshIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    refresh_token: OpaqueToken
+
+
+class PasswordChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_password: str = Field(min_length=1, max_length=128)
+    new_password: Password
+
+
+class PasswordResetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reset_token: OpaqueToken
+    new_password: Password
+
+
+class Done(BaseModel):
+    """The reply of a step that returns nothing else."""
+
+    done: bool = True
+
+
+class ResetTicket(BaseModel):
+    """An admin-issued one-time password reset (the token is shown once)."""
+
+    user_id: str
+    reset_token: str
+    expires_ts: float
+
+
+class Revocation(BaseModel):
+    """Tokens of `user_id` issued before `not_before` (epoch seconds) are refused."""
+
+    user_id: str
+    not_before: float
+
+
+class RevocationPage(BaseModel):
+    items: list[Revocation]
+    next_cursor: str | None = None
+
+
+@event_payload("user.deactivated")
+class UserDeactivated(BaseModel):
+    user_id: str
+    community_id: str | None = None
+    not_before: float
+
+
+@event_payload("user.reactivated")
+class UserReactivated(BaseModel):
+    user_id: str
+    community_id: str | None = None
+
+
+@event_payload("user.revoked")
+class UserRevoked(BaseModel):
+    """Every token of the account issued before `not_before` is void (revocation, a new
+    password)."""
+
+    user_id: str
+    community_id: str | None = None
+    not_before: float
+    reason: str  # revoked | password_changed | password_reset
+
+
+# --- app keys for Open311 ------------------------------------------------------------------
+
+class AppKeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name
+    community_ids: list[Id] = Field(min_length=1, max_length=50)
+    rate_limit_per_minute: int = Field(default=60, ge=1, le=6000)
+
+
+class AppKeyOut(BaseModel):
+    id: str
+    name: str
+    district_id: str
+    community_ids: list[str]
+    rate_limit_per_minute: int
+    active: bool
+    issued_by: str
+    created_ts: float
+    revoked_ts: float | None = None
+
+
+class NewAppKey(AppKeyOut):
+    api_key: str  # shown once: identity keeps only its hash
+
+
+class AppKeyUse(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    api_key: str = Field(min_length=1, max_length=200)
+    community_id: Id
+
+
+@event_payload("app_key.issued")
+class AppKeyIssued(BaseModel):
+    key_id: str
+    name: str
+    district_id: str
+    community_ids: list[str]
+    issued_by: str
+
+
+@event_payload("app_key.revoked")
+class AppKeyRevoked(BaseModel):
+    key_id: str
+    district_id: str
+    community_ids: list[str]

@@ -165,6 +165,8 @@ class IssueIn(BaseModel):
     attributes: FreeDict = {}
     anonymous: bool = False
     contact: Contact | None = None  # hotline: the caller's contact
+    # Open311's media_url: the gateway fetched it into a photo if it could; kept as a link.
+    media_url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://\S+$")
 
 
 class TriageIn(BaseModel):
@@ -238,6 +240,7 @@ class IssueOut(BaseModel):
     reject_reason: RejectReason | None = None
     rating: int | None = None
     photos: list[str] = []
+    media_url: str | None = None
     created_at: datetime
     updated_at: datetime
     suggested_duplicates: list[DuplicateSuggestion] = []
@@ -268,6 +271,7 @@ class PublicIssue(BaseModel):
     lng: float | None = None
     address: str | None = None
     photos: list[str] = []  # ids of EXIF-free public copies (none for private matters)
+    media_url: str | None = None  # the link an Open311 client sent (none for private matters)
     created_at: datetime
     updated_at: datetime
 

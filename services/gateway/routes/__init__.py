@@ -1,6 +1,7 @@
 """Every router the gateway mounts: adding a resource is one entry here."""
 
 from services.gateway.routes import (
+    app_keys,
     auth,
     categories,
     deliberation,
@@ -25,4 +26,5 @@ ROUTERS = [health.router, auth.router, registry.router, users.router, grids.rout
            evaluation.router,
            volunteers.router,
            deliberation.router,
-           mediation.router]
+           mediation.router,
+           app_keys.router]

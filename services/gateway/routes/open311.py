@@ -1,11 +1,14 @@
 """Open311 GeoReport v2 (/open311/v2/): existing civic apps file into the platform unchanged.
 
-jurisdiction_id is the community; api_key is an access token from /auth/login.
+jurisdiction_id is the community; api_key is an application's app key (issued by the
+community's admins, /app-keys) or a resident's access token from /auth/login.
 Errors follow the spec: a list of {code, description}, each naming the parameter.
 """
 
 from __future__ import annotations
 
+import base64
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -13,10 +16,12 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
+from services.common.caller import Caller
+from services.common.config import Settings
 from services.common.contracts.types import Instant
 from services.common.errors import DomainError, InvalidInput, NotFound, Unauthenticated
 from services.common.paging import MAX_PAGE
-from services.gateway import errors, open311, tokens
+from services.gateway import errors, media, open311, tokens
 from services.gateway.deps import (
     PathCode,
     PathId,
@@ -26,8 +31,11 @@ from services.gateway.deps import (
     SettingsDep,
     caller_args,
 )
+from services.gateway.rpc import RpcPool
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
+log = logging.getLogger(__name__)
+APP_KEY_PREFIX = "ak-"  # identity's app key ids: anything else is an access token
 MAX_CATALOGUE_PAGES = 10  # of 100: a catalogue is tens of entries
 DEFAULT_WINDOW = timedelta(days=90)  # the spec's default when no dates or ids are given
 _INSTANT = TypeAdapter(Instant)
@@ -93,14 +101,23 @@ async def create_request(fmt: str, request: Request, rpc: RpcDep,
     form = await request.form()
     try:
         _format(fmt)
-        caller = tokens.verify(str(form.get("api_key") or ""), settings.jwt_secret,
-                               request.state.request_id, request.headers.get("idempotency-key"))
         body = _issue_from_form(form)
+        caller = await run_in_threadpool(_caller, request, rpc, settings,
+                                         str(form.get("api_key") or ""), body["community_id"])
+        photo = None
+        if media_url := str(form.get("media_url") or "").strip():
+            body["media_url"] = media_url
+            photo, why = await run_in_threadpool(
+                media.fetch_image, media_url, settings.max_photo_bytes,
+                settings.media_fetch_seconds, frozenset(settings.media_fetch_allow_hosts))
+            log.info("media_url kept as a %s (%s)", "photo" if photo else "link", why)
         created = await run_in_threadpool(rpc.call, "intake", "submit_issue",
                                           caller_args(caller), body)
+        if photo is not None:
+            await run_in_threadpool(_attach, rpc, caller, created["id"], photo)
     except Unauthenticated as exc:
-        return _fail(InvalidInput(exc.message, {"api_key": exc.fields.get("authorization",
-                                                                         "invalid")}), fmt)
+        reason = exc.fields.get("authorization") or exc.fields.get("api_key", "invalid")
+        return _fail(InvalidInput(exc.message, {"api_key": reason}), fmt)
     except DomainError as exc:
         return _fail(exc, fmt)
     reply = [{"service_request_id": created["id"], "service_notice": "", "account_id": None}]
@@ -162,6 +179,28 @@ def get_request(request_id: PathId, fmt: str, rpc: RpcDep,
         return open311.render([open311.request(i) for i in found], fmt, "service_requests")
     except DomainError as exc:
         return _fail(exc, fmt)
+
+
+def _caller(request: Request, rpc: RpcPool, settings: Settings, api_key: str,
+            community_id: str) -> Caller:
+    """An app key's application in that community (identity checks key, scope and rate),
+    or a signed-in account's token."""
+    rid, key = request.state.request_id, request.headers.get("idempotency-key")
+    if api_key.startswith(APP_KEY_PREFIX):
+        admitted = rpc.call("identity", "admit_app_key",
+                            {"api_key": api_key, "community_id": community_id})
+        return Caller.model_validate(admitted | {"request_id": rid, "idempotency_key": key})
+    return tokens.verify(api_key, settings.jwt_secret, rid, key, request.app.state.revocations)
+
+
+def _attach(rpc: RpcPool, caller: Caller, issue_id: str, photo: bytes) -> None:
+    """The fetched picture becomes the issue's photo; refused by intake's checks (not an
+    image after all), the issue keeps its media_url as a link."""
+    try:
+        rpc.call("intake", "add_photo", caller_args(caller), issue_id,
+                 base64.b64encode(photo).decode())
+    except DomainError as exc:
+        log.info("media_url stays a link: %s", exc)
 
 
 def _date(name: str, value: str | None) -> str | None:
