@@ -609,6 +609,19 @@ class BallotOut(BaseModel):
     accepted: bool
 
 
+@event_payload("vote.opened")
+class VoteOpened(BaseModel):
+    """决议 opened: the community's residents may vote until `closes_ts` (notify tells them)."""
+
+    meeting_id: str
+    decision_id: str
+    topic_id: str
+    community_id: str
+    eligible: int
+    closes_ts: EpochTs
+    election: bool = False
+
+
 @event_payload("vote.cast")
 class VoteCast(BaseModel):
     """Someone voted (once per household per vote): no choice, ever."""

@@ -85,6 +85,10 @@ class OrderCreated(OrderRef):
     skill: str | None = None
     district_id: str | None = None
     street_id: str | None = None
+    # The responsible unit (责任部门) and what the order is about: notify tells the unit
+    # (None on events from before they were carried).
+    department_id: str | None = None
+    summary: str | None = None
 
 
 @event_payload("order.skill_set")

@@ -28,6 +28,7 @@ from services.common.contracts.deliberation import (
     Participant,
     ReviewIn,
     VoteClosed,
+    VoteOpened,
 )
 from services.common.contracts.evaluation import EvaluationItemOpened, ItemKind
 from services.common.errors import Conflict, InvalidInput
@@ -217,9 +218,13 @@ def open_vote(meeting: Any, policy: dict[str, Any], eligible: int, closes_ts: fl
     _require(meeting, S.reviewed)
     if closes_ts <= now:
         raise InvalidInput("the vote must close in the future", {"closes_ts": "in the past"})
+    opened = VoteOpened(meeting_id=meeting.id, decision_id=meeting.decision_id,
+                        topic_id=meeting.topic_id, community_id=meeting.community_id,
+                        eligible=eligible, closes_ts=closes_ts,
+                        election=bool(policy.get("candidates")))
     return Decision(changes={"state": S.voting.value, "vote_policy": policy,
                              "eligible": eligible, "vote_closes_ts": closes_ts,
-                             "secret": secret, "ballot_salt": salt})
+                             "secret": secret, "ballot_salt": salt}, events=[opened])
 
 
 def close_vote(meeting: Any, result: Result) -> Decision | None:

@@ -61,7 +61,8 @@ def make(who: Caller, at: datetime, order_id: str, spec: OrderIn, where: Placeme
     step.note(K.created, source=order.source, ref=spec.source_ref)
     step.emit(OrderCreated, grid_id=where.grid_id, response_due_at=order.response_due_at,
               resolution_due_at=order.resolution_due_at, route=spec.route, skill=spec.skill,
-              district_id=where.district_id, street_id=where.street_id)
+              district_id=where.district_id, street_id=where.street_id,
+              department_id=department, summary=spec.summary)
     if spec.person_id:
         step.set(state=OrderState.claimed, claimed_by=spec.person_id, claimed_at=at)
         step.note(K.assigned, responder=spec.person_id)

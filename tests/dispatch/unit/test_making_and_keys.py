@@ -46,6 +46,8 @@ def test_an_order_is_made_at_its_grid_with_the_communitys_deadlines_and_its_even
     assert (made.response_due_at, made.resolution_due_at) == (NOW + 12 * HOUR, NOW + 48 * HOUR)
     assert [type(e) for e in out.events] == [OrderCreated]
     assert [h.kind for h in out.history] == [TimelineKind.created]
+    # the responsible unit and the summary ride in the event: notify tells the unit
+    assert (out.events[0].department_id, out.events[0].summary) == ("police", "坑")
     at_root = make(ADMIN, NOW, "o-2", OrderIn(category="road", summary="坑",
                                               route=Route.party_volunteer),
                    replace(WHERE, grid_id="root", chain=("root",)))
