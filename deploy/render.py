@@ -69,6 +69,11 @@ def compose(services: tuple[ServiceSpec, ...] = SERVICES) -> dict[str, Any]:
     platform = {s.name: _platform_container(
         ["nameko", "run", "--config", "deploy/nameko.yml", s.module], s.metrics_port)
         for s in services}
+    if "notify" in platform:  # the district's SMS / WeChat gateway (docs/notify.md)
+        platform["notify"]["environment"]["LINLI_NOTIFY_WEBHOOK_URL"] = (
+            "${LINLI_NOTIFY_WEBHOOK_URL:-}")
+        platform["notify"]["environment"]["LINLI_NOTIFY_WEBHOOK_SECRET"] = (
+            "${LINLI_NOTIFY_WEBHOOK_SECRET:-}")
     gateway = _platform_container(
         ["uvicorn", GATEWAY_FACTORY, "--factory", "--host", "0.0.0.0", "--port", str(GATEWAY_PORT)],
         GATEWAY_PORT)

@@ -63,6 +63,17 @@ class Settings(BaseSettings):
     rpc_pool_size: int = 8
     max_photo_bytes: int = 5 * 1024 * 1024
 
+    # Notify's outbound channel: the district's own SMS / WeChat gateway (docs/notify.md).
+    # Empty URL: in-app only. The secret signs each body (HMAC-SHA256); from
+    # LINLI_SECRETS_DIR/linli_notify_webhook_secret like the other secrets.
+    notify_webhook_url: str = ""
+    notify_webhook_secret: str = ""
+    notify_webhook_timeout_seconds: float = 3.0
+    notify_retry_base_seconds: float = 5.0  # back-off: base * 2^(attempt-1), capped
+    notify_retry_max_seconds: float = 3600.0
+    notify_max_attempts: int = 10
+    notify_report_in_lead_seconds: float = 1800.0  # "deadline near": this long before it
+
     # "json": every log line one JSON object (for a log shipper); "plain" text otherwise.
     # deploy/nameko.yml reads the same LINLI_LOG_FORMAT for the services.
     log_format: Literal["plain", "json"] = "plain"
@@ -92,6 +103,8 @@ def development_secrets(settings: Settings) -> list[str]:
     amqp = urlsplit(settings.amqp_uri)
     if (amqp.username or "guest") == "guest" or (amqp.password or "guest") == "guest":
         problems.append("LINLI_AMQP_URI signs in as guest (give RabbitMQ its own user)")
+    if settings.notify_webhook_url and len(settings.notify_webhook_secret) < 16:
+        problems.append("LINLI_NOTIFY_WEBHOOK_SECRET is missing or short (the webhook is unsigned)")
     if not urlsplit(settings.mongo_uri).username:
         problems.append("LINLI_MONGO_URI has no user (run MongoDB with authentication)")
     return problems

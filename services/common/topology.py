@@ -25,6 +25,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("volunteers", "services.volunteers.service:VolunteersService", 9106),
     ServiceSpec("deliberation", "services.deliberation.service:DeliberationService", 9107),
     ServiceSpec("mediation", "services.mediation.service:MediationService", 9109),
+    ServiceSpec("notify", "services.notify.service:NotifyService", 9108),
 )
 
 GATEWAY_PORT = 8000  # LINLI_GATEWAY_PORT overrides; the gateway serves /metrics itself

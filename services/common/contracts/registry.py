@@ -18,10 +18,12 @@ from services.common.contracts import (
     identity,
     intake,
     mediation,
+    notify,
     points,
     volunteers,
     workflow,
 )
 
 MODULES: tuple[ModuleType, ...] = (dispatch, identity, intake, points, workflow, volunteers,
-                                   evaluation, deliberation, mediation)
+                                   evaluation, deliberation, mediation,
+                                   notify)

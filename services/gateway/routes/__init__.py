@@ -10,6 +10,7 @@ from services.gateway.routes import (
     health,
     issues,
     mediation,
+    notifications,
     open311,
     orders,
     points,
@@ -27,4 +28,5 @@ ROUTERS = [health.router, auth.router, registry.router, users.router, grids.rout
            volunteers.router,
            deliberation.router,
            mediation.router,
-           app_keys.router]
+           app_keys.router,
+           notifications.router]
