@@ -47,9 +47,11 @@ def test_each_notification_reaches_the_webhook_once_in_order_after_two_failures(
 
     # the inbox holds the three as well (in_app is always on)
     inbox = client.get("/me/notifications", headers=headers).json()
-    assert [n["ref"] for n in inbox["items"]] == [f"redemption:{rid}"
+    assert [n["ref"] for n in inbox["items"] if n["audience"] == "personal"] == [
+        f"redemption:{rid}"
                                                   for rid in reversed(redemptions)]
-    assert client.get("/me/notifications/unread-count", headers=headers).json() == {"unread": 3}
+    assert len(client.get("/me/notifications", headers=headers,
+                          params={"unread": True}).json()["items"]) == len(inbox["items"])
 
 
 def test_a_redelivered_event_is_neither_a_second_notification_nor_a_second_delivery(
@@ -74,4 +76,5 @@ def test_a_redelivered_event_is_neither_a_second_notification_nor_a_second_deliv
     time.sleep(1.0)
     assert len(receiver.accepted(resident)) == 1
     assert receiver.accepted(resident)[0]["payload"]["channel"] == "sms"
-    assert len(client.get("/me/notifications", headers=headers).json()["items"]) == 1
+    items = client.get("/me/notifications", headers=headers).json()["items"]
+    assert len([n for n in items if n["audience"] == "personal"]) == 1
