@@ -28,7 +28,7 @@ def _count(client, headers) -> int:  # noqa: ANN001
 
 def test_a_vote_in_a_reaches_a_residents_once_each_and_never_b_residents(nplatform):
     client = nplatform.client
-    a, b = nplatform.community_id("A"), nplatform.community_id("B")
+    a = nplatform.community_id("A")
     meeting = f"m-{tag()}"
     publish(nplatform, "deliberation", VoteOpened(
         meeting_id=meeting, decision_id=f"d-{meeting}", topic_id="t-1", community_id=a,
