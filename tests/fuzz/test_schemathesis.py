@@ -33,6 +33,7 @@ from services.evaluation.service import EvaluationService
 from services.gateway import tokens
 from services.intake.service import IntakeService
 from services.mediation.service import MediationService
+from services.notify.service import NotifyService
 from services.points.service import PointsService
 from services.volunteers.service import VolunteersService
 from tests.intake.helpers import issue_body
@@ -95,7 +96,8 @@ def _real_objects(platform, client, admin: dict) -> dict[str, list[str]]:
             "issue_id": [issue["id"]], "order_id": [order.json()["id"]],
             "responder_id": [responder["id"]], "user_id": [u["id"] for u in users][:2],
             "code": ["street_lighting", "lift_fault"], "fmt": ["json", "xml"],
-            "request_id": [issue["id"]], "unit_id": [community_id], "month": ["2026-11"]}
+            "request_id": [issue["id"]], "unit_id": [community_id], "month": ["2026-11"],
+            "notification_id": ["n-0123456789abcdef01234567"]}
 
 
 def _volunteer_objects(platform, client) -> dict[str, list[str]]:
@@ -182,7 +184,8 @@ def _check_refusal(path: str, response, problems: list[str], label: str) -> None
 @pytest.mark.timeout(900)
 def test_every_route_answers_generated_input_without_5xx(platform, tmp_path):
     client = platform.start(IntakeService, DispatchService, PointsService, VolunteersService,
-                            EvaluationService, DeliberationService, MediationService)
+                            EvaluationService, DeliberationService, MediationService,
+                            NotifyService)
     admin = {"Authorization": f"Bearer {_token(platform, 'community_admin')}"}
     real = _real_objects(platform, client, admin)
     auth = {role: {"Authorization": f"Bearer {_token(platform, role)}"} for role in ROLES}

@@ -149,6 +149,14 @@ ROUTES: dict[str, Route] = {
                             ("mediation", "list_cases", ("community",)), lists="case"),
     "mediation.figures": Route("GET", "/mediation/figures?unit=community&unit_id={community}",
                                ("mediation", "case_figures", ("unit", "community"))),
+    # 消息: {notification} is the target's reporter's (their issue triaged); /me is the
+    # caller's own inbox, whatever the target
+    "notify.inbox": Route("GET", "/me/notifications", ("notify", "list_notifications",
+                                                       ("query",)), lists="notification"),
+    "notify.read": Route("POST", "/me/notifications/{notification}/read",
+                         ("notify", "mark_read", ("notification",))),
+    "notify.count": Route("GET", "/me/notifications/unread-count",
+                          ("notify", "unread_count", ())),
 }
 
 WORKER_ROLES = ("grid_worker", "volunteer", "operator", "department", "community_admin",
@@ -216,6 +224,11 @@ GATEWAY: dict[str, dict[str, Row]] = {
     # counters of one's own unit only (a street or district admin reads its street/district)
     "mediation.figures": _only(ROLE, community_admin=OWN, street_admin=NONE,
                                district_admin=NONE, ops=NONE),
+    # one's own notifications only: the reporter's inbox holds its own community's, nobody
+    # else's holds any target's (a resident of B never sees A's); reading another's is 404
+    "notify.inbox": _only(EMPTY, reporter=LIST_OWN),
+    "notify.read": _only(NONE, reporter=OWN),
+    "notify.count": _everyone(OK3),  # everyone signed in has an inbox
 }
 
 RPC: dict[str, dict[str, Row]] = {

@@ -24,6 +24,7 @@ from services.evaluation.service import EvaluationService
 from services.gateway import tokens
 from services.intake.service import IntakeService
 from services.mediation.service import MediationService
+from services.notify.service import NotifyService
 from services.points.service import PointsService
 from services.volunteers.service import VolunteersService
 from tests.isolation import matrix, victims
@@ -76,6 +77,18 @@ def _wait_evaluated(rpc: Any, reporter: dict, issue_id: str) -> None:
         time.sleep(0.1)
 
 
+def _wait_notified(rpc: Any, reporter: dict, issue_id: str) -> str:
+    """The reporter's notification of the issue's triage, once notify has written it."""
+    deadline = time.monotonic() + 20
+    while True:
+        page = rpc.notify.list_notifications(reporter, {})
+        found = [n["id"] for n in page["items"] if n["ref"] == f"issue:{issue_id}"]
+        if found:
+            return found[-1]
+        assert time.monotonic() < deadline, f"notify never told the reporter of {issue_id}"
+        time.sleep(0.1)
+
+
 def _redemption(rpc: Any, admin: dict, where: str, account: dict) -> dict[str, str]:
     """The target's merchant (shop-<where>) a partner with an offer; the target's resident
     (a real account: points refuses an award to one it knows not to live there, and may
@@ -122,7 +135,7 @@ def _iso(ts: float) -> str:
 def world(module_platform: Platform) -> World:
     platform = module_platform
     platform.start(IntakeService, DispatchService, EvaluationService, PointsService,
-                   VolunteersService, MediationService)
+                   VolunteersService, MediationService, NotifyService)
     tenancy = platform.tenancy()
     with platform.rpc() as rpc:
         tenancy.communities["A2"] = rpc.identity.create_community(
@@ -155,6 +168,8 @@ def world(module_platform: Platform) -> World:
             _wait_dispatched(rpc, caller(platform, "community_admin", where),
                              ids[target]["issue"])
             _wait_evaluated(rpc, caller(platform, "reporter", where), ids[target]["issue"])
+            ids[target]["notification"] = _wait_notified(
+                rpc, caller(platform, "reporter", where), ids[target]["issue"])
     callers = {role: caller(platform, role) for role in matrix.ROLES}
     secret = platform.settings.jwt_secret
     headers = {role: {"Authorization": "Bearer " + tokens.issue(
