@@ -11,7 +11,7 @@ import logging
 import time
 
 from services.common.config import Settings
-from services.common.paging import SEP
+from services.common.paging import AFTER_SEP, SEP
 from services.notify import domain, metrics
 from services.notify.channels import ChannelError, Channels
 from services.notify.models import Delivery
@@ -75,7 +75,18 @@ def _one(d: Delivery, channels: Channels, settings: Settings) -> int:
                             "sent_ts": time.time()}, unset=("next_ts", "lane_key"))
     metrics.DELIVERIES.labels(d.channel, "sent").inc()
     metrics.DELIVERY_LATENCY.observe(time.time() - d.created_ts)
+    _wake_next(d)
     return 1
+
+
+def _wake_next(d: Delivery) -> None:
+    """The next of the lane waited behind this one's lease: it is due now (one ranged read
+    on `lane_key`, one conditional write)."""
+    lane = _lane(d.lane_key)
+    nxt = (Delivery.objects(lane_key__gt=d.lane_key, lane_key__lt=lane + AFTER_SEP)
+           .order_by("lane_key").only("id", "version", "next_ts").first())
+    if nxt is not None and (nxt.next_ts or 0) > time.time():
+        _update(nxt.id, nxt.version, {"next_ts": time.time()})
 
 
 def _give_up(d: Delivery, claimed: int, why: str, attempts: int | None = None) -> int:
@@ -83,4 +94,5 @@ def _give_up(d: Delivery, claimed: int, why: str, attempts: int | None = None) -
                             "last_error": why[:300]}, unset=("next_ts", "lane_key"))
     metrics.DELIVERIES.labels(d.channel, "failed").inc()
     log.warning("delivery %s given up: %s", d.id, why)
+    _wake_next(d)
     return 0

@@ -16,7 +16,8 @@ WATCHED = (("deliberation", "topic.listed"), ("deliberation", "meeting.scheduled
            ("deliberation", "vote.closed"), ("deliberation", "evaluation_item.opened"),
            ("deliberation", "decision.executed"), ("deliberation", "decision.overdue"),
            ("deliberation", "convention.published"),
-           ("deliberation", "decision.escalated"), ("dispatch", "order.created"))
+           ("deliberation", "decision.escalated"), ("dispatch", "order.created"),
+           ("deliberation", "vote.opened"))
 
 
 def _recorder(source: str, event_type: str):  # noqa: ANN202

@@ -65,6 +65,8 @@ def test_a_secret_household_vote_counts_each_household_once_and_names_no_one(dpl
     assert closed["result"] == {"eligible": 3, "turnout": 2, "quorum_met": True,
                                 "passed": True, "elected": [], "runoff": [],
                                 "counts": {"yes": 2, "no": 0, "abstain": 0, "blank": 0}}
+    (announced,) = wait_events("vote.opened", meeting_id=meeting["id"])  # notify tells residents
+    assert (announced["eligible"], announced["election"]) == (3, False)
     (published,) = wait_events("vote.closed", meeting_id=meeting["id"])
     assert published["passed"] and published["turnout"] == 2
     approved = wait_events("decision.approved", meeting_id=meeting["id"])[0]

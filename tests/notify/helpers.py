@@ -22,8 +22,8 @@ SECRET = "receiver-secret-0123456789"
 
 
 class Receiver:
-    """http.server on a free port, in a thread. It answers 500 to its first `fail_first`
-    requests, then 200; it keeps every request with its signature check."""
+    """http.server on a free port, in a thread. It answers 500 to the first `fail_first`
+    requests for each person, then 200; it keeps every request with its signature check."""
 
     def __init__(self, fail_first: int = 2) -> None:
         self.fail_first, self.requests, self.lock = fail_first, [], threading.Lock()
@@ -34,7 +34,9 @@ class Receiver:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 good = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
                 with receiver.lock:
-                    fail = len(receiver.requests) < receiver.fail_first
+                    user = json.loads(body).get("user_id")
+                    fail = sum(r["payload"].get("user_id") == user
+                               for r in receiver.requests) < receiver.fail_first
                     receiver.requests.append({
                         "delivery": self.headers["X-Linli-Delivery"],
                         "signed": hmac.compare_digest(good, self.headers["X-Linli-Signature"]),

@@ -75,6 +75,9 @@ def test_a_redelivered_event_is_neither_a_second_notification_nor_a_second_deliv
     assert wait_until(lambda: len(receiver.accepted(resident)) == 1, timeout=15, every=0.1)
     time.sleep(1.0)
     assert len(receiver.accepted(resident)) == 1
+    # refused twice (the receiver fails each person's first two), taken once
+    assert [r["answered"] for r in receiver.requests
+            if r["payload"]["user_id"] == resident] == [500, 500, 200]
     assert receiver.accepted(resident)[0]["payload"]["channel"] == "sms"
     items = client.get("/me/notifications", headers=headers).json()["items"]
     assert len([n for n in items if n["audience"] == "personal"]) == 1
