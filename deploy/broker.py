@@ -6,6 +6,7 @@ never stop it (`down` leaves it running for the next `up` and for tests).
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -55,6 +56,25 @@ def _ensure_management(settings: StackSettings, required: bool,
             f"RabbitMQ management API: no answer at {_without_password(api)} "
             "(LINLI_RABBIT_API_URI); the tests create their vhosts through it. "
             "Enable it with `rabbitmq-plugins enable rabbitmq_management`.")
+
+
+def sweep_test_vhosts(settings: StackSettings, say: Callable[[str], None] = print) -> int:
+    """Delete the `nameko_test_*` vhosts that test runs killed mid-way left behind (each
+    keeps its queues and exchanges, and hundreds of them slow the broker for every later
+    run). Only for a machine whose broker no other test run is using at the time (CI):
+    a running suite's pre-made vhosts look the same."""
+    api = settings.rabbit_api_uri
+    try:
+        vhosts = httpx.get(f"{api}/api/vhosts", timeout=10.0).json()
+    except (httpx.HTTPError, ValueError):
+        return 0
+    stale = [v["name"] for v in vhosts if str(v.get("name", "")).startswith("nameko_test_")]
+    for name in stale:
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.delete(f"{api}/api/vhosts/{name}", timeout=30.0)
+    if stale:
+        say(f"broker: deleted {len(stale)} test vhosts left by earlier runs")
+    return len(stale)
 
 
 def answers(host: str, port: int, timeout: float = 1.0) -> bool:

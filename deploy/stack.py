@@ -11,7 +11,7 @@ import os
 import shutil
 import sys
 
-from deploy.broker import ensure_broker
+from deploy.broker import ensure_broker, sweep_test_vhosts
 from deploy.errors import StackError
 from deploy.local_stack import Stack
 from deploy.seed import demo_logins
@@ -52,6 +52,8 @@ def logs(stack: Stack, args: argparse.Namespace) -> None:
 
 def broker(stack: Stack, args: argparse.Namespace) -> None:
     ensure_broker(stack.settings, need_management=True)
+    if args.sweep_test_vhosts:
+        sweep_test_vhosts(stack.settings)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -70,8 +72,11 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("-f", "--follow", action="store_true")
     cmd.add_argument("-n", "--lines", type=int, default=20)
     cmd.set_defaults(run=logs)
-    sub.add_parser("ensure-broker", help="the broker and its management API answer (for tests)"
-                   ).set_defaults(run=broker)
+    cmd = sub.add_parser("ensure-broker",
+                         help="the broker and its management API answer (for tests)")
+    cmd.add_argument("--sweep-test-vhosts", action="store_true",
+                     help="delete test vhosts earlier runs left (only where no other run is on)")
+    cmd.set_defaults(run=broker)
     return p
 
 

@@ -53,7 +53,7 @@ def triaged(platform, response_seconds: float) -> str:
 
 def _published(platform, message: dict) -> bool:
     try:
-        event_dispatcher(platform.config)("intake", "issue.triaged", message)
+        event_dispatcher(platform.config, mandatory=True)("intake", "issue.triaged", message)
     except (UndeliverableMessage, AmqpNotFound):  # no queue bound yet, or no exchange yet
         return False
     return True

@@ -21,7 +21,7 @@ from services.common.testing.embedded_store import free_port
 from services.common.topology import SERVICES
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # session-wide, its idle processes slowed the rest of the suite
 def stack(request: pytest.FixtureRequest, rabbit_manager,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The running stack: .gateway_url, .metrics_urls, .amqp_uri, .mongo_uri, .env, .logs_dir,

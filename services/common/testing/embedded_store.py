@@ -64,9 +64,11 @@ class EmbeddedStore:
             time.sleep(0.2)
         raise RuntimeError(f"nx-27017 did not answer on {self.uri} within {timeout}s")
 
-    def stop(self) -> None:
+    def stop(self, graceful: bool = True) -> None:
+        """`graceful=False` for a throwaway store: SIGKILL at once (a SIGTERM'd store closes
+        every database it opened, ~20 s after a whole test session)."""
         if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
+            os.killpg(self.proc.pid, signal.SIGTERM if graceful else signal.SIGKILL)
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:

@@ -28,7 +28,7 @@ def store_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         yield store.uri
     finally:
-        store.stop()
+        store.stop(graceful=False)  # its data dies with the session's temp dir
 
 
 @pytest.fixture
