@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 
 from mongoengine.errors import NotUniqueError
+from pymongo import ReturnDocument
 
 from services.notify.models import Follower, IssueLink
 
@@ -27,13 +28,13 @@ def followers(issue_id: str) -> list[str]:
 
 
 def received(issue_id: str, community_id: str, reporter_id: str | None) -> None:
-    IssueLink._get_collection().update_one(
+    # one command: the upsert answers with the link as it is now (a merge may be there)
+    link = IssueLink._get_collection().find_one_and_update(
         {"_id": issue_id}, {"$set": {"community_id": community_id, "reporter_id": reporter_id}},
-        upsert=True)
+        upsert=True, return_document=ReturnDocument.AFTER)
     follow(issue_id, reporter_id)
-    link = IssueLink.objects(id=issue_id).first()
-    if link is not None and link.merged_into:  # the merge arrived first
-        follow(link.merged_into, reporter_id)
+    if link and link.get("merged_into"):  # the merge arrived first
+        follow(link["merged_into"], reporter_id)
 
 
 def merged(duplicate_id: str, original_id: str, community_id: str) -> None:
