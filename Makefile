@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Reinstall only when the dependencies changed.
 STAMP := $(VENV)/.installed
 
-.PHONY: up down logs status test lint
+.PHONY: up down logs status test lint screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,14 @@ status: $(STAMP)
 # On CI (CI=true) the broker is this run's alone: vhosts killed runs left are swept first.
 test: $(STAMP)
 	$(BIN)/python -m deploy.stack ensure-broker $(if $(CI),--sweep-test-vhosts)
+	$(BIN)/python -m deploy.stack ensure-browser
 	$(BIN)/nameko test
+
+# The console's screenshots (docs/screenshots/<role>-phone.png and -desktop.png).
+screenshots: $(STAMP)
+	$(BIN)/python -m deploy.stack ensure-broker
+	$(BIN)/python -m deploy.stack ensure-browser
+	$(BIN)/python -m deploy.screenshots
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

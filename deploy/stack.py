@@ -12,6 +12,7 @@ import shutil
 import sys
 
 from deploy.broker import ensure_broker, sweep_test_vhosts
+from deploy.browser import ensure_browser
 from deploy.errors import StackError
 from deploy.local_stack import Stack
 from deploy.seed import demo_logins
@@ -56,6 +57,10 @@ def broker(stack: Stack, args: argparse.Namespace) -> None:
         sweep_test_vhosts(stack.settings)
 
 
+def browser(stack: Stack, args: argparse.Namespace) -> None:
+    ensure_browser()
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="stack", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -77,6 +82,8 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--sweep-test-vhosts", action="store_true",
                      help="delete test vhosts earlier runs left (only where no other run is on)")
     cmd.set_defaults(run=broker)
+    sub.add_parser("ensure-browser", help="Debian's headless chromium and chromedriver "
+                   "(apt, when missing) for the console's browser tests").set_defaults(run=browser)
     return p
 
 

@@ -11,7 +11,7 @@ from pymongo import MongoClient
 
 from services.common import logs
 from services.common.config import Settings
-from services.gateway import errors, idempotency, middleware
+from services.gateway import console, errors, idempotency, middleware
 from services.gateway.revocations import Revocations
 from services.gateway.routes import ROUTERS
 from services.gateway.rpc import RpcPool
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     middleware.install(app)  # outermost: every response, replays included, gets a request id
     for router in ROUTERS:
         app.include_router(router)
+    console.install(app)  # the web console's pages under /console (docs/console.md)
     return app
 
 

@@ -1,0 +1,95 @@
+"""A merchant at the counter: type or scan a redemption code, confirm or refuse it, and the
+settlement statement of a period."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from starlette.datastructures import FormData
+
+from services.common.caller import Role
+from services.common.contracts.points import ConfirmIn
+from services.common.errors import DomainError, InvalidInput
+from services.gateway.console.core import PREFIX, ConsoleRoute, attempt, context, posted
+from services.gateway.console.nav import ADMINS
+from services.gateway.routes import points
+
+router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
+Form = Annotated[FormData, Depends(posted)]
+
+
+def _code(form: FormData) -> str:
+    return str(form.get("code", "")).strip().upper().replace(" ", "").replace("-", "")
+
+
+@router.get("/counter")
+def counter(request: Request) -> Response:
+    ctx = context(request)
+    ctx.allow(Role.merchant)
+    return ctx.render("counter.html", title=ctx.t("counter.title"), step="enter")
+
+
+@router.post("/counter/check")
+def check(request: Request, form: Form) -> Response:
+    """Step two: the code as typed or scanned, read back, with confirm and refuse. The API
+    has no read of a code before it is spent (points answers a code only to its resident),
+    so what the code is for is shown once it is confirmed."""
+    ctx = context(request)
+    ctx.allow(Role.merchant)
+    code = _code(form)
+    _, refused = attempt(ctx, lambda: ConfirmIn.model_validate({"code": code}), "counter.html",
+                         {"code": code}, title=ctx.t("counter.title"), step="enter")
+    return refused or ctx.render("counter.html", title=ctx.t("counter.title"), step="check",
+                                 code=code)
+
+
+@router.post("/counter/confirm")
+def confirm(request: Request, form: Form) -> Response:
+    ctx = context(request)
+    ctx.allow(Role.merchant)
+    code = _code(form)
+    if form.get("decision") == "refuse":
+        return ctx.render("counter.html", title=ctx.t("counter.title"), step="enter",
+                          notice=ctx.t("counter.refused"))
+    done, refused = attempt(ctx, lambda: points.confirm_redemption(
+        ConfirmIn.model_validate({"code": code}), ctx.caller, ctx.rpc), "counter.html",
+        {"code": code}, title=ctx.t("counter.title"), step="enter")
+    if refused:
+        return refused
+    try:
+        offer = points.get_offer(done["offer_id"], ctx.caller, ctx.rpc)
+    except DomainError:
+        offer = None
+    return ctx.render("counter.html", title=ctx.t("counter.title"), step="done",
+                      redemption=done, offer=offer, notice=ctx.t("counter.confirmed"))
+
+
+def _day(value: str | None, fallback: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else fallback
+    except ValueError as exc:
+        raise InvalidInput("not a date", {"start": "YYYY-MM-DD"}) from exc
+
+
+@router.get("/settlement")
+def settlement(request: Request, start: str | None = None, end: str | None = None,
+               merchant_id: str | None = None) -> Response:
+    ctx = context(request)
+    ctx.allow(Role.merchant, *ADMINS)
+    today = datetime.now(UTC).date()
+    first, last = _day(start, today.replace(day=1)), _day(end, today)
+    form = {"start": first.isoformat(), "end": last.isoformat(),
+            "merchant_id": merchant_id or ""}
+    values = {"title": ctx.t("settlement.title"), "statement": None}
+    if ctx.caller.role is Role.merchant or merchant_id:
+        begin = datetime.combine(first, time.min, UTC)
+        finish = datetime.combine(last + timedelta(days=1), time.min, UTC)
+        statement, refused = attempt(ctx, lambda: points.settlement(
+            begin, finish, ctx.caller, ctx.rpc, merchant_id=merchant_id or None,
+            community_id=None), "settlement.html", form, **values)
+        if refused:
+            return refused
+        values["statement"] = statement
+    return ctx.render("settlement.html", form=form, **values)
