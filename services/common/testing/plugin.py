@@ -19,6 +19,23 @@ import pytest
 from services.common.testing.embedded_store import EmbeddedStore
 
 
+def _trio_importable_under_eventlet() -> None:
+    """Selenium (the console's browser tests) depends on trio, which hypothesis and anyio load
+    as plugins; trio's socket module wraps `socket.socket.sendmsg`, which eventlet's patched
+    socket lacks. Lend it the original's (nothing here runs trio: Selenium's WebDriver calls
+    go through urllib3)."""
+    from eventlet import patcher
+    from eventlet.greenio.base import GreenSocket
+
+    original = patcher.original("socket").socket
+    for name in ("sendmsg", "recvmsg", "recvmsg_into"):
+        if not hasattr(GreenSocket, name) and hasattr(original, name):
+            setattr(GreenSocket, name, getattr(original, name))
+
+
+_trio_importable_under_eventlet()
+
+
 @pytest.fixture(scope="session")
 def store_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if os.environ.get("LINLI_TEST_MONGO_URI"):

@@ -34,7 +34,12 @@ def order_list(request: Request, tab: str | None = None, state: str | None = Non
     ctx.allow(*WORKERS)
     tabs = tabs_for(ctx.caller.role)
     tab = tab if tab in tabs else tabs[0]
-    query: dict[str, Any] = {"pool": True if tab == "pool" else None, "mine": tab == "mine"}
+    # The pool: members claim from the member pool; a grid worker the open orders at their
+    # grid (dispatch's check_may_claim), which the community's board shows them.
+    query: dict[str, Any] = {"pool": True if tab == "pool" and ctx.caller.role is not
+                             Role.grid_worker else None, "mine": tab == "mine"}
+    if tab == "pool" and ctx.caller.role is Role.grid_worker:
+        state = state or "open"
     page = orders.list_orders(ctx.caller, ctx.rpc, state=_state(state), limit=20,
                               cursor=cursor, reached=None, community_id=None, **query)
     items = page["items"]
@@ -61,7 +66,9 @@ def actions_for(ctx: Ctx, order: dict) -> list[str]:
     pending = {r["target"] for r in order.get("report_ins", []) if r["state"] == "pending"}
     summoned = bool(targets & pending)
     found = []
-    if role in CLAIMERS and state == "open" and order.get("pool"):
+    at_my_grid = (role is Role.grid_worker and order.get("grid_id") == ctx.caller.grid_id
+                  and order["level"] not in ("street", "district"))
+    if role in CLAIMERS and state == "open" and (order.get("pool") or at_my_grid):
         found.append("claim")
     if role in CLAIMERS and state == "claimed" and mine:
         found.append("acknowledge")
