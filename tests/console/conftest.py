@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -35,7 +36,7 @@ def stack_env(request: pytest.FixtureRequest, rabbit_manager,
               tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     reuse = os.environ.get("LINLI_CONSOLE_STACK_ENV")
     if reuse:
-        yield json.loads(open(reuse).read())
+        yield json.loads(Path(reuse).read_text())
         return
     broker = urlsplit(request.config.getoption("RABBIT_AMQP_URI"))
     vhost = f"linli_console_{uuid.uuid4().hex[:8]}"

@@ -103,9 +103,11 @@ class Ctx:
         if self.caller is None:
             return []
         path = self.request.url.path
+        items = [item for item in NAV if may_open(self.caller.role, item)]
+        matching = [i.path for i in items if path == i.path or path.startswith(i.path + "/")]
+        current = max(matching, key=len, default=None)  # /issues/new over /issues
         return [{"label": self.t(item.label), "path": item.path,
-                 "current": path == item.path or path.startswith(item.path + "/")}
-                for item in NAV if may_open(self.caller.role, item)]
+                 "current": item.path == current} for item in items]
 
 
 def _lang(request: Request, cookies: list) -> str:
