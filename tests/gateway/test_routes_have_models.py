@@ -40,6 +40,8 @@ def _routes() -> dict[tuple[str, str], APIRoute]:
     found = {}
     for context in iter_route_contexts(create_app().routes):
         route = context.original_route
+        if context.path.startswith("/console"):  # the web console's HTML pages (no JSON API)
+            continue
         if isinstance(route, APIRoute):
             for method in route.methods:
                 found[(method, context.path)] = route
