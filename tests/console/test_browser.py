@@ -48,7 +48,8 @@ def test_a_resident_files_an_issue_and_sees_it_on_its_timeline(console, tenancy,
 def test_a_resident_sees_no_admin_page_nor_link(console, tenancy):
     console.sign_in(tenancy.users["resident"]["username"])
     links = {a.get_attribute("href").split("/console", 1)[1] for a in console.all("nav.main a")}
-    assert links == {"/issues", "/issues/new", "/points", "/notifications"}
+    assert links == {"/issues", "/issues/new", "/points", "/notifications",
+                     "/wishes", "/activities"}
     console.open("/triage")
     assert console.browser.find_element(By.ID, "error-page")
     assert "无权" in console.text("h1")
@@ -145,3 +146,14 @@ def test_an_admin_opens_the_dashboard_with_its_chart(console, tenancy):
     assert tenancy.community["id"] in links[0].get_attribute("href")
     console.press(links[0])
     assert "测试社区" in console.text("main")
+
+
+def test_a_resident_posts_a_micro_wish(console, tenancy):
+    console.sign_in(tenancy.users["resident"]["username"])
+    console.open("/wishes")
+    console.fill("detail", "周三上午需要有人陪同去社区医院")
+    console.click("post-wish")  # no title: volunteers' contract names it
+    assert console.all("[data-error-for=title]"), console.text()
+    console.fill("title", "陪同看病")
+    console.click("post-wish")
+    assert "陪同看病" in console.text("#my-wishes")

@@ -5,9 +5,18 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from services.gateway.console import admin, core, merchant, resident, session, work
+from services.gateway.console import (
+    admin,
+    core,
+    merchant,
+    resident,
+    session,
+    volunteering,
+    work,
+)
 
-ROUTERS = [session.router, resident.router, work.router, merchant.router, admin.router]
+ROUTERS = [session.router, resident.router, work.router, merchant.router, admin.router,
+           volunteering.router]
 
 
 def install(app: FastAPI) -> None:

@@ -9,6 +9,7 @@ from services.common.caller import ADMIN_ROLES, CLAIM_ROLES, Role
 from services.gateway.routes.evaluation import READERS
 from services.gateway.routes.orders import WORKERS
 from services.gateway.routes.points import EARNERS
+from services.gateway.routes.volunteers import PEOPLE
 
 ADMINS = tuple(ADMIN_ROLES)
 CLAIMERS = tuple(CLAIM_ROLES)
@@ -52,6 +53,8 @@ NAV = (
     Page("nav.counter", "/console/counter", (Role.merchant,)),
     Page("nav.settlement", "/console/settlement", (Role.merchant, *ADMINS)),
     Page("nav.points", "/console/points", EARNERS),
+    Page("nav.wishes", "/console/wishes", PEOPLE),
+    Page("nav.activities", "/console/activities", PEOPLE),
     Page("nav.notifications", "/console/notifications", NOTIFIED),
     Page("nav.ops", "/console/ops", (Role.ops,)),
 )
