@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from services.gateway.console import (
     admin,
     core,
+    deliberating,
     merchant,
     resident,
     session,
@@ -16,7 +17,7 @@ from services.gateway.console import (
 )
 
 ROUTERS = [session.router, resident.router, work.router, merchant.router, admin.router,
-           volunteering.router]
+           volunteering.router, deliberating.router]
 
 
 def install(app: FastAPI) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.common.caller import ADMIN_ROLES, CLAIM_ROLES, Role
+from services.gateway.routes.deliberation import READERS as DELIBERATION_READERS
 from services.gateway.routes.evaluation import READERS
 from services.gateway.routes.orders import WORKERS
 from services.gateway.routes.points import EARNERS
@@ -55,6 +56,7 @@ NAV = (
     Page("nav.points", "/console/points", EARNERS),
     Page("nav.wishes", "/console/wishes", PEOPLE),
     Page("nav.activities", "/console/activities", PEOPLE),
+    Page("nav.topics", "/console/topics", DELIBERATION_READERS),
     Page("nav.notifications", "/console/notifications", NOTIFIED),
     Page("nav.ops", "/console/ops", (Role.ops,)),
 )
