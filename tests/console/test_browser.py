@@ -157,3 +157,21 @@ def test_a_resident_posts_a_micro_wish(console, tenancy):
     console.fill("title", "陪同看病")
     console.click("post-wish")
     assert "陪同看病" in console.text("#my-wishes")
+
+
+def test_the_community_admin_sets_an_earning_rule(console, tenancy):
+    console.sign_in(tenancy.users["community_admin"]["username"])
+    console.open("/community")
+    assert "东1网格" in console.text("#grid-tree")
+    row = "#rules tr[data-rule=wish_fulfilled]"
+    points = console.browser.find_element(By.CSS_SELECTOR, f"{row} input[name=points]")
+    points.clear()
+    points.send_keys("-3")
+    console.press(console.browser.find_element(By.CSS_SELECTOR, f"{row} button"))
+    assert console.all("[data-error-for=points]"), console.text()
+    points = console.browser.find_element(By.CSS_SELECTOR, f"{row} input[name=points]")
+    points.clear()
+    points.send_keys("7")
+    console.press(console.browser.find_element(By.CSS_SELECTOR, f"{row} button"))
+    assert console.browser.find_element(By.CSS_SELECTOR, f"{row} input[name=points]"
+                                        ).get_attribute("value") == "7"

@@ -55,7 +55,8 @@ def test_each_page_is_offered_to_exactly_the_roles_its_api_routes_allow():
     assert {Role.resident} == pages["/console/issues"]
     resident = {p.path for p in nav.NAV if nav.may_open(Role.resident, p)}
     assert resident == {"/console/issues", "/console/issues/new", "/console/points",
-                        "/console/notifications", "/console/wishes", "/console/activities", "/console/topics"}
+                        "/console/notifications", "/console/wishes", "/console/activities",
+                        "/console/topics"}
     for role in ADMIN_ROLES | {Role.ops, Role.merchant}:
         assert nav.home_of(role) in {p.path for p in nav.NAV if nav.may_open(role, p)}
 
@@ -86,7 +87,8 @@ def test_a_resident_sees_no_admin_link_and_gets_403_on_an_admin_page(client):
                         .split('href="')[1:])
             hrefs = {link.split('"')[0] for link in links}
             assert hrefs == {"/console/issues", "/console/issues/new", "/console/points",
-                             "/console/notifications", "/console/wishes", "/console/activities", "/console/topics"}
+                             "/console/notifications", "/console/wishes",
+                             "/console/activities", "/console/topics"}
     finally:
         client.cookies.clear()
 

@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 
 from services.gateway.console import (
     admin,
+    community,
     core,
     deliberating,
     merchant,
@@ -17,7 +18,8 @@ from services.gateway.console import (
 )
 
 ROUTERS = [session.router, resident.router, work.router, merchant.router, admin.router,
-           volunteering.router, deliberating.router]
+           volunteering.router, deliberating.router,
+           community.router]
 
 
 def install(app: FastAPI) -> None:

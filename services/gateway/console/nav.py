@@ -51,6 +51,7 @@ NAV = (
     Page("nav.orders", "/console/orders", WORKERS),
     Page("nav.triage", "/console/triage", (Role.community_admin,)),
     Page("nav.dashboard", "/console/dashboard", READERS),
+    Page("nav.community", "/console/community", (Role.community_admin,)),
     Page("nav.counter", "/console/counter", (Role.merchant,)),
     Page("nav.settlement", "/console/settlement", (Role.merchant, *ADMINS)),
     Page("nav.points", "/console/points", EARNERS),

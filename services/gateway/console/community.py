@@ -1,0 +1,73 @@
+"""The community admin's registry pages: the grid tree, the earning rules (set one), the
+partner merchants and their offers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from starlette.datastructures import FormData
+
+from services.common.caller import Role
+from services.common.contracts.points import EarnKind, RuleIn
+from services.common.errors import InvalidInput
+from services.gateway.console.core import PREFIX, ConsoleRoute, Ctx, attempt, context, posted
+from services.gateway.routes import grids, points
+
+router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
+Form = Annotated[FormData, Depends(posted)]
+
+
+def _tree(rows: list[dict]) -> list[tuple[int, dict]]:
+    """Grids parents first, each with its depth (rows come parents first)."""
+    depth: dict[str, int] = {}
+    ordered: list[tuple[int, dict]] = []
+    children: dict[str | None, list[dict]] = {}
+    for row in rows:
+        children.setdefault(row.get("parent_id"), []).append(row)
+
+    def walk(parent: str | None, level: int) -> None:
+        for row in children.get(parent, []):
+            depth[row["id"]] = level
+            ordered.append((level, row))
+            walk(row["id"], level + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def _values(ctx: Ctx) -> dict[str, Any]:
+    community = ctx.caller.community_id
+    return {"title": ctx.t("nav.community"),
+            "tree": _tree(grids.list_grids(community, ctx.caller, ctx.rpc)),
+            "rules": points.list_rules(ctx.caller, ctx.rpc),
+            "merchants": points.list_merchants(ctx.caller, ctx.rpc, limit=50, cursor=None),
+            "offers": points.list_offers(ctx.caller, ctx.rpc, limit=50, cursor=None)}
+
+
+@router.get("/community")
+def community(request: Request) -> Response:
+    ctx = context(request)
+    ctx.allow(Role.community_admin)
+    return ctx.render("community.html", **_values(ctx))
+
+
+@router.post("/community/rules/{kind}")
+def set_rule(request: Request, kind: str, form: Form) -> Response:
+    ctx = context(request)
+    ctx.allow(Role.community_admin)
+    body = {k: str(v).strip() for k, v in form.items()
+            if k in ("points", "daily_cap", "weekly_cap") and str(v).strip()}
+    body["active"] = form.get("active") == "on"
+
+    def go() -> Any:
+        try:
+            earn = EarnKind(kind)
+        except ValueError as exc:
+            raise InvalidInput("no such earning kind", {"kind": kind}) from exc
+        return points.set_rule(earn, RuleIn.model_validate(body), ctx.caller.community_id,
+                               ctx.caller, ctx.rpc)
+
+    _, refused = attempt(ctx, go, "community.html", {f"{kind}.{k}": v for k, v in body.items()},
+                         **_values(ctx))
+    return refused or ctx.redirect(f"{PREFIX}/community")
