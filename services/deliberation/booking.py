@@ -16,11 +16,20 @@ import time
 from mongoengine.errors import NotUniqueError
 
 from services.common.contracts.deliberation import MeetingState
-from services.common.errors import Conflict
+from services.common.errors import Conflict, InvalidInput
 from services.deliberation import metrics
-from services.deliberation.models import HallBooking, HallSlot, Meeting
+from services.deliberation.domain import halls
+from services.deliberation.models import Hall, HallBooking, HallSlot, Meeting
 
 ORPHAN_SECONDS = 60.0  # longer than any booking takes between its slots and its meeting
+
+
+def within_hours(hall: Hall, starts_ts: float, ends_ts: float) -> None:
+    """A booking outside the hall's opening hours is refused before any slot is taken."""
+    if halls.outside_hours(hall.opening_hours, starts_ts, ends_ts):
+        metrics.BOOKINGS_REFUSED.inc()
+        raise InvalidInput("the hall is closed at that time",
+                           {"starts_ts": f"outside the opening hours {hall.opening_hours}"})
 
 
 def take(hall_id: str, slot_ids: list[str], meeting_id: str) -> None:

@@ -92,6 +92,7 @@ class HallEntrypoints:
         hall = Hall.objects(id=spec.hall_id).first()
         if hall is None or hall.community_id != place.community_id:
             raise NotFound("no such hall", {"hall_id": "unknown"})
+        booking.within_hours(hall, spec.starts_ts, spec.ends_ts)
         booking_id = f"hb-{spec.holder_id}"
         done = HallBooking.objects(id=booking_id, state="held").first()
         if done is None:  # a repeat (a timed-out caller asking again) finds it held

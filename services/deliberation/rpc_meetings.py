@@ -78,6 +78,7 @@ class MeetingEntrypoints:
         people = rules.roster(spec.participants)
         rpc_roster.check_fixed(topic.community_id, spec.participants)
         meeting_id, now = new_id("m"), time.time()
+        booking.within_hours(hall, spec.starts_ts, spec.ends_ts)
         slot_ids = rules.slots(hall.id, spec.starts_ts, spec.ends_ts)
         doc = Meeting(id=meeting_id, district_id=topic.district_id, street_id=topic.street_id,
                       community_id=topic.community_id, topic_id=topic.id,

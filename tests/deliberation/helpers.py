@@ -57,7 +57,7 @@ def tag() -> str:
 
 def hall_body(**extra: Any) -> dict:
     return {"kind": "community", "name": f"议事厅 {tag()}", "address": "东寺社区一楼",
-            "opening_hours": "9:00-17:00", "capacity": 40, "contact": "010-1234"} | extra
+            "opening_hours": "0:00-24:00", "capacity": 40, "contact": "010-1234"} | extra
 
 
 ON_ROSTER = {"community_committee": "party_representative",

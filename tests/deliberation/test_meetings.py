@@ -236,3 +236,33 @@ def test_a_halls_utilisation_is_its_booked_slots_over_its_open_ones_from_the_cou
     assert dplatform.client.get(f"/halls/{hall['id']}/utilisation",
                                 headers=dplatform.headers("community_admin", "B")
                                 ).status_code == 404
+
+
+def test_a_hall_with_opening_hours_refuses_bookings_outside_them(dplatform):
+    """9:00-17:00 local: 16:00-17:00 is booked; 16:30-17:30, 8:30-9:30 and an evening
+    meeting are 422s naming starts_ts, for meetings and for another service's booking,
+    and leave no slot held."""
+    admin = caller(dplatform, "community_admin", "A")
+    local = 8 * 3600
+    day = (int((slot_start() + local) // 86400)) * 86400 - local  # a local midnight
+    with dplatform.rpc() as rpc:
+        hall = rpc.deliberation.create_hall(admin, hall_body(opening_hours="9:00-17:00"))
+        for start, end in ((16.5, 17.5), (8.5, 9.5), (19, 21)):
+            topic = listed_topic(rpc, admin)
+            with pytest.raises(InvalidInput) as bad:
+                rpc.deliberation.schedule_meeting(admin, {
+                    "topic_id": topic["id"], "hall_id": hall["id"],
+                    "starts_ts": day + start * 3600, "ends_ts": day + end * 3600,
+                    "participants": roster(dplatform)})
+            assert "starts_ts" in bad.value.fields
+            with pytest.raises(InvalidInput):
+                rpc.deliberation.book_hall(admin, {
+                    "hall_id": hall["id"], "community_id": hall["community_id"],
+                    "starts_ts": day + start * 3600, "ends_ts": day + end * 3600,
+                    "holder_id": f"case-{start}"})
+        assert HallSlot.objects(hall_id=hall["id"]).count() == 0
+        topic = listed_topic(rpc, admin)
+        met = rpc.deliberation.schedule_meeting(admin, {
+            "topic_id": topic["id"], "hall_id": hall["id"], "starts_ts": day + 16 * 3600,
+            "ends_ts": day + 17 * 3600, "participants": roster(dplatform)})
+        assert met["state"] == "scheduled"

@@ -35,8 +35,9 @@ def booked_by_period(slot_ids: list[str]) -> dict[str, int]:
     return dict(Counter(period_of_slot(int(s.rpartition(":")[2])) for s in slot_ids))
 
 
-def slots_a_day(opening_hours: str) -> int | None:
-    """Half-hour slots a day in "HH:MM-HH:MM" (None: hours not in that form)."""
+def hours(opening_hours: str) -> tuple[int, int] | None:
+    """Opening and closing minute of the day in "HH:MM-HH:MM" (None: hours not in that
+    form, such as "随时" or "周一至周五 9:00-17:00": such a hall is bookable at any time)."""
     found = HOURS.match(opening_hours or "")
     if not found:
         return None
@@ -44,10 +45,30 @@ def slots_a_day(opening_hours: str) -> int | None:
     if h1 > 24 or h2 > 24 or m1 > 59 or m2 > 59:
         return None
     start, end = h1 * 60 + m1, h2 * 60 + m2
-    if end <= start:
+    return (start, end) if start < end <= 24 * 60 else None
+
+
+def slots_a_day(opening_hours: str) -> int | None:
+    """Half-hour slots a day in "HH:MM-HH:MM" (None: hours not in that form)."""
+    span = hours(opening_hours)
+    if span is None:
         return None
+    start, end = span
     first = -(-start // 30)  # the first slot starting at or after opening
     return max(0, end // 30 - first)
+
+
+def outside_hours(opening_hours: str, starts_ts: float, ends_ts: float) -> bool:
+    """True when a booking starts before the hall opens or ends after it closes on the
+    local day it starts (so it may not run past midnight either)."""
+    span = hours(opening_hours)
+    if span is None or span == (0, 24 * 60):  # open round the clock: across midnight too
+        return False
+    local = starts_ts + LOCAL.total_seconds()
+    midnight = local - local % 86400
+    start_min = (local - midnight) / 60
+    end_min = (ends_ts + LOCAL.total_seconds() - midnight) / 60
+    return start_min < span[0] or end_min > span[1]
 
 
 def open_slots(opening_hours: str, period: str) -> int | None:
@@ -59,8 +80,8 @@ def open_slots(opening_hours: str, period: str) -> int | None:
 
 
 def rate(booked: int, open_: int | None) -> float | None:
-    """booked / open (None when the hours give no open slot). Bookings outside the opening
-    hours count too, so a hall booked into the evening may pass 1.0."""
+    """booked / open (None when the hours give no open slot). A hall whose hours are in the
+    "HH:MM-HH:MM" form refuses bookings outside them, so its rate stays at most 1.0."""
     return round(booked / open_, 4) if open_ else None
 
 

@@ -52,3 +52,17 @@ def test_opening_hours_give_the_open_half_hours_and_slots_fall_in_local_months()
     n = int(1796054400 / 1800)
     assert halls.booked_by_period([f"h:{n - 1}", f"h:{n}"]) == {"2026-11": 1, "2026-12": 1}
     assert halls.rate(5, 448) == round(5 / 448, 4) and halls.rate(3, None) is None
+
+
+def test_a_booking_is_outside_the_hours_when_it_starts_early_ends_late_or_runs_overnight():
+    from services.deliberation.domain import halls
+
+    midnight = 1_800_000_000 - (1_800_000_000 + 8 * 3600) % 86400  # a local midnight
+    at = lambda h: midnight + h * 3600  # noqa: E731
+    assert not halls.outside_hours("9:00-17:00", at(9), at(17))
+    assert halls.outside_hours("9:00-17:00", at(8.5), at(9.5))
+    assert halls.outside_hours("9:00-17:00", at(16.5), at(17.5))
+    assert halls.outside_hours("9:00-17:00", at(23), at(25))
+    assert halls.outside_hours("08:00-20:00", at(19.5), at(24 + 9))  # the next morning
+    assert not halls.outside_hours("0:00-24:00", at(23), at(25))  # round the clock
+    assert not halls.outside_hours("随时", at(3), at(4))  # free text: any time
