@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from starlette.datastructures import FormData
 
 from services.common.caller import Role
-from services.common.contracts.volunteers import CheckIn, FulfilIn, WishIn
+from services.common.contracts.volunteers import AnswerIn, CheckIn, FulfilIn, WishIn
 from services.gateway.console.core import (
     PREFIX,
     ConsoleRoute,
@@ -36,7 +36,11 @@ def _wish_values(ctx: Ctx) -> dict[str, Any]:
     return {"title": ctx.t("nav.wishes"), "posters": POSTERS, "members": MEMBERS,
             "mine": volunteers.my_wishes(ctx.caller, ctx.rpc, claimed=ctx.caller.role in MEMBERS,
                                          limit=20, cursor=None),
-            "board": volunteers.wish_board(ctx.caller, ctx.rpc, limit=20, cursor=None)}
+            "board": volunteers.wish_board(ctx.caller, ctx.rpc, limit=20, cursor=None),
+            # matched tasks: the offers volunteers made to this member (accept or decline)
+            "offers": (volunteers.list_matches(ctx.caller, ctx.rpc, offered=True, limit=20,
+                                               cursor=None)
+                       if ctx.caller.role in MEMBERS else {"items": []})}
 
 
 @router.get("/wishes")
@@ -114,3 +118,14 @@ def check_in(request: Request, activity_id: str, form: Form) -> Response:
     return ctx.render("activities.html", door=None, code_for=None,
                       notice=f"{ctx.t('activity.checked_in')}: {done['action']}",
                       **_activity_values(ctx))
+
+
+@router.post("/matches/{match_id}/answer")
+def answer(request: Request, match_id: str, form: Form) -> Response:
+    ctx = context(request)
+    ctx.allow(*MEMBERS, Role.resident)  # answer_offer's roles
+    body = {"accept": form.get("accept") == "yes"}
+    _, refused = attempt(ctx, lambda: volunteers.answer_offer(
+        match_id, AnswerIn.model_validate(body), ctx.caller, ctx.rpc), "wishes.html", {},
+        **_wish_values(ctx))
+    return refused or ctx.redirect(f"{PREFIX}/wishes")
