@@ -175,3 +175,18 @@ def test_the_community_admin_sets_an_earning_rule(console, tenancy):
     console.press(console.browser.find_element(By.CSS_SELECTOR, f"{row} button"))
     assert console.browser.find_element(By.CSS_SELECTOR, f"{row} input[name=points]"
                                         ).get_attribute("value") == "7"
+
+
+def test_the_community_admin_adds_an_offer(console, tenancy):
+    console.sign_in(tenancy.users["community_admin"]["username"])
+    console.open("/community")
+    console.fill("title", "洗衣液")
+    console.fill("price", "25")
+    console.fill("stock", "5")
+    console.click("create-offer")  # no validity window: points' contract names the fields
+    assert console.all("[data-error-for=valid_from]"), console.text()
+    for name, value in (("valid_from", "2026-01-01"), ("valid_until", "2036-01-01")):
+        console.browser.execute_script(
+            "document.getElementsByName(arguments[0])[0].value = arguments[1]", name, value)
+    console.click("create-offer")
+    assert "洗衣液" in console.text("#community-offers"), console.text()

@@ -9,7 +9,13 @@ from fastapi import APIRouter, Depends, Request, Response
 from starlette.datastructures import FormData
 
 from services.common.caller import Role
-from services.common.contracts.points import EarnKind, RuleIn
+from services.common.contracts.points import (
+    CooperationMode,
+    EarnKind,
+    MerchantIn,
+    OfferIn,
+    RuleIn,
+)
 from services.common.errors import InvalidInput
 from services.gateway.console.core import PREFIX, ConsoleRoute, Ctx, attempt, context, posted
 from services.gateway.routes import grids, points
@@ -38,11 +44,14 @@ def _tree(rows: list[dict]) -> list[tuple[int, dict]]:
 
 def _values(ctx: Ctx) -> dict[str, Any]:
     community = ctx.caller.community_id
+    merchants = points.list_merchants(ctx.caller, ctx.rpc, limit=50, cursor=None)
     return {"title": ctx.t("nav.community"),
+            "merchant_options": [(m["merchant_id"], m["name"]) for m in merchants["items"]],
             "tree": _tree(grids.list_grids(community, ctx.caller, ctx.rpc)),
             "rules": points.list_rules(ctx.caller, ctx.rpc),
-            "merchants": points.list_merchants(ctx.caller, ctx.rpc, limit=50, cursor=None),
-            "offers": points.list_offers(ctx.caller, ctx.rpc, limit=50, cursor=None)}
+            "merchants": merchants,
+            "offers": points.list_offers(ctx.caller, ctx.rpc, limit=50, cursor=None),
+            "modes": [m.value for m in CooperationMode]}
 
 
 @router.get("/community")
@@ -70,4 +79,32 @@ def set_rule(request: Request, kind: str, form: Form) -> Response:
 
     _, refused = attempt(ctx, go, "community.html", {f"{kind}.{k}": v for k, v in body.items()},
                          **_values(ctx))
+    return refused or ctx.redirect(f"{PREFIX}/community")
+
+
+@router.post("/community/merchants")
+def onboard(request: Request, form: Form) -> Response:
+    ctx = context(request)
+    ctx.allow(Role.community_admin)  # onboard_merchant's one role
+    body = {"merchant_id": str(form.get("merchant_id", "")).strip(),
+            "name": str(form.get("name", "")).strip(),
+            "modes": [m for m in form.getlist("modes") if isinstance(m, str)]}
+    _, refused = attempt(ctx, lambda: points.onboard_merchant(
+        MerchantIn.model_validate(body), ctx.caller, ctx.rpc), "community.html",
+        {k: v for k, v in body.items() if k != "modes"}, **_values(ctx))
+    return refused or ctx.redirect(f"{PREFIX}/community")
+
+
+@router.post("/community/offers")
+def create_offer(request: Request, form: Form) -> Response:
+    ctx = context(request)
+    ctx.allow(Role.community_admin)
+    flat = {k: str(v).strip() for k, v in form.items() if k != "csrf" and str(v).strip()}
+    body = dict(flat)
+    for k in ("valid_from", "valid_until"):  # a date input: the day's start, UTC
+        if k in body and len(body[k]) == 10:
+            body[k] = f"{body[k]}T00:00:00Z"
+    _, refused = attempt(ctx, lambda: points.create_offer(
+        OfferIn.model_validate(body), ctx.caller, ctx.rpc), "community.html", flat,
+        **_values(ctx))
     return refused or ctx.redirect(f"{PREFIX}/community")
