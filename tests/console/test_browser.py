@@ -148,7 +148,7 @@ def test_an_admin_opens_the_dashboard_with_its_chart(console, tenancy):
     assert "测试社区" in console.text("main")
 
 
-def test_a_resident_posts_a_micro_wish(console, tenancy):
+def test_a_resident_posts_a_micro_wish_and_a_proposal_the_admin_lists(console, tenancy):
     console.sign_in(tenancy.users["resident"]["username"])
     console.open("/wishes")
     console.fill("detail", "周三上午需要有人陪同去社区医院")
@@ -157,6 +157,18 @@ def test_a_resident_posts_a_micro_wish(console, tenancy):
     console.fill("title", "陪同看病")
     console.click("post-wish")
     assert "陪同看病" in console.text("#my-wishes")
+    console.open("/topics")
+    console.fill("title", "小区增设充电桩")
+    console.fill("detail", "电动车多, 充电难, 提议在东门增设充电桩")
+    console.click("propose")
+    proposal = "#proposals li"
+    assert "小区增设充电桩" in console.text("#proposals"), console.text()
+
+    console.sign_in(tenancy.users["community_admin"]["username"])
+    console.open("/topics")
+    item = next(li for li in console.all(proposal) if "充电桩" in li.text)
+    console.press(item.find_element(By.CSS_SELECTOR, "form[action$='/pick'] button"))
+    assert "小区增设充电桩" in console.text("#topics"), console.text()
 
 
 def test_the_community_admin_sets_an_earning_rule(console, tenancy):

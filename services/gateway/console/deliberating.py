@@ -24,6 +24,7 @@ def _values(ctx: Ctx) -> dict[str, Any]:
     except DomainError:
         categories = []
     return {"title": ctx.t("nav.topics"), "people": PEOPLE, "proposers": (*PEOPLE, *ADMIN),
+            "admins": ADMIN,
             "categories": [(c["colour"], c["name"]) for c in categories if not c["retired"]],
             "proposals": deliberation.topic_list(ctx.caller, ctx.rpc, proposals=True,
                                                  limit=20, cursor=None),
@@ -70,3 +71,13 @@ def ballot(request: Request, meeting_id: str, form: Form) -> Response:
         meeting_id, BallotIn.model_validate(body), ctx.caller, ctx.rpc), "topics.html", body,
         **_values(ctx))
     return refused or ctx.redirect(f"{PREFIX}/topics?voted=1")
+
+
+@router.post("/topics/{topic_id}/pick")
+def pick(request: Request, topic_id: str, form: Form) -> Response:
+    """The community's admin lists a proposal on the topic list (议题清单) at once."""
+    ctx = context(request)
+    ctx.allow(*ADMIN)
+    _, refused = attempt(ctx, lambda: deliberation.pick_topic(topic_id, ctx.caller, ctx.rpc),
+                         "topics.html", {}, **_values(ctx))
+    return refused or ctx.redirect(f"{PREFIX}/topics")

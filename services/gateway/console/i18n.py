@@ -84,6 +84,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "topic.proposals": ("征集中的提案", "Proposals gathering support"),
     "topic.supporters": ("附议", "Supporters"),
     "topic.support": ("附议", "Support"),
+    "topic.pick": ("列入议题清单", "Put on the topic list"),
     "topic.listed": ("议题清单", "Topic list"),
     "topic.meetings": ("议事会议", "Meetings"),
     "meeting.scheduled": ("已预约", "Scheduled"),
