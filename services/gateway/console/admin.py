@@ -59,7 +59,7 @@ def triage(request: Request, issue_id: str, form: Form) -> Response:
     ctx.allow(Role.community_admin)
     _, refused = attempt(ctx, lambda: issues.triage_issue(
         issue_id, TriageIn.model_validate({}), ctx.caller, ctx.rpc), "triage.html", {},
-        **_triage_values(ctx))
+        page=lambda: _triage_values(ctx))
     return refused or ctx.redirect(f"{PREFIX}/triage")
 
 
@@ -70,7 +70,7 @@ def merge(request: Request, issue_id: str, form: Form) -> Response:
     body = {"original_id": str(form.get("original_id", ""))}
     _, refused = attempt(ctx, lambda: issues.merge_issue(
         issue_id, MergeIn.model_validate(body), ctx.caller, ctx.rpc), "triage.html", body,
-        **_triage_values(ctx))
+        page=lambda: _triage_values(ctx))
     return refused or ctx.redirect(f"{PREFIX}/triage")
 
 

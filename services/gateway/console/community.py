@@ -78,7 +78,7 @@ def set_rule(request: Request, kind: str, form: Form) -> Response:
                                ctx.caller, ctx.rpc)
 
     _, refused = attempt(ctx, go, "community.html", {f"{kind}.{k}": v for k, v in body.items()},
-                         **_values(ctx))
+                         page=lambda: _values(ctx))
     return refused or ctx.redirect(f"{PREFIX}/community")
 
 
@@ -91,7 +91,7 @@ def onboard(request: Request, form: Form) -> Response:
             "modes": [m for m in form.getlist("modes") if isinstance(m, str)]}
     _, refused = attempt(ctx, lambda: points.onboard_merchant(
         MerchantIn.model_validate(body), ctx.caller, ctx.rpc), "community.html",
-        {k: v for k, v in body.items() if k != "modes"}, **_values(ctx))
+        {k: v for k, v in body.items() if k != "modes"}, page=lambda: _values(ctx))
     return refused or ctx.redirect(f"{PREFIX}/community")
 
 
@@ -106,5 +106,5 @@ def create_offer(request: Request, form: Form) -> Response:
             body[k] = f"{body[k]}T00:00:00Z"
     _, refused = attempt(ctx, lambda: points.create_offer(
         OfferIn.model_validate(body), ctx.caller, ctx.rpc), "community.html", flat,
-        **_values(ctx))
+        page=lambda: _values(ctx))
     return refused or ctx.redirect(f"{PREFIX}/community")

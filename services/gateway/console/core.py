@@ -198,14 +198,18 @@ def refusal(exc: Exception) -> tuple[int, str, dict[str, str]]:
 
 
 def attempt(ctx: Ctx, action: Callable[[], Any], template: str, form: dict | None = None,
+            page: Callable[[], dict[str, Any]] | None = None,
             **values: Any) -> tuple[Any, Response | None]:
-    """Run `action`; on a refusal, the form page again with the fields' reasons."""
+    """Run `action`; on a refusal, the form page again with the fields' reasons. `page`
+    reads what the page shows only then: a write that succeeds redirects, reading nothing."""
     try:
         return action(), None
     except (DomainError, ValidationError) as exc:
         status, message, errors = refusal(exc)
         if status == 401:
             raise SignInFirst from exc
+        if page is not None:
+            values = page() | values
         body = templates.get_template(template).render(
             ctx=ctx, t=ctx.t, nav=ctx.nav(), **values, errors=errors, message=message,
             form=form or {})

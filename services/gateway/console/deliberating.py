@@ -49,7 +49,7 @@ def propose(request: Request, form: Form) -> Response:
             if k in ("title", "detail", "category") and str(v).strip()}
     _, refused = attempt(ctx, lambda: deliberation.propose_topic(
         TopicIn.model_validate(body), ctx.caller, ctx.rpc), "topics.html", body,
-        **_values(ctx))
+        page=lambda: _values(ctx))
     return refused or ctx.redirect(f"{PREFIX}/topics")
 
 
@@ -58,7 +58,7 @@ def support(request: Request, topic_id: str, form: Form) -> Response:
     ctx = context(request)
     ctx.allow(*PEOPLE)
     _, refused = attempt(ctx, lambda: deliberation.support_topic(topic_id, ctx.caller, ctx.rpc),
-                         "topics.html", {}, **_values(ctx))
+                         "topics.html", {}, page=lambda: _values(ctx))
     return refused or ctx.redirect(f"{PREFIX}/topics")
 
 
@@ -69,7 +69,7 @@ def ballot(request: Request, meeting_id: str, form: Form) -> Response:
     body = {"choice": str(form.get("choice", "")) or None}
     _, refused = attempt(ctx, lambda: deliberation.cast_ballot(
         meeting_id, BallotIn.model_validate(body), ctx.caller, ctx.rpc), "topics.html", body,
-        **_values(ctx))
+        page=lambda: _values(ctx))
     return refused or ctx.redirect(f"{PREFIX}/topics?voted=1")
 
 
@@ -79,5 +79,5 @@ def pick(request: Request, topic_id: str, form: Form) -> Response:
     ctx = context(request)
     ctx.allow(*ADMIN)
     _, refused = attempt(ctx, lambda: deliberation.pick_topic(topic_id, ctx.caller, ctx.rpc),
-                         "topics.html", {}, **_values(ctx))
+                         "topics.html", {}, page=lambda: _values(ctx))
     return refused or ctx.redirect(f"{PREFIX}/topics")

@@ -170,7 +170,7 @@ def rate(request: Request, issue_id: str, form: Form) -> Response:
     body = nested(form)
     _, refused = attempt(ctx, lambda: evaluation.rate_issue(
         issue_id, RatingIn.model_validate(body), ctx.caller, ctx.rpc), "issue.html",
-        dict(body), **_issue_values(ctx, issue_id))
+        dict(body), page=lambda: _issue_values(ctx, issue_id))
     return refused or ctx.redirect(f"{PREFIX}/issues/{issue_id}?rated=1")
 
 
@@ -241,7 +241,7 @@ def redeem(request: Request, form: Form) -> Response:
     body = nested(form)
     made, refused = attempt(ctx, lambda: points.request_redemption(
         RedemptionIn.model_validate(body), ctx.caller, ctx.rpc), "points.html", dict(body),
-        **_points_values(ctx))
+        page=lambda: _points_values(ctx))
     return refused or ctx.redirect(f"{PREFIX}/points/redemptions/{made['id']}")
 
 

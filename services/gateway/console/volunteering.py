@@ -57,7 +57,7 @@ def post_wish(request: Request, form: Form) -> Response:
     body = nested(form)
     _, refused = attempt(ctx, lambda: volunteers.post_wish(WishIn.model_validate(body),
                                                            ctx.caller, ctx.rpc),
-                         "wishes.html", dict(body), **_wish_values(ctx))
+                         "wishes.html", dict(body), page=lambda: _wish_values(ctx))
     return refused or ctx.redirect(f"{PREFIX}/wishes")
 
 
@@ -66,7 +66,7 @@ def claim_wish(request: Request, wish_id: str, form: Form) -> Response:
     ctx = context(request)
     ctx.allow(*MEMBERS)
     _, refused = attempt(ctx, lambda: volunteers.claim_wish(wish_id, ctx.caller, ctx.rpc),
-                         "wishes.html", {}, **_wish_values(ctx))
+                         "wishes.html", {}, page=lambda: _wish_values(ctx))
     return refused or ctx.redirect(f"{PREFIX}/wishes")
 
 
@@ -77,7 +77,7 @@ def fulfil_wish(request: Request, wish_id: str, form: Form) -> Response:
     body = nested(form)
     _, refused = attempt(ctx, lambda: volunteers.fulfil_wish(
         wish_id, FulfilIn.model_validate(body), ctx.caller, ctx.rpc), "wishes.html", dict(body),
-        **_wish_values(ctx))
+        page=lambda: _wish_values(ctx))
     return refused or ctx.redirect(f"{PREFIX}/wishes")
 
 
@@ -101,7 +101,7 @@ def sign_up(request: Request, activity_id: str, form: Form) -> Response:
     ctx = context(request)
     ctx.allow(*PEOPLE)
     _, refused = attempt(ctx, lambda: volunteers.sign_up(activity_id, ctx.caller, ctx.rpc),
-                         "activities.html", {}, **_activity_values(ctx))
+                         "activities.html", {}, page=lambda: _activity_values(ctx))
     return refused or ctx.redirect(f"{PREFIX}/activities?code_for={activity_id}")
 
 
@@ -112,7 +112,7 @@ def check_in(request: Request, activity_id: str, form: Form) -> Response:
     body = nested(form)
     done, refused = attempt(ctx, lambda: volunteers.check_in(
         activity_id, CheckIn.model_validate(body), ctx.caller, ctx.rpc), "activities.html",
-        dict(body), **_activity_values(ctx))
+        dict(body), page=lambda: _activity_values(ctx))
     if refused:
         return refused
     return ctx.render("activities.html", door=None, code_for=None,
@@ -127,5 +127,5 @@ def answer(request: Request, match_id: str, form: Form) -> Response:
     body = {"accept": form.get("accept") == "yes"}
     _, refused = attempt(ctx, lambda: volunteers.answer_offer(
         match_id, AnswerIn.model_validate(body), ctx.caller, ctx.rpc), "wishes.html", {},
-        **_wish_values(ctx))
+        page=lambda: _wish_values(ctx))
     return refused or ctx.redirect(f"{PREFIX}/wishes")

@@ -99,7 +99,8 @@ def order_page(request: Request, order_id: str) -> Response:
 
 
 def _act(ctx: Ctx, order_id: str, action: Any, form: dict | None = None) -> Response:
-    _, refused = attempt(ctx, action, "order.html", form or {}, **_order_values(ctx, order_id))
+    _, refused = attempt(ctx, action, "order.html", form or {},
+                         page=lambda: _order_values(ctx, order_id))
     return refused or ctx.redirect(f"{PREFIX}/orders/{order_id}")
 
 
