@@ -16,16 +16,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import urlsplit
 
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from deploy.browser import driver, ensure_browser
-from deploy.local_stack import Stack
 from services.common.errors import InvalidInput
-from services.common.testing.embedded_store import free_port
-from services.common.topology import SERVICES
+from tests.isolated_stack import isolated_stack
 
 SYSTEM = {"user_id": "system", "role": "system", "district_id": "*"}
 PASSWORD = "console-test-1"
@@ -38,25 +35,9 @@ def stack_env(request: pytest.FixtureRequest, rabbit_manager,
     if reuse:
         yield json.loads(Path(reuse).read_text())
         return
-    broker = urlsplit(request.config.getoption("RABBIT_AMQP_URI"))
-    vhost = f"linli_console_{uuid.uuid4().hex[:8]}"
-    rabbit_manager.create_vhost(vhost)
-    rabbit_manager.set_vhost_permissions(vhost, broker.username, ".*", ".*", ".*")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LINLI_")} | {
-        "LINLI_STACK_DIR": str(tmp_path_factory.mktemp("stack")),
-        "LINLI_AMQP_URI": f"{broker.scheme}://{broker.netloc}/{vhost}",
-        "LINLI_MONGO_URI": f"mongodb://127.0.0.1:{free_port()}",
-        "LINLI_GATEWAY_PORT": str(free_port()), "LINLI_STACK_SEED": "0",
-        "LINLI_OUTBOX_POLL_SECONDS": "0.3",
-        **{f"LINLI_{s.name.upper()}_METRICS_PORT": str(free_port()) for s in SERVICES},
-    }
-    running = Stack(env, say=lambda _: None)
-    try:
-        running.up(seed=False)
-        yield env
-    finally:
-        running.down()
-        rabbit_manager.delete_vhost(vhost)
+    with isolated_stack(request, rabbit_manager, tmp_path_factory, "console", seed=False,
+                        say=lambda _: None, LINLI_OUTBOX_POLL_SECONDS="0.3") as running:
+        yield running.env
 
 
 def _retry_unknown(call, field: str, timeout: float = 15) -> dict:
