@@ -56,18 +56,20 @@ def sized(client: MongoClient[Any]) -> Iterator[dict[int, Collection]]:
 
 
 def growth(sized: dict[int, Collection], query: Query, until: Callable[[float], bool],
-           rounds: int = 5, most: int = 40) -> float:
+           rounds: int = 5, budget: float = 20.0) -> float:
     """Fastest time at LARGE / fastest time at SMALL, the two run alternately.
 
-    Sampling goes on past `rounds` (up to `most`) while the ratio does not yet satisfy
-    `until`: a loaded CI machine can slow the small collection's few samples enough to hide
-    a 10x growth, and more samples let each minimum reach its true floor (a shape's real
-    ratio is what the minima converge to, so extra rounds cannot make it pass falsely)."""
+    Sampling goes on past `rounds` (for up to `budget` seconds) while the ratio does not yet
+    satisfy `until`: a loaded CI machine can slow the small collection's samples enough to
+    hide a 10x growth (a run gave 2.9998x after 40 rounds), and more samples let each
+    minimum reach its true floor (a shape's real ratio is what the minima converge to, so
+    extra rounds cannot make it pass falsely)."""
     best = {SMALL: float("inf"), LARGE: float("inf")}
     for n, col in sized.items():
         query(col, n)  # warm
-    done = 0
-    while done < rounds or (done < most and not until(best[LARGE] / best[SMALL])):
+    done, deadline = 0, time.monotonic() + budget
+    while done < rounds or (time.monotonic() < deadline
+                            and not until(best[LARGE] / best[SMALL])):
         for n, col in sized.items():
             began = time.perf_counter()
             query(col, n)
