@@ -1,0 +1,185 @@
+"""Bookings: a resident books a session's seat, cancels it; the provider (its account, or
+the community admin) confirms and records delivery (`care.delivered`: hours and points).
+
+The seat first (`seats.take`, one conditional update that holds the capacity under any
+concurrency), then the booking (its id is the session and the holder: a double click, a
+retry or a concurrent second request all commit the same document once). A holder who
+already holds the seat gets their booking, made if a crash left it unmade. A cancel
+commits first and then frees the seat, only if this call cancelled it: a second cancel
+frees nothing.
+"""
+
+from __future__ import annotations
+
+import time
+
+from nameko.rpc import rpc
+
+from services.care import domain, metrics, seats
+from services.care.catalogue import find_service, find_session, page_query
+from services.care.models import Booking, CareOffering, booking_id
+from services.common import access
+from services.common.aggregate import Committed, change
+from services.common.caller import Caller, Role
+from services.common.contracts.care import BookingIn, BookingOut, BookingPage, DeliveryIn
+from services.common.errors import Conflict, Forbidden, NotFound
+from services.common.paging import fetch, page_key
+from services.common.rpc import as_caller, parse, replies
+
+BOOKERS = (Role.resident, Role.volunteer, Role.operator, Role.grid_worker,
+           Role.community_admin)
+
+
+def is_provider(who: Caller, service: CareOffering) -> bool:
+    """The service's provider account, or its community's admin (and the system)."""
+    if who.role is Role.system:
+        return True
+    if who.district_id != service.district_id:
+        return False
+    if who.role is Role.community_admin and who.community_id == service.community_id:
+        return True
+    return bool(service.provider_account_id) and who.user_id == service.provider_account_id
+
+
+def view(who: Caller, b: Booking, service: CareOffering | None = None) -> dict:
+    mine = who.user_id == b.account_id
+    shown = mine or who.role is Role.system or (
+        service is not None and is_provider(who, service))
+    return BookingOut(
+        id=b.id, service_id=b.service_id, session_id=b.session_id, community_id=b.community_id,
+        account_id=b.account_id, beneficiary_ref=(b.beneficiary or {}).get("ref", "self"),
+        beneficiary_name=(b.beneficiary or {}).get("name") if shown else None, state=b.state,
+        round=b.round or 1, booked_ts=b.booked_ts, confirmed_ts=b.confirmed_ts,
+        delivered_ts=b.delivered_ts, cancelled_ts=b.cancelled_ts, hours=b.hours,
+        version=b.version).model_dump(mode="json")
+
+
+def _commit_booking(who: Caller, bid: str, session, service: CareOffering, holder: str,
+                    beneficiary: dict) -> Committed[Booking]:
+    now = time.time()
+    fresh = Booking(id=bid, district_id=session.district_id, street_id=session.street_id,
+                    community_id=session.community_id, service_id=service.id,
+                    session_id=session.id, account_id=who.user_id, holder=holder,
+                    beneficiary=beneficiary, booked_ts=now,
+                    page_key=page_key(f"a:{who.user_id}", now, bid),
+                    session_key=domain.session_key(session.id, now, bid))
+    if service.provider_account_id:
+        fresh.provider_key = page_key(f"p:{service.provider_account_id}", now, bid)
+    return change(lambda: Booking.objects(id=bid).first() or fresh,
+                  lambda b, at: domain.book(b, time.time(), beneficiary), who)
+
+
+class BookingEntrypoints:
+    @rpc
+    @replies(BookingOut)
+    def book_session(self, caller: dict, session_id: str, data: dict) -> dict:
+        """Book a seat of a session for oneself or a dependent (once per person served)."""
+        who = as_caller(caller)
+        who.require_role(*BOOKERS)
+        spec = parse(BookingIn, data)
+        session = find_session(session_id)
+        if not access.sees(who, session) or who.role is Role.system:
+            raise NotFound("no such session", {"session_id": "unknown"})
+        access.home(who, session.community_id)
+        service = find_service(session.service_id)
+        now = time.time()
+        domain.bookable(session.starts_ts, session.ends_ts, bool(service.active), now)
+        ben = spec.beneficiary
+        domain.eligible(dict(service.eligibility or {}), ben.age, ben.living_alone)
+        holder = f"{who.user_id}/{ben.ref}"
+        bid = booking_id(session.id, holder)
+        known = Booking.objects(id=bid).first()
+        if known is not None and known.state in domain.HELD:
+            return view(who, known, service)  # a double click after the first answered
+        if seats.take(session.id, holder):
+            metrics.SEATS.labels("taken").inc()
+        elif not seats.holds(session.id, holder):
+            metrics.SEATS.labels("full").inc()
+            raise Conflict("the session is full", {"session_id": "full"})
+        done = _commit_booking(who, bid, session, service, holder, ben.model_dump(mode="json"))
+        if done.decision is not None:
+            metrics.BOOKINGS.labels(service.kind, "booked").inc()
+        return view(who, done.doc, service)
+
+    @rpc
+    @replies(BookingOut)
+    def cancel_booking(self, caller: dict, booking_id: str) -> dict:
+        """The booker gives up the seat (or the provider or admin cancels it): freed once."""
+        who = as_caller(caller)
+        booking, service = self._booking(who, booking_id)
+        if who.user_id != booking.account_id and not is_provider(who, service):
+            raise Forbidden("the booker or the provider cancels", {"role": who.role.value})
+        done = change(lambda: Booking.objects.get(id=booking.id),
+                      lambda b, at: domain.cancel(b, time.time()), who)
+        if done.decision is not None and seats.release(booking.session_id, booking.holder):
+            metrics.SEATS.labels("freed").inc()
+            metrics.BOOKINGS.labels(service.kind, "cancelled").inc()
+        return view(who, done.doc, service)
+
+    @rpc
+    @replies(BookingOut)
+    def confirm_booking(self, caller: dict, booking_id: str) -> dict:
+        """The provider confirms a booked seat."""
+        who = as_caller(caller)
+        booking, service = self._provider(who, booking_id)
+        done = change(lambda: Booking.objects.get(id=booking.id),
+                      lambda b, at: domain.confirm(b, time.time()), who)
+        return view(who, done.doc, service)
+
+    @rpc
+    @replies(BookingOut)
+    def record_delivery(self, caller: dict, booking_id: str, data: dict) -> dict:
+        """The provider records the service given: `care.delivered` (hours, points), once."""
+        who = as_caller(caller)
+        spec = parse(DeliveryIn, data)
+        booking, service = self._provider(who, booking_id)
+        session = find_session(booking.session_id)
+        done = change(lambda: Booking.objects.get(id=booking.id),
+                      lambda b, at: domain.deliver(b, service, session.starts_ts, spec.hours,
+                                                   spec.note, who.user_id, time.time()), who)
+        if done.decision is not None:
+            metrics.BOOKINGS.labels(service.kind, "delivered").inc()
+            metrics.HOURS.labels(service.provider_kind).inc(done.doc.hours or 0)
+        return view(who, done.doc, service)
+
+    @rpc
+    @replies(BookingOut)
+    def get_booking(self, caller: dict, booking_id: str) -> dict:
+        """A booking, for its booker, the provider and the community admin."""
+        who = as_caller(caller)
+        booking, service = self._booking(who, booking_id)
+        if who.user_id != booking.account_id and not is_provider(who, service):
+            raise NotFound("no such booking", {"booking_id": "unknown"})
+        return view(who, booking, service)
+
+    @rpc
+    @replies(BookingPage)
+    def list_bookings(self, caller: dict, session_id: str | None = None,
+                      limit: int | None = None, cursor: str | None = None) -> dict:
+        """The caller's own bookings, or (`session_id`) a session's roster for its provider
+        and the community admin."""
+        who = as_caller(caller)
+        query = page_query(limit, cursor)
+        if session_id is None:
+            docs, nxt = fetch(Booking.objects, "page_key", f"a:{who.user_id}", query)
+            return {"items": [view(who, d) for d in docs], "next_cursor": nxt}
+        session = find_session(session_id)
+        service = find_service(session.service_id)
+        if not is_provider(who, service):
+            raise NotFound("no such session", {"session_id": "unknown"})
+        docs, nxt = fetch(Booking.objects, "session_key", f"s:{session.id}", query)
+        return {"items": [view(who, d, service) for d in docs], "next_cursor": nxt}
+
+    def _booking(self, who: Caller, bid: str) -> tuple[Booking, CareOffering]:
+        booking = Booking.objects(id=str(bid)).first()
+        if booking is None or not access.sees(who, booking):
+            raise NotFound("no such booking", {"booking_id": "unknown"})
+        return booking, find_service(booking.service_id)
+
+    def _provider(self, who: Caller, bid: str) -> tuple[Booking, CareOffering]:
+        booking, service = self._booking(who, bid)
+        if not is_provider(who, service):
+            if who.user_id == booking.account_id:
+                raise Forbidden("the provider does this", {"role": who.role.value})
+            raise NotFound("no such booking", {"booking_id": "unknown"})
+        return booking, service
