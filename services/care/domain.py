@@ -108,7 +108,7 @@ def deliver(booking: Any, service: Any, session_starts_ts: float, hours: float |
         provider_account_id=service.provider_account_id, delivered_by=by, hours=given,
         price_points=service.price_points or 0, round=booking.round, delivered_ts=now)
     return Decision(changes={"state": BookingState.delivered.value, "delivered_ts": now,
-                             "hours": given, "note": note}, events=[event])
+                             "hours": given, "delivery_note": note}, events=[event])
 
 
 # --- the visit rota ---------------------------------------------------------------------

@@ -92,7 +92,7 @@ class Booking(Aggregate):
     delivered_ts = me.FloatField()
     cancelled_ts = me.FloatField()
     hours = me.FloatField()
-    note = me.StringField()
+    delivery_note = me.StringField()
     page_key = me.StringField()  # "a:<account>|<booked>|<id>": the resident's bookings
     session_key = me.StringField()  # "s:<session>|<booked>|<id>": the session's roster
     provider_key = me.StringField()  # "p:<provider account>|<booked>|<id>"
@@ -114,7 +114,7 @@ class Elder(Aggregate):
     phone = me.StringField()
     emergency_contact = me.StringField(default="")
     grid_id = me.StringField()
-    note = me.StringField(default="")
+    notes = me.StringField(default="")  # `note` is the aggregate's history method
     registered_by = me.StringField(required=True)
     grid_worker_id = me.StringField()
     volunteer_ids = me.ListField(me.StringField())

@@ -64,7 +64,7 @@ def view(e: Elder) -> dict:
     return ElderOut(
         id=e.id, community_id=e.community_id, name=e.name, age=e.age, address=e.address,
         phone=e.phone, emergency_contact=e.emergency_contact or "", grid_id=e.grid_id,
-        note=e.note or "", grid_worker_id=e.grid_worker_id,
+        note=e.notes or "", grid_worker_id=e.grid_worker_id,
         volunteer_ids=list(e.volunteer_ids or []), every_days=e.every_days,
         grace_hours=round(e.grace_seconds / 3600, 3) if e.grace_seconds is not None else None,
         cycle=e.cycle or 0, visit_due_ts=e.visit_due_ts, missed=e.missed or 0,
@@ -135,7 +135,8 @@ class RotaEntrypoints:
         elder = Elder(id=eid, district_id=place.district_id, street_id=place.street_id,
                       community_id=place.community_id, registered_by=who.user_id,
                       created_ts=now, page_key=page_key(f"c:{place.community_id}", now, eid),
-                      **spec.model_dump(mode="json", exclude={"community_id"}))
+                      notes=spec.note,
+                      **spec.model_dump(mode="json", exclude={"community_id", "note"}))
         return view(change(lambda: elder, lambda e, at: Decision(), who).doc)
 
     @rpc

@@ -39,6 +39,12 @@ def events(kind: str, **match: Any) -> list[dict]:
             and all(e["payload"].get(k) == v for k, v in match.items())]
 
 
+def event_ids(kind: str, **match: Any) -> set[str]:
+    """The distinct events (the relay publishes at least once: a copy has the same id)."""
+    return {e["id"] for e in EventProbe.seen if e["type"] == kind
+            and all(e["payload"].get(k) == v for k, v in match.items())}
+
+
 def tag() -> str:
     return uuid.uuid4().hex[:8]
 
