@@ -343,6 +343,43 @@ def seed_mediation(rpc: Any, demo: Demo) -> None:
                     {"name": "楼上住户 陈先生", "address": "5 号楼 402"}]})
 
 
+# The first community's 一老一小 catalogue (kind, title, provider kind, provider, eligibility,
+# capacity, price in points, price in fen).
+DEMO_CARE: tuple[tuple[str, str, str, str, dict, int, int, int], ...] = (
+    ("meal_aid", "长者助餐", "social_org", "幸福食堂", {"min_age": 60}, 30, 0, 800),
+    ("health_check", "健康体检", "government", "社区卫生服务中心", {"min_age": 60}, 20, 0, 0),
+    ("after_school", "四点半课堂", "volunteer", "大学生志愿者", {"min_age": 6, "max_age": 12},
+     15, 5, 0),
+)
+
+
+def seed_care(rpc: Any, demo: Demo) -> None:
+    """The first community's services for the old and the young, a session of each today,
+    the demo resident's booking of the meal aid, and an elderly person living alone with a
+    weekly visit rota (the grid worker, and the first volunteer)."""
+    admin = _caller(demo.users["community_admin"])
+    start = time.time() + 3600
+    sessions = []
+    for kind, title, provider_kind, provider, rules, capacity, points, money in DEMO_CARE:
+        service = rpc.care.add_service(admin, {
+            "kind": kind, "title": title, "detail": f"{provider}提供的{title}服务",
+            "provider_kind": provider_kind, "provider_name": provider, "eligibility": rules,
+            "capacity": capacity, "price_points": points, "price_money_cents": money})
+        sessions.append(rpc.care.add_session(admin, service["id"], {
+            "starts_ts": start, "ends_ts": start + 2 * 3600}))
+    resident = demo.users["resident"]
+    rpc.care.book_session(_caller(resident), sessions[0]["id"], {"beneficiary": {
+        "ref": "mother", "name": "母亲", "age": 78, "living_alone": True}})
+    elder = rpc.care.register_elder(admin, {
+        "name": "独居老人 周奶奶", "age": 84, "address": "东湖一小区 3 号楼 101",
+        "emergency_contact": "儿子 (外地)"})
+    worker = demo.users.get("gridworker")
+    volunteer = demo.users.get("volunteer01")
+    rpc.care.assign_rota(admin, elder["id"], {
+        "grid_worker_id": (worker or demo.users["community_admin"])["id"],
+        "volunteer_ids": [volunteer["id"]] if volunteer else [], "every_days": 7})
+
+
 SEED_STEPS: dict[str, Callable[[Any, Demo], None]] = {
     "identity": seed_identity,
     "dispatch": seed_dispatch,
@@ -352,6 +389,7 @@ SEED_STEPS: dict[str, Callable[[Any, Demo], None]] = {
     "evaluation": seed_evaluation,
     "deliberation": seed_deliberation,
     "mediation": seed_mediation,
+    "care": seed_care,
 }
 
 # The logins printed after `up`, by the service whose step creates them.
