@@ -37,6 +37,7 @@ DEFAULT_RULES: dict[EarnKind, RuleIn] = {
     EarnKind.activity_attended: RuleIn(points=3, daily_cap=9, weekly_cap=30),
     EarnKind.meeting_attended: RuleIn(points=3, daily_cap=6, weekly_cap=20),
     EarnKind.vote_cast: RuleIn(points=1, daily_cap=5, weekly_cap=20),
+    EarnKind.care_delivered: RuleIn(points=5, daily_cap=40, weekly_cap=150),
 }
 
 

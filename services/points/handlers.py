@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from services.common.caller import MEMBER_ROLES
 from services.common.contracts import Envelope
+from services.common.contracts.care import CareDelivered, ProviderKind
 from services.common.contracts.deliberation import MeetingAttended, VoteCast
 from services.common.contracts.dispatch import OrderConfirmed, OrderResolved
 from services.common.contracts.identity import CommunityCreated, UserCreated
@@ -34,6 +35,11 @@ def pay_order(order_id: str, at: float) -> int:
         return 0
     return earning.earn(row["community_id"], row["responder_id"],
                         EarnKind.order_resolved_by_member, f"order:{order_id}", now=at)
+
+
+def _to_a_person(envelope: Envelope) -> bool:
+    """A care service given by a provider with an account (a volunteer, a family...)."""
+    return bool(envelope.parsed().provider_account_id)
 
 
 def _resolved(envelope: Envelope) -> bool:
@@ -115,3 +121,13 @@ class EventHandlers:
         event: VoteCast = envelope.parsed()
         earning.earn(event.community_id, event.account_id, EarnKind.vote_cast,
                      f"vote:{event.meeting_id}", now=event.cast_ts)
+
+    @handles("care", "care.delivered", when=_to_a_person)
+    def on_care_delivered(self, envelope: Envelope) -> None:
+        """一老一小: the provider's account earns the rule's points, per hour for a volunteer,
+        once per booking and round."""
+        event: CareDelivered = envelope.parsed()
+        units = event.hours if event.provider_kind is ProviderKind.volunteer else 1.0
+        earning.earn(event.community_id, event.provider_account_id, EarnKind.care_delivered,
+                     f"care:{event.booking_id}:{event.round}", units=units,
+                     now=event.delivered_ts)

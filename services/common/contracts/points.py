@@ -57,6 +57,7 @@ class EarnKind(StrEnum):
     activity_attended = "activity_attended"
     meeting_attended = "meeting_attended"  # deliberation's meeting.attended
     vote_cast = "vote_cast"  # deliberation's vote.cast
+    care_delivered = "care_delivered"  # care's 一老一小 service given, to its provider
 
 
 class CooperationMode(StrEnum):

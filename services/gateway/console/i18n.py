@@ -115,6 +115,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "earn.activity_attended": ("参加活动", "Activity attended"),
     "earn.meeting_attended": ("参加议事", "Meeting attended"),
     "earn.vote_cast": ("参与投票", "Vote cast"),
+    "earn.care_delivered": ("一老一小服务", "Care service given"),
     # issues
     "issue.new": ("反映诉求", "File an issue"),
     "issue.category": ("类别", "Category"),
