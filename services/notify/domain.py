@@ -144,4 +144,6 @@ def text(kind: NotificationKind, **facts: Any) -> tuple[str, str]:
     if kind is K.vote_opened:
         return ("社区选举开始投票" if facts.get("election") else "社区决议开始投票",
                 f"投票截止 {facts['due']}")
+    if kind is K.visit_missed:
+        return "独居老人走访逾期，已上报社区", f"第 {facts['cycle']} 次走访应于 {facts['due']} 完成"
     raise ValueError(f"no text for {kind}")

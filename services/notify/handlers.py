@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from services.common.caller import Caller
 from services.common.contracts import Envelope
+from services.common.contracts.care import CareVisitMissed
 from services.common.contracts.deliberation import VoteOpened
 from services.common.contracts.dispatch import (
     OrderClaimed,
@@ -138,3 +139,14 @@ class EventHandlers:
         _tell(self, envelope, domain.residents(event.community_id), K.vote_opened,
               f"meeting:{event.meeting_id}",
               domain.text(K.vote_opened, due=_due(event.closes_ts), election=event.election))
+
+    # --- care: the visit rota of elderly people living alone -----------------------------
+    @handles("care", "care.visit_missed", idempotent=True)
+    def on_visit_missed(self, envelope: Envelope) -> None:
+        """独居老人: a missed visit, to its visitors and the community admin who registered
+        the elder (ids only: the elder's details stay in care)."""
+        event: CareVisitMissed = envelope.parsed()
+        text = domain.text(K.visit_missed, cycle=event.cycle, due=_due(event.due_ts))
+        for user_id in event.notify:
+            _tell(self, envelope, domain.personal(user_id), K.visit_missed,
+                  f"elder:{event.elder_id}", text)

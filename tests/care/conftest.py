@@ -1,5 +1,5 @@
-"""One platform (identity + care + points + an event probe, real broker and store) for the whole
-package: every test makes its own services, sessions, elders and accounts."""
+"""One platform (identity, care, points, notify and an event probe; real broker and store)
+for the whole package: every test makes its own services, sessions, elders and accounts."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from tests.platform import Platform, shared_platform
 def cplatform(request, vhost_pipeline, store_uri) -> Iterator[Platform]:
     with shared_platform(request, vhost_pipeline, store_uri) as running:
         from services.care.service import CareService
+        from services.notify.service import NotifyService
         from services.points.service import PointsService
 
-        running.start(CareService, PointsService, EventProbe)
+        running.start(CareService, PointsService, NotifyService, EventProbe)
         running.tenancy()
         yield running

@@ -72,6 +72,16 @@ def test_a_missed_visit_escalates_once_across_two_replicas(cplatform, second_rep
     assert (now["missed"], now["overdue"], now["cycle"]) == (1, True, 1)
     assert now["visit_due_ts"] == pytest.approx(elder["visit_due_ts"])
 
+
+    def told(headers: dict) -> list[dict]:
+        got = cplatform.client.get("/me/notifications?limit=100", headers=headers).json()
+        return [n for n in got["items"] if n["ref"] == f"elder:{elder['id']}"]
+
+    for headers in (people["volunteer"], people["grid_worker"], admin):  # notify, once each
+        assert wait_until(lambda h=headers: told(h), timeout=10, every=0.2)
+        (notice,) = told(headers)
+        assert notice["kind"] == "visit_missed" and _secret_free(notice)
+
     visit = cplatform.client.post(f"/care/elders/{elder['id']}/visits",
                                   headers=people["volunteer"], json={"well": True,
                                                                      "note": "血压正常"})

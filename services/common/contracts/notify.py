@@ -20,6 +20,7 @@ class NotificationKind(StrEnum):
     report_in_missed = "report_in_missed"  # it passed without a 报到
     redemption_confirmed = "redemption_confirmed"  # a merchant confirmed the resident's code
     vote_opened = "vote_opened"  # 决议: the community's residents may vote
+    visit_missed = "visit_missed"  # 独居老人: a rota visit passed its deadline (care)
 
 
 class ChannelName(StrEnum):
