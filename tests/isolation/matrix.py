@@ -157,6 +157,16 @@ ROUTES: dict[str, Route] = {
                          ("notify", "mark_read", ("notification",))),
     "notify.count": Route("GET", "/me/notifications/unread-count",
                           ("notify", "unread_count", ())),
+    # 一老一小: {care_booking} is the target's reporter's booking of the target's session;
+    # {elder} the target's 独居老人 with its rota (m-grid_worker-<where>, m-volunteer-<where>)
+    "care.services": Route("GET", "/care/communities/{community}/services",
+                           ("care", "list_services", ("community",)), lists="care_service",
+                           public=True),
+    "care.booking": Route("GET", "/care/bookings/{care_booking}",
+                          ("care", "get_booking", ("care_booking",))),
+    "care.elder": Route("GET", "/care/elders/{elder}", ("care", "get_elder", ("elder",))),
+    "care.elders": Route("GET", "/care/elders?community_id={community}",
+                         ("care", "list_elders", ("community",)), lists="elder"),
 }
 
 WORKER_ROLES = ("grid_worker", "volunteer", "operator", "department", "community_admin",
@@ -229,6 +239,15 @@ GATEWAY: dict[str, dict[str, Row]] = {
     "notify.inbox": _only(EMPTY, reporter=LIST_OWN),
     "notify.read": _only(NONE, reporter=OWN),
     "notify.count": _everyone(OK3),  # everyone signed in has an inbox
+    "care.services": _everyone(OK3),  # the catalogue is public
+    # a booking: its booker (the reporter) and the provider (here: the community admin)
+    "care.booking": _only(ROLE, reporter=OWN, resident=NONE, grid_worker=NONE,
+                          volunteer=NONE, operator=NONE, merchant=NONE, community_admin=OWN),
+    # an elder: the community admin and the assigned visitors (A's grid worker and
+    # volunteer visit A's elder only); street and district admins included, nobody else
+    "care.elder": _only(ROLE, reporter=NONE, resident=NONE, grid_worker=OWN, volunteer=OWN,
+                        operator=NONE, community_admin=OWN),
+    "care.elders": _only(ROLE, community_admin=OWN),
 }
 
 RPC: dict[str, dict[str, Row]] = {
@@ -260,6 +279,11 @@ RPC: dict[str, dict[str, Row]] = {
     "mediation.get": dict.fromkeys(("department", "street_admin", "district_admin",
                                     "merchant", "ops"), NONE),
     "mediation.figures": {r: NONE for r in ROLES if r != "community_admin"},
+    # care answers "not yours" as "not there": a booking or an elder one may not see
+    "care.booking": dict.fromkeys(("department", "street_admin", "district_admin", "ops"),
+                                  NONE),
+    "care.elder": dict.fromkeys(("department", "street_admin", "district_admin", "merchant",
+                                 "ops"), NONE),
 }
 
 
@@ -411,6 +435,18 @@ WRITES: dict[str, Write] = {
         "identity", "revoke_tokens", ("user",)), "none"),
     "app_key.issue": Write("POST", "/app-keys", ("identity", "issue_app_key", ("body",)), "none",
                            body={"name": "app {uniq}", "community_ids": ["{community}"]}, ok=201),
+    # 一老一小: the admin's catalogue and register; a seat of the target's session
+    "care.add_service": Write("POST", "/care/services", ("care", "add_service", ("body",)),
+                              "none", body={"community_id": "{community}", "kind": "meal_aid",
+                                            "title": "助餐 {uniq}", "detail": "午餐",
+                                            "provider_kind": "social_org",
+                                            "provider_name": "食堂", "capacity": 10}, ok=201),
+    "care.register_elder": Write("POST", "/care/elders", ("care", "register_elder", ("body",)),
+                                 "none", body={"community_id": "{community}", "name": "老人",
+                                               "age": 80, "address": "1 号楼"}, ok=201),
+    "care.book": Write("POST", "/care/sessions/{session}/bookings", (
+        "care", "book_session", ("session", "body")), "care_session",
+        body={"beneficiary": {"name": "本人", "age": 70}}, ok=201),
 }
 
 ADMIN_WRITE = _only(ROLE, **ADMINS)  # the admins' own writes; the gateway turns others away
@@ -478,6 +514,11 @@ WRITE_GATEWAY: dict[str, dict[str, Row]] = {
                              volunteer=NONE, operator=NONE, community_admin=OWN),
     "user.revoke_tokens": ADMIN_WRITE,  # who may create the account may revoke it
     "app_key.issue": ADMIN_WRITE,
+    "care.add_service": _only(ROLE, community_admin=OWN),
+    "care.register_elder": _only(ROLE, community_admin=OWN),
+    "care.book": _only(ROLE, **dict.fromkeys(
+        ("reporter", "resident", "grid_worker", "volunteer", "operator", "community_admin"),
+        OWN)),
 }
 
 _SEES_ISSUE = {"reporter": SEES_OWN_403, "grid_worker": SEES_OWN_403,

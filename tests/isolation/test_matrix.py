@@ -18,6 +18,7 @@ import eventlet
 import eventlet.queue
 import pytest
 
+from services.care.service import CareService
 from services.common.errors import DomainError
 from services.dispatch.service import DispatchService
 from services.evaluation.service import EvaluationService
@@ -135,7 +136,7 @@ def _iso(ts: float) -> str:
 def world(module_platform: Platform) -> World:
     platform = module_platform
     platform.start(IntakeService, DispatchService, EvaluationService, PointsService,
-                   VolunteersService, MediationService, NotifyService)
+                   VolunteersService, MediationService, NotifyService, CareService)
     tenancy = platform.tenancy()
     with platform.rpc() as rpc:
         tenancy.communities["A2"] = rpc.identity.create_community(
@@ -164,6 +165,8 @@ def world(module_platform: Platform) -> World:
                            **_redemption(rpc, admin, where, account)}
             ids[target]["case"] = victims.case_of(
                 rpc, admin, community_id, caller(platform, "reporter", where)["user_id"])
+            ids[target] |= victims.care_records(rpc, admin, caller(platform, "reporter", where),
+                                                where)
         for target, where in WHERE.items():
             _wait_dispatched(rpc, caller(platform, "community_admin", where),
                              ids[target]["issue"])

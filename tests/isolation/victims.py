@@ -76,6 +76,8 @@ def make(rpc: Any, kind: str, community_id: str, admin: dict, reporter: dict,
             "community_id": community_id, "kind": "workshop", "title": "义修小屋",
             "detail": "修小家电", "capacity": 500, "starts_ts": 1900000000.0,
             "ends_ts": 1900003600.0})["id"]}
+    if kind == "care_session":  # an admin's 一老一小 service with a session open now
+        return {"session": care_session_of(rpc, admin)}
     if kind == "case":  # a mediation case with the reporter as its first party
         return {"case": case_of(rpc, admin, community_id, reporter["user_id"])}
     raise ValueError(f"no victim kind {kind!r}")
@@ -85,6 +87,30 @@ def case_of(rpc: Any, admin: dict, community_id: str, party_account: str) -> str
     return rpc.mediation.open_case(admin, {
         "community_id": community_id, "kind": "neighbour", "summary": "楼上漏水",
         "parties": [{"name": "甲", "account_id": party_account}, {"name": "乙"}]})["id"]
+
+
+def care_session_of(rpc: Any, admin: dict, capacity: int = 500) -> str:
+    service = rpc.care.add_service(admin, {
+        "kind": "meal_aid", "title": "长者助餐", "detail": "午餐", "capacity": capacity,
+        "provider_kind": "social_org", "provider_name": "幸福食堂"})
+    now = time.time()
+    return rpc.care.add_session(admin, service["id"], {"starts_ts": now - 60,
+                                                       "ends_ts": now + 3600})["id"]
+
+
+def care_records(rpc: Any, admin: dict, reporter: dict, where: str) -> dict[str, str]:
+    """The target's service, its reporter's booking and an elder with a rota whose visitors
+    are the target's grid worker and volunteer (m-<role>-<where>)."""
+    session = care_session_of(rpc, admin)
+    booking = rpc.care.book_session(reporter, session, {"beneficiary": {"name": "母亲",
+                                                                        "age": 80}})
+    elder = rpc.care.register_elder(admin, {"name": "独居老人", "age": 85,
+                                            "address": "3 号楼 101"})
+    rpc.care.assign_rota(admin, elder["id"], {"grid_worker_id": f"m-grid_worker-{where}",
+                                              "volunteer_ids": [f"m-volunteer-{where}"],
+                                              "every_days": 7})
+    return {"care_service": booking["service_id"], "care_booking": booking["id"],
+            "elder": elder["id"]}
 
 
 def fresh(who: dict) -> dict:
