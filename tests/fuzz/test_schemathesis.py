@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
+from services.care.service import CareService
 from services.deliberation.service import DeliberationService
 from services.dispatch.service import DispatchService
 from services.evaluation.service import EvaluationService
@@ -59,6 +60,8 @@ CREATES = {  # a refused request to these must not add a record to that collecti
     ("POST", "/projects"): ("volunteers", "projects"),
     ("POST", "/mediation/cases"): ("mediation", "cases"),
     ("POST", "/app-keys"): ("identity", "app_keys"),
+    ("POST", "/care/services"): ("care", "services"),
+    ("POST", "/care/elders"): ("care", "elders"),
 }
 
 
@@ -92,6 +95,7 @@ def _real_objects(platform, client, admin: dict) -> dict[str, list[str]]:
         "kind": "neighbour", "summary": "漏水纠纷", "parties": [{"name": "甲"}, {"name": "乙"}]})
     volunteers |= {"case_id": [case.json()["id"]], "party_id": ["p1", "p2"],
                    "meeting_id": [f"{case.json()['id']}-mt1"]}
+    volunteers |= _care_objects(platform, client, admin)
     return volunteers | {"community_id": [community_id, platform.community_id("B")],
             "issue_id": [issue["id"]], "order_id": [order.json()["id"]],
             "responder_id": [responder["id"]], "user_id": [u["id"] for u in users][:2],
@@ -127,6 +131,23 @@ def _volunteer_objects(platform, client) -> dict[str, list[str]]:
     return {"account_id": [profile["account_id"]], "project_id": [project["id"]],
             "certification_id": [profile["certifications"][0]["id"]],
             "wish_id": [wish["id"]], "activity_id": [activity["id"]], "match_id": [match["id"]]}
+
+
+def _care_objects(platform, client, admin: dict) -> dict[str, list[str]]:
+    """A 一老一小 service with a session open now, a resident's booking, an elder."""
+    resident = {"Authorization": f"Bearer {_token(platform, 'resident')}"}
+    service = client.post("/care/services", headers=admin, json={
+        "kind": "meal_aid", "title": "助餐", "detail": "午餐", "provider_kind": "social_org",
+        "provider_name": "食堂", "capacity": 50}).json()
+    now = time.time()
+    session = client.post(f"/care/services/{service['id']}/sessions", headers=admin,
+                          json={"starts_ts": now - 60, "ends_ts": now + 3600}).json()
+    booking = client.post(f"/care/sessions/{session['id']}/bookings", headers=resident,
+                          json={"beneficiary": {"name": "母亲", "age": 80}}).json()
+    elder = client.post("/care/elders", headers=admin, json={
+        "name": "老人", "age": 85, "address": "1 号楼"}).json()
+    return {"service_id": [service["id"]], "session_id": [session["id"]],
+            "booking_id": [booking["id"]], "elder_id": [elder["id"]]}
 
 
 def _count(platform, service: str, collection: str) -> int:
@@ -185,7 +206,7 @@ def _check_refusal(path: str, response, problems: list[str], label: str) -> None
 def test_every_route_answers_generated_input_without_5xx(platform, tmp_path):
     client = platform.start(IntakeService, DispatchService, PointsService, VolunteersService,
                             EvaluationService, DeliberationService, MediationService,
-                            NotifyService)
+                            NotifyService, CareService)
     admin = {"Authorization": f"Bearer {_token(platform, 'community_admin')}"}
     real = _real_objects(platform, client, admin)
     auth = {role: {"Authorization": f"Bearer {_token(platform, role)}"} for role in ROLES}
