@@ -86,7 +86,7 @@ def test_the_webhook_body_is_signed_with_hmac_sha256():
 
 
 def test_each_kind_has_a_text():
-    facts = {"summary": "x", "due": "12-01 10:00", "level": "street", "price": 10}
+    facts = {"summary": "x", "due": "12-01 10:00", "level": "street", "price": 10, "cycle": 1}
     for kind in NotificationKind:
         if kind is not NotificationKind.issue_status:
             title, _ = domain.text(kind, **facts)
