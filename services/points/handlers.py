@@ -38,8 +38,11 @@ def pay_order(order_id: str, at: float) -> int:
 
 
 def _to_a_person(envelope: Envelope) -> bool:
-    """A care service given by a provider with an account (a volunteer, a family...)."""
-    return bool(envelope.parsed().provider_account_id)
+    """A care service given by a provider with an account who is not a volunteer (a family,
+    an organisation's or a merchant's account): a volunteer's hours are logged by the
+    volunteers service and paid by the volunteer_hour rule."""
+    event = envelope.parsed()
+    return bool(event.provider_account_id) and event.provider_kind is not ProviderKind.volunteer
 
 
 def _resolved(envelope: Envelope) -> bool:
@@ -124,10 +127,8 @@ class EventHandlers:
 
     @handles("care", "care.delivered", when=_to_a_person)
     def on_care_delivered(self, envelope: Envelope) -> None:
-        """一老一小: the provider's account earns the rule's points, per hour for a volunteer,
-        once per booking and round."""
+        """一老一小: the provider's account earns the rule's points, once per booking and
+        round."""
         event: CareDelivered = envelope.parsed()
-        units = event.hours if event.provider_kind is ProviderKind.volunteer else 1.0
         earning.earn(event.community_id, event.provider_account_id, EarnKind.care_delivered,
-                     f"care:{event.booking_id}:{event.round}", units=units,
-                     now=event.delivered_ts)
+                     f"care:{event.booking_id}:{event.round}", now=event.delivered_ts)

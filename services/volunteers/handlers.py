@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from services.common.caller import Caller
 from services.common.contracts import Envelope
+from services.common.contracts.care import CareDelivered, ProviderKind
 from services.common.contracts.dispatch import (
     GridChanged,
     GridRemoved,
@@ -22,7 +23,7 @@ from services.common.contracts.intake import IssueTriaged
 from services.common.contracts.mediation import CaseClosed, MediatorRequested
 from services.common.contracts.workflow import IssueClass
 from services.common.inbox import handles
-from services.volunteers import grids, lists, matching, mediations, orders, profiles
+from services.volunteers import care_hours, grids, lists, matching, mediations, orders, profiles
 
 
 def _public(envelope: Envelope) -> bool:
@@ -45,6 +46,12 @@ def _a_persons_service(envelope: Envelope) -> bool:
 def _mediated(envelope: Envelope) -> bool:
     """Only cases a matched mediator held count in a load."""
     return bool(envelope.parsed().match_id)
+
+
+def _by_a_volunteer(envelope: Envelope) -> bool:
+    """Only care given by a volunteer's account logs volunteer hours."""
+    event: CareDelivered = envelope.parsed()
+    return event.provider_kind is ProviderKind.volunteer and bool(event.provider_account_id)
 
 
 class EventHandlers:
@@ -134,3 +141,8 @@ class EventHandlers:
         event: CaseClosed = envelope.parsed()
         matching.release_load(event.match_id, event.mediator_id,
                               Caller.system(request_id=envelope.correlation_id))
+
+    @handles("care", "care.delivered", when=_by_a_volunteer)
+    def on_care_delivered(self, envelope: Envelope) -> None:
+        """一老一小 given by a volunteer: their hours, logged once per booking and round."""
+        care_hours.logged(envelope.parsed(), Caller.system(request_id=envelope.correlation_id))

@@ -268,8 +268,21 @@ class VolunteerMark(me.Document):
     id = me.StringField(primary_key=True)
 
 
+class CareHours(Aggregate):
+    """A volunteer's hours of a care service given (一老一小, care's `care.delivered`), once
+    per booking and round (`h-care-<booking>-<round>`: a redelivery finds it by `_id`)."""
+
+    meta = {"db_alias": ALIAS, "collection": "care_hours"}
+    id = me.StringField(primary_key=True)
+    community_id = me.StringField(required=True)
+    account_id = me.StringField(required=True)
+    booking_id = me.StringField(required=True)
+    hours = me.FloatField(required=True)
+    logged_ts = me.FloatField(required=True)
+
+
 for _counted in (Profile, Wish, Activity, Match):
     _counted.tally_document = Tally
 
 DOCUMENTS = [Profile, Wish, Activity, Match, ListEntry, Project, VolunteerGrid, Tally,
-             VolunteerMark, VolunteerPolicy]
+             VolunteerMark, VolunteerPolicy, CareHours]

@@ -169,26 +169,34 @@ def test_a_session_not_started_is_not_delivered_and_an_ended_one_not_booked(cpla
     assert elderly()["beneficiary"]["living_alone"] is True
 
 
-def test_a_volunteer_provider_earns_the_care_rule_per_hour_once(cplatform):
-    provider = f"u-carer-{tag()}"
-    provider_headers = token_headers(cplatform, "volunteer", provider)
-    service = add_service(cplatform, provider_kind="volunteer", provider_name="志愿者 小张",
-                          provider_account_id=provider, kind="home_care", hours=2.0)
-    session = add_session(cplatform, service["id"])
-    made = book(cplatform, session["id"], resident(cplatform)).json()
-    for _ in range(2):
-        done = cplatform.client.post(f"/care/bookings/{made['id']}/delivery",
-                                     headers=provider_headers, json={})
-        assert done.status_code == 200, done.text
+def test_a_providers_account_earns_the_care_rule_once_and_a_volunteer_not_by_it(cplatform):
+    """A family's or an organisation's account earns care_delivered per delivery; a
+    volunteer's hours are the volunteers service's (volunteer_hour, tests/volunteers)."""
+    paid = {}
+    for kind in ("social_org", "volunteer"):
+        provider = f"u-carer-{tag()}"
+        headers = token_headers(cplatform, "volunteer" if kind == "volunteer" else "operator",
+                                provider)
+        service = add_service(cplatform, provider_kind=kind, provider_name="服务者",
+                              provider_account_id=provider, kind="home_care", hours=2.0)
+        session = add_session(cplatform, service["id"])
+        made = book(cplatform, session["id"], resident(cplatform)).json()
+        for _ in range(2):
+            done = cplatform.client.post(f"/care/bookings/{made['id']}/delivery",
+                                         headers=headers, json={})
+            assert done.status_code == 200, done.text
+        paid[kind] = (headers, made["id"])
 
-    def balance() -> int:
-        got = cplatform.client.get("/points/balance", headers=provider_headers)
+    def balance(headers: dict) -> int:
+        got = cplatform.client.get("/points/balance", headers=headers)
         return got.json()["active"] if got.status_code == 200 else -1
 
-    assert wait_until(lambda: balance() == 10, timeout=15, every=0.2), balance()
-    rules = cplatform.client.get("/points/rules", headers=provider_headers).json()
+    org, booking = paid["social_org"]
+    assert wait_until(lambda: balance(org) == 5, timeout=15, every=0.2), balance(org)
+    rules = cplatform.client.get("/points/rules", headers=org).json()
     assert {"kind": "care_delivered", "points": 5} in [
         {"kind": r["kind"], "points": r["points"]} for r in rules]
-    statement = cplatform.client.get("/points/statement", headers=provider_headers).json()
+    statement = cplatform.client.get("/points/statement", headers=org).json()
     assert [(p["amount"], p["source"]) for p in statement["items"]] == [
-        (10, f"care:{made['id']}:1")]
+        (5, f"care:{booking}:1")]
+    assert balance(paid["volunteer"][0]) == 0

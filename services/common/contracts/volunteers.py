@@ -29,7 +29,7 @@ from services.common.paging import Page
 # An instant as epoch seconds: finite and within 1970..2200 (the calendar types.py keeps).
 EpochTs = Annotated[float, Field(ge=0, le=7_258_118_400, allow_inf_nan=False)]
 
-SourceKind = Literal["activity", "wish", "order"]
+SourceKind = Literal["activity", "wish", "order", "care"]  # care: a 一老一小 service given
 NeedKind = Literal["wish", "activity", "order", "need", "mediation"]  # mediation: a case
 
 
