@@ -155,11 +155,18 @@ class BookingEntrypoints:
     @rpc
     @replies(BookingPage)
     def list_bookings(self, caller: dict, session_id: str | None = None,
-                      limit: int | None = None, cursor: str | None = None) -> dict:
-        """The caller's own bookings, or (`session_id`) a session's roster for its provider
-        and the community admin."""
+                      limit: int | None = None, cursor: str | None = None,
+                      provided: bool = False) -> dict:
+        """The caller's own bookings, (`provided`) the bookings of the services the caller's
+        account provides, or (`session_id`) a session's roster for its provider and the
+        community admin."""
         who = as_caller(caller)
         query = page_query(limit, cursor)
+        if provided and session_id is None:
+            docs, nxt = fetch(Booking.objects, "provider_key", f"p:{who.user_id}", query)
+            services = {d.service_id: find_service(d.service_id) for d in docs}
+            return {"items": [view(who, d, services[d.service_id]) for d in docs
+                              if is_provider(who, services[d.service_id])], "next_cursor": nxt}
         if session_id is None:
             docs, nxt = fetch(Booking.objects, "page_key", f"a:{who.user_id}", query)
             return {"items": [view(who, d) for d in docs], "next_cursor": nxt}

@@ -139,6 +139,13 @@ def test_the_provider_confirms_and_records_delivery_once(cplatform):
     roster = cplatform.client.get(f"/care/bookings?session_id={session['id']}",
                                   headers=provider_headers).json()["items"]
     assert [(b["id"], b["beneficiary_name"]) for b in roster] == [(made["id"], "王奶奶")]
+    provided = cplatform.client.get("/care/bookings?provided=true",
+                                    headers=provider_headers).json()["items"]
+    assert [b["id"] for b in provided] == [made["id"]]
+    stranger = cplatform.client.get(f"/care/bookings?session_id={session['id']}",
+                                    headers=resident(cplatform))
+    assert stranger.status_code == 404
+    assert error_of(stranger)["fields"] == {"session_id": "unknown"}
     for _ in range(2):
         done = cplatform.client.post(f"/care/bookings/{made['id']}/delivery",
                                      headers=provider_headers, json={"note": "陪聊一下午"})

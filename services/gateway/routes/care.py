@@ -115,10 +115,12 @@ def book_session(session_id: PathId, body: BookingIn, caller: CallerDep,
 
 @router.get("/care/bookings", response_model=BookingPage)
 def list_bookings(caller: CallerDep, rpc: RpcDep, session_id: QueryId = None,
-                  limit: Limit = DEFAULT_PAGE, cursor: Cursor = None) -> object:
-    """The caller's bookings, or (`session_id`) a session's roster for its provider."""
+                  provided: bool = False, limit: Limit = DEFAULT_PAGE,
+                  cursor: Cursor = None) -> object:
+    """The caller's bookings; (`provided=true`) those of the services the caller provides;
+    (`session_id`) a session's roster for its provider and the community admin."""
     require(caller, *PROVIDERS)
-    return _call(rpc, "list_bookings", caller, session_id, limit, cursor)
+    return _call(rpc, "list_bookings", caller, session_id, limit, cursor, provided)
 
 
 @router.get("/care/bookings/{booking_id}", response_model=BookingOut)
