@@ -125,16 +125,21 @@ def test_the_admin_and_the_visitors_see_the_elder_and_list_them(cplatform):
     assert [e["id"] for e in mine] == [elder["id"]]
 
 
+@pytest.fixture(scope="module")
+def registered(cplatform) -> dict:
+    return _register(cplatform, _people(cplatform))
+
+
 @pytest.mark.parametrize("who", ["resident_a", "other_volunteer", "admin_b", "street_admin",
                                  "resident_b"])
-def test_outsiders_get_nothing_of_the_elder(cplatform, who):
-    people = _people(cplatform)
-    elder = _register(cplatform, people)
-    headers = {"resident_a": lambda: cplatform.headers("resident", "A", "outsider"),
+def test_outsiders_get_nothing_of_the_elder(cplatform, registered, who):
+    elder = registered
+    headers = {"resident_a": lambda: token_headers(cplatform, "resident", f"u-r-{tag()}"),
                "other_volunteer": lambda: token_headers(cplatform, "volunteer", f"u-v-{tag()}"),
                "admin_b": lambda: cplatform.headers("community_admin", "B"),
                "street_admin": lambda: cplatform.headers("street_admin", "A"),
-               "resident_b": lambda: cplatform.headers("resident", "B")}[who]()
+               "resident_b": lambda: token_headers(cplatform, "resident", f"u-r-{tag()}",
+                                                   "B")}[who]()
     client = cplatform.client
     got = client.get(f"/care/elders/{elder['id']}", headers=headers)
     assert got.status_code in (403, 404) and _secret_free(got.text)

@@ -12,9 +12,12 @@ def test_the_seed_adds_the_catalogue_a_booking_and_a_rota(cplatform):
     tenancy, t = cplatform.tenancy(), tag()
     demo = seed.Demo(district=tenancy.district, steps=["identity", "dispatch"],
                      communities=[tenancy.communities["B"]])
+    community = tenancy.communities["B"]
     for name, role in (("community_admin", "community_admin"), ("resident", "resident"),
                        ("gridworker", "grid_worker"), ("volunteer01", "volunteer")):
-        demo.users[name] = cplatform.user(role, "B", f"seed-{t}") | {"role": role}
+        demo.users[name] = {"id": f"u-seed-{name}-{t}", "role": role,  # care trusts callers
+                            "district_id": tenancy.district["id"],
+                            "street_id": community["street_id"], "community_id": community["id"]}
     admin = {"user_id": demo.users["community_admin"]["id"], "role": "community_admin",
              "district_id": tenancy.district["id"], "community_id": tenancy.communities["B"]["id"],
              "street_id": tenancy.communities["B"]["street_id"]}
