@@ -25,7 +25,10 @@ from services.common.contracts.care import BookingIn, BookingOut, BookingPage, D
 from services.common.errors import Conflict, Forbidden, NotFound
 from services.common.paging import fetch, page_key
 from services.common.rpc import as_caller, parse, replies
+from services.common.store import StaleWrite
 
+REPAIR_GRACE_SECONDS = 30.0  # a live cancel frees its seat well within this
+REPAIR_BATCH = 50
 BOOKERS = (Role.resident, Role.volunteer, Role.operator, Role.grid_worker,
            Role.community_admin)
 
@@ -69,6 +72,29 @@ def _commit_booking(who: Caller, bid: str, session, service: CareOffering, holde
                   lambda b, at: domain.book(b, time.time(), beneficiary), who)
 
 
+def free_seat(booking: Booking, who: Caller) -> None:
+    """Free a cancelled booking's seat (guarded by its holder: once), then mark the cancel
+    over. In that order: a rebook meanwhile either finds the seat still held and a cancel
+    pending (409, ask again) or takes the freed seat; never a booking without its seat."""
+    if seats.release(booking.session_id, booking.holder):
+        metrics.SEATS.labels("freed").inc()
+    change(lambda: Booking.objects.get(id=booking.id), lambda b, at: domain.released(b), who)
+
+
+def repair(now: float) -> int:
+    """Cancels that stopped between their commit and the seat's release (a crash): freed
+    after the grace, once (the release is guarded by the holder)."""
+    done = 0
+    for b in Booking.objects(release_pending=True).limit(REPAIR_BATCH):
+        if b.state == "cancelled" and (b.cancelled_ts or 0) <= now - REPAIR_GRACE_SECONDS:
+            try:
+                free_seat(b, Caller.system())
+                done += 1
+            except StaleWrite:
+                continue  # another replica or a rebook moved it: the next poll re-reads
+    return done
+
+
 class BookingEntrypoints:
     @rpc
     @replies(BookingOut)
@@ -96,6 +122,8 @@ class BookingEntrypoints:
         elif not seats.holds(session.id, holder):
             metrics.SEATS.labels("full").inc()
             raise Conflict("the session is full", {"session_id": "full"})
+        else:
+            domain.adoptable(Booking.objects(id=bid).first())  # not while a cancel frees it
         done = _commit_booking(who, bid, session, service, holder, ben.model_dump(mode="json"))
         if done.decision is not None:
             metrics.BOOKINGS.labels(service.kind, "booked").inc()
@@ -111,8 +139,8 @@ class BookingEntrypoints:
             raise Forbidden("the booker or the provider cancels", {"role": who.role.value})
         done = change(lambda: Booking.objects.get(id=booking.id),
                       lambda b, at: domain.cancel(b, time.time()), who)
-        if done.decision is not None and seats.release(booking.session_id, booking.holder):
-            metrics.SEATS.labels("freed").inc()
+        if done.decision is not None:
+            free_seat(done.doc, who)
             metrics.BOOKINGS.labels(service.kind, "cancelled").inc()
         return view(who, done.doc, service)
 

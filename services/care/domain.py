@@ -66,8 +66,26 @@ def book(booking: Any, now: float, beneficiary: dict) -> Decision | None:
                        account_id=booking.account_id, round=n)
     return Decision(changes={"state": BookingState.booked.value, "round": n, "booked_ts": now,
                              "beneficiary": beneficiary, "confirmed_ts": None,
-                             "cancelled_ts": None},
+                             "cancelled_ts": None, "release_pending": False},
                     events=[event])
+
+
+def adoptable(booking: Any) -> bool:
+    """A holder already holding the seat may make (or make again) their booking, unless a
+    cancel of it is still freeing the seat (`release_pending`): then they ask again."""
+    if booking is None or booking.state != BookingState.cancelled.value:
+        return True
+    if booking.release_pending:
+        raise Conflict("the booking is being cancelled; book again in a moment",
+                       {"session_id": "being cancelled"})
+    return True
+
+
+def released(booking: Any) -> Decision | None:
+    """The cancelled booking's seat is free: the cancel is over (a rebook cleared it)."""
+    if booking.state != BookingState.cancelled.value or not booking.release_pending:
+        return None
+    return Decision(changes={"release_pending": False})
 
 
 def cancel(booking: Any, now: float) -> Decision | None:
@@ -79,7 +97,8 @@ def cancel(booking: Any, now: float) -> Decision | None:
     event = CareBookingCancelled(booking_id=booking.id, session_id=booking.session_id,
                                  community_id=booking.community_id,
                                  account_id=booking.account_id, round=booking.round)
-    return Decision(changes={"state": BookingState.cancelled.value, "cancelled_ts": now},
+    return Decision(changes={"state": BookingState.cancelled.value, "cancelled_ts": now,
+                             "release_pending": True},
                     events=[event])
 
 

@@ -75,7 +75,7 @@ class CareSession(me.Document):
 
 class Booking(Aggregate):
     meta = {"db_alias": ALIAS, "collection": "bookings",
-            "indexes": ["page_key", "session_key", "provider_key"]}
+            "indexes": ["page_key", "session_key", "provider_key", "release_pending"]}
     id = me.StringField(primary_key=True)
     district_id = me.StringField(required=True)
     street_id = me.StringField()
@@ -91,6 +91,7 @@ class Booking(Aggregate):
     confirmed_ts = me.FloatField()
     delivered_ts = me.FloatField()
     cancelled_ts = me.FloatField()
+    release_pending = me.BooleanField(default=False)  # cancelled, the seat not freed yet
     hours = me.FloatField()
     delivery_note = me.StringField()
     page_key = me.StringField()  # "a:<account>|<booked>|<id>": the resident's bookings

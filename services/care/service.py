@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from services.care import rota
+from services.care import bookings, rota
 from services.care.bookings import BookingEntrypoints
 from services.care.catalogue import CatalogueEntrypoints
 from services.care.models import DOCUMENTS
@@ -30,3 +30,8 @@ class CareService(CatalogueEntrypoints, BookingEntrypoints, RotaEntrypoints):
     def fire_missed_visits(self) -> None:
         """Awaited visits past their grace: missed and escalated, once (any replica)."""
         rota.run_due(time.time())
+
+    @poll_timer()
+    def repair_seats(self) -> None:
+        """Seats of cancels stopped before their release (a crash), freed once."""
+        bookings.repair(time.time())

@@ -4,6 +4,7 @@ click is one booking, a cancel frees its seat once; delivery fires `care.deliver
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from deploy.waits import wait_until
@@ -207,3 +208,29 @@ def test_a_providers_account_earns_the_care_rule_once_and_a_volunteer_not_by_it(
     assert [(p["amount"], p["source"]) for p in statement["items"]] == [
         (5, f"care:{booking}:1")]
     assert balance(paid["volunteer"][0]) == 0
+
+
+def test_a_cancel_stopped_before_its_release_is_repaired_once(cplatform):
+    """A crash between the cancel's commit and the seat's release (made here by writing
+    the cancelled booking as the commit left it): a rebook meanwhile is asked to wait, the
+    repair frees the seat after the grace, once, and the booking is made again."""
+    service = add_service(cplatform, capacity=1)
+    session = add_session(cplatform, service["id"])
+    me = resident(cplatform)
+    made = book(cplatform, session["id"], me).json()
+    bookings = cplatform.client.app.state.mongo[cplatform.settings.db_name("care")]["bookings"]
+    bookings.update_one({"_id": made["id"]}, {"$set": {
+        "state": "cancelled", "release_pending": True, "cancelled_ts": time.time() - 3600},
+        "$inc": {"version": 1}})
+    waiting = book(cplatform, session["id"], me)  # the seat is still held by the stopped cancel
+    if waiting.status_code == 409:
+        assert error_of(waiting)["fields"] == {"session_id": "being cancelled"}
+    assert wait_until(lambda: _session(cplatform, session["id"], service["id"])["free"] == 1
+                      or bookings.find_one({"_id": made["id"]})["state"] == "booked",
+                      timeout=10, every=0.2)
+    again = book(cplatform, session["id"], me)
+    assert again.status_code == 201 and again.json()["round"] == 2, again.text
+    seats = _session(cplatform, session["id"], service["id"])
+    assert (seats["booked"], seats["free"]) == (1, 0)
+    other = book(cplatform, session["id"], resident(cplatform))
+    assert other.status_code == 409 and error_of(other)["fields"] == {"session_id": "full"}

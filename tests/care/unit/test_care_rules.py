@@ -145,3 +145,22 @@ def test_a_rota_far_in_the_past_is_refused():
     assert refused.value.fields == {"first_due_ts": "in the past"}
     fresh = domain.assign(elder(cycle=0), "u-gw", ["u-v"], 3, None, 12, 100.0)
     assert fresh.changes["visit_due_ts"] == 100.0 + 3 * DAY and fresh.changes["cycle"] == 1
+
+
+def test_a_cancel_leaves_its_seat_to_free_and_a_rebook_meanwhile_asks_again():
+    cancelled = domain.cancel(booking(), 1.0)
+    assert cancelled.changes["release_pending"] is True
+    with pytest.raises(Conflict) as busy:
+        domain.adoptable(booking(state="cancelled", release_pending=True))
+    assert busy.value.fields == {"session_id": "being cancelled"}
+    assert domain.adoptable(booking(state="cancelled", release_pending=False))
+    assert domain.adoptable(None) and domain.adoptable(booking())
+
+
+def test_the_seat_freed_ends_the_cancel_once_and_a_rebook_clears_it():
+    assert domain.released(booking(state="cancelled", release_pending=True)).changes == {
+        "release_pending": False}
+    assert domain.released(booking(state="cancelled", release_pending=False)) is None
+    assert domain.released(booking(state="booked", release_pending=False)) is None
+    again = domain.book(booking(state="cancelled", release_pending=True), 2.0, {})
+    assert again.changes["release_pending"] is False
