@@ -244,6 +244,7 @@ class Ballot(Aggregate):
     choice = me.StringField()
     candidates = me.ListField(me.StringField())
     voter_id = me.StringField()  # open ballots only
+    round = me.IntField(default=1)  # a runoff round's ballots are keyed by it too
 
 
 Representative.tally_document = DeliberationCounts
