@@ -167,6 +167,8 @@ def world(module_platform: Platform) -> World:
                 rpc, admin, community_id, caller(platform, "reporter", where)["user_id"])
             ids[target] |= victims.deliberation_of(rpc, admin, caller(platform, "reporter", where))
             ids[target]["merchant"] = f"shop-{where}"
+            ids[target] |= victims.make(rpc, "published", community_id, admin, {}, {})
+            ids[target]["street"] = tenancy.streets["B" if where == "B" else "A"]["id"]
         for target, where in WHERE.items():
             _wait_dispatched(rpc, caller(platform, "community_admin", where),
                              ids[target]["issue"])
@@ -206,7 +208,7 @@ def at_rpc(world: World, rpc: Any, route: matrix.Route, role: str, target: str) 
     ids = world.ids[target]
     service, method, names = route.rpc
     values = ids | {"body": _body(route, ids), "on_duty": True, "query": {}, "unit": "community",
-                    "yes": True, "settlement": {
+                    "yes": True, "need_list": "need", "settlement": {
                         "merchant_id": ids["merchant"], "community_id": ids["community"],
                         "start": "2026-01-01T00:00:00Z", "end": "2027-01-01T00:00:00Z"},
                     "figures": {"unit": "community", "unit_id": ids["community"],

@@ -175,7 +175,8 @@ def deliberation_of(rpc: Any, admin: dict, reporter: dict) -> dict[str, str]:
 
 # --- volunteers (activities' doors, certifications, matches, projects) -----------------
 
-VOLUNTEER_KINDS = ("signed_up", "door", "door_in", "certification", "candidate", "match",
+VOLUNTEER_KINDS = ("signed_up", "door", "door_in", "own_profile", "certification",
+                   "candidate", "match",
                    "entries", "project", "published")
 
 
@@ -197,6 +198,13 @@ def _volunteers(rpc: Any, kind: str, community_id: str, admin: dict, reporter: d
         if kind == "door_in":
             v.check_in(admin, activity, {"code": code})
         return {"activity": activity, "code": code}
+    if kind == "own_profile":  # the prober's own profile, when it may write one here
+        if prober is not None and prober.get("community_id") == community_id and \
+                prober["role"] in ("resident", "volunteer", "operator", "grid_worker",
+                                   "community_admin"):
+            v.save_profile(prober, {"display_name": "志愿者", "kinds": ["volunteer"],
+                                    "skills": ["plumbing"]})
+        return {}
     if kind == "certification":  # a member's certification, pending the admin's check
         v.save_profile(member, {"display_name": "志愿者", "kinds": ["volunteer"],
                                 "skills": ["plumbing"]})
@@ -222,4 +230,4 @@ def _volunteers(rpc: Any, kind: str, community_id: str, admin: dict, reporter: d
         "title": "助餐点", "milestones": [{"title": "选址", "due_ts": 1900000000.0}]})["id"]
     if kind == "published":  # 公示: its milestones may be done
         v.publish_project(admin, project)
-    return {"project": project}
+    return {"project": project, "need": need}
