@@ -506,6 +506,11 @@ WRITES: dict[str, Write] = {
     "representative.remove": Write("POST", "/representatives/{rep}/remove", (
         "deliberation", "remove_representative", ("rep", "body")), "d_rep",
         body={"reason": "搬走了"}),
+    # one category of the community's set (a new key per probe: no probe races another's)
+    "delib.category": Write("PUT", "/deliberation/categories/c{uniq}", (
+        "deliberation", "put_topic_category", ("key", "body")), "none", body={
+        "community_id": "{community}", "name": "邻里互助", "theme": "楼道公约",
+        "parties": ["stakeholder"]}),
     "topic.propose": Write("POST", "/topics", ("deliberation", "propose_topic", ("body",)),
                            "none", body={"community_id": "{community}", "title": "楼道堆物",
                                          "detail": "楼道堆物占用消防通道", "category": "blue"},
@@ -667,7 +672,7 @@ WRITE_GATEWAY: dict[str, dict[str, Row]] = {
     "user.revoke_tokens": ADMIN_WRITE,  # who may create the account may revoke it
     "app_key.issue": ADMIN_WRITE,
     # deliberation: the community's admin runs halls, roster, meetings, review and the vote
-    **dict.fromkeys(("hall.create", "representative.add", "representative.remove",
+    **dict.fromkeys(("hall.create", "delib.category", "representative.add", "representative.remove",
                      "topic.pick", "meeting.schedule", "meeting.attendance", "meeting.minutes",
                      "meeting.review", "meeting.cancel", "vote.open"), COMMUNITY_ADMIN_OWN),
     "topic.propose": DELIB_PEOPLE | {"community_admin": OWN},

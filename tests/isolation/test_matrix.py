@@ -338,7 +338,7 @@ def _write_rpc(rpc: Any, route: matrix.Write, who: dict, values: dict) -> Callab
     service, method, names = route.rpc
     args = values | {"body": _fill(route.body, values), "upload": _fill(route.upload, values),
                      "csv": "csv", "dry_run": False, "year": 2025, "vote_cast": "vote_cast",
-                     "zero": 0}
+                     "zero": 0, "key": f"c{values['uniq']}"}
     reply = getattr(getattr(rpc, service), method).call_async(who, *[args[n] for n in names])
 
     def answer() -> Any:
