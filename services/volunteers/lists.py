@@ -196,6 +196,8 @@ class ListEntrypoints:
                                "project_id")
         if access.is_admin_of(who, project):
             return project
+        if not admin and access.is_staff_over(who, project):  # street and district admins
+            return project
         if admin or who.role not in RESIDENTS or project.state == "planned":
             raise NotFound("no such project", {"project_id": "unknown"})
         return project
