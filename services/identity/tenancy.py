@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mongoengine.errors import NotUniqueError
 
+from services.common import audit
 from services.common.aggregate import change
 from services.common.caller import Caller, Role
 from services.common.contracts.identity import CommunityIn, DistrictIn, StreetIn, Unit
@@ -52,7 +53,10 @@ def create_community(caller: Caller, data: CommunityIn) -> Community:
     domain.check_may_create_community(caller, street.district_id, street.id)
     community = Community(district_id=street.district_id, street_id=street.id, name=data.name)
     try:
-        return change(lambda: community, lambda c, _now: domain.community_created(c), caller).doc
+        return change(lambda: community, lambda c, _now: audit.attach(
+            domain.community_created(c), caller, c, "community.create", "community",
+            before={}, after={"name": c.name, "street_id": c.street_id},
+            community_id=c.id), caller).doc
     except NotUniqueError as exc:
         raise AlreadyExists("community name taken in this street",
                             {"name": "already exists"}) from exc
