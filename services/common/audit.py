@@ -32,6 +32,7 @@ from typing import Any
 from services.common.aggregate import Decision
 from services.common.caller import ADMIN_ROLES, Caller
 from services.common.contracts.audit import AuditRecorded
+from services.common.contracts.envelope import new_event
 from services.common.logs import REQUEST_ID
 
 REDACTED = "<redacted>"
@@ -111,6 +112,16 @@ def recorded(caller: Caller, action: str, record_type: str, record_id: str, *,
         community_id=community_id, action=action, record_type=record_type,
         record_id=str(record_id), before=old, after=new,
         ts=time.time() if at is None else at, request_id=request_id(caller))]
+
+
+def record_on(doc: Any, caller: Caller, action: str, record_type: str, record_id: str,
+              **fields: Any) -> None:
+    """For a write that is not a `change` (an aggregate inserted with `commit()`): the act's
+    event into the document's outbox, so it is written with it (`recorded`'s arguments)."""
+    trail = recorded(caller, action, record_type, record_id, **fields)
+    if trail:
+        community_id = fields.get("community_id") or getattr(doc, "community_id", None)
+        doc.record(*(new_event(e, caller, community_id) for e in trail))
 
 
 def fields_of(doc: Any, names: Iterable[str]) -> dict[str, Any]:

@@ -14,7 +14,10 @@ from tests.platform import Platform, shared_platform
 def aplatform(request, vhost_pipeline, store_uri) -> Iterator[Platform]:
     with shared_platform(request, vhost_pipeline, store_uri) as running:
         from services.audit.service import AuditService
+        from services.dispatch.service import DispatchService
+        from services.intake.service import IntakeService
+        from services.points.service import PointsService
 
-        running.start(AuditService)
+        running.start(AuditService, IntakeService, DispatchService, PointsService)
         running.tenancy()
         yield running
