@@ -157,6 +157,10 @@ ROUTES: dict[str, Route] = {
                          ("notify", "mark_read", ("notification",))),
     "notify.count": Route("GET", "/me/notifications/unread-count",
                           ("notify", "unread_count", ())),
+    # the audit log of the target community: its order's entry (made by its admin)
+    "audit.entries": Route("GET", "/audit/entries?community_id={community}",
+                           ("audit", "list_entries", ("body",)),
+                           body={"community_id": "{community}"}, lists="order"),
 }
 
 WORKER_ROLES = ("grid_worker", "volunteer", "operator", "department", "community_admin",
@@ -229,6 +233,10 @@ GATEWAY: dict[str, dict[str, Row]] = {
     "notify.inbox": _only(EMPTY, reporter=LIST_OWN),
     "notify.read": _only(NONE, reporter=OWN),
     "notify.count": _everyone(OK3),  # everyone signed in has an inbox
+    # admins only; a community admin names only its own community, a street admin reads
+    # its street's (another street's community lists nothing of it)
+    "audit.entries": _only(ROLE, community_admin=("ok", 403, 403), street_admin=LIST_STREET,
+                           district_admin=OK3),
 }
 
 RPC: dict[str, dict[str, Row]] = {
