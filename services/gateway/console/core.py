@@ -81,10 +81,12 @@ class Ctx:
         return self.caller is not None and self.caller.role in roles
 
     def finish(self, response: Response) -> Response:
+        # Production is served over TLS (Caddy): its cookies never travel over plain HTTP.
+        secure = self.settings.env == "production"
         for name, value, options in self.cookies:
             if value:
                 response.set_cookie(name, value, httponly=True, samesite="lax", path=PREFIX,
-                                    **options)
+                                    secure=secure, **options)
             else:
                 response.delete_cookie(name, path=PREFIX)
         response.headers["Cache-Control"] = "no-store"
