@@ -96,3 +96,13 @@ def test_points_rules_merchants_and_awards_are_entries(aplatform):
     rules = wait_entries(client, district, 1, lambda e: e["record_id"] == f"{community}|vote_cast",
                          action="rule.set")
     assert rules[0]["after"]["points"] == 2 and rules[0]["service"] == "points"
+
+    resident = aplatform.user("resident", "A", f"w{t}")
+    award = client.post("/points/awards", headers=admin, json={
+        "user_id": resident["id"], "points": 5, "reason": "邻里互助"})
+    assert award.status_code == 201, award.text
+    [made] = wait_entries(client, district, 1, lambda e: e["record_id"] == award.json()["id"],
+                          action="award.make")
+    assert made["after"] == {"user_id": resident["id"], "points": 5, "reason": "邻里互助",
+                             "state": "awaiting_approval"}
+    assert made["actor_role"] == "community_admin"
