@@ -23,8 +23,9 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
-class CommunityPolicy(me.Document):
-    """Per community: its root grid, SLA hours by urgency, claim cap, report-in minutes."""
+class CommunityPolicy(Aggregate):
+    """Per community: its root grid, SLA hours by urgency, claim cap, report-in minutes.
+    An admin's change carries its audit event (the outbox)."""
 
     meta = {"db_alias": ALIAS, "collection": "community_policies"}
     id = me.StringField(primary_key=True)  # the community id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mongoengine.errors import NotUniqueError
 
 from services.common import audit
-from services.common.aggregate import change
+from services.common.aggregate import Decision, change
 from services.common.caller import Caller, Role
 from services.common.contracts.identity import CommunityIn, DistrictIn, StreetIn, Unit
 from services.common.errors import AlreadyExists, NotFound
@@ -41,7 +41,10 @@ def create_street(caller: Caller, data: StreetIn) -> Street:
         raise NotFound("no such district", {"district_id": "unknown"})
     domain.check_may_create_street(caller, district_id)
     try:
-        return Street(district_id=district_id, name=data.name).save(force_insert=True)
+        street = Street(district_id=district_id, name=data.name)
+        return change(lambda: street, lambda s, _now: audit.attach(
+            Decision(), caller, s, "street.create", "street", before={},
+            after={"name": s.name}, street_id=s.id), caller).doc
     except NotUniqueError as exc:
         raise AlreadyExists("street name taken", {"name": "already exists"}) from exc
 

@@ -74,6 +74,25 @@ def test_dispatchs_order_making_and_escalation_are_entries(aplatform):
     assert by["order.escalate"]["after"]["level"] == "street"
     assert by["order.escalate"]["service"] == "dispatch"
 
+    policy = client.put(f"/grids/policy?community_id={aplatform.community_id()}",
+                        headers=admin, json={"claim_cap": 7})
+    assert policy.status_code == 200, policy.text
+    [config] = wait_entries(client, district, 1, lambda e: e["after"] == {"claim_cap": 7},
+                            action="policy.set", community_id=aplatform.community_id())
+    assert config["record_id"] == aplatform.community_id()
+    assert config["before"]["claim_cap"] != 7
+
+
+def test_a_new_street_is_an_entry_of_the_district(aplatform):
+    client, t = aplatform.client, tag()
+    district = aplatform.headers("district_admin")
+    made = client.post("/registry/streets", headers=district, json={"name": f"新街道 {t}"})
+    assert made.status_code == 201, made.text
+    [entry] = wait_entries(client, district, 1, lambda e: e["record_id"] == made.json()["id"],
+                           action="street.create")
+    assert entry["after"] == {"name": f"新街道 {t}"} and entry["street_id"] == made.json()["id"]
+    assert entry["community_id"] is None and entry["actor_role"] == "district_admin"
+
 
 def test_points_rules_merchants_and_awards_are_entries(aplatform):
     client, t = aplatform.client, tag()
