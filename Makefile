@@ -27,10 +27,12 @@ status: $(STAMP)
 	$(BIN)/python -m deploy.stack status
 
 # On CI (CI=true) the broker is this run's alone: vhosts killed runs left are swept first.
+# The suite runs as two shards at once (deploy/suite_shards.py); `$(BIN)/nameko test` runs
+# it in one process.
 test: $(STAMP)
 	$(BIN)/python -m deploy.stack ensure-broker $(if $(CI),--sweep-test-vhosts)
 	$(BIN)/python -m deploy.stack ensure-browser
-	$(BIN)/nameko test
+	$(BIN)/python -m deploy.suite_shards
 
 # The console's screenshots (docs/screenshots/<role>-phone.png and -desktop.png).
 screenshots: $(STAMP)
