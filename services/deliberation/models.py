@@ -50,7 +50,7 @@ class CategorySet(Aggregate):
     categories = me.ListField(me.DictField())
 
 
-class Hall(me.Document):
+class Hall(Aggregate):
     """议事厅: a place (or online room) for meetings, published to residents."""
 
     meta = {"db_alias": ALIAS, "collection": "halls", "indexes": ["page_key"]}

@@ -81,7 +81,7 @@ class VoteEntrypoints:
         salt = secrets.token_hex(16) if spec.secret else None
         done = update(who, doc.id, lambda m: rules.open_vote(
             m, policy | {"roll": roll}, len(spec.electorate), spec.closes_ts, spec.secret, salt,
-            time.time()))
+            time.time()), "open_vote")
         return views.meeting(done.doc)
 
     @rpc

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
+from services.audit.service import AuditService
 from services.deliberation.service import DeliberationService
 from services.dispatch.service import DispatchService
 from services.evaluation.service import EvaluationService
@@ -185,7 +186,7 @@ def _check_refusal(path: str, response, problems: list[str], label: str) -> None
 def test_every_route_answers_generated_input_without_5xx(platform, tmp_path):
     client = platform.start(IntakeService, DispatchService, PointsService, VolunteersService,
                             EvaluationService, DeliberationService, MediationService,
-                            NotifyService)
+                            NotifyService, AuditService)
     admin = {"Authorization": f"Bearer {_token(platform, 'community_admin')}"}
     real = _real_objects(platform, client, admin)
     auth = {role: {"Authorization": f"Bearer {_token(platform, role)}"} for role in ROLES}

@@ -196,6 +196,10 @@ ROUTES: dict[str, Route] = {
                            ("volunteers", "list_projects", ("community",)), lists="project"),
     "project.get": Route("GET", "/projects/{project}",
                          ("volunteers", "get_project", ("project",))),
+    # the audit log of the target community: its order's entry (made by its admin)
+    "audit.entries": Route("GET", "/audit/entries?community_id={community}",
+                           ("audit", "list_entries", ("body",)),
+                           body={"community_id": "{community}"}, lists="order"),
 }
 
 WORKER_ROLES = ("grid_worker", "volunteer", "operator", "department", "community_admin",
@@ -288,6 +292,10 @@ GATEWAY: dict[str, dict[str, Row]] = {
     "project.get": _only(ROLE, street_admin=STREET, district_admin=OK3, **dict.fromkeys((
         "reporter", "resident", "grid_worker", "volunteer", "operator", "community_admin"),
         OWN)),
+    # admins only; a community admin names only its own community, a street admin reads
+    # its street's (another street's community lists nothing of it)
+    "audit.entries": _only(ROLE, community_admin=("ok", 403, 403), street_admin=LIST_STREET,
+                           district_admin=OK3),
 }
 
 RPC: dict[str, dict[str, Row]] = {

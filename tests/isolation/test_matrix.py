@@ -18,6 +18,7 @@ import eventlet
 import eventlet.queue
 import pytest
 
+from services.audit.service import AuditService
 from services.common.errors import DomainError
 from services.deliberation.service import DeliberationService
 from services.dispatch.service import DispatchService
@@ -90,6 +91,17 @@ def _wait_notified(rpc: Any, reporter: dict, issue_id: str) -> str:
         time.sleep(0.1)
 
 
+def _wait_audited(rpc: Any, district_admin: dict, order_id: str) -> None:
+    """The audit entry of the target's order, made by its community admin."""
+    deadline = time.monotonic() + 20
+    while True:
+        page = rpc.audit.list_entries(district_admin, {"record_type": "order"})
+        if any(e["record_id"] == order_id for e in page["items"]):
+            return
+        assert time.monotonic() < deadline, f"the audit log never got order {order_id}"
+        time.sleep(0.1)
+
+
 def _redemption(rpc: Any, admin: dict, where: str, account: dict) -> dict[str, str]:
     """The target's merchant (shop-<where>) a partner with an offer; the target's resident
     (a real account: points refuses an award to one it knows not to live there, and may
@@ -136,7 +148,8 @@ def _iso(ts: float) -> str:
 def world(module_platform: Platform) -> World:
     platform = module_platform
     platform.start(IntakeService, DispatchService, EvaluationService, PointsService,
-                   VolunteersService, MediationService, NotifyService, DeliberationService)
+                   VolunteersService, MediationService, NotifyService, DeliberationService,
+                   AuditService)
     tenancy = platform.tenancy()
     with platform.rpc() as rpc:
         tenancy.communities["A2"] = rpc.identity.create_community(
@@ -175,6 +188,7 @@ def world(module_platform: Platform) -> World:
             _wait_evaluated(rpc, caller(platform, "reporter", where), ids[target]["issue"])
             ids[target]["notification"] = _wait_notified(
                 rpc, caller(platform, "reporter", where), ids[target]["issue"])
+            _wait_audited(rpc, caller(platform, "district_admin", where), ids[target]["order"])
     callers = {role: caller(platform, role) for role in matrix.ROLES}
     secret = platform.settings.jwt_secret
     headers = {role: {"Authorization": "Bearer " + tokens.issue(

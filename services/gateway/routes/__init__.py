@@ -2,6 +2,7 @@
 
 from services.gateway.routes import (
     app_keys,
+    audit,
     auth,
     categories,
     deliberation,
@@ -29,4 +30,5 @@ ROUTERS = [health.router, auth.router, registry.router, users.router, grids.rout
            deliberation.router,
            mediation.router,
            app_keys.router,
-           notifications.router]
+           notifications.router,
+           audit.router]
