@@ -321,7 +321,11 @@ def seed_deliberation(rpc: Any, demo: Demo) -> None:
                ("department", "police"), ("resident", "residents_representative")]
     roster = [{"account_id": demo.users[name]["id"], "party": party} for name, party in parties]
     roster += [{"account_id": u["id"], "party": "stakeholder"} for u in neighbours[3:5]]
-    start = (time.time() // 1800 + 7 * 48) * 1800
+    # a week out, on the Wednesday after, 14:30 Beijing time: inside the hall's hours
+    local = 8 * 3600
+    day = (time.time() + 7 * 86400 + local) // 86400 * 86400 - local
+    day += ((2 - time.gmtime(day + local).tm_wday) % 7) * 86400
+    start = day + 14.5 * 3600
     rpc.deliberation.schedule_meeting(admin, {
         "topic_id": topic["id"], "hall_id": hall["id"], "starts_ts": start,
         "ends_ts": start + 5400, "participants": roster})

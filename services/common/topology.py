@@ -26,7 +26,8 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("deliberation", "services.deliberation.service:DeliberationService", 9107),
     ServiceSpec("mediation", "services.mediation.service:MediationService", 9109),
     ServiceSpec("notify", "services.notify.service:NotifyService", 9108),
-    ServiceSpec("care", "services.care.service:CareService", 9110),
+    ServiceSpec("audit", "services.audit.service:AuditService", 9110),
+    ServiceSpec("care", "services.care.service:CareService", 9111),
 )
 
 GATEWAY_PORT = 8000  # LINLI_GATEWAY_PORT overrides; the gateway serves /metrics itself

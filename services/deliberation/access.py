@@ -11,10 +11,16 @@ from services.deliberation.models import CommunityPlace
 __all__ = ["Home", "found", "home", "is_admin_of", "is_staff_over", "reader_home", "scope_of",
            "sees"]
 
+NOT_READERS = (Role.merchant, Role.department, Role.ops)
+
 
 def reader_home(caller: Caller, community_id: str | None) -> str:
     """The community whose list is read: the caller's own, or (street and district staff,
-    the system) one they see, known from identity's `community.created` (CommunityPlace)."""
+    the system) one they see, known from identity's `community.created` (CommunityPlace).
+    Departments, merchants and ops read no deliberation (as `find` answers their record
+    reads): the same 404 as a community they may not see."""
+    if caller.role in NOT_READERS:
+        raise NotFound("no such community", {"community_id": "unknown"})
     if caller.community_id is not None and caller.role is not Role.system:
         if community_id is not None and community_id != caller.community_id:
             raise NotFound("no such community", {"community_id": "unknown"})

@@ -8,6 +8,8 @@ deadline has its insert in by then, so the tally read at the close has every bal
 from __future__ import annotations
 
 import logging
+import secrets
+from datetime import datetime
 
 from services.common.aggregate import change
 from services.common.caller import Caller
@@ -22,9 +24,14 @@ BATCH = 20
 
 
 def ballots_of(meeting: Meeting) -> list[votes.Ballot]:
-    """Every ballot of the vote (one per household by key: at most `eligible`)."""
-    rows = Ballot.objects(meeting_id=meeting.id).limit(max(1, meeting.eligible) + 1)
-    return [votes.Ballot(r.id, r.choice, tuple(r.candidates or ())) for r in rows]
+    """Every ballot of the vote's open round (one per household by key: at most `eligible`
+    a round). Read by the indexed meeting id alone and the round picked here: the embedded
+    store answers a two-field query by a scan."""
+    this_round = int((meeting.vote_policy or {}).get("round", 1))
+    rows = Ballot.objects(meeting_id=meeting.id).limit(
+        max(1, meeting.eligible) * this_round + 1)
+    return [votes.Ballot(r.id, r.choice, tuple(r.candidates or ())) for r in rows
+            if (r.round or 1) == this_round]
 
 
 def policy_of(meeting: Meeting) -> votes.Policy:
@@ -36,13 +43,14 @@ def policy_of(meeting: Meeting) -> votes.Policy:
 
 
 def close(meeting_id: str) -> None:
-    def decide(m: Meeting, at: object):  # noqa: ANN202
+    def decide(m: Meeting, at: datetime):  # noqa: ANN202
         if m.state != "voting":
             return None
-        return rules.close_vote(m, votes.tally(policy_of(m), m.eligible, ballots_of(m)))
+        return rules.close_vote(m, votes.tally(policy_of(m), m.eligible, ballots_of(m)),
+                                at.timestamp(), secrets.token_hex(16) if m.secret else None)
 
     done = change(lambda: Meeting.objects.get(id=meeting_id), decide, Caller.system())
-    if done.decision is not None:
+    if done.decision is not None and done.doc.state != "voting":
         result = done.doc.result
         if result.get("eligible"):
             metrics.TURNOUT.observe(result["turnout"] / result["eligible"])

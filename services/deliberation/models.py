@@ -50,7 +50,7 @@ class CategorySet(Aggregate):
     categories = me.ListField(me.DictField())
 
 
-class Hall(me.Document):
+class Hall(Aggregate):
     """议事厅: a place (or online room) for meetings, published to residents."""
 
     meta = {"db_alias": ALIAS, "collection": "halls", "indexes": ["page_key"]}
@@ -244,6 +244,7 @@ class Ballot(Aggregate):
     choice = me.StringField()
     candidates = me.ListField(me.StringField())
     voter_id = me.StringField()  # open ballots only
+    round = me.IntField(default=1)  # a runoff round's ballots are keyed by it too
 
 
 Representative.tally_document = DeliberationCounts

@@ -8,6 +8,7 @@ import time
 from mongoengine.errors import NotUniqueError
 from nameko.rpc import rpc
 
+from services.common import audit
 from services.common.caller import Role
 from services.common.contracts.deliberation import (
     HallBookingIn,
@@ -44,7 +45,11 @@ class HallEntrypoints:
                    community_id=place.community_id, created_ts=now,
                    page_key=page_key(f"c:{place.community_id}", now, hall_id),
                    **spec.model_dump(mode="json", exclude={"community_id"}))
-        doc.save(force_insert=True)
+        audit.record_on(doc, who, "hall.create", "hall", hall_id,
+                        after={"name": doc.name, "capacity": doc.capacity},
+                        community_id=place.community_id, street_id=place.street_id,
+                        district_id=place.district_id)
+        doc.commit()
         return views.hall(doc)
 
     @rpc

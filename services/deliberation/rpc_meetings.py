@@ -6,6 +6,7 @@ import time
 
 from nameko.rpc import rpc
 
+from services.common import audit
 from services.common.aggregate import Committed, Decision, change
 from services.common.caller import Caller, Role
 from services.common.contracts.deliberation import (
@@ -50,8 +51,11 @@ def own(who: Caller, meeting_id: str) -> Meeting:
     return doc
 
 
-def update(who: Caller, meeting_id: str, decide) -> Committed[Meeting]:  # noqa: ANN001
-    return change(lambda: Meeting.objects.get(id=meeting_id), lambda m, at: decide(m), who)
+def update(who: Caller, meeting_id: str, decide, action: str) -> Committed[Meeting]:  # noqa: ANN001
+    """A change of the meeting; an admin's carries its audit event (`meeting.<action>`)."""
+    return change(lambda: Meeting.objects.get(id=meeting_id),
+                  lambda m, at: audit.attach(decide(m), who, m, f"meeting.{action}", "meeting"),
+                  who)
 
 
 def outcome(done: Committed[Meeting]) -> None:
@@ -91,7 +95,10 @@ class MeetingEntrypoints:
                                  ends_ts=spec.ends_ts)
         booking.take(hall.id, slot_ids, meeting_id)
         try:
-            done = change(lambda: doc, lambda m, at: Decision(events=[event]), who)
+            done = change(lambda: doc, lambda m, at: audit.attach(
+                Decision(events=[event]), who, m, "meeting.schedule", "meeting", before={},
+                after=audit.fields_of(m, ("topic_id", "hall_id", "starts_ts", "ends_ts"))),
+                who)
         except Exception:
             booking.release(slot_ids, meeting_id)
             raise
@@ -140,7 +147,8 @@ class MeetingEntrypoints:
         who.require_role(*ORGANISERS)
         spec = parse(AttendanceIn, data)
         doc = own(who, meeting_id)
-        done = update(who, doc.id, lambda m: rules.attend(m, spec.account_ids, time.time()))
+        done = update(who, doc.id, lambda m: rules.attend(m, spec.account_ids, time.time()),
+                      "record_attendance")
         return views.meeting(done.doc)
 
     @rpc
@@ -151,7 +159,8 @@ class MeetingEntrypoints:
         who.require_role(*ORGANISERS)
         spec = parse(MinutesIn, data)
         doc = own(who, meeting_id)
-        return views.meeting(update(who, doc.id, lambda m: rules.record_minutes(m, spec)).doc)
+        return views.meeting(update(who, doc.id, lambda m: rules.record_minutes(m, spec),
+                                          "record_minutes").doc)
 
     @rpc
     @replies(MeetingOut)
@@ -161,7 +170,7 @@ class MeetingEntrypoints:
         who.require_role(*REVIEWERS)
         spec = parse(ReviewIn, data)
         doc = own(who, meeting_id)
-        done = update(who, doc.id, lambda m: rules.review(m, spec))
+        done = update(who, doc.id, lambda m: rules.review(m, spec), "review")
         outcome(done)
         return views.meeting(done.doc)
 
@@ -173,7 +182,7 @@ class MeetingEntrypoints:
         who.require_role(*ORGANISERS)
         spec = parse(CancelIn, data)
         doc = own(who, meeting_id)
-        done = update(who, doc.id, lambda m: rules.cancel(m, spec.reason))
+        done = update(who, doc.id, lambda m: rules.cancel(m, spec.reason), "cancel")
         # After the commit: a crash here leaves the slots held by a cancelled meeting, and
         # cancelling again (a no-op on the meeting) gives them back.
         booking.release(list(done.doc.slots or []), done.doc.id)

@@ -6,6 +6,7 @@ import time
 
 from nameko.rpc import rpc
 
+from services.common import audit
 from services.common.aggregate import Decision, change
 from services.common.caller import Role
 from services.common.contracts.deliberation import (
@@ -80,7 +81,11 @@ class RosterEntrypoints:
             return Decision(changes={"removed": False, "display_name": spec.display_name,
                                      "hall_id": spec.hall_id, **keys})
 
-        done = change(lambda: Representative.objects(id=rep_id).first() or doc, decide, who)
+        done = change(lambda: Representative.objects(id=rep_id).first() or doc,
+                      audit.audited(decide, who, "representative.add", "representative",
+                                    after={"account_id": spec.account_id,
+                                           "kind": spec.kind.value, "hall_id": spec.hall_id,
+                                           "removed": False}), who)
         return view(done.doc)
 
     @rpc
@@ -96,8 +101,10 @@ class RosterEntrypoints:
         if found is None or not access.is_admin_of(who, found):
             raise NotFound("no such representative", {"rep_id": "unknown"})
         done = change(lambda: Representative.objects.get(id=found.id),
-                      lambda r, at: None if r.removed else Decision(changes={
-                          "removed": True, "page_key": None, "hall_key": None}), who)
+                      audit.audited(lambda r, at: None if r.removed else Decision(changes={
+                          "removed": True, "page_key": None, "hall_key": None}), who,
+                          "representative.remove", "representative",
+                          before={"removed": False}, after={"removed": True}), who)
         return view(done.doc)
 
     @rpc

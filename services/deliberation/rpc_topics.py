@@ -105,7 +105,7 @@ class TopicEntrypoints:
         doc = find(who, topic_id)
         if not access.is_admin_of(who, doc):
             raise NotFound("no such topic", {"topic_id": "unknown"})
-        return views.topic(topics.update(who, doc.id, rules.pick).doc)
+        return views.topic(topics.update(who, doc.id, rules.pick, "pick").doc)
 
     @rpc
     @replies(TopicOut)

@@ -39,10 +39,13 @@ VOTERS = (Role.resident, Role.volunteer, Role.operator, Role.grid_worker, Role.c
 
 
 def ballot_id(meeting: Meeting, household_id: str) -> str:
+    """One per household and round: a runoff round's key names the round."""
+    this_round = int((meeting.vote_policy or {}).get("round", 1))
+    at = f"{meeting.id}:" if this_round == 1 else f"{meeting.id}:r{this_round}:"
     if meeting.secret:
         digest = hmac.new(meeting.ballot_salt.encode(), household_id.encode(), hashlib.sha256)
-        return f"{meeting.id}:{digest.hexdigest()[:32]}"
-    return f"{meeting.id}:{household_id}"
+        return f"{at}{digest.hexdigest()[:32]}"
+    return f"{at}{household_id}"
 
 
 def register(meeting_id: str, roll: str, spec: VoteIn) -> None:
@@ -78,7 +81,7 @@ class VoteEntrypoints:
         salt = secrets.token_hex(16) if spec.secret else None
         done = update(who, doc.id, lambda m: rules.open_vote(
             m, policy | {"roll": roll}, len(spec.electorate), spec.closes_ts, spec.secret, salt,
-            time.time()))
+            time.time()), "open_vote")
         return views.meeting(done.doc)
 
     @rpc
@@ -105,6 +108,7 @@ class VoteEntrypoints:
         ballot = Ballot(id=ballot_id(doc, elector.household_id), meeting_id=doc.id,
                         community_id=doc.community_id,
                         choice=spec.choice, candidates=list(spec.candidates),
+                        round=int((doc.vote_policy or {}).get("round", 1)),
                         voter_id=None if doc.secret else who.user_id)
         event = VoteCast(meeting_id=doc.id, community_id=doc.community_id,
                          account_id=who.user_id, cast_ts=now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from services.common import audit
 from services.common.aggregate import Committed, Decision, change
 from services.common.caller import Caller
 from services.common.contracts.deliberation import TopicKind, TopicProposed, TopicSource
@@ -51,7 +52,12 @@ def create(who: Caller, place: Home, *, title: str, detail: str, category: str |
                   derive=derive)
 
 
-def update(who: Caller, topic_id: str,
-           decide: Callable[[Topic], Decision | None]) -> Committed[Topic]:
-    return change(lambda: Topic.objects.get(id=topic_id), lambda t, at: decide(t), who,
-                  derive=derive)
+def update(who: Caller, topic_id: str, decide: Callable[[Topic], Decision | None],
+           action: str | None = None) -> Committed[Topic]:
+    """A change of the topic; with `action`, an admin's carries its audit event."""
+    def decided(t: Topic, at: object) -> Decision | None:
+        made = decide(t)
+        return made if action is None else audit.attach(made, who, t, f"topic.{action}",
+                                                         "topic")
+
+    return change(lambda: Topic.objects.get(id=topic_id), decided, who, derive=derive)

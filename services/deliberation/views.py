@@ -32,6 +32,9 @@ def meeting(doc: Meeting) -> MeetingOut:
         steps=list(doc.steps or []), plan=dict(doc.plan) if doc.plan else None,
         review_reason=doc.review_reason or "", vote_closes_ts=doc.vote_closes_ts,
         secret=doc.secret, result=dict(doc.result) if doc.result else None,
+        vote_round=(doc.vote_policy or {}).get("round", 1),
+        candidates=(doc.vote_policy or {}).get("candidates") or [],
+        seats=(doc.vote_policy or {}).get("seats") or 0,
         tasks_total=doc.tasks_total or 0, tasks_done=len(doc.tasks_done or []),
         executed_ts=doc.executed_ts, overdue=bool(doc.overdue))
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from services.common import aggregate
+from services.common import aggregate, audit
 from services.common.aggregate import Decision
 from services.common.caller import Caller
 from services.common.contracts.dispatch import (
@@ -94,16 +94,33 @@ def decision(doc: Order, before: WorkOrder, outcome: Outcome) -> Decision:
                     history=lines(doc.id, doc.version + 1, outcome.history))
 
 
-def change(caller: Caller, load: Callable[[], Order], rule: Rule) -> tuple[Order, Outcome | None]:
+def trail(decided: Decision, caller: Caller, doc: Order, action: str | None,
+          before: WorkOrder | None, after: WorkOrder) -> Decision:
+    """`decided` with the audit event of an admin's act on the order (`order.<action>`):
+    the order's own fields that changed, not the derived keys."""
+    if action is None:
+        return decided
+    old, new = ({} if before is None else stored(before)), stored(after)
+    moved = {k: v for k, v in new.items() if old.get(k) != v}
+    return audit.attach(decided, caller, doc, f"order.{action}", "order", record_id=after.id,
+                        before={k: old[k] for k in moved if k in old}, after=moved,
+                        community_id=after.community_id)
+
+
+def change(caller: Caller, load: Callable[[], Order], rule: Rule,
+           action: str | None = None) -> tuple[Order, Outcome | None]:
     """Load, decide, commit (retrying on a stale version), settle. The rule raises to refuse
-    and returns None when there is nothing to do (then nothing is written)."""
+    and returns None when there is nothing to do (then nothing is written). `action`: the
+    act's name in the audit log, recorded when the caller is an admin."""
     seen: dict[str, Any] = {}
 
     def decide(doc: Order, at: datetime) -> Decision | None:
         before = facts(doc)
         outcome = rule(before, at)
         seen.update(before=before, outcome=outcome)
-        return None if outcome is None else decision(doc, before, outcome)
+        if outcome is None:
+            return None
+        return trail(decision(doc, before, outcome), caller, doc, action, before, outcome.order)
 
     done = aggregate.change(load, decide, caller, clock=now)
     if done.decision is not None:
@@ -114,8 +131,8 @@ def change(caller: Caller, load: Callable[[], Order], rule: Rule) -> tuple[Order
 def create(caller: Caller, outcome: Outcome) -> Order:
     """Insert a new order (NotUniqueError if its id exists: an order per issue), then settle."""
     doc = Order(**stored(outcome.order), **derived(outcome.order))
-    aggregate.apply(doc, Decision(events=outcome.events,
-                                  history=lines(doc.id, 1, outcome.history)), caller)
+    made = Decision(events=outcome.events, history=lines(doc.id, 1, outcome.history))
+    aggregate.apply(doc, trail(made, caller, doc, "make", None, outcome.order), caller)
     entries = aggregate.count(doc, None)
     doc.commit()
     aggregate.fold_counts(doc, entries)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from services.common import audit
 from services.common.caller import Caller
 from services.dispatch import grids
 from services.dispatch.domain import gridrows
 from services.dispatch.models import CommunityPolicy, Grid
+
+AUDITED = ("code", "name", "depth", "parent_id", "worker_id", "party_branch", "addresses")
 
 
 def check(policy: CommunityPolicy, raw_rows: list[Any]) -> tuple[list[gridrows.GridRow], list]:
@@ -45,11 +48,15 @@ def apply(policy: CommunityPolicy, rows: list[gridrows.GridRow], caller: Caller)
         else:
             grid = Grid.objects(community_id=policy.id, code=row.code).first() or Grid(
                 community_id=policy.id, code=row.code, depth=row.depth)
+        was = {} if grid._created else audit.fields_of(grid, AUDITED)
         grid.code, grid.name, grid.depth = row.code, row.name, row.depth
         grid.parent_id = ids.get(row.parent_code) if row.parent_code else None
         grid.worker_id, grid.party_branch = row.worker_id, row.party_branch
         grid.polygon, grid.addresses = row.polygon or [], row.addresses
         grids.announce(grid, policy.root_grid_id, caller)
+        audit.record_on(grid, caller, "grid.import", "grid", grid.id, before=was,
+                        after=audit.fields_of(grid, AUDITED), community_id=policy.id,
+                        street_id=policy.street_id, district_id=policy.district_id)
         grid.commit()
         ids[row.code] = grid.id
     return len(rows)

@@ -11,10 +11,11 @@ from typing import Any
 
 from mongoengine.errors import NotUniqueError
 
-from services.common import geometry, paging
+from services.common import audit, geometry, paging
+from services.common.aggregate import Decision, change
 from services.common.caller import Caller, Role, Scope
 from services.common.contracts import new_event
-from services.common.contracts.dispatch import GridChanged, GridState
+from services.common.contracts.dispatch import GridChanged, GridState, PolicyIn
 from services.common.errors import InvalidInput, NotFound
 from services.dispatch.domain import gridrows
 from services.dispatch.domain.sla import DEFAULT_CLAIM_CAP, DEFAULT_REPORT_IN_MINUTES, DEFAULT_SLA
@@ -142,6 +143,26 @@ def view(grid: Grid) -> dict[str, Any]:
             "name": grid.name, "level": LEVEL_NAME[grid.depth], "parent_id": grid.parent_id,
             "worker_id": grid.worker_id, "party_branch": grid.party_branch,
             "polygon": grid.polygon or None, "addresses": list(grid.addresses)}
+
+
+def set_policy(caller: Caller, community_id: str, spec: PolicyIn) -> CommunityPolicy:
+    """The community's new deadlines and its admin's audit event, in one write."""
+    # Policies written before they were aggregates carry no version: the frame's guard.
+    CommunityPolicy._get_collection().update_one(
+        {"_id": community_id, "version": {"$exists": False}}, {"$set": {"version": 0}})
+
+    def decide(policy: CommunityPolicy, _at: object) -> Decision:
+        changes: dict[str, Any] = {}
+        if spec.sla:
+            changes["sla"] = dict(policy.sla) | {k.value: list(v) for k, v in spec.sla.items()}
+        if spec.claim_cap:
+            changes["claim_cap"] = spec.claim_cap
+        if spec.report_in_minutes:
+            changes["report_in_minutes"] = spec.report_in_minutes
+        return audit.attach(Decision(changes=changes), caller, policy, "policy.set",
+                            "dispatch_policy", community_id=policy.id)
+
+    return change(lambda: CommunityPolicy.objects.get(id=community_id), decide, caller).doc
 
 
 def check_may_manage(caller: Caller) -> None:

@@ -23,8 +23,9 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
-class CommunityPolicy(me.Document):
-    """Per community: its root grid, SLA hours by urgency, claim cap, report-in minutes."""
+class CommunityPolicy(Aggregate):
+    """Per community: its root grid, SLA hours by urgency, claim cap, report-in minutes.
+    An admin's change carries its audit event (the outbox)."""
 
     meta = {"db_alias": ALIAS, "collection": "community_policies"}
     id = me.StringField(primary_key=True)  # the community id
@@ -58,8 +59,9 @@ def duty_key(community_id: str, kind: str) -> str:
     return f"{community_id}|{kind}"
 
 
-class Responder(me.Document):
-    """Someone who answers orders: a member reporting in (双报到), an operator, or a unit."""
+class Responder(Aggregate):
+    """Someone who answers orders: a member reporting in (双报到), an operator, or a unit.
+    An admin's registration and duty change carry their audit events (the outbox)."""
 
     # `duty_key` ("<community id>|<kind>") is the one single-field key the maker's lookup of
     # the responsible unit reads by (nx-27017 uses no compound index and scans otherwise).

@@ -115,15 +115,7 @@ class GridEntrypoints:
         who = as_caller(caller)
         grids.check_may_manage(who)
         policy = grids.policy_for(who, community_id)
-        change = parse(PolicyIn, data)
-        if change.sla:
-            policy.sla = dict(policy.sla) | {k.value: list(v) for k, v in change.sla.items()}
-        if change.claim_cap:
-            policy.claim_cap = change.claim_cap
-        if change.report_in_minutes:
-            policy.report_in_minutes = change.report_in_minutes
-        policy.save()
-        return _policy_view(policy)
+        return _policy_view(grids.set_policy(who, policy.id, parse(PolicyIn, data)))
 
 
 def _policy_view(policy: Any) -> dict:

@@ -94,7 +94,7 @@ class OrderEntrypoints:
         who = as_caller(caller)
         reason = parse(ReasonIn, data).reason
         done, _ = commit.change(who, orders.loader(who, order_id),
-                                lambda o, at: work.hand_back(o, who, at, reason))
+                                lambda o, at: work.hand_back(o, who, at, reason), "hand_back")
         return dump(orders.view(done))
 
     @rpc
@@ -104,7 +104,7 @@ class OrderEntrypoints:
         who = as_caller(caller)
         reason = parse(ReasonIn, data).reason
         done, _ = commit.change(who, orders.loader(who, order_id),
-                                lambda o, at: work.escalate(o, who, at, reason))
+                                lambda o, at: work.escalate(o, who, at, reason), "escalate")
         return dump(orders.view(done))
 
 
@@ -120,5 +120,6 @@ class OrderEntrypoints:
         if order.community_id != who.community_id:  # a street's order seen from below: theirs
             raise NotFound("no such order", {"order_id": "unknown"})
         done, _ = commit.change(who, orders.loader(who, order_id),
-                                lambda o, at: volunteering.set_skill(o, who, at, skill))
+                                lambda o, at: volunteering.set_skill(o, who, at, skill),
+                                "set_skill")
         return dump(orders.view(done))

@@ -7,6 +7,8 @@ from typing import Any
 from mongoengine.errors import NotUniqueError
 from nameko.rpc import rpc
 
+from services.common import audit
+from services.common.aggregate import Decision, change
 from services.common.caller import ADMIN_ROLES, Role
 from services.common.contracts.dispatch import ResponderIn, ResponderOut
 from services.common.errors import AlreadyExists, Forbidden, InvalidInput, NotFound
@@ -51,7 +53,12 @@ class ResponderEntrypoints:
         agreed = consent.consent_on_register(who, spec.kind, spec.user_id)
         try:
             responder = Responder(community_id=policy.id, key=key, consent=agreed, **fields)
-            responder.save(force_insert=True)
+            audit.record_on(responder, who, "responder.register", "responder", responder.id,
+                            before={}, after={"key": key, "kind": spec.kind,
+                                              "name": spec.name, "consent": agreed},
+                            community_id=policy.id, street_id=policy.street_id,
+                            district_id=policy.district_id)
+            responder.commit()
         except NotUniqueError as exc:
             raise AlreadyExists("already registered here", {"key": key}) from exc
         return _view(responder)
@@ -84,9 +91,13 @@ class ResponderEntrypoints:
             who.role is Role.department and who.department_id == responder.department_id)
         if not mine and who.role not in ADMIN_ROLES and who.role is not Role.system:
             raise NotFound("no such responder", {"responder_id": "unknown"})  # as made up
-        responder.on_duty = bool(on_duty)
-        responder.save()
-        return _view(responder)
+        # Responders written before they were aggregates carry no version: the frame's guard.
+        Responder._get_collection().update_one(
+            {"_id": responder.id, "version": {"$exists": False}}, {"$set": {"version": 0}})
+        done = change(lambda: Responder.objects.get(id=responder.id), audit.audited(
+            lambda r, _at: Decision(changes={"on_duty": bool(on_duty)}), who,
+            "responder.set_on_duty", "responder"), who)
+        return _view(done.doc)
 
     @rpc
     @replies(list[ResponderOut])

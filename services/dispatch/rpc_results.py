@@ -28,7 +28,7 @@ class ResultEntrypoints:
         """The owning level or the whistler accepts the result: intake marks the issue resolved."""
         who = as_caller(caller)
         done, _ = commit.change(who, orders.loader(who, order_id),
-                                lambda o, at: results.confirm(o, who, at))
+                                lambda o, at: results.confirm(o, who, at), "confirm")
         return dump(orders.view(done))
 
     @rpc
@@ -38,5 +38,6 @@ class ResultEntrypoints:
         who = as_caller(caller)
         reason = parse(ReasonIn, data).reason
         done, _ = commit.change(who, orders.loader(who, order_id),
-                                lambda o, at: results.return_result(o, who, at, reason))
+                                lambda o, at: results.return_result(o, who, at, reason),
+                                "return")
         return dump(orders.view(done))

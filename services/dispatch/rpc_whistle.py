@@ -28,7 +28,7 @@ class WhistleEntrypoints:
             who, doc.community_id).report_in_minutes
         whistle_id = models.new_id("w")
         done, _ = commit.change(who, orders.loader(who, order_id), lambda o, at: whistle.whistle(
-            o, who, at, spec, minutes, whistle_id))
+            o, who, at, spec, minutes, whistle_id), "whistle")
         return dump(orders.view(done))
 
     @rpc

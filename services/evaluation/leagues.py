@@ -12,6 +12,7 @@ import hashlib
 import time
 from datetime import datetime, timedelta
 
+from services.common import audit
 from services.common.aggregate import Decision, change
 from services.common.caller import ADMIN_ROLES, Caller, Role, Scope
 from services.common.contracts.evaluation import (
@@ -133,7 +134,11 @@ def publish(caller: Caller, spec: LeagueQuery) -> League:
                                      kind=spec.kind, within=spec.within, rate=spec.rate,
                                      start=spec.start, end=spec.end)])
 
-    return _shown(change(load, decide, caller).doc)
+    shown = {"kind": spec.kind, "within": spec.within, "rate": spec.rate, "start": spec.start,
+             "end": spec.end, "withdrawn": False}
+    return _shown(change(load, audit.audited(decide, caller, "league.publish",
+                                             "league_publication", before={}, after=shown),
+                         caller).doc)
 
 
 def withdraw(caller: Caller, pub_id: str) -> League:
@@ -157,6 +162,9 @@ def withdraw(caller: Caller, pub_id: str) -> League:
             changes={"withdrawn": True, "withdrawn_ts": now, "withdrawn_by": caller.user_id,
                      "page_key": page_key(f"pub-withdrawn:{doc.district_id}", now, doc.id)},
             events=[RankingWithdrawn(publication_id=doc.id, district_id=doc.district_id)])
+
+    decide = audit.audited(decide, caller, "league.withdraw", "league_publication",
+                           before={"withdrawn": False}, after={"withdrawn": True})
 
     return _shown(change(load, decide, caller).doc)
 

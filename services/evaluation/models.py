@@ -66,9 +66,10 @@ class RebuiltBucket(me.Document):
     h = me.DictField()
 
 
-class RatingPolicy(me.Document):
+class RatingPolicy(Aggregate):
     """(Not "CommunityPolicy": mongoengine's document registry is keyed by class name, and
-    dispatch has one; a second would keep its collection cached across reconnections.)"""
+    dispatch has one; a second would keep its collection cached across reconnections.)
+    An admin's change carries its audit event (the outbox)."""
 
     meta = {"db_alias": ALIAS, "collection": "community_policies"}
     id = me.StringField(primary_key=True)  # the community id

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from services.common import audit
+from services.common.aggregate import Decision, change
 from services.common.caller import ADMIN_ROLES, Caller, Role, Scope
 from services.common.contracts.evaluation import (
     DEFAULT_WEIGHTS,
@@ -113,22 +115,30 @@ def read(caller: Caller, community_id: str) -> PolicyOut:
                                           for k, v in _weights_of(doc).items()})
 
 
-def _set(community_id: str, values: dict) -> None:
-    """Upsert: a community without a row yet (the seed runs before the events arrive) gets
-    one; `remember` later adds its tenancy and keeps what was set."""
-    RatingPolicy._get_collection().update_one({"_id": community_id}, {"$set": values},
-                                                 upsert=True)
+def _admin_sets(caller: Caller, community_id: str, values: dict, action: str) -> None:
+    """A change of the settings, with an admin's audit event, in one write. A community
+    without a row yet (the seed runs before the events arrive) gets one first; `remember`
+    later adds its tenancy and keeps what was set. Rows written raw get the frame's version."""
+    coll = RatingPolicy._get_collection()
+    coll.update_one({"_id": community_id}, {"$setOnInsert": {"version": 0}}, upsert=True)
+    coll.update_one({"_id": community_id, "version": {"$exists": False}},
+                    {"$set": {"version": 0}})
+    change(lambda: RatingPolicy.objects.get(id=community_id),
+           lambda p, _at: audit.attach(Decision(changes=values), caller, p, action,
+                                       "rating_policy", community_id=community_id), caller)
 
 
 def set_window(caller: Caller, community_id: str, days: int) -> PolicyOut:
     require_admin_of(caller, community_id)
-    _set(community_id, {"window_days": days})
+    _admin_sets(caller, community_id, {"window_days": days}, "rating_policy.set_window")
     return read(caller, community_id)
 
 
 def set_weights(caller: Caller, community_id: str, chosen: dict[RouteName, float]) -> PolicyOut:
     require_admin_of(caller, community_id)
-    _set(community_id, {"three_route_weights": {k.value: v for k, v in chosen.items()}})
+    _admin_sets(caller, community_id,
+                {"three_route_weights": {k.value: v for k, v in chosen.items()}},
+                "rating_policy.set_weights")
     return read(caller, community_id)
 
 

@@ -6,7 +6,7 @@ import time
 
 from mongoengine.errors import NotUniqueError
 
-from services.common import paging
+from services.common import audit, paging
 from services.common.aggregate import change
 from services.common.caller import ADMIN_ROLES, Caller
 from services.common.contracts.identity import AccountName, Credentials, UserIn, UserOut
@@ -15,6 +15,8 @@ from services.identity import domain, grids
 from services.identity.models import Community, District, Street, User
 from services.identity.tenancy import visible_community
 
+CREATED_FIELDS = ("username", "role", "display_name", "community_id", "grid_id",
+                  "department_id", "merchant_id", "street_id")
 USER_LIST = "users"  # the one listing of every account (the read models' backfill)
 
 
@@ -59,7 +61,9 @@ def create_user(caller: Caller, data: UserIn) -> User:
                 merchant_id=data.merchant_id)
     user.page_key = paging.page_key(USER_LIST, time.time(), user.id)
     try:
-        return change(lambda: user, lambda u, _now: domain.user_created(u), caller).doc
+        return change(lambda: user, lambda u, _now: audit.attach(
+            domain.user_created(u), caller, u, "user.create", "user", before={},
+            after=audit.fields_of(u, CREATED_FIELDS)), caller).doc
     except NotUniqueError as exc:
         raise AlreadyExists("username taken", {"username": "already exists"}) from exc
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
+from services.common import audit
 from services.common.aggregate import Decision, change
 from services.common.caller import ADMIN_ROLES, Caller, Role
 from services.common.contracts.identity import (
@@ -32,6 +33,15 @@ def key_out(key: AppKey) -> AppKeyOut:
                      created_ts=key.created_ts, revoked_ts=key.revoked_ts)
 
 
+def _trail(key: AppKey) -> dict:
+    return audit.fields_of(key, ("name", "community_ids", "rate_limit_per_minute", "active"))
+
+
+def _home(key: AppKey) -> str | None:
+    """A key of one community is that community's record; of several, the district's."""
+    return key.community_ids[0] if len(key.community_ids) == 1 else None
+
+
 def _communities(caller: Caller, ids: list[str]) -> list[Community]:
     """Each community, seen by the caller (404 naming the first that is not: no leak)."""
     found = []
@@ -53,9 +63,10 @@ def issue(caller: Caller, data: AppKeyIn) -> NewAppKey:
                  community_ids=[c.id for c in communities], secret_hash=hashed,
                  rate_limit_per_minute=data.rate_limit_per_minute, issued_by=caller.user_id,
                  created_ts=time.time())
-    key = change(lambda: key, lambda k, _at: Decision(events=[AppKeyIssued(
+    key = change(lambda: key, lambda k, _at: audit.attach(Decision(events=[AppKeyIssued(
         key_id=k.id, name=k.name, district_id=k.district_id, community_ids=k.community_ids,
-        issued_by=k.issued_by)]), caller).doc
+        issued_by=k.issued_by)]), caller, k, "app_key.issue", "app_key", before={},
+        after=_trail(k), community_id=_home(k)), caller).doc
     return NewAppKey(**key_out(key).model_dump(), api_key=opaque.join(key.id, secret))
 
 
@@ -76,9 +87,11 @@ def revoke(caller: Caller, key_id: str) -> AppKeyOut:
         _communities(caller, list(key.community_ids))
         if not key.active:
             return None
-        return Decision(changes={"active": False, "revoked_ts": at.timestamp()},
-                        events=[AppKeyRevoked(key_id=key.id, district_id=key.district_id,
-                                              community_ids=list(key.community_ids))])
+        return audit.attach(Decision(
+            changes={"active": False, "revoked_ts": at.timestamp()},
+            events=[AppKeyRevoked(key_id=key.id, district_id=key.district_id,
+                                  community_ids=list(key.community_ids))]),
+            caller, key, "app_key.revoke", "app_key", community_id=_home(key))
 
     def load() -> AppKey:
         key = AppKey.objects(id=key_id).first()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
+from services.common import audit
 from services.common.aggregate import Decision, change
 from services.common.caller import Caller
 from services.common.contracts.identity import (
@@ -27,24 +28,25 @@ from services.identity.models import User
 REVOCATIONS_PAGE = 500
 
 
-def _managed(caller: Caller, user_id: str, decide) -> User:  # noqa: ANN001
+def _managed(caller: Caller, user_id: str, decide, action: str) -> User:  # noqa: ANN001
     def checked(user: User, at: datetime) -> Decision | None:
         rules.check_may_manage(caller, user)
-        return decide(user, at.timestamp())
+        return audit.attach(decide(user, at.timestamp()), caller, user, action, "user")
 
     return change(lambda: accounts.visible_user(caller, user_id), checked, caller).doc
 
 
 def deactivate(caller: Caller, user_id: str) -> User:
-    return _managed(caller, user_id, rules.deactivate)
+    return _managed(caller, user_id, rules.deactivate, "user.deactivate")
 
 
 def reactivate(caller: Caller, user_id: str) -> User:
-    return _managed(caller, user_id, lambda u, _now: rules.reactivate(u))
+    return _managed(caller, user_id, lambda u, _now: rules.reactivate(u), "user.reactivate")
 
 
 def revoke_tokens(caller: Caller, user_id: str) -> User:
-    return _managed(caller, user_id, lambda u, now: rules.revoke(u, now, "revoked"))
+    return _managed(caller, user_id, lambda u, now: rules.revoke(u, now, "revoked"),
+                    "user.revoke_tokens")
 
 
 def issue_reset(caller: Caller, user_id: str) -> ResetTicket:
@@ -52,7 +54,7 @@ def issue_reset(caller: Caller, user_id: str) -> ResetTicket:
     secret, hashed = opaque.new_secret()
     expires = time.time() + rules.RESET_SECONDS
     user = _managed(caller, user_id, lambda u, _now: Decision(
-        changes={"reset_hash": hashed, "reset_expires_ts": expires}))
+        changes={"reset_hash": hashed, "reset_expires_ts": expires}), "user.issue_reset")
     return ResetTicket(user_id=user.id, reset_token=opaque.join(user.id, secret),
                        expires_ts=expires)
 

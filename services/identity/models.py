@@ -25,7 +25,9 @@ class District(me.Document):
     name = me.StringField(required=True)
 
 
-class Street(me.Document):
+class Street(Aggregate):
+    """A street (街道); made with its audit event when an admin makes it."""
+
     meta = {"db_alias": ALIAS, "collection": "streets", "indexes": [
         {"fields": ["district_id", "name"], "unique": True}]}
     id = me.StringField(primary_key=True, default=lambda: new_id("s"))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from mongoengine.errors import NotUniqueError
 
-from services.common.aggregate import change
+from services.common import audit
+from services.common.aggregate import Decision, change
 from services.common.caller import Caller, Role
 from services.common.contracts.identity import CommunityIn, DistrictIn, StreetIn, Unit
 from services.common.errors import AlreadyExists, NotFound
@@ -40,7 +41,10 @@ def create_street(caller: Caller, data: StreetIn) -> Street:
         raise NotFound("no such district", {"district_id": "unknown"})
     domain.check_may_create_street(caller, district_id)
     try:
-        return Street(district_id=district_id, name=data.name).save(force_insert=True)
+        street = Street(district_id=district_id, name=data.name)
+        return change(lambda: street, lambda s, _now: audit.attach(
+            Decision(), caller, s, "street.create", "street", before={},
+            after={"name": s.name}, street_id=s.id), caller).doc
     except NotUniqueError as exc:
         raise AlreadyExists("street name taken", {"name": "already exists"}) from exc
 
@@ -52,7 +56,10 @@ def create_community(caller: Caller, data: CommunityIn) -> Community:
     domain.check_may_create_community(caller, street.district_id, street.id)
     community = Community(district_id=street.district_id, street_id=street.id, name=data.name)
     try:
-        return change(lambda: community, lambda c, _now: domain.community_created(c), caller).doc
+        return change(lambda: community, lambda c, _now: audit.attach(
+            domain.community_created(c), caller, c, "community.create", "community",
+            before={}, after={"name": c.name, "street_id": c.street_id},
+            community_id=c.id), caller).doc
     except NotUniqueError as exc:
         raise AlreadyExists("community name taken in this street",
                             {"name": "already exists"}) from exc

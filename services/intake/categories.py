@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from services.common import paging
+from services.common import audit, paging
 from services.common.aggregate import Decision, change
 from services.common.caller import Caller
 from services.common.contracts import new_event
@@ -80,7 +80,14 @@ def save(caller: Caller, community_id: str, definition: CategoryDef) -> Category
             events=[CategoryChanged(community_id=community_id, code=definition.code,
                                     name=definition.name, version=version)])
 
-    return change(_load(community_id, definition.code), decide, caller).doc
+    def decide_and_record(entry: Category, now: object) -> Decision:
+        was = {} if entry._created else {"group": entry.group, "removed": bool(entry.removed),
+                                         "name": (entry.definition or {}).get("name")}
+        return audit.attach(decide(entry, now), caller, entry, "category.save", "category",
+                            before=was, after={"group": definition.group, "removed": False,
+                                               "name": definition.name})
+
+    return change(_load(community_id, definition.code), decide_and_record, caller).doc
 
 
 def remove(caller: Caller, community_id: str, code: str) -> None:
@@ -93,7 +100,9 @@ def remove(caller: Caller, community_id: str, code: str) -> None:
         return Decision(changes={"removed": True}, events=[
             CategoryRemoved(community_id=community_id, code=code, version=entry.version + 1)])
 
-    change(_load(community_id, code), decide, caller)
+    change(_load(community_id, code), audit.audited(
+        decide, caller, "category.remove", "category", before={"removed": False},
+        after={"removed": True}), caller)
 
 
 def states_page(query: paging.PageQuery) -> paging.Page[CategoryState]:

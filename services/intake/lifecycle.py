@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from services.common import audit
 from services.common.aggregate import Decision, change
 from services.common.caller import Caller
 from services.common.contracts.intake import IssueState, IssueStatusChanged
@@ -55,7 +56,8 @@ def commit(load: Callable[[], Issue], decide: Callable[[Issue, datetime], Decisi
 def transition(issue_id: str, action: Action, caller: Caller, note: str = "",
                check: Callable[[Issue], None] | None = None,
                extra: Extra | None = None) -> Issue:
-    """Apply `action` (409 with the current state if illegal); retried on a concurrent write."""
+    """Apply `action` (409 with the current state if illegal); retried on a concurrent write.
+    An admin's act carries its `audit.recorded` event (`issue.<action>`) in the same write."""
     moved: list[tuple[str, str]] = []
 
     def decide(issue: Issue, now: datetime) -> Decision:
@@ -63,7 +65,10 @@ def transition(issue_id: str, action: Action, caller: Caller, note: str = "",
             check(issue)
         decision = step(issue, action, caller, note, now, extra)
         moved[:] = [(issue.state, decision.changes["state"])]
-        return decision
+        changed = {k: v for k, v in decision.changes.items() if k != "updated_at"}
+        return audit.attach(decision, caller, issue, f"issue.{action.value}", "issue",
+                            before=audit.fields_of(issue, changed),
+                            after=changed | ({"note": note} if note else {}))
 
     issue = commit(lambda: repository.issue(issue_id), decide, caller)
     metrics.ISSUE_TRANSITIONS.labels(*moved[0]).inc()

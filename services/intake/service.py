@@ -42,6 +42,7 @@ from services.intake import (
 )
 from services.intake.account_names import ACCOUNTS, AccountNames
 from services.intake.account_names import entry_of as account_names_entry
+from services.intake.audit import RevealAudit
 from services.intake.consumers import IntakeConsumers
 from services.intake.models import DOCUMENTS, Category, Issue
 from services.intake.rpc_public import PhotosAndPublication
@@ -52,7 +53,7 @@ BACKFILL_SECONDS = 5  # once done, a tick is one read by _id
 
 class IntakeService(IntakeConsumers, PhotosAndPublication):
     name = "intake"
-    store = Store("intake", DOCUMENTS)
+    store = Store("intake", [*DOCUMENTS, RevealAudit])  # a reveal's audit event: relayed
     relay = OutboxRelay()
     instrumentation = Instrumentation()
     grid_locator = grids.GridReadModel()

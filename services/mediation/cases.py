@@ -15,7 +15,7 @@ from typing import Any
 
 from nameko.rpc import rpc
 
-from services.common import access
+from services.common import access, audit
 from services.common.aggregate import Committed, Decision, change
 from services.common.caller import Caller, Role
 from services.common.contracts.mediation import (
@@ -42,12 +42,26 @@ from services.mediation.views import FULL, find, is_admin, own_party, privileged
 
 log = logging.getLogger(__name__)
 OPENERS = (Role.community_admin, Role.grid_worker)
+# The case fields an admin's act shows in the audit log (never the parties or texts).
+AUDITED = frozenset({"state", "outcome", "mediator_id", "referral_to", "follow_up_ts",
+                     "follow_up_kept", "agreed_ts", "closed_ts", "requests"})
 
 
-def update(who: Caller, case_id: str, decide: Callable[[MediationCase, float], Decision | None]
-           ) -> Committed[MediationCase]:
-    done = change(lambda: MediationCase.objects.get(id=case_id),
-                  lambda c, at: decide(c, time.time()), who, derive=domain.derive)
+def update(who: Caller, case_id: str, decide: Callable[[MediationCase, float], Decision | None],
+           action: str | None = None) -> Committed[MediationCase]:
+    """A change of the case; with `action`, an admin's carries its audit event (`case.<action>`)
+    naming only the case's own state fields: the parties' details stay out of the log."""
+
+    def decided(c: MediationCase, at: object) -> Decision | None:
+        made = decide(c, time.time())
+        if action is None or made is None:
+            return made
+        shown = {k: v for k, v in made.changes.items() if k in AUDITED}
+        return audit.attach(made, who, c, f"case.{action}", "mediation_case",
+                            before=audit.fields_of(c, shown), after=shown)
+
+    done = change(lambda: MediationCase.objects.get(id=case_id), decided, who,
+                  derive=domain.derive)
     metrics.observe(done)
     return done
 
@@ -75,7 +89,9 @@ def open_new(case: MediationCase, who: Caller) -> Committed[MediationCase]:
         asked = domain.request_mediator(c)
         opened = CaseOpened(case_id=c.id, community_id=c.community_id, kind=c.kind,
                             source=c.source, opened_ts=c.created_ts)
-        return Decision(changes=asked.changes, events=[opened, *asked.events])
+        return audit.attach(Decision(changes=asked.changes, events=[opened, *asked.events]),
+                            who, c, "case.open", "mediation_case", before={},
+                            after={"kind": c.kind, "source": c.source, "state": c.state})
 
     done = change(lambda: MediationCase.objects(id=case.id).first() or case, decide, who,
                   derive=domain.derive)
@@ -135,7 +151,8 @@ class CaseEntrypoints:
         spec = parse(ConsentIn, data)
         case = self._for_party(who, case_id, spec.party_id)
         done = update(who, case.id, lambda c, now: domain.consent(c, spec.party_id,
-                                                                 spec.consent, now))
+                                                                 spec.consent, now),
+                      "record_consent")
         return view(who, done.doc)
 
     @rpc
@@ -146,7 +163,7 @@ class CaseEntrypoints:
         spec = parse(PartyUpdateIn, data)
         case = self._mediator(who, case_id)
         return view(who, update(who, case.id, lambda c, now: domain.set_party(
-            c, str(party_id), spec.model_dump(mode="json"))).doc)
+            c, str(party_id), spec.model_dump(mode="json")), "set_party").doc)
 
     @rpc
     @replies(CaseOut)
@@ -154,7 +171,8 @@ class CaseEntrypoints:
         """Ask again for a mediator (the last search found nobody who accepted)."""
         who = as_caller(caller)
         case = self._admin(who, case_id)
-        return view(who, update(who, case.id, lambda c, now: domain.request_mediator(c)).doc)
+        return view(who, update(who, case.id, lambda c, now: domain.request_mediator(c),
+                                       "request_mediator").doc)
 
     @rpc
     @replies(CaseOut)
@@ -165,7 +183,8 @@ class CaseEntrypoints:
         case = self._mediator(who, case_id)
         meeting_id = f"{case.id}-mt{len(case.meetings) + 1}-{new_id('x')[-4:]}"
         done = update(who, case.id, lambda c, now: domain.schedule(
-            c, meeting_id, spec.hall_id, spec.starts_ts, spec.ends_ts, spec.place_note))
+            c, meeting_id, spec.hall_id, spec.starts_ts, spec.ends_ts, spec.place_note),
+            "schedule_meeting")
         if spec.hall_id:
             ok, error = self._book(done.doc, meeting_id, spec)
             done = update(who, case.id, lambda c, now: domain.placed(c, meeting_id, ok, error))
@@ -179,7 +198,7 @@ class CaseEntrypoints:
         spec = parse(MeetingRecordIn, data)
         case = self._mediator(who, case_id)
         return view(who, update(who, case.id, lambda c, now: domain.record(
-            c, str(meeting_id), spec.summary, spec.attended, now)).doc)
+            c, str(meeting_id), spec.summary, spec.attended, now), "record_meeting").doc)
 
     @rpc
     @replies(CaseOut)
@@ -189,7 +208,7 @@ class CaseEntrypoints:
         spec = parse(AgreementIn, data)
         case = self._mediator(who, case_id)
         return view(who, update(who, case.id, lambda c, now: domain.propose(
-            c, spec.text, spec.follow_up_ts, now)).doc)
+            c, spec.text, spec.follow_up_ts, now), "propose_agreement").doc)
 
     @rpc
     @replies(CaseOut)
@@ -199,7 +218,8 @@ class CaseEntrypoints:
         spec = parse(SignIn, data)
         case = self._for_party(who, case_id, spec.party_id)
         return view(who, update(who, case.id,
-                                lambda c, now: domain.sign(c, spec.party_id, now)).doc)
+                                lambda c, now: domain.sign(c, spec.party_id, now),
+                                "sign_agreement").doc)
 
     @rpc
     @replies(CaseOut)
@@ -209,7 +229,7 @@ class CaseEntrypoints:
         spec = parse(ReferralIn, data)
         case = self._mediator(who, case_id)
         return view(who, update(who, case.id, lambda c, now: domain.refer(
-            c, spec.to.value, spec.note, now)).doc)
+            c, spec.to.value, spec.note, now), "refer").doc)
 
     @rpc
     @replies(CaseOut)
@@ -219,7 +239,8 @@ class CaseEntrypoints:
         spec = parse(CloseIn, data)
         case = self._mediator(who, case_id)
         return view(who, update(who, case.id,
-                                lambda c, now: domain.close(c, spec.note, now)).doc)
+                                lambda c, now: domain.close(c, spec.note, now),
+                                "close").doc)
 
     @rpc
     @replies(CaseOut)
@@ -229,7 +250,7 @@ class CaseEntrypoints:
         spec = parse(FollowUpIn, data)
         case = self._mediator(who, case_id)
         return view(who, update(who, case.id, lambda c, now: domain.follow_up(
-            c, spec.kept, spec.note, now)).doc)
+            c, spec.kept, spec.note, now), "record_follow_up").doc)
 
     # --- who may act -------------------------------------------------------------------
 

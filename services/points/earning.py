@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+from services.common import audit
 from services.common.aggregate import Decision, change
 from services.common.caller import Caller
 from services.common.contracts.points import (
@@ -54,9 +55,23 @@ def ensure_defaults(community_id: str) -> None:
 
 
 def set_rule(caller: Caller, community_id: str, kind: EarnKind, data: RuleIn) -> RuleOut:
+    """The rule's new values and the admin's audit event, in one write."""
     access.require_own(caller, community_id)
-    Rule._get_collection().update_one({"_id": f"{community_id}|{kind.value}"}, {"$set": {
-        "community_id": community_id, "kind": kind.value, **data.model_dump()}}, upsert=True)
+    rule_id = f"{community_id}|{kind.value}"
+    # Rules the seed upserted raw carry no version: give them one (the frame's guard).
+    Rule._get_collection().update_one({"_id": rule_id, "version": {"$exists": False}},
+                                      {"$set": {"version": 0}})
+
+    def load() -> Rule:
+        return Rule.objects(id=rule_id).first() or Rule(id=rule_id, community_id=community_id,
+                                                        kind=kind.value, points=data.points)
+
+    def decide(rule: Rule, _at: datetime) -> Decision:
+        made = Decision(changes=data.model_dump())
+        return audit.attach(made, caller, rule, "rule.set", "rule", community_id=community_id,
+                            before={} if rule._created else None)
+
+    change(load, decide, caller)
     return RuleOut(community_id=community_id, kind=kind, **data.model_dump())
 
 
@@ -153,6 +168,8 @@ def make_award(caller: Caller, data: AwardIn) -> AwardOut:
     doc = Award(id=aid, community_id=community_id, user_id=data.user_id, points=data.points,
                 reason=data.reason, state="awaiting_approval", made_by=caller.user_id,
                 created_ts=now, page_key=page_key(community_id, now, aid))
+    audit.record_on(doc, caller, "award.make", "award", aid, community_id=community_id,
+                    after=audit.fields_of(doc, ("user_id", "points", "reason", "state")))
     doc.commit()
     if not domain.needs_checker(data.points, threshold):
         return _post_award(caller, aid, approved_by=None)
@@ -187,7 +204,9 @@ def _post_award(caller: Caller, award_id: str, approved_by: str | None) -> Award
                                               points=a.points, reason=PostingReason.award,
                                               source=f"award:{a.id}", posting_id=posting.id)])
 
-    done = change(lambda: Award.objects.get(id=award_id), decide, caller)
+    act = decide if approved_by is None else audit.audited(decide, caller, "award.approve",
+                                                              "award")
+    done = change(lambda: Award.objects.get(id=award_id), act, caller)
     if done.decision is not None:
         metrics.POINTS_ISSUED.labels(PostingReason.award.value).inc(doc.points)
     return award_view(done.doc)

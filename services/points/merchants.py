@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from mongoengine.errors import NotUniqueError
 
+from services.common import audit
 from services.common.caller import ADMIN_ROLES, Caller, Role
 from services.common.contracts.points import (
     AccountKind,
@@ -36,9 +37,11 @@ def onboard(caller: Caller, data: MerchantIn) -> MerchantOut:
                       name=data.name, modes=[m.value for m in data.modes],
                       onboarded_by=caller.user_id, created_ts=now,
                       page_key=page_key(community_id, now, data.merchant_id))
+    audit.record_on(partner, caller, "merchant.onboard", "merchant", data.merchant_id,
+                    after={"name": data.name, "modes": partner.modes}, community_id=community_id)
     try:
-        partner.save(force_insert=True)
-    except NotUniqueError:
+        partner.commit()
+    except NotUniqueError:  # onboarded already: nothing new, nothing recorded
         partner = Partner.objects.get(id=pid)
     ledger.ensure_account(community_id, AccountKind.merchant, data.merchant_id)
     return merchant_view(partner)
@@ -84,8 +87,11 @@ def create_offer(caller: Caller, data: OfferIn) -> OfferOut:
                   per_resident_limit=data.per_resident_limit, created_ts=now,
                   page_key=page_key(community_id, now, oid),
                   merchant_key=page_key(f"{merchant_id}:{community_id}", now, oid))
+    audit.record_on(offer, caller, "offer.create", "offer", oid, community_id=community_id,
+                    after=audit.fields_of(offer, ("merchant_id", "title", "price", "stock",
+                                                  "per_resident_limit")))
     try:
-        offer.save(force_insert=True)
+        offer.commit()
     except NotUniqueError:
         offer = Offer.objects.get(id=oid)
     return offer_view(offer)

@@ -88,7 +88,9 @@ class Posting(me.Document):
     credit_key = me.StringField()
 
 
-class Rule(me.Document):
+class Rule(Aggregate):
+    """An earning rule; an admin's change of it carries its audit event (the outbox)."""
+
     meta = {"db_alias": ALIAS, "collection": "rules", "indexes": ["community_id"]}
     id = me.StringField(primary_key=True)  # <community>|<kind>
     community_id = me.StringField(required=True)
@@ -140,8 +142,9 @@ class Award(Aggregate):
     page_key = me.StringField()
 
 
-class Partner(me.Document):
-    """A partner merchant (社区合伙人) in one community; a merchant may have several."""
+class Partner(Aggregate):
+    """A partner merchant (社区合伙人) in one community; a merchant may have several. Inserted
+    with its onboarding's audit event."""
 
     meta = {"db_alias": ALIAS, "collection": "partners", "indexes": ["page_key"]}
     id = me.StringField(primary_key=True)  # <community>|<merchant>
@@ -154,8 +157,9 @@ class Partner(me.Document):
     page_key = me.StringField()
 
 
-class Offer(me.Document):
-    """`holds`: redemptions holding a unit (bounded by the stock); `stock` what is left."""
+class Offer(Aggregate):
+    """`holds`: redemptions holding a unit (bounded by the stock); `stock` what is left.
+    Inserted with an admin's audit event (its later moves are raw guarded updates)."""
 
     meta = {"db_alias": ALIAS, "collection": "offers", "strict": False,
             "indexes": ["page_key", "merchant_key"]}

@@ -10,7 +10,7 @@ from typing import Any
 
 from nameko.rpc import rpc
 
-from services.common import access
+from services.common import access, audit
 from services.common.aggregate import Decision, change
 from services.common.caller import Caller, Role
 from services.common.contracts.intake import IssueTriaged
@@ -93,7 +93,9 @@ class ListEntrypoints:
                           community_id=place.community_id, created_ts=now,
                           **spec.model_dump(mode="json", exclude={"community_id"}))
         entry.page_key = page_key(f"c:{place.community_id}:{spec.list.value}", now, entry.id)
-        return entry_view(change(lambda: entry, lambda e, at: Decision(), who).doc)
+        return entry_view(change(lambda: entry, lambda e, at: audit.attach(
+            Decision(), who, e, "list_entry.add", "list_entry", before={},
+            after=spec.model_dump(mode="json", exclude={"community_id"})), who).doc)
 
     @rpc
     @replies(ListEntryPage)
@@ -133,7 +135,10 @@ class ListEntrypoints:
                           title=spec.title, participants=list(spec.participant_account_ids),
                           milestones=[m.model_dump(mode="json") | {"done_ts": None}
                                       for m in spec.milestones], created_ts=now)
-        done = change(lambda: project, lambda p, at: Decision(), who, derive=_project_keys)
+        done = change(lambda: project, lambda p, at: audit.attach(
+            Decision(), who, p, "project.start", "project", before={},
+            after={"title": p.title, "need_id": p.need_id, "resource_ids": p.resource_ids}),
+            who, derive=_project_keys)
         # The entries follow the project's commit (a crash between leaves them open: the
         # project, which is what counts, exists; a retry of the same need is refused by it).
         for entry in (need, *resources):
@@ -195,6 +200,8 @@ class ListEntrypoints:
         project = access.found(who, Project.objects(id=str(project_id)).first(), "project",
                                "project_id")
         if access.is_admin_of(who, project):
+            return project
+        if not admin and access.is_staff_over(who, project):  # street and district admins
             return project
         if admin or who.role not in RESIDENTS or project.state == "planned":
             raise NotFound("no such project", {"project_id": "unknown"})

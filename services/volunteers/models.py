@@ -249,8 +249,9 @@ class Tally(me.Document):
         return {k: v or 0 for k, v in row.items() if k not in ("_id", "applied")}
 
 
-class VolunteerPolicy(me.Document):
-    """A community's settings (`policy.py` reads them with their defaults)."""
+class VolunteerPolicy(Aggregate):
+    """A community's settings (`policy.py` reads them with their defaults); an admin's
+    change carries its audit event (the outbox)."""
 
     meta = {"db_alias": ALIAS, "collection": "policies"}
     id = me.StringField(primary_key=True)  # the community id

@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass
 
 from nameko.rpc import rpc
 
-from services.common import access
+from services.common import access, audit
+from services.common.aggregate import Decision, change
 from services.common.caller import Caller, Role
 from services.common.contracts.volunteers import VolunteerPolicyIn, VolunteerPolicyOut
 from services.common.errors import InvalidInput
@@ -75,6 +76,14 @@ class PolicyEntrypoints:
             field = "order_hours" if "order_hours" in given else "order_hours_max"
             raise InvalidInput("order_hours must not exceed order_hours_max",
                                {field: "order_hours above order_hours_max"})
-        VolunteerPolicy._get_collection().update_one({"_id": community_id}, {"$set": {
-            **given, "changed_by": who.user_id, "changed_ts": time.time()}}, upsert=True)
+        coll = VolunteerPolicy._get_collection()  # a row to change, versioned for the frame
+        coll.update_one({"_id": community_id}, {"$setOnInsert": {"version": 0}}, upsert=True)
+        coll.update_one({"_id": community_id, "version": {"$exists": False}},
+                        {"$set": {"version": 0}})
+        change(lambda: VolunteerPolicy.objects.get(id=community_id), audit.audited(
+            lambda p, _at: Decision(changes={**given, "changed_by": who.user_id,
+                                             "changed_ts": time.time()}),
+            who, "volunteer_policy.set", "volunteer_policy", community_id=community_id,
+            before={k: v for k, v in asdict(of(community_id)).items() if k in given},
+            after=given), who)
         return _out(community_id, of(community_id))

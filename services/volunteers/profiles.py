@@ -14,7 +14,7 @@ from typing import Any
 
 from nameko.rpc import rpc
 
-from services.common import access
+from services.common import access, audit
 from services.common.aggregate import Decision, change
 from services.common.caller import ADMIN_ROLES, Caller, Role
 from services.common.contracts.evaluation import ItemKind, ItemRated
@@ -243,7 +243,10 @@ class ProfileEntrypoints:
                 return None  # verified already
             return Decision(changes={"certifications": certs, "changed_ts": time.time()})
 
-        done = change(lambda: Profile.objects.get(id=doc.id), decide, who)
+        done = change(lambda: Profile.objects.get(id=doc.id), audit.audited(
+            decide, who, "certification.verify", "profile",
+            before={"certification_id": certification_id, "verified": False},
+            after={"certification_id": certification_id, "verified": True}), who)
         self.matching.put_profile(done.doc)
         return view(who, done.doc)
 

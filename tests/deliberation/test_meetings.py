@@ -7,6 +7,7 @@ import calendar
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
 
@@ -266,3 +267,27 @@ def test_a_hall_with_opening_hours_refuses_bookings_outside_them(dplatform):
             "topic_id": topic["id"], "hall_id": hall["id"], "starts_ts": day + 16 * 3600,
             "ends_ts": day + 17 * 3600, "participants": roster(dplatform)})
         assert met["state"] == "scheduled"
+
+
+def test_a_hall_open_on_weekdays_refuses_a_saturday_and_takes_a_friday(dplatform):
+    """"周一至周五 9:00-17:00": Saturday 10:00-11:00 is a 422 naming starts_ts that holds no
+    slot; the Friday before, the same hours, is scheduled."""
+    admin = caller(dplatform, "community_admin", "A")
+    local = 8 * 3600
+    day = (int((slot_start() + local) // 86400)) * 86400 - local  # a local midnight
+    saturday = day + ((5 - datetime.fromtimestamp(day + local, UTC).weekday()) % 7) * 86400
+    with dplatform.rpc() as rpc:
+        hall = rpc.deliberation.create_hall(admin, hall_body(opening_hours="周一至周五 9:00-17:00"))
+        topic = listed_topic(rpc, admin)
+        with pytest.raises(InvalidInput) as bad:
+            rpc.deliberation.schedule_meeting(admin, {
+                "topic_id": topic["id"], "hall_id": hall["id"], "starts_ts": saturday + 36000,
+                "ends_ts": saturday + 39600, "participants": roster(dplatform)})
+        assert "周一至周五" in bad.value.fields["starts_ts"]
+        assert HallSlot.objects(hall_id=hall["id"]).count() == 0
+        friday = saturday - 86400
+        met = rpc.deliberation.schedule_meeting(admin, {
+            "topic_id": topic["id"], "hall_id": hall["id"], "starts_ts": friday + 36000,
+            "ends_ts": friday + 39600, "participants": roster(dplatform)})
+        assert met["state"] == "scheduled"
+        assert HallSlot.objects(hall_id=hall["id"]).count() == 2

@@ -63,7 +63,7 @@ def test_a_secret_household_vote_counts_each_household_once_and_names_no_one(dpl
                           == "approved", timeout=10, every=0.2)
         closed = rpc.deliberation.get_meeting(admin, meeting["id"])
     assert closed["result"] == {"eligible": 3, "turnout": 2, "quorum_met": True,
-                                "passed": True, "elected": [], "runoff": [],
+                                "passed": True, "elected": [], "runoff": [], "round": 1,
                                 "counts": {"yes": 2, "no": 0, "abstain": 0, "blank": 0}}
     (announced,) = wait_events("vote.opened", meeting_id=meeting["id"])  # notify tells residents
     assert (announced["eligible"], announced["election"]) == (3, False)
@@ -223,3 +223,41 @@ def test_members_of_one_household_racing_to_vote_count_once(dplatform):
         outcomes = list(pool.map(vote, members))
     assert sorted(outcomes) == ["accepted"] + ["refused"] * 5
     assert Ballot._get_collection().count_documents({"meeting_id": meeting["id"]}) == 1
+
+
+def test_a_tie_at_the_last_seat_is_decided_by_a_runoff_round_of_the_same_households(dplatform):
+    """2 seats: a has 4 of 5, b and c 3 of 5 each. The close elects a and opens round 2
+    between b and c for one seat (the same households vote again; a is no candidate now);
+    round 2's close elects b, and the decision is approved with a and b."""
+    admin = caller(dplatform, "community_admin", "A")
+    r = {i: caller(dplatform, "resident", "A", f"ro{i}") for i in range(5)}
+    with dplatform.rpc() as rpc:
+        meeting, _ = held_meeting(rpc, dplatform)
+        rpc.deliberation.review_decision(admin, meeting["id"], {"approve": True})
+        open_vote(rpc, admin, meeting["id"], {f"hr-{i}": [r[i]] for i in range(5)},
+                  window=2.0, candidates=["a", "b", "c"], seats=2)
+        for i, picks in enumerate((["a", "b"], ["a", "b"], ["a", "c"], ["a", "c"], ["b", "c"])):
+            rpc.deliberation.cast_ballot(r[i], meeting["id"], {"candidates": picks})
+        assert wait_until(lambda: rpc.deliberation.get_meeting(
+            admin, meeting["id"])["vote_round"] == 2, timeout=10, every=0.2)
+        runoff = rpc.deliberation.get_meeting(admin, meeting["id"])
+        assert runoff["state"] == "voting"
+        assert (runoff["candidates"], runoff["seats"]) == (["b", "c"], 1)
+        assert runoff["result"]["elected"] == ["a"] and runoff["result"]["runoff"] == ["b", "c"]
+        opened = wait_events("vote.opened", 2, meeting_id=meeting["id"])
+        assert [e["round"] for e in opened] == [1, 2]
+
+        with pytest.raises(InvalidInput) as gone:
+            rpc.deliberation.cast_ballot(r[0], meeting["id"], {"candidates": ["a"]})
+        assert "candidates" in gone.value.fields
+        for i, pick in enumerate(("b", "b", "c", "b", "c")):
+            rpc.deliberation.cast_ballot(r[i], meeting["id"], {"candidates": [pick]})
+        with pytest.raises(Conflict):  # one ballot per household in this round too
+            rpc.deliberation.cast_ballot(r[0], meeting["id"], {"candidates": ["c"]})
+        assert wait_until(lambda: rpc.deliberation.get_meeting(
+            admin, meeting["id"])["state"] != "voting", timeout=10, every=0.2)
+        final = rpc.deliberation.get_meeting(admin, meeting["id"])
+    assert final["state"] == "approved"
+    assert final["result"]["elected"] == ["a", "b"] and final["result"]["round"] == 2
+    assert final["result"]["counts"] == {"b": 3, "c": 2, "blank": 0}
+    assert Ballot.objects(meeting_id=meeting["id"]).count() == 10

@@ -25,7 +25,8 @@ def test_publishing_and_withdrawing_write_their_events_with_the_state(evaluation
     made = leagues.publish(DISTRICT, spec)
     assert [r.unit_id for r in made.rows] == ["pc0"]
     doc = Publication.objects(id=made.publication_id).get()
-    assert [e["type"] for e in doc.outbox] == ["ranking.published"]
+    # the district admin's act carries its audit log entry in the same write
+    assert [e["type"] for e in doc.outbox] == ["ranking.published", "audit.recorded"]
     assert doc.outbox[0]["payload"]["district_id"] == "pd0" and doc.version == 1
     admin = Caller(user_id="a1", role="community_admin", district_id="pd0",
                    street_id="ps0", community_id="pc0")
@@ -34,7 +35,8 @@ def test_publishing_and_withdrawing_write_their_events_with_the_state(evaluation
     gone = leagues.withdraw(DISTRICT, made.publication_id)
     assert gone.withdrawn_at is not None
     doc.reload()
-    assert [e["type"] for e in doc.outbox] == ["ranking.published", "ranking.withdrawn"]
+    assert [e["type"] for e in doc.outbox] == ["ranking.published", "audit.recorded",
+                                               "ranking.withdrawn", "audit.recorded"]
     assert doc.withdrawn and doc.withdrawn_by == "d1" and doc.version == 2
     assert leagues.published(admin, PageQuery())[0] == []
     with pytest.raises(Conflict):

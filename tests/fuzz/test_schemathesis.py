@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
+from services.audit.service import AuditService
 from services.care.service import CareService
 from services.deliberation.service import DeliberationService
 from services.dispatch.service import DispatchService
@@ -206,7 +207,7 @@ def _check_refusal(path: str, response, problems: list[str], label: str) -> None
 def test_every_route_answers_generated_input_without_5xx(platform, tmp_path):
     client = platform.start(IntakeService, DispatchService, PointsService, VolunteersService,
                             EvaluationService, DeliberationService, MediationService,
-                            NotifyService, CareService)
+                            NotifyService, AuditService, CareService)
     admin = {"Authorization": f"Bearer {_token(platform, 'community_admin')}"}
     real = _real_objects(platform, client, admin)
     auth = {role: {"Authorization": f"Bearer {_token(platform, role)}"} for role in ROLES}

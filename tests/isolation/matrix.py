@@ -157,6 +157,49 @@ ROUTES: dict[str, Route] = {
                          ("notify", "mark_read", ("notification",))),
     "notify.count": Route("GET", "/me/notifications/unread-count",
                           ("notify", "unread_count", ())),
+    # 议事协商 (#13): the target's hall, roster entry, listed topic (the admin's), proposal
+    # (its reporter's) and a meeting on the listed topic
+    "delib.categories": Route("GET", "/deliberation/categories?community_id={community}",
+                              ("deliberation", "topic_categories", ("community",))),
+    "halls.list": Route("GET", "/halls?community_id={community}",
+                        ("deliberation", "list_halls", ("community",)), lists="hall"),
+    "hall.utilisation": Route("GET", "/halls/{hall}/utilisation",
+                              ("deliberation", "hall_utilisation", ("hall",))),
+    "representatives.list": Route("GET", "/representatives?community_id={community}",
+                                  ("deliberation", "list_representatives", ("community",)),
+                                  lists="rep"),
+    "topics.list": Route("GET", "/topics?community_id={community}",
+                         ("deliberation", "topic_list", ("community",)), lists="topic"),
+    "topics.proposals": Route("GET", "/topics?community_id={community}&proposals=true",
+                              ("deliberation", "topic_list", ("community", "yes")),
+                              lists="proposal"),
+    "topic.get": Route("GET", "/topics/{topic}", ("deliberation", "get_topic", ("topic",))),
+    "topic.comments": Route("GET", "/topics/{topic}/comments",
+                            ("deliberation", "topic_comments", ("topic",))),
+    "conventions.list": Route("GET", "/conventions?community_id={community}",
+                              ("deliberation", "list_conventions", ("community",))),
+    "meetings.list": Route("GET", "/meetings?community_id={community}",
+                           ("deliberation", "list_meetings", ("community",)), lists="meeting"),
+    "meeting.get": Route("GET", "/meetings/{meeting}",
+                         ("deliberation", "get_meeting", ("meeting",))),
+    # a merchant's settlement statement (its confirmed redemptions) in the target community
+    "points.settlement": Route("GET", "/points/settlement?merchant_id={merchant}&community_id="
+                               "{community}&start=2026-01-01T00:00:00Z&end=2027-01-01T00:00:00Z",
+                               ("points", "settlement", ("settlement",))),
+    # 督: the decisions escalated to the target's street (street A for A and A2)
+    "delib.escalations": Route("GET", "/deliberation/escalations?street_id={street}",
+                               ("deliberation", "list_escalations", ("street",))),
+    # 四张清单 and projects: the target's need, matched into its published project
+    "lists.need": Route("GET", "/lists/need?community_id={community}",
+                        ("volunteers", "list_entries", ("need_list", "community")), lists="need"),
+    "projects.list": Route("GET", "/projects?community_id={community}",
+                           ("volunteers", "list_projects", ("community",)), lists="project"),
+    "project.get": Route("GET", "/projects/{project}",
+                         ("volunteers", "get_project", ("project",))),
+    # the audit log of the target community: its order's entry (made by its admin)
+    "audit.entries": Route("GET", "/audit/entries?community_id={community}",
+                           ("audit", "list_entries", ("body",)),
+                           body={"community_id": "{community}"}, lists="order"),
     # 一老一小: {care_booking} is the target's reporter's booking of the target's session;
     # {elder} the target's 独居老人 with its rota (m-grid_worker-<where>, m-volunteer-<where>)
     "care.services": Route("GET", "/care/communities/{community}/services",
@@ -172,6 +215,10 @@ ROUTES: dict[str, Route] = {
 WORKER_ROLES = ("grid_worker", "volunteer", "operator", "department", "community_admin",
                 "street_admin", "district_admin")
 NON_WORKERS = {r: ROLE for r in ROLES if r not in WORKER_ROLES}
+
+DELIB_READ = _only(ROLE, **dict.fromkeys(("reporter", "resident", "grid_worker", "volunteer",
+                                          "operator", "community_admin"), OWN),
+                   street_admin=STREET, district_admin=OK3)
 
 GATEWAY: dict[str, dict[str, Row]] = {
     "issue.get": _only(NONE, reporter=OWN, grid_worker=OWN, **ADMINS),
@@ -239,6 +286,26 @@ GATEWAY: dict[str, dict[str, Row]] = {
     "notify.inbox": _only(EMPTY, reporter=LIST_OWN),
     "notify.read": _only(NONE, reporter=OWN),
     "notify.count": _everyone(OK3),  # everyone signed in has an inbox
+    # deliberation: the community's own people read its halls, lists and meetings; street
+    # and district admins those of their scope; departments, merchants and ops none
+    **dict.fromkeys(("delib.categories", "halls.list", "representatives.list", "topics.list",
+                     "topics.proposals", "topic.get", "topic.comments", "conventions.list",
+                     "meetings.list", "meeting.get"), DELIB_READ),
+    "hall.utilisation": _only(ROLE, **ADMINS),  # 场地使用率: the admins over the hall
+    # its merchant (shop-A names only its own) and the admins of the community's scope
+    "points.settlement": _only(ROLE, merchant=OWN, **ADMINS),
+    "delib.escalations": _only(ROLE, street_admin=STREET, district_admin=OK3),
+    # the lists and projects are the community's own (residents: the published projects)
+    **dict.fromkeys(("lists.need", "projects.list"), _only(ROLE, **dict.fromkeys((
+        "reporter", "resident", "grid_worker", "volunteer", "operator", "community_admin"),
+        OWN))),
+    "project.get": _only(ROLE, street_admin=STREET, district_admin=OK3, **dict.fromkeys((
+        "reporter", "resident", "grid_worker", "volunteer", "operator", "community_admin"),
+        OWN)),
+    # admins only; a community admin names only its own community, a street admin reads
+    # its street's (another street's community lists nothing of it)
+    "audit.entries": _only(ROLE, community_admin=("ok", 403, 403), street_admin=LIST_STREET,
+                           district_admin=OK3),
     "care.services": _everyone(OK3),  # the catalogue is public
     # a booking: its booker (the reporter) and the provider (here: the community admin)
     "care.booking": _only(ROLE, reporter=OWN, resident=NONE, grid_worker=NONE,
@@ -279,6 +346,15 @@ RPC: dict[str, dict[str, Row]] = {
     "mediation.get": dict.fromkeys(("department", "street_admin", "district_admin",
                                     "merchant", "ops"), NONE),
     "mediation.figures": {r: NONE for r in ROLES if r != "community_admin"},
+    # volunteers answers a project's outsiders as "not there"; the street and district admins
+    # the gateway lets read a project were refused by the service too (its bug: fixed)
+    "project.get": dict.fromkeys(("department", "merchant", "ops"), NONE),
+    # deliberation answers departments, merchants and ops as it answers a community or a
+    # record they may not see (a list of A read by A's department was its bug: fixed)
+    **{name: dict.fromkeys(("department", "merchant", "ops"), NONE) for name in (
+        "delib.categories", "halls.list", "representatives.list", "topics.list",
+        "topics.proposals", "topic.get", "topic.comments", "conventions.list",
+        "meetings.list", "meeting.get")},
     # care answers "not yours" as "not there": a booking or an elder one may not see
     "care.booking": dict.fromkeys(("department", "street_admin", "district_admin", "ops"),
                                   NONE),
@@ -326,6 +402,20 @@ class Write:
     ok: int = 200
     upload: str | None = None  # the text of a file field (grid import)
 
+
+# A meeting's slots (a half-hour boundary in 2030) and its "4 + N" roster: the fixed four on
+# every community's roster (victims.ROSTER) and a stakeholder
+MEETING_STARTS = 1899999000.0
+MEETING_ROSTER = [{"account_id": "rep-party", "party": "community_committee"},
+                  {"account_id": "rep-mediator", "party": "mediation_committee"},
+                  {"account_id": "rep-police", "party": "police"},
+                  {"account_id": "rep-residents", "party": "residents_representative"},
+                  {"account_id": "rep-stake", "party": "stakeholder"}]
+MINUTES = {"steps": [{"kind": "motion", "speaker_id": "rep-party", "text": "提议清理"},
+                     {"kind": "debate", "speaker_id": "rep-stake", "text": "同意"}],
+           "plan": {"summary": "一周内清理楼道堆物", "leader": "王书记",
+                    "department_id": "dept-property", "deadline_ts": 1900000000.0,
+                    "tasks": [{"category": "other", "summary": "清理"}]}}
 
 # A new level-2 grid under the community's root (code "root"): no row touches the root,
 # so probes importing into one community at once do not race on the root grid's version.
@@ -435,6 +525,110 @@ WRITES: dict[str, Write] = {
         "identity", "revoke_tokens", ("user",)), "none"),
     "app_key.issue": Write("POST", "/app-keys", ("identity", "issue_app_key", ("body",)), "none",
                            body={"name": "app {uniq}", "community_ids": ["{community}"]}, ok=201),
+    # 议事协商 (#13): halls, the roster, topics, "4 + N" meetings, review and the vote. A
+    # meeting victim has a hall of its own (its slots never race another probe's)
+    "hall.create": Write("POST", "/halls", ("deliberation", "create_hall", ("body",)), "none",
+                         body={"community_id": "{community}", "kind": "community",
+                               "name": "议事厅 {uniq}", "opening_hours": "0:00-24:00",
+                               "capacity": 40}, ok=201),
+    "representative.add": Write("POST", "/representatives", (
+        "deliberation", "add_representative", ("body",)), "none", body={
+        "community_id": "{community}", "account_id": "rep-{uniq}", "display_name": "代表",
+        "kind": "mediator"}),
+    "representative.remove": Write("POST", "/representatives/{rep}/remove", (
+        "deliberation", "remove_representative", ("rep", "body")), "d_rep",
+        body={"reason": "搬走了"}),
+    # one category of the community's set (a new key per probe: no probe races another's)
+    "delib.category": Write("PUT", "/deliberation/categories/c{uniq}", (
+        "deliberation", "put_topic_category", ("key", "body")), "none", body={
+        "community_id": "{community}", "name": "邻里互助", "theme": "楼道公约",
+        "parties": ["stakeholder"]}),
+    "topic.propose": Write("POST", "/topics", ("deliberation", "propose_topic", ("body",)),
+                           "none", body={"community_id": "{community}", "title": "楼道堆物",
+                                         "detail": "楼道堆物占用消防通道", "category": "blue"},
+                           ok=201),
+    "topic.support": Write("POST", "/topics/{topic}/support", (
+        "deliberation", "support_topic", ("topic",)), "d_proposal"),
+    "topic.pick": Write("POST", "/topics/{topic}/pick", (
+        "deliberation", "pick_topic", ("topic",)), "d_proposal"),
+    "topic.comment": Write("POST", "/topics/{topic}/comments", (
+        "deliberation", "comment_topic", ("topic", "body")), "d_topic",
+        body={"text": "同意清理"}, ok=201),
+    "meeting.schedule": Write("POST", "/meetings", (
+        "deliberation", "schedule_meeting", ("body",)), "d_topic", body={
+        "topic_id": "{topic}", "hall_id": "{hall}", "starts_ts": MEETING_STARTS,
+        "ends_ts": MEETING_STARTS + 3600, "participants": MEETING_ROSTER}, ok=201),
+    "meeting.attendance": Write("POST", "/meetings/{meeting}/attendance", (
+        "deliberation", "record_attendance", ("meeting", "body")), "d_meeting",
+        body={"account_ids": ["rep-police"]}),
+    "meeting.minutes": Write("POST", "/meetings/{meeting}/minutes", (
+        "deliberation", "record_minutes", ("meeting", "body")), "d_meeting", body=MINUTES),
+    "meeting.review": Write("POST", "/meetings/{meeting}/review", (
+        "deliberation", "review_decision", ("meeting", "body")), "d_held",
+        body={"approve": True}),
+    "meeting.cancel": Write("POST", "/meetings/{meeting}/cancel", (
+        "deliberation", "cancel_meeting", ("meeting", "body")), "d_meeting",
+        body={"reason": "改期"}),
+    "vote.open": Write("POST", "/meetings/{meeting}/vote", (
+        "deliberation", "open_vote", ("meeting", "body")), "d_reviewed", body={
+        "electorate": [{"household_id": "hh-1", "members": ["rep-stake"]}],
+        "closes_ts": 1900000000.0}),
+    # the prober (when of the target community) is on the electorate: its household votes once
+    "ballot.cast": Write("POST", "/meetings/{meeting}/ballots", (
+        "deliberation", "cast_ballot", ("meeting", "body")), "d_voting",
+        body={"choice": "yes"}, ok=201),
+    # volunteers (#12): one's place at an activity (given up), the door, profiles
+    "activity.cancel": Write("POST", "/activities/{activity}/cancel", (
+        "volunteers", "cancel_sign_up", ("activity",)), "signed_up"),
+    "activity.check_in": Write("POST", "/activities/{activity}/check-in", (
+        "volunteers", "check_in", ("activity", "body")), "door", body={"code": "{code}"}),
+    "activity.check_out": Write("POST", "/activities/{activity}/check-out", (
+        "volunteers", "check_out", ("activity", "body")), "door_in", body={"code": "{code}"}),
+    # a certification of one's own profile (in a community where one has none: 404)
+    "certification.add": Write("POST", "/volunteers/profile/certifications", (
+        "volunteers", "add_certification", ("body",)), "own_profile",
+        body={"skill": "plumbing", "title": "水电工证"}),
+    "profile.save": Write("PUT", "/volunteers/profile", ("volunteers", "save_profile", (
+        "body",)), "none", body={"community_id": "{community}", "display_name": "志愿者",
+                                 "kinds": ["volunteer"], "skills": ["plumbing"]}),
+    "certification.verify": Write(
+        "POST", "/volunteers/{account}/certifications/{certification}/verify",
+        ("volunteers", "verify_certification", ("account", "certification")), "certification"),
+    # a need of the community's (admins; residents match only their own wishes)
+    "match.start": Write("POST", "/matches", ("volunteers", "start_match", ("body",)),
+                         "candidate",
+                         body={"community_id": "{community}", "skill": "plumbing"}, ok=201),
+    "match.answer": Write("POST", "/matches/{match}/answer", (
+        "volunteers", "answer_offer", ("match", "body")), "match", body={"accept": False}),
+    "project.start": Write("POST", "/projects", ("volunteers", "start_project", ("body",)),
+                           "entries", body={"need_id": "{need}", "resource_ids": ["{resource}"],
+                                            "owner_unit_id": "unit-1", "title": "助餐点",
+                                            "milestones": [{"title": "选址",
+                                                            "due_ts": 1900000000.0}]}, ok=201),
+    "project.publish": Write("POST", "/projects/{project}/publish", (
+        "volunteers", "publish_project", ("project",)), "project"),
+    "project.milestone": Write("POST", "/projects/{project}/milestones/0/done", (
+        "volunteers", "complete_milestone", ("project", "zero")), "published"),
+    # points (#10): a redemption given up, offers, partners, rules, the checker's approval
+    "points.cancel": Write("POST", "/points/redemptions/{redemption}/cancel", (
+        "points", "cancel_redemption", ("redemption",)), "issued"),
+    "points.offer": Write("POST", "/points/offers", ("points", "create_offer", ("body",)),
+                          "none", body={"community_id": "{community}", "merchant_id": "{merchant}",
+                                        "title": "理发", "price": 10, "stock": 5,
+                                        "valid_from": "2026-01-01T00:00:00Z",
+                                        "valid_until": "2030-01-01T00:00:00Z"}, ok=201),
+    # the target's own partner again (onboarding is idempotent: already true)
+    "points.merchant": Write("POST", "/points/merchants", (
+        "points", "onboard_merchant", ("body",)), "none", body={
+        "community_id": "{community}", "merchant_id": "{merchant}", "name": "小店",
+        "modes": ["points_exchange"]}, ok=201),
+    # the default rule again (already true)
+    "points.rule": Write("PUT", "/points/rules/vote_cast?community_id={community}", (
+        "points", "set_rule", ("community", "vote_cast", "body")), "none",
+        body={"points": 1, "daily_cap": 5, "weekly_cap": 20}),
+    # an award above the threshold, made by another admin of the target (the maker)
+    "points.approve": Write("POST", "/points/awards/{award}/approve", (
+        "points", "approve_award", ("award",)), "pending_award"),
     # 一老一小: the admin's catalogue and register; a seat of the target's session
     "care.add_service": Write("POST", "/care/services", ("care", "add_service", ("body",)),
                               "none", body={"community_id": "{community}", "kind": "meal_aid",
@@ -454,6 +648,13 @@ CLAIMED_BY_MEMBER = _only(ROLE, grid_worker=NONE, volunteer=OWN, operator=OWN)
 NOT_THEIRS = ("reporter", "resident", "merchant", "ops")  # see no order at all
 COMMUNITY_MEMBERS = ("reporter", "resident", "grid_worker", "volunteer", "operator",
                      "department", "merchant")
+
+COMMUNITY_ADMIN_OWN = _only(ROLE, community_admin=OWN)
+DELIB_PEOPLE = _only(ROLE, **dict.fromkeys(("reporter", "resident", "grid_worker", "volunteer",
+                                            "operator"), OWN))
+VOLUNTEERS_PEOPLE = _only(ROLE, **dict.fromkeys(("reporter", "resident", "grid_worker",
+                                                 "volunteer", "operator", "community_admin"),
+                                                OWN))
 
 WRITE_GATEWAY: dict[str, dict[str, Row]] = {
     "issue.triage": ADMIN_WRITE,
@@ -514,6 +715,34 @@ WRITE_GATEWAY: dict[str, dict[str, Row]] = {
                              volunteer=NONE, operator=NONE, community_admin=OWN),
     "user.revoke_tokens": ADMIN_WRITE,  # who may create the account may revoke it
     "app_key.issue": ADMIN_WRITE,
+    # deliberation: the community's admin runs halls, roster, meetings, review and the vote
+    **dict.fromkeys(("hall.create", "delib.category", "representative.add", "representative.remove",
+                     "topic.pick", "meeting.schedule", "meeting.attendance", "meeting.minutes",
+                     "meeting.review", "meeting.cancel", "vote.open"), COMMUNITY_ADMIN_OWN),
+    "topic.propose": DELIB_PEOPLE | {"community_admin": OWN},
+    "topic.support": DELIB_PEOPLE,  # residents and members, not the admin
+    "topic.comment": DELIB_PEOPLE | {"community_admin": OWN},
+    "ballot.cast": DELIB_PEOPLE | {"community_admin": OWN},  # on the electorate
+    # volunteers: one's own place; the door is the organiser's or the community admin's
+    "activity.cancel": VOLUNTEERS_PEOPLE,
+    "activity.check_in": _only(ROLE, volunteer=NONE, operator=NONE, community_admin=OWN),
+    "activity.check_out": _only(ROLE, volunteer=NONE, operator=NONE, community_admin=OWN),
+    "profile.save": VOLUNTEERS_PEOPLE,
+    "certification.verify": COMMUNITY_ADMIN_OWN,
+    "certification.add": VOLUNTEERS_PEOPLE,
+    "match.start": _only(ROLE, community_admin=OWN, street_admin=STREET, district_admin=OK3,
+                         **dict.fromkeys(("reporter", "resident", "volunteer", "operator"),
+                                         SEES_OWN_403)),
+    "match.answer": _only(ROLE, reporter=NONE, resident=NONE, volunteer=NONE, operator=NONE),
+    "project.start": COMMUNITY_ADMIN_OWN,
+    "project.publish": COMMUNITY_ADMIN_OWN,
+    "project.milestone": COMMUNITY_ADMIN_OWN,
+    # points: nobody probing holds the target resident's redemption
+    "points.cancel": _only(ROLE, reporter=NONE, resident=NONE, volunteer=NONE, operator=NONE),
+    "points.offer": _only(ROLE, merchant=OWN, community_admin=OWN),
+    "points.merchant": COMMUNITY_ADMIN_OWN,
+    "points.rule": COMMUNITY_ADMIN_OWN,
+    "points.approve": COMMUNITY_ADMIN_OWN,  # the checker: another admin of the community
     "care.add_service": _only(ROLE, community_admin=OWN),
     "care.register_elder": _only(ROLE, community_admin=OWN),
     "care.book": _only(ROLE, **dict.fromkeys(
@@ -548,6 +777,21 @@ WRITE_RPC: dict[str, dict[str, Row]] = {
                                       "merchant", "ops"), NONE),
     # identity reads the account first: one it may not see is not there
     "user.revoke_tokens": {r: NONE for r in (*COMMUNITY_MEMBERS, "ops")},
+    # one's own place only: whoever holds none here is told it is not there
+    "activity.cancel": dict.fromkeys(("department", "street_admin", "district_admin",
+                                      "merchant", "ops"), NONE),
+    # the door is the activity's organiser's or its community admin's; others: not there
+    **dict.fromkeys(("activity.check_in", "activity.check_out"), dict.fromkeys((
+        "reporter", "resident", "grid_worker", "department", "street_admin", "district_admin",
+        "merchant", "ops"), NONE)),
+    # a need in its own community: the role is refused there, another community not found
+    "match.start": dict.fromkeys(("grid_worker", "department", "merchant"), SEES_OWN_403),
+    # one's own profile: whoever may write none has none to add to
+    "certification.add": dict.fromkeys(("department", "street_admin", "district_admin",
+                                        "merchant", "ops"), NONE),
+    # a project is its community admin's to run: to anyone else it is not there
+    **dict.fromkeys(("project.publish", "project.milestone"),
+                    {r: NONE for r in ROLES if r != "community_admin"}),
 }
 
 

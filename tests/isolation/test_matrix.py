@@ -18,8 +18,10 @@ import eventlet
 import eventlet.queue
 import pytest
 
+from services.audit.service import AuditService
 from services.care.service import CareService
 from services.common.errors import DomainError
+from services.deliberation.service import DeliberationService
 from services.dispatch.service import DispatchService
 from services.evaluation.service import EvaluationService
 from services.gateway import tokens
@@ -90,6 +92,17 @@ def _wait_notified(rpc: Any, reporter: dict, issue_id: str) -> str:
         time.sleep(0.1)
 
 
+def _wait_audited(rpc: Any, district_admin: dict, order_id: str) -> None:
+    """The audit entry of the target's order, made by its community admin."""
+    deadline = time.monotonic() + 20
+    while True:
+        page = rpc.audit.list_entries(district_admin, {"record_type": "order"})
+        if any(e["record_id"] == order_id for e in page["items"]):
+            return
+        assert time.monotonic() < deadline, f"the audit log never got order {order_id}"
+        time.sleep(0.1)
+
+
 def _redemption(rpc: Any, admin: dict, where: str, account: dict) -> dict[str, str]:
     """The target's merchant (shop-<where>) a partner with an offer; the target's resident
     (a real account: points refuses an award to one it knows not to live there, and may
@@ -125,7 +138,7 @@ def _issued(rpc: Any, admin: dict, ids: dict[str, str]) -> dict[str, str]:
     rpc.points.make_award(admin, {"user_id": ids["user"], "points": 10, "reason": "邻里互助"})
     made = rpc.points.request_redemption(_resident(admin, ids["user"]),
                                          {"offer_id": ids["offer"]})
-    return {"code": made["code"]}
+    return {"code": made["code"], "redemption": made["id"]}
 
 
 def _iso(ts: float) -> str:
@@ -136,7 +149,8 @@ def _iso(ts: float) -> str:
 def world(module_platform: Platform) -> World:
     platform = module_platform
     platform.start(IntakeService, DispatchService, EvaluationService, PointsService,
-                   VolunteersService, MediationService, NotifyService, CareService)
+                   VolunteersService, MediationService, NotifyService, DeliberationService,
+                   AuditService, CareService)
     tenancy = platform.tenancy()
     with platform.rpc() as rpc:
         tenancy.communities["A2"] = rpc.identity.create_community(
@@ -165,6 +179,10 @@ def world(module_platform: Platform) -> World:
                            **_redemption(rpc, admin, where, account)}
             ids[target]["case"] = victims.case_of(
                 rpc, admin, community_id, caller(platform, "reporter", where)["user_id"])
+            ids[target] |= victims.deliberation_of(rpc, admin, caller(platform, "reporter", where))
+            ids[target]["merchant"] = f"shop-{where}"
+            ids[target] |= victims.make(rpc, "published", community_id, admin, {}, {})
+            ids[target]["street"] = tenancy.streets["B" if where == "B" else "A"]["id"]
             ids[target] |= victims.care_records(rpc, admin, caller(platform, "reporter", where),
                                                 where)
         for target, where in WHERE.items():
@@ -173,6 +191,7 @@ def world(module_platform: Platform) -> World:
             _wait_evaluated(rpc, caller(platform, "reporter", where), ids[target]["issue"])
             ids[target]["notification"] = _wait_notified(
                 rpc, caller(platform, "reporter", where), ids[target]["issue"])
+            _wait_audited(rpc, caller(platform, "district_admin", where), ids[target]["order"])
     callers = {role: caller(platform, role) for role in matrix.ROLES}
     secret = platform.settings.jwt_secret
     headers = {role: {"Authorization": "Bearer " + tokens.issue(
@@ -206,6 +225,9 @@ def at_rpc(world: World, rpc: Any, route: matrix.Route, role: str, target: str) 
     ids = world.ids[target]
     service, method, names = route.rpc
     values = ids | {"body": _body(route, ids), "on_duty": True, "query": {}, "unit": "community",
+                    "yes": True, "need_list": "need", "settlement": {
+                        "merchant_id": ids["merchant"], "community_id": ids["community"],
+                        "start": "2026-01-01T00:00:00Z", "end": "2027-01-01T00:00:00Z"},
                     "figures": {"unit": "community", "unit_id": ids["community"],
                                 "start": "2026-11-01", "end": "2026-11-30"}}
     who = None if route.public else world.callers[role]
@@ -221,9 +243,16 @@ def at_rpc(world: World, rpc: Any, route: matrix.Route, role: str, target: str) 
     return answer
 
 
+READERS = eventlet.GreenPool(8)  # a route's gateway probes at once, as its clients would send
+
+
 def _check(level: str, route_name: str, probe) -> None:  # noqa: ANN001
     wrong = []
-    probes = {role: [probe(role, target) for target in matrix.TARGETS] for role in matrix.ROLES}
+    cells = [(role, target) for role in matrix.ROLES for target in matrix.TARGETS]
+    sent = (list(READERS.imap(lambda cell: probe(*cell), cells)) if level == "gateway"
+            else [probe(*cell) for cell in cells])  # RPC probes are sent async already
+    probes = {role: sent[n * len(matrix.TARGETS):(n + 1) * len(matrix.TARGETS)]
+              for n, role in enumerate(matrix.ROLES)}
     for role in matrix.ROLES:
         want = matrix.expected(level, route_name, role)
         got = tuple(p() if callable(p) else p for p in probes[role])
@@ -296,10 +325,15 @@ def _victim(world: World, rpc: Any, route: matrix.Write, target: str,
         if prober["role"] in CLAIMERS:
             member = prober
     admin = caller(world.platform, "community_admin", where)
-    made = (_issued(rpc, admin, world.ids[target]) if route.victim == "issued" else
-            victims.make(rpc, route.victim, community_id, admin, reporter, member))
+    if route.victim == "issued":
+        made = _issued(rpc, admin, world.ids[target])
+    elif route.victim == "pending_award":  # above the threshold: it awaits a second admin
+        made = {"award": rpc.points.make_award(victims.fresh(admin), {
+            "user_id": world.ids[target]["user"], "points": 101, "reason": "邻里互助"})["id"]}
+    else:
+        made = victims.make(rpc, route.victim, community_id, admin, reporter, member, prober)
     return made | {"community": community_id, "user": world.ids[target]["user"],
-                   "uniq": victims.uniq()}
+                   "merchant": f"shop-{where}", "uniq": victims.uniq()}
 
 
 def _token(world: World, who: dict) -> dict[str, str]:
@@ -320,7 +354,8 @@ def _write_gateway(world: World, route: matrix.Write, who: dict, values: dict) -
 def _write_rpc(rpc: Any, route: matrix.Write, who: dict, values: dict) -> Callable:
     service, method, names = route.rpc
     args = values | {"body": _fill(route.body, values), "upload": _fill(route.upload, values),
-                     "csv": "csv", "dry_run": False, "year": 2025}
+                     "csv": "csv", "dry_run": False, "year": 2025, "vote_cast": "vote_cast",
+                     "zero": 0, "key": f"c{values['uniq']}"}
     reply = getattr(getattr(rpc, service), method).call_async(who, *[args[n] for n in names])
 
     def answer() -> Any:

@@ -35,12 +35,17 @@ def _window_open(rpc: Any, issue: str) -> bool:
 
 
 def make(rpc: Any, kind: str, community_id: str, admin: dict, reporter: dict,
-         member: dict) -> dict[str, str]:
+         member: dict, prober: dict | None = None) -> dict[str, str]:
     """A fresh `kind` record in the community: the ids a route's path and body name.
 
-    `reporter` files the issues; `member` claims the claimed orders."""
+    `reporter` files the issues; `member` claims the claimed orders; `prober` (when of this
+    community) is the one who votes, or holds the place it gives up."""
     if kind == "none":
         return {}
+    if kind.startswith("d_"):
+        return _deliberation(rpc, kind, admin, reporter, prober)
+    if kind in VOLUNTEER_KINDS:
+        return _volunteers(rpc, kind, community_id, admin, reporter, member, prober)
     if kind in ("received", "triaged", "resolved"):
         issue = _issue(rpc, reporter, community_id)
         if kind != "received":  # a matter for the residents: no work order made meanwhile
@@ -127,3 +132,128 @@ def settle(check: Callable[[], bool], timeout: float = 10) -> None:
     while not check():
         assert time.monotonic() < deadline, "did not settle"
         time.sleep(0.05)
+
+
+# --- deliberation (议事协商) -------------------------------------------------------------
+
+# The fixed "4" on every target community's roster (matrix.MEETING_ROSTER seats them)
+ROSTER = {"rep-party": "party_representative", "rep-mediator": "mediator",
+          "rep-police": "police", "rep-residents": "residents_representative"}
+
+
+def roster(rpc: Any, admin: dict) -> str:
+    """The community's fixed four on its roster (again: the same entries); one entry's id."""
+    made = [rpc.deliberation.add_representative(admin, {
+        "account_id": account, "display_name": "代表", "kind": kind})["id"]
+        for account, kind in ROSTER.items()]
+    return made[-1]
+
+
+def _hall(rpc: Any, admin: dict) -> str:
+    return rpc.deliberation.create_hall(admin, {
+        "kind": "community", "name": f"议事厅 {uniq()}", "opening_hours": "0:00-24:00",
+        "capacity": 40})["id"]
+
+
+def _topic(rpc: Any, who: dict) -> str:
+    return rpc.deliberation.propose_topic(who, {
+        "title": f"楼道堆物 {uniq()}", "detail": "楼道堆物占用消防通道, 议定清理方案",
+        "category": "blue"})["id"]
+
+
+def _deliberation(rpc: Any, kind: str, admin: dict, reporter: dict,
+                  prober: dict | None) -> dict[str, str]:
+    from tests.isolation.matrix import MEETING_ROSTER, MEETING_STARTS, MINUTES
+
+    if kind == "d_rep":
+        return {"rep": rpc.deliberation.add_representative(admin, {
+            "account_id": f"rep-{uniq()}", "display_name": "代表", "kind": "mediator"})["id"]}
+    if kind == "d_proposal":  # the reporter's proposal, gathering supporters
+        return {"topic": _topic(rpc, reporter)}
+    topic, hall = _topic(rpc, admin), _hall(rpc, admin)  # an admin's topic is listed at once
+    if kind == "d_topic":
+        return {"topic": topic, "hall": hall}
+    meeting = rpc.deliberation.schedule_meeting(admin, {
+        "topic_id": topic, "hall_id": hall, "starts_ts": MEETING_STARTS,
+        "ends_ts": MEETING_STARTS + 3600, "participants": MEETING_ROSTER})["id"]
+    if kind != "d_meeting":
+        rpc.deliberation.record_minutes(admin, meeting, MINUTES)
+    if kind in ("d_reviewed", "d_voting"):
+        rpc.deliberation.review_decision(admin, meeting, {"approve": True})
+    if kind == "d_voting":
+        electorate = [{"household_id": "hh-1", "members": ["rep-stake"]}]
+        if prober is not None and prober.get("community_id") == admin["community_id"]:
+            electorate.append({"household_id": "hh-prober", "members": [prober["user_id"]]})
+        rpc.deliberation.open_vote(admin, meeting, {"electorate": electorate,
+                                                    "closes_ts": 1900000000.0})
+    return {"meeting": meeting}
+
+
+def deliberation_of(rpc: Any, admin: dict, reporter: dict) -> dict[str, str]:
+    """What the read matrix finds in a target community: its roster entry, a hall, a listed
+    topic, its reporter's proposal and a meeting on the listed topic."""
+    rep = roster(rpc, admin)
+    made = _deliberation(rpc, "d_meeting", admin, reporter, None)
+    meeting = rpc.deliberation.get_meeting(admin, made["meeting"])
+    return {"rep": rep, "meeting": made["meeting"], "hall": meeting["hall_id"],
+            "topic": meeting["topic_id"], "proposal": _topic(rpc, reporter)}
+
+
+# --- volunteers (activities' doors, certifications, matches, projects) -----------------
+
+VOLUNTEER_KINDS = ("signed_up", "door", "door_in", "own_profile", "certification",
+                   "candidate", "match",
+                   "entries", "project", "published")
+
+
+def _volunteers(rpc: Any, kind: str, community_id: str, admin: dict, reporter: dict,
+                member: dict, prober: dict | None) -> dict[str, str]:
+    v = rpc.volunteers
+    if kind in ("signed_up", "door", "door_in"):
+        activity = v.create_activity(admin, {
+            "community_id": community_id, "kind": "workshop", "title": "义修小屋",
+            "detail": "修小家电", "capacity": 500, "starts_ts": 1900000000.0,
+            "ends_ts": 1900003600.0})["id"]
+        if kind == "signed_up":  # the prober's own place, when it may hold one here
+            if prober is not None and prober.get("community_id") == community_id and \
+                    prober["role"] in ("resident", "volunteer", "operator", "grid_worker",
+                                       "community_admin"):
+                v.sign_up(prober, activity)
+            return {"activity": activity}
+        code = v.sign_up(reporter, activity)["my_code"]
+        if kind == "door_in":
+            v.check_in(admin, activity, {"code": code})
+        return {"activity": activity, "code": code}
+    if kind == "own_profile":  # the prober's own profile, when it may write one here
+        if prober is not None and prober.get("community_id") == community_id and \
+                prober["role"] in ("resident", "volunteer", "operator", "grid_worker",
+                                   "community_admin"):
+            v.save_profile(prober, {"display_name": "志愿者", "kinds": ["volunteer"],
+                                    "skills": ["plumbing"]})
+        return {}
+    if kind == "certification":  # a member's certification, pending the admin's check
+        v.save_profile(member, {"display_name": "志愿者", "kinds": ["volunteer"],
+                                "skills": ["plumbing"]})
+        profile = v.add_certification(member, {"skill": "plumbing", "title": "水电工证"})
+        return {"account": member["user_id"],
+                "certification": profile["certifications"][-1]["id"]}
+    if kind == "candidate":  # a consenting member: matching knows the community's street
+        v.save_profile(member, {"display_name": "志愿者", "kinds": ["volunteer"],
+                                "skills": ["plumbing"], "consent": True})
+        return {}
+    if kind == "match":
+        return {"match": v.start_match(admin, {"community_id": community_id,
+                                               "skill": "plumbing"})["id"]}
+    need = v.add_list_entry(admin, {"community_id": community_id, "list": "need",
+                                    "title": "助餐", "detail": "独居老人午餐"})["id"]
+    resource = v.add_list_entry(admin, {"community_id": community_id, "list": "resource",
+                                        "title": "食堂", "detail": "社区食堂可供午餐",
+                                        "resource_kind": "space"})["id"]
+    if kind == "entries":
+        return {"need": need, "resource": resource}
+    project = v.start_project(admin, {
+        "need_id": need, "resource_ids": [resource], "owner_unit_id": "unit-1",
+        "title": "助餐点", "milestones": [{"title": "选址", "due_ts": 1900000000.0}]})["id"]
+    if kind == "published":  # 公示: its milestones may be done
+        v.publish_project(admin, project)
+    return {"project": project, "need": need}

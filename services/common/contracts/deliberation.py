@@ -451,8 +451,9 @@ class VoteResultOut(BaseModel):
     quorum_met: bool
     passed: bool
     counts: dict[str, int]
-    elected: list[str] = []
+    elected: list[str] = []  # every round's so far
     runoff: list[str] = []  # tied at the last seat: a new round decides
+    round: int = 1  # the round this tally closed (a runoff round is 2, 3)
 
 
 class MeetingOut(BaseModel):
@@ -470,7 +471,10 @@ class MeetingOut(BaseModel):
     review_reason: str
     vote_closes_ts: float | None
     secret: bool | None
-    result: VoteResultOut | None
+    result: VoteResultOut | None  # during a runoff round: the round before, naming the tied
+    vote_round: int = 1
+    candidates: list[str] = []  # an election's candidates of the open round
+    seats: int = 0  # the seats the open round fills
     tasks_total: int = 0  # the approved plan's work orders
     tasks_done: int = 0  # of them confirmed in dispatch
     executed_ts: float | None = None
@@ -620,6 +624,7 @@ class VoteOpened(BaseModel):
     eligible: int
     closes_ts: EpochTs
     election: bool = False
+    round: int = 1  # 2, 3: a runoff among candidates tied at the last seat
 
 
 @event_payload("vote.cast")

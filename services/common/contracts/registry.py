@@ -12,6 +12,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from services.common.contracts import (
+    audit,
     care,
     deliberation,
     dispatch,
@@ -27,4 +28,5 @@ from services.common.contracts import (
 
 MODULES: tuple[ModuleType, ...] = (dispatch, identity, intake, points, workflow, volunteers,
                                    evaluation, deliberation, mediation,
-                                   notify, care)
+                                   notify,
+                                   audit, care)

@@ -17,6 +17,16 @@ from services.deliberation.models import SLOT_SECONDS
 
 LOCAL = timedelta(hours=8)  # Beijing time: opening hours and months are local
 HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–~至]\s*(\d{1,2}):(\d{2})\s*$")
+# The days in front of the hours: "周一至周五 9:00-17:00", "Mon-Fri 9:00-17:00", "工作日 …".
+DAY_NAMES = {**{f"周{c}": i for i, c in enumerate("一二三四五六日")}, "周天": 6,
+             **{f"星期{c}": i for i, c in enumerate("一二三四五六日")}, "星期天": 6,
+             **{n: i for i, n in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
+             **{n: i for i, n in enumerate(("mo", "tu", "we", "th", "fr", "sa", "su"))}}
+DAY_WORDS = {"每天": range(7), "每日": range(7), "daily": range(7), "工作日": range(5),
+             "周末": range(5, 7), "weekends": range(5, 7), "weekdays": range(5)}
+DAY = "|".join(sorted(map(re.escape, DAY_NAMES), key=len, reverse=True))
+DAYS = re.compile(rf"^\s*(?:(?P<word>{'|'.join(DAY_WORDS)})|(?P<first>{DAY})"
+                  rf"(?:\s*[-–~至到]\s*(?P<last>{DAY}))?)\s*(?P<rest>\d.*)$", re.IGNORECASE)
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
@@ -35,10 +45,26 @@ def booked_by_period(slot_ids: list[str]) -> dict[str, int]:
     return dict(Counter(period_of_slot(int(s.rpartition(":")[2])) for s in slot_ids))
 
 
+def days(opening_hours: str) -> frozenset[int]:
+    """The weekdays (Monday 0) a hall opens: those its hours name in front ("周一至周五",
+    "工作日", "Sat-Sun"; a range may wrap, "周五至周一"), else every day."""
+    found = DAYS.match(opening_hours or "")
+    if not found:
+        return frozenset(range(7))
+    if found["word"]:
+        return frozenset(DAY_WORDS[found["word"].lower()])
+    first = DAY_NAMES[found["first"].lower()]
+    last = DAY_NAMES[(found["last"] or found["first"]).lower()]
+    return frozenset((first + i) % 7 for i in range((last - first) % 7 + 1))
+
+
 def hours(opening_hours: str) -> tuple[int, int] | None:
-    """Opening and closing minute of the day in "HH:MM-HH:MM" (None: hours not in that
-    form, such as "随时" or "周一至周五 9:00-17:00": such a hall is bookable at any time)."""
-    found = HOURS.match(opening_hours or "")
+    """Opening and closing minute of the day in "HH:MM-HH:MM", after the days if it names
+    them (None: hours not in that form, such as "随时" or "周一至周五": such a hall is
+    bookable at any time)."""
+    text = opening_hours or ""
+    on_days = DAYS.match(text)
+    found = HOURS.match(on_days["rest"] if on_days else text)
     if not found:
         return None
     h1, m1, h2, m2 = (int(g) for g in found.groups())
@@ -59,12 +85,16 @@ def slots_a_day(opening_hours: str) -> int | None:
 
 
 def outside_hours(opening_hours: str, starts_ts: float, ends_ts: float) -> bool:
-    """True when a booking starts before the hall opens or ends after it closes on the
-    local day it starts (so it may not run past midnight either)."""
+    """True when a booking starts on a day the hall is closed, before it opens or ends
+    after it closes on the local day it starts (so it may not run past midnight either)."""
     span = hours(opening_hours)
-    if span is None or span == (0, 24 * 60):  # open round the clock: across midnight too
+    if span is None:
         return False
     local = starts_ts + LOCAL.total_seconds()
+    if datetime.fromtimestamp(local, UTC).weekday() not in days(opening_hours):
+        return True
+    if span == (0, 24 * 60):  # open round the clock: across midnight too
+        return False
     midnight = local - local % 86400
     start_min = (local - midnight) / 60
     end_min = (ends_ts + LOCAL.total_seconds() - midnight) / 60
@@ -76,7 +106,10 @@ def open_slots(opening_hours: str, period: str) -> int | None:
     if per_day is None:
         return None
     year, month = (int(x) for x in period.split("-"))
-    return per_day * calendar.monthrange(year, month)[1]
+    open_days = days(opening_hours)
+    in_month = calendar.monthrange(year, month)[1]
+    return per_day * sum(1 for d in range(1, in_month + 1)
+                         if calendar.weekday(year, month, d) in open_days)
 
 
 def rate(booked: int, open_: int | None) -> float | None:

@@ -41,6 +41,9 @@ RATING_WINDOW_SECONDS = 30 * 86400  # residents rate a decision up to a month pa
 # The community has this long past an overdue decision's deadline before its street takes
 # it up (督: the order's way of escalating, for the decision itself).
 ESCALATE_AFTER_SECONDS = 3 * 86400
+# An election tied at the last seat goes to a new round among the tied, at most this many
+# rounds in all; a tie in the last leaves its seats to the community (its result names them).
+MAX_ROUNDS = 3
 
 
 def slots(hall_id: str, starts_ts: float, ends_ts: float) -> list[str]:
@@ -222,25 +225,46 @@ def open_vote(meeting: Any, policy: dict[str, Any], eligible: int, closes_ts: fl
                         topic_id=meeting.topic_id, community_id=meeting.community_id,
                         eligible=eligible, closes_ts=closes_ts,
                         election=bool(policy.get("candidates")))
+    policy = {**policy, "round": 1, "window_seconds": closes_ts - now, "elected_before": []}
     return Decision(changes={"state": S.voting.value, "vote_policy": policy,
                              "eligible": eligible, "vote_closes_ts": closes_ts,
                              "secret": secret, "ballot_salt": salt}, events=[opened])
 
 
-def close_vote(meeting: Any, result: Result) -> Decision | None:
-    """The window closed: the tally published, the decision approved or rejected."""
+def close_vote(meeting: Any, result: Result, now: float = 0.0,
+               salt: str | None = None) -> Decision | None:
+    """The window closed: the tally published, the decision approved or rejected; or, an
+    election tied at its last seat, a new round among the tied for the seats left (same
+    electorate and window length; `salt` the secret round's new one)."""
     if meeting.state != S.voting.value:
         return None  # another replica closed it
+    policy = dict(meeting.vote_policy or {})
+    this_round = int(policy.get("round", 1))
+    elected = list(policy.get("elected_before") or []) + result.elected
+    tally = {"eligible": result.eligible, "turnout": result.turnout,
+             "quorum_met": result.quorum_met, "counts": result.counts, "elected": elected,
+             "runoff": result.runoff, "round": this_round}
+    if result.runoff and this_round < MAX_ROUNDS:
+        window = float(policy.get("window_seconds") or 86400.0)
+        closes_ts = now + window
+        seats = int(policy.get("seats") or 0) - len(result.elected)
+        reopened = VoteOpened(meeting_id=meeting.id, decision_id=meeting.decision_id,
+                              topic_id=meeting.topic_id, community_id=meeting.community_id,
+                              eligible=meeting.eligible, closes_ts=closes_ts, election=True,
+                              round=this_round + 1)
+        return Decision(changes={
+            "vote_policy": {**policy, "candidates": result.runoff, "seats": seats,
+                            "round": this_round + 1, "elected_before": elected},
+            "vote_closes_ts": closes_ts, "ballot_salt": salt,
+            "result": {**tally, "passed": False}}, events=[reopened])
+    passed = result.passed or bool(elected)
     closed = VoteClosed(meeting_id=meeting.id, decision_id=meeting.decision_id,
                         community_id=meeting.community_id, eligible=result.eligible,
                         turnout=result.turnout, quorum_met=result.quorum_met,
-                        passed=result.passed, counts=result.counts, elected=result.elected)
+                        passed=passed, counts=result.counts, elected=elected)
     events: list = [closed]
-    if result.passed:
+    if passed:
         events.extend(approval(meeting))
-    return Decision(changes={**(supervised(meeting) if result.passed else {}),
-        "state": (S.approved if result.passed else S.rejected).value, "vote_closes_ts": None,
-        "ballot_salt": None, "result": {
-            "eligible": result.eligible, "turnout": result.turnout,
-            "quorum_met": result.quorum_met, "passed": result.passed, "counts": result.counts,
-            "elected": result.elected, "runoff": result.runoff}}, events=events)
+    return Decision(changes={**(supervised(meeting) if passed else {}),
+        "state": (S.approved if passed else S.rejected).value, "vote_closes_ts": None,
+        "ballot_salt": None, "result": {**tally, "passed": passed}}, events=events)

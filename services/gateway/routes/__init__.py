@@ -2,6 +2,7 @@
 
 from services.gateway.routes import (
     app_keys,
+    audit,
     auth,
     care,
     categories,
@@ -31,4 +32,5 @@ ROUTERS = [health.router, auth.router, registry.router, users.router, grids.rout
            mediation.router,
            app_keys.router,
            notifications.router,
+           audit.router,
            care.router]

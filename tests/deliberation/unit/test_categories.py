@@ -66,3 +66,22 @@ def test_a_booking_is_outside_the_hours_when_it_starts_early_ends_late_or_runs_o
     assert halls.outside_hours("08:00-20:00", at(19.5), at(24 + 9))  # the next morning
     assert not halls.outside_hours("0:00-24:00", at(23), at(25))  # round the clock
     assert not halls.outside_hours("随时", at(3), at(4))  # free text: any time
+
+
+def test_opening_days_in_front_of_the_hours_close_the_other_days():
+    from services.deliberation.domain import halls
+
+    assert halls.days("周一至周五 9:00-17:00") == frozenset(range(5))
+    assert halls.days("Sat-Sun 9:00-12:00") == halls.days("周末 9:00-12:00") == {5, 6}
+    assert halls.days("周五至周一 9:00-17:00") == {4, 5, 6, 0}  # a range may wrap
+    assert halls.days("周三 14:00-16:00") == {2} and halls.days("9:00-17:00") == set(range(7))
+    assert halls.hours("工作日 8:30-17:30") == (510, 1050)
+    # 2026-12-07 is a Monday; December 2026 has 23 weekdays and 8 weekend days
+    monday = 1_796_572_800  # 2026-12-07 00:00 in Beijing
+    at = lambda day, h: monday + day * 86400 + h * 3600  # noqa: E731
+    assert not halls.outside_hours("周一至周五 9:00-17:00", at(4, 9), at(4, 11))  # Friday
+    assert halls.outside_hours("周一至周五 9:00-17:00", at(5, 9), at(5, 11))  # Saturday
+    assert halls.outside_hours("周末 0:00-24:00", at(0, 9), at(0, 11))
+    assert not halls.outside_hours("周末 0:00-24:00", at(6, 23), at(7, 1))
+    assert halls.open_slots("周一至周五 9:00-17:00", "2026-12") == 16 * 23
+    assert halls.open_slots("周末 9:00-12:00", "2026-12") == 6 * 8

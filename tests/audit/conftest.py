@@ -1,0 +1,23 @@
+"""One platform (identity + audit + the services whose admin acts are audited, real broker
+and store) for the whole package: every test makes its own ids."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.platform import Platform, shared_platform
+
+
+@pytest.fixture(scope="package")
+def aplatform(request, vhost_pipeline, store_uri) -> Iterator[Platform]:
+    with shared_platform(request, vhost_pipeline, store_uri) as running:
+        from services.audit.service import AuditService
+        from services.dispatch.service import DispatchService
+        from services.intake.service import IntakeService
+        from services.points.service import PointsService
+
+        running.start(AuditService, IntakeService, DispatchService, PointsService)
+        running.tenancy()
+        yield running
