@@ -18,7 +18,7 @@ from nameko.rpc import rpc
 from services.care import domain, metrics, seats
 from services.care.catalogue import find_service, find_session, page_query
 from services.care.models import Booking, CareOffering, booking_id
-from services.common import access
+from services.common import access, audit
 from services.common.aggregate import Committed, change
 from services.common.caller import Caller, Role
 from services.common.contracts.care import BookingIn, BookingOut, BookingPage, DeliveryIn
@@ -137,8 +137,9 @@ class BookingEntrypoints:
         booking, service = self._booking(who, booking_id)
         if who.user_id != booking.account_id and not is_provider(who, service):
             raise Forbidden("the booker or the provider cancels", {"role": who.role.value})
-        done = change(lambda: Booking.objects.get(id=booking.id),
-                      lambda b, at: domain.cancel(b, time.time()), who)
+        done = change(lambda: Booking.objects.get(id=booking.id), audit.audited(
+            lambda b, at: domain.cancel(b, time.time()), who, "care.booking_cancel",
+            "care_booking"), who)
         if done.decision is not None:
             free_seat(done.doc, who)
             metrics.BOOKINGS.labels(service.kind, "cancelled").inc()
@@ -150,8 +151,9 @@ class BookingEntrypoints:
         """The provider confirms a booked seat."""
         who = as_caller(caller)
         booking, service = self._provider(who, booking_id)
-        done = change(lambda: Booking.objects.get(id=booking.id),
-                      lambda b, at: domain.confirm(b, time.time()), who)
+        done = change(lambda: Booking.objects.get(id=booking.id), audit.audited(
+            lambda b, at: domain.confirm(b, time.time()), who, "care.booking_confirm",
+            "care_booking"), who)
         return view(who, done.doc, service)
 
     @rpc
@@ -162,9 +164,10 @@ class BookingEntrypoints:
         spec = parse(DeliveryIn, data)
         booking, service = self._provider(who, booking_id)
         session = find_session(booking.session_id)
-        done = change(lambda: Booking.objects.get(id=booking.id),
-                      lambda b, at: domain.deliver(b, service, session.starts_ts, spec.hours,
-                                                   spec.note, who.user_id, time.time()), who)
+        done = change(lambda: Booking.objects.get(id=booking.id), audit.audited(
+            lambda b, at: domain.deliver(b, service, session.starts_ts, spec.hours, spec.note,
+                                         who.user_id, time.time()),
+            who, "care.delivery_record", "care_booking"), who)
         if done.decision is not None:
             metrics.BOOKINGS.labels(service.kind, "delivered").inc()
             metrics.HOURS.labels(service.provider_kind).inc(done.doc.hours or 0)

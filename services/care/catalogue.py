@@ -8,7 +8,7 @@ import time
 from nameko.rpc import rpc
 
 from services.care.models import CareOffering, CareSession, new_id
-from services.common import access
+from services.common import access, audit
 from services.common.aggregate import Decision, change
 from services.common.caller import Caller, Role
 from services.common.contracts.care import (
@@ -84,7 +84,10 @@ class CatalogueEntrypoints:
                           community_id=place.community_id, added_by=who.user_id,
                           created_ts=now, page_key=page_key(f"c:{place.community_id}", now, sid),
                           **spec.model_dump(mode="json", exclude={"community_id"}))
-        return service_view(change(lambda: doc, lambda d, at: Decision(), who).doc)
+        trail = {k: getattr(doc, k) for k in ("kind", "title", "provider_kind", "capacity",
+                                              "price_points", "price_money_cents")}
+        return service_view(change(lambda: doc, lambda d, at: audit.attach(
+            Decision(), who, d, "care.service_add", "care_service", after=trail), who).doc)
 
     @rpc
     @replies(ServicePage)

@@ -19,7 +19,7 @@ from nameko.rpc import rpc
 from services.care import domain, metrics
 from services.care.catalogue import page_query
 from services.care.models import Elder, RotaSlot, Visit, new_id
-from services.common import access
+from services.common import access, audit
 from services.common.aggregate import Decision, change, history_of, pending_history
 from services.common.caller import Caller, Role
 from services.common.contracts.care import (
@@ -137,7 +137,9 @@ class RotaEntrypoints:
                       created_ts=now, page_key=page_key(f"c:{place.community_id}", now, eid),
                       notes=spec.note,
                       **spec.model_dump(mode="json", exclude={"community_id", "note"}))
-        return view(change(lambda: elder, lambda e, at: Decision(), who).doc)
+        return view(change(lambda: elder, lambda e, at: audit.attach(
+            Decision(), who, e, "care.elder_register", "elder",
+            after={"grid_id": e.grid_id}), who).doc)
 
     @rpc
     @replies(ElderOut)
@@ -149,9 +151,9 @@ class RotaEntrypoints:
         if not is_admin(who, elder):
             raise Forbidden("the community admin assigns the rota", {"role": who.role.value})
         before = domain.visitors(elder)
-        done = update(who, elder.id, lambda e, now: domain.assign(
+        done = update(who, elder.id, lambda e, now: audit.attach(domain.assign(
             e, spec.grid_worker_id, spec.volunteer_ids, spec.every_days, spec.first_due_ts,
-            spec.grace_hours, now))
+            spec.grace_hours, now), who, e, "care.rota_assign", "elder"))
         _slots(done.doc, before)
         return view(done.doc)
 

@@ -11,7 +11,7 @@ from nameko.events import BROADCAST, event_handler
 from tests.dispatch.helpers import token_headers
 
 WATCHED = ("care.booked", "care.booking_cancelled", "care.delivered", "care.visited",
-           "care.visit_missed")
+           "care.visit_missed", "audit.recorded")
 
 
 def _recorder(event_type: str):  # noqa: ANN202

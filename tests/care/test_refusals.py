@@ -111,3 +111,30 @@ def test_the_catalogue_is_public_and_paged(cplatform):
                                  params={"cursor": "bm9wZXxub3Bl"})
     assert other.status_code == 422 and error_of(other)["fields"] == {
         "cursor": "not of this list"}
+
+
+def test_the_admins_acts_are_audited_without_the_elders_details(cplatform):
+    """add a service, register an elder, assign the rota: `audit.recorded` in each act's
+    own commit (ids, kinds and the rota; never a name or an address)."""
+    from deploy.waits import wait_until
+    from tests.care.helpers import EventProbe
+
+    service = add_service(cplatform, title="健康体检 audited", kind="health_check")
+    admin = cplatform.headers("community_admin")
+    elder = cplatform.client.post("/care/elders", headers=admin, json={
+        "name": "审计爷爷", "age": 90, "address": "9 号楼 909"}).json()
+    rota = cplatform.client.put(f"/care/elders/{elder['id']}/rota", headers=admin,
+                                json={"grid_worker_id": "u-gw-audit", "every_days": 5})
+    assert rota.status_code == 200, rota.text
+
+    def trail() -> dict[str, dict]:
+        return {e["payload"]["action"]: e["payload"] for e in EventProbe.seen
+                if e["type"] == "audit.recorded"
+                and e["payload"]["record_id"] in (service["id"], elder["id"])}
+
+    assert wait_until(lambda: len(trail()) == 3, timeout=10, every=0.1), trail()
+    acts = trail()
+    assert acts["care.service_add"]["after"]["kind"] == "health_check"
+    assert acts["care.rota_assign"]["after"]["every_days"] == 5
+    assert acts["care.rota_assign"]["actor_role"] == "community_admin"
+    assert not any(s in str(acts) for s in ("审计爷爷", "909"))
