@@ -9,7 +9,7 @@ from services.common.contracts import Envelope
 from services.common.inbox import handles
 
 SOURCES = ("identity", "intake", "dispatch", "points", "evaluation", "deliberation",
-           "volunteers", "mediation")
+           "volunteers", "mediation", "care")
 
 
 def _handler(source: str):  # noqa: ANN202
