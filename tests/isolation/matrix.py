@@ -197,9 +197,11 @@ ROUTES: dict[str, Route] = {
     "project.get": Route("GET", "/projects/{project}",
                          ("volunteers", "get_project", ("project",))),
     # the audit log of the target community: its order's entry (made by its admin)
-    "audit.entries": Route("GET", "/audit/entries?community_id={community}",
+    # (the orders' entries: the world's other admin acts would push it off the first page)
+    "audit.entries": Route("GET", "/audit/entries?community_id={community}&record_type=order",
                            ("audit", "list_entries", ("body",)),
-                           body={"community_id": "{community}"}, lists="order"),
+                           body={"community_id": "{community}", "record_type": "order"},
+                           lists="order"),
 }
 
 WORKER_ROLES = ("grid_worker", "volunteer", "operator", "department", "community_admin",
