@@ -14,10 +14,14 @@ from tests.platform import Platform, shared_platform
 def aplatform(request, vhost_pipeline, store_uri) -> Iterator[Platform]:
     with shared_platform(request, vhost_pipeline, store_uri) as running:
         from services.audit.service import AuditService
+        from services.deliberation.service import DeliberationService
         from services.dispatch.service import DispatchService
+        from services.evaluation.service import EvaluationService
         from services.intake.service import IntakeService
         from services.points.service import PointsService
+        from services.volunteers.service import VolunteersService
 
-        running.start(AuditService, IntakeService, DispatchService, PointsService)
+        running.start(AuditService, IntakeService, DispatchService, PointsService,
+                      DeliberationService, EvaluationService, VolunteersService)
         running.tenancy()
         yield running

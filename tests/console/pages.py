@@ -29,12 +29,27 @@ class Console:
         self.press(self.browser.find_element(By.ID, element_id))
 
     def press(self, element) -> None:
-        from selenium.webdriver.support import expected_conditions
+        from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
         from selenium.webdriver.support.ui import WebDriverWait
 
         page = self.browser.find_element(By.TAG_NAME, "html")
+
+        def replaced(_driver: object) -> bool:
+            # Chromium answers a node read while its page is being replaced with "Node with
+            # given id does not belong to the document", not a stale reference: both mean
+            # the new page is in (selenium's staleness_of knows only the second).
+            try:
+                page.is_enabled()
+            except StaleElementReferenceException:
+                return True
+            except WebDriverException as exc:
+                if "does not belong to the document" in str(exc):
+                    return True
+                raise
+            return False
+
         element.click()
-        WebDriverWait(self.browser, 20).until(expected_conditions.staleness_of(page))
+        WebDriverWait(self.browser, 20).until(replaced)
 
     def text(self, css: str = "main") -> str:
         return self.browser.find_element(By.CSS_SELECTOR, css).text

@@ -18,6 +18,7 @@ EXEMPT = {
     ("GET", "/grids/export"): "CSV or GeoJSON text, as the import reads it",
     ("GET", "/points/redemptions/{redemption_id}/qr.{fmt}"): "the code's QR image (SVG or PNG)",
     ("GET", "/points/settlement.csv"): "the settlement statement as CSV",
+    ("GET", "/audit/entries.csv"): "the audit log as CSV (streamed)",
     ("GET", "/activities/{activity_id}/qr"): "the door code's QR image",
     ("GET", "/evaluation/reports/{unit}/{unit_id}/{month}/charts/{kind}.{fmt}"):
         "the monthly chart as PNG or SVG",

@@ -197,9 +197,11 @@ ROUTES: dict[str, Route] = {
     "project.get": Route("GET", "/projects/{project}",
                          ("volunteers", "get_project", ("project",))),
     # the audit log of the target community: its order's entry (made by its admin)
-    "audit.entries": Route("GET", "/audit/entries?community_id={community}",
+    # (the orders' entries: the world's other admin acts would push it off the first page)
+    "audit.entries": Route("GET", "/audit/entries?community_id={community}&record_type=order",
                            ("audit", "list_entries", ("body",)),
-                           body={"community_id": "{community}"}, lists="order"),
+                           body={"community_id": "{community}", "record_type": "order"},
+                           lists="order"),
     # 一老一小: {care_booking} is the target's reporter's booking of the target's session;
     # {elder} the target's 独居老人 with its rota (m-grid_worker-<where>, m-volunteer-<where>)
     "care.services": Route("GET", "/care/communities/{community}/services",
