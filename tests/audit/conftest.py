@@ -18,10 +18,12 @@ def aplatform(request, vhost_pipeline, store_uri) -> Iterator[Platform]:
         from services.dispatch.service import DispatchService
         from services.evaluation.service import EvaluationService
         from services.intake.service import IntakeService
+        from services.mediation.service import MediationService
         from services.points.service import PointsService
         from services.volunteers.service import VolunteersService
 
         running.start(AuditService, IntakeService, DispatchService, PointsService,
-                      DeliberationService, EvaluationService, VolunteersService)
+                      DeliberationService, EvaluationService, VolunteersService,
+                      MediationService)
         running.tenancy()
         yield running
