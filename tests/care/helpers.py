@@ -4,39 +4,21 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any, ClassVar
-
-from nameko.events import BROADCAST, event_handler
+from typing import Any
 
 from tests.dispatch.helpers import token_headers
+from tests.probes import event_probe, payloads
 
 WATCHED = ("care.booked", "care.booking_cancelled", "care.delivered", "care.visited",
            "care.visit_missed", "audit.recorded")
 
 
-def _recorder(event_type: str):  # noqa: ANN202
-    @event_handler("care", event_type, handler_type=BROADCAST, reliable_delivery=False)
-    def record(self, body: dict) -> None:  # noqa: ANN001
-        EventProbe.seen.append(body)
-
-    record.__name__ = f"on_{event_type.replace('.', '_')}"
-    return record
-
-
-class EventProbe:
-    """Keeps every care event it hears (what an outside consumer would see)."""
-
-    name = "care_probe"
-    seen: ClassVar[list[dict]] = []
-
-
-for _type in WATCHED:
-    setattr(EventProbe, f"on_{_type.replace('.', '_')}", _recorder(_type))
+EventProbe = event_probe("care_probe", [("care", t) for t in WATCHED],
+                         "Keeps every care event it hears (what an outside consumer would see).")
 
 
 def events(kind: str, **match: Any) -> list[dict]:
-    return [e["payload"] for e in EventProbe.seen if e["type"] == kind
-            and all(e["payload"].get(k) == v for k, v in match.items())]
+    return payloads(EventProbe, kind, **match)
 
 
 def event_ids(kind: str, **match: Any) -> set[str]:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any, ClassVar
-
-from nameko.events import BROADCAST, event_handler
+from typing import Any
 
 from deploy.waits import wait_until
+from tests.probes import event_probe, payloads
 
 WATCHED = (("deliberation", "topic.listed"), ("deliberation", "meeting.scheduled"),
            ("deliberation", "meeting.attended"), ("deliberation", "decision.reviewed"),
@@ -20,29 +19,12 @@ WATCHED = (("deliberation", "topic.listed"), ("deliberation", "meeting.scheduled
            ("deliberation", "vote.opened"))
 
 
-def _recorder(source: str, event_type: str):  # noqa: ANN202
-    @event_handler(source, event_type, handler_type=BROADCAST, reliable_delivery=False)
-    def record(self, body: dict) -> None:  # noqa: ANN001
-        EventProbe.seen.append(body)
-
-    record.__name__ = f"on_{source}_{event_type.replace('.', '_')}"
-    return record
-
-
-class EventProbe:
-    """Keeps every event it hears (what an outside consumer would see)."""
-
-    name = "deliberation_probe"
-    seen: ClassVar[list[dict]] = []
-
-
-for _source, _type in WATCHED:
-    setattr(EventProbe, f"on_{_source}_{_type.replace('.', '_')}", _recorder(_source, _type))
+EventProbe = event_probe("deliberation_probe", WATCHED,
+                         "Keeps every event of deliberation (and the orders it makes) it hears.")
 
 
 def events(kind: str, **match: Any) -> list[dict]:
-    return [e["payload"] for e in EventProbe.seen if e["type"] == kind
-            and all(e["payload"].get(k) == v for k, v in match.items())]
+    return payloads(EventProbe, kind, **match)
 
 
 def wait_events(kind: str, n: int = 1, timeout: float = 10, **match: Any) -> list[dict]:

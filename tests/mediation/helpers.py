@@ -4,40 +4,22 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any, ClassVar
-
-from nameko.events import BROADCAST, event_handler
+from typing import Any
 
 from deploy.waits import wait_until
 from tests.dispatch.helpers import token_headers
+from tests.probes import event_probe, payloads
 
 WATCHED = ("case.opened", "mediator.requested", "case.agreed", "case.follow_up_due",
            "case.closed", "evaluation_item.opened")
 
 
-def _recorder(event_type: str):  # noqa: ANN202
-    @event_handler("mediation", event_type, handler_type=BROADCAST, reliable_delivery=False)
-    def record(self, body: dict) -> None:  # noqa: ANN001
-        EventProbe.seen.append(body)
-
-    record.__name__ = f"on_{event_type.replace('.', '_')}"
-    return record
-
-
-class EventProbe:
-    """Keeps every mediation event it hears (what an outside consumer would see)."""
-
-    name = "mediation_probe"
-    seen: ClassVar[list[dict]] = []
-
-
-for _type in WATCHED:
-    setattr(EventProbe, f"on_{_type.replace('.', '_')}", _recorder(_type))
+EventProbe = event_probe("mediation_probe", [("mediation", t) for t in WATCHED],
+                         "Keeps every mediation event it hears (as an outside consumer).")
 
 
 def events(kind: str, **match: Any) -> list[dict]:
-    return [e["payload"] for e in EventProbe.seen if e["type"] == kind
-            and all(e["payload"].get(k) == v for k, v in match.items())]
+    return payloads(EventProbe, kind, **match)
 
 
 def tag() -> str:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, ClassVar
+from typing import Any
 
-from nameko.events import BROADCAST, event_handler
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_waiter
 
@@ -13,34 +12,18 @@ from deploy.waits import wait_until
 from services.common.caller import Caller
 from services.common.contracts import new_event
 from services.common.contracts.dispatch import GridChanged
+from tests.probes import event_probe, payloads
 
 WATCHED = ("volunteer.hours_logged", "wish.fulfilled", "activity.checked_in", "match.accepted",
            "match.offered", "match.exhausted", "project.completed")
 
 
-def _recorder(event_type: str):  # noqa: ANN202
-    @event_handler("volunteers", event_type, handler_type=BROADCAST, reliable_delivery=False)
-    def record(self, body: dict) -> None:  # noqa: ANN001
-        EventProbe.seen.append(body)
-
-    record.__name__ = f"on_{event_type.replace('.', '_')}"
-    return record
-
-
-class EventProbe:
-    """Stands in for points and evaluation: keeps every volunteers event it hears."""
-
-    name = "volunteers_probe"
-    seen: ClassVar[list[dict]] = []
-
-
-for _type in WATCHED:
-    setattr(EventProbe, f"on_{_type.replace('.', '_')}", _recorder(_type))
+EventProbe = event_probe("volunteers_probe", [("volunteers", t) for t in WATCHED],
+                         "Stands in for points and evaluation: every volunteers event.")
 
 
 def events(kind: str, **match: Any) -> list[dict]:
-    return [e["payload"] for e in EventProbe.seen if e["type"] == kind
-            and all(e["payload"].get(k) == v for k, v in match.items())]
+    return payloads(EventProbe, kind, **match)
 
 
 def wait_events(kind: str, n: int = 1, **match: Any) -> list[dict]:
