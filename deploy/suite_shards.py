@@ -43,7 +43,9 @@ def _shard_command(shards: int, group: int, durations: Path, store: bool,
     command = [nameko, "test", f"--splits={shards}", f"--group={group}",
                "--splitting-algorithm=duration_based_chunks", f"--durations-path={durations}",
                "-p", "no:cacheprovider"]
-    return command + (["--store-durations"] if store else []) + extra
+    # --clean-durations: a shard writes only its own tests' durations (merged after), not
+    # its stale copy of the others'
+    return command + (["--store-durations", "--clean-durations"] if store else []) + extra
 
 
 def run(shards: int, store: bool, extra: list[str]) -> int:
@@ -71,7 +73,7 @@ def run(shards: int, store: bool, extra: list[str]) -> int:
     for pump in pumps:
         pump.join()
     if store:
-        merged: dict[str, float] = {}
+        merged: dict[str, float] = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
         for path in paths:
             merged |= json.loads(path.read_text())
         DURATIONS.write_text(json.dumps(merged, sort_keys=True, indent=4) + "\n")
