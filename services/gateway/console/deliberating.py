@@ -66,7 +66,9 @@ def support(request: Request, topic_id: str, form: Form) -> Response:
 def ballot(request: Request, meeting_id: str, form: Form) -> Response:
     ctx = context(request)
     ctx.allow(*PEOPLE, *ADMIN)
-    body = {"choice": str(form.get("choice", "")) or None}
+    picks = [str(c) for c in form.getlist("candidates")]
+    body = {"choice": str(form.get("choice", "")) or None, **(
+        {"candidates": picks} if picks else {})}
     _, refused = attempt(ctx, lambda: deliberation.cast_ballot(
         meeting_id, BallotIn.model_validate(body), ctx.caller, ctx.rpc), "topics.html", body,
         page=lambda: _values(ctx))
