@@ -27,7 +27,7 @@ def ballots_of(meeting: Meeting) -> list[votes.Ballot]:
     """Every ballot of the vote's open round (one per household by key: at most `eligible`
     a round). Read by the indexed meeting id alone and the round picked here: the embedded
     store answers a two-field query by a scan."""
-    this_round = int((meeting.vote_policy or {}).get("round", 1))
+    this_round = policy_of(meeting).round
     rows = Ballot.objects(meeting_id=meeting.id).limit(
         max(1, meeting.eligible) * this_round + 1)
     return [votes.Ballot(r.id, r.choice, tuple(r.candidates or ())) for r in rows
@@ -39,7 +39,7 @@ def policy_of(meeting: Meeting) -> votes.Policy:
     return votes.Policy(quorum=raw.get("quorum", "two_thirds"),
                         blanks_count=bool(raw.get("blanks_count", True)),
                         candidates=tuple(raw.get("candidates") or ()),
-                        seats=int(raw.get("seats") or 0))
+                        seats=int(raw.get("seats") or 0), round=int(raw.get("round", 1)))
 
 
 def close(meeting_id: str) -> None:

@@ -40,7 +40,7 @@ VOTERS = (Role.resident, Role.volunteer, Role.operator, Role.grid_worker, Role.c
 
 def ballot_id(meeting: Meeting, household_id: str) -> str:
     """One per household and round: a runoff round's key names the round."""
-    this_round = int((meeting.vote_policy or {}).get("round", 1))
+    this_round = policy_of(meeting).round
     at = f"{meeting.id}:" if this_round == 1 else f"{meeting.id}:r{this_round}:"
     if meeting.secret:
         digest = hmac.new(meeting.ballot_salt.encode(), household_id.encode(), hashlib.sha256)
@@ -108,7 +108,7 @@ class VoteEntrypoints:
         ballot = Ballot(id=ballot_id(doc, elector.household_id), meeting_id=doc.id,
                         community_id=doc.community_id,
                         choice=spec.choice, candidates=list(spec.candidates),
-                        round=int((doc.vote_policy or {}).get("round", 1)),
+                        round=policy_of(doc).round,
                         voter_id=None if doc.secret else who.user_id)
         event = VoteCast(meeting_id=doc.id, community_id=doc.community_id,
                          account_id=who.user_id, cast_ts=now)

@@ -7,6 +7,7 @@ from typing import Any
 from services.common.contracts.deliberation import EscalationOut, HallOut, MeetingOut, TopicOut
 from services.common.paging import PageQuery
 from services.common.rpc import parse
+from services.deliberation.closing import policy_of
 from services.deliberation.models import Hall, Meeting, Topic
 
 
@@ -23,6 +24,7 @@ def topic(doc: Topic) -> TopicOut:
 def meeting(doc: Meeting) -> MeetingOut:
     """A meeting and its decision; a vote's result only once it is closed (the tally),
     never a ballot."""
+    policy = policy_of(doc)
     return MeetingOut(
         id=doc.id, decision_id=doc.decision_id, community_id=doc.community_id,
         topic_id=doc.topic_id, hall_id=doc.hall_id, starts_ts=doc.starts_ts, ends_ts=doc.ends_ts,
@@ -32,9 +34,7 @@ def meeting(doc: Meeting) -> MeetingOut:
         steps=list(doc.steps or []), plan=dict(doc.plan) if doc.plan else None,
         review_reason=doc.review_reason or "", vote_closes_ts=doc.vote_closes_ts,
         secret=doc.secret, result=dict(doc.result) if doc.result else None,
-        vote_round=(doc.vote_policy or {}).get("round", 1),
-        candidates=(doc.vote_policy or {}).get("candidates") or [],
-        seats=(doc.vote_policy or {}).get("seats") or 0,
+        vote_round=policy.round, candidates=list(policy.candidates), seats=policy.seats,
         tasks_total=doc.tasks_total or 0, tasks_done=len(doc.tasks_done or []),
         executed_ts=doc.executed_ts, overdue=bool(doc.overdue))
 

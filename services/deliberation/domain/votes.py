@@ -25,6 +25,7 @@ class Policy:
     blanks_count: bool = True  # abstentions and blanks are votes cast (they weigh like "no")
     candidates: tuple[str, ...] = ()
     seats: int = 0
+    round: int = 1  # 2, 3: a runoff among those tied at the last seat
 
     @property
     def election(self) -> bool:
