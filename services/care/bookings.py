@@ -12,6 +12,8 @@ frees nothing.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 from nameko.rpc import rpc
 
@@ -95,6 +97,14 @@ def repair(now: float) -> int:
     return done
 
 
+def _step(who: Caller, booking: Booking, action: str,
+          decide: Callable[[Booking], Any]) -> Committed[Booking]:
+    """A step of a booking (cancel, confirm, deliver) in the commit frame, audited when an
+    admin takes it."""
+    return change(lambda: Booking.objects.get(id=booking.id), audit.audited(
+        lambda b, at: decide(b), who, action, "care_booking"), who)
+
+
 class BookingEntrypoints:
     @rpc
     @replies(BookingOut)
@@ -137,9 +147,7 @@ class BookingEntrypoints:
         booking, service = self._booking(who, booking_id)
         if who.user_id != booking.account_id and not is_provider(who, service):
             raise Forbidden("the booker or the provider cancels", {"role": who.role.value})
-        done = change(lambda: Booking.objects.get(id=booking.id), audit.audited(
-            lambda b, at: domain.cancel(b, time.time()), who, "care.booking_cancel",
-            "care_booking"), who)
+        done = _step(who, booking, "care.booking_cancel", lambda b: domain.cancel(b, time.time()))
         if done.decision is not None:
             free_seat(done.doc, who)
             metrics.BOOKINGS.labels(service.kind, "cancelled").inc()
@@ -151,9 +159,8 @@ class BookingEntrypoints:
         """The provider confirms a booked seat."""
         who = as_caller(caller)
         booking, service = self._provider(who, booking_id)
-        done = change(lambda: Booking.objects.get(id=booking.id), audit.audited(
-            lambda b, at: domain.confirm(b, time.time()), who, "care.booking_confirm",
-            "care_booking"), who)
+        done = _step(who, booking, "care.booking_confirm",
+                     lambda b: domain.confirm(b, time.time()))
         return view(who, done.doc, service)
 
     @rpc
@@ -164,10 +171,8 @@ class BookingEntrypoints:
         spec = parse(DeliveryIn, data)
         booking, service = self._provider(who, booking_id)
         session = find_session(booking.session_id)
-        done = change(lambda: Booking.objects.get(id=booking.id), audit.audited(
-            lambda b, at: domain.deliver(b, service, session.starts_ts, spec.hours, spec.note,
-                                         who.user_id, time.time()),
-            who, "care.delivery_record", "care_booking"), who)
+        done = _step(who, booking, "care.delivery_record", lambda b: domain.deliver(
+            b, service, session.starts_ts, spec.hours, spec.note, who.user_id, time.time()))
         if done.decision is not None:
             metrics.BOOKINGS.labels(service.kind, "delivered").inc()
             metrics.HOURS.labels(service.provider_kind).inc(done.doc.hours or 0)

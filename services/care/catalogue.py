@@ -84,8 +84,8 @@ class CatalogueEntrypoints:
                           community_id=place.community_id, added_by=who.user_id,
                           created_ts=now, page_key=page_key(f"c:{place.community_id}", now, sid),
                           **spec.model_dump(mode="json", exclude={"community_id"}))
-        trail = {k: getattr(doc, k) for k in ("kind", "title", "provider_kind", "capacity",
-                                              "price_points", "price_money_cents")}
+        trail = audit.fields_of(doc, ("kind", "title", "provider_kind", "capacity",
+                                      "price_points", "price_money_cents"))
         return service_view(change(lambda: doc, lambda d, at: audit.attach(
             Decision(), who, d, "care.service_add", "care_service", after=trail), who).doc)
 
