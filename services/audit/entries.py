@@ -19,7 +19,7 @@ import time
 from mongoengine.errors import NotUniqueError
 
 from services.audit.models import AuditEntry
-from services.common import paging
+from services.common import access, paging
 from services.common.caller import ADMIN_ROLES, Caller, Role
 from services.common.contracts.audit import AuditEntryOut, AuditPage, AuditQuery
 from services.common.contracts.envelope import Envelope
@@ -47,11 +47,11 @@ def keys_of(entry_id: str, e: dict) -> dict[str, str | None]:
 def store(envelope: Envelope, service: str) -> bool:
     """The entry of an `audit.recorded` event; False if it was stored already."""
     fields = envelope.parsed().model_dump(mode="json")
-    if SEP in envelope.id or AuditEntry.objects(id=envelope.id).only("id").first():
+    if SEP in envelope.id:
         return False
     entry = AuditEntry(id=envelope.id, service=service, received_ts=time.time(),
                        **fields, **keys_of(envelope.id, fields))
-    with contextlib.suppress(NotUniqueError):  # a concurrent redelivery stored it first
+    with contextlib.suppress(NotUniqueError):  # a redelivery: the id is stored already
         entry.save(force_insert=True)
         return True
     return False
@@ -80,18 +80,6 @@ def scope_of(caller: Caller, query: AuditQuery) -> tuple[str, str]:
     if caller.role is Role.system:
         return "all_key", scope_key("all")
     return "district_key", scope_key("d", district)
-
-
-def readable(caller: Caller, entry: AuditEntry) -> bool:
-    if caller.role is Role.system:
-        return True
-    if entry.district_id != caller.district_id:
-        return False
-    if caller.role is Role.district_admin:
-        return True
-    if caller.role is Role.street_admin:
-        return bool(caller.street_id) and entry.street_id == caller.street_id
-    return bool(caller.community_id) and entry.community_id == caller.community_id
 
 
 def matches(query: AuditQuery, entry: AuditEntry) -> bool:
@@ -128,17 +116,21 @@ def page(caller: Caller, query: AuditQuery) -> AuditPage:
     rng = window(scope, query)
     if rng["$gte"] >= rng["$lt"]:
         return AuditPage(items=[])
-    docs = list(AuditEntry.objects(**{f"{field}__gte": rng["$gte"], f"{field}__lt": rng["$lt"]})
-                .order_by(f"-{field}").limit(SCAN + 1))
+    # Read in batches of a page, not SCAN at once: a page whose range holds only what the
+    # caller may read (no filter beyond the key) stops after limit + 1 documents.
+    docs = iter(AuditEntry.objects(**{f"{field}__gte": rng["$gte"], f"{field}__lt": rng["$lt"]})
+                .order_by(f"-{field}").limit(SCAN + 1).batch_size(query.limit + 1))
     items: list[AuditEntryOut] = []
-    read = 0
-    for doc in docs[:SCAN]:
-        read += 1
-        if readable(caller, doc) and matches(query, doc):
+    last, more = None, False
+    for read, doc in enumerate(docs, start=1):
+        if read > SCAN:  # scanned enough for one page: the next one goes on from `last`
+            more = True
+            break
+        last = doc
+        if access.sees(caller, doc) and matches(query, doc):
             items.append(out(doc))
             if len(items) == query.limit:
+                more = next(docs, None) is not None
                 break
-    more = read < len(docs)
     return AuditPage(items=items,
-                     next_cursor=paging.encode_cursor(getattr(docs[read - 1], field))
-                     if more else None)
+                     next_cursor=paging.encode_cursor(getattr(last, field)) if more else None)
