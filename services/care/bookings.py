@@ -200,7 +200,7 @@ class BookingEntrypoints:
         query = page_query(limit, cursor)
         if provided and session_id is None:
             docs, nxt = fetch(Booking.objects, "provider_key", f"p:{who.user_id}", query)
-            services = {d.service_id: find_service(d.service_id) for d in docs}
+            services = {sid: find_service(sid) for sid in {d.service_id for d in docs}}
             return {"items": [view(who, d, services[d.service_id]) for d in docs
                               if is_provider(who, services[d.service_id])], "next_cursor": nxt}
         if session_id is None:
