@@ -22,7 +22,7 @@ from services.common.paging import PageQuery, fetch
 from services.common.rpc import as_caller, parse, replies
 from services.points import access, merchants, redemption
 from services.points.models import Redemption
-from services.points.rpc_books import EARNERS, _page
+from services.points.rpc_books import EARNERS
 
 
 def _at(ts: float | None) -> datetime | None:
@@ -81,7 +81,7 @@ class RedemptionEntrypoints:
                          limit: int | None = None, cursor: str | None = None) -> RedemptionPage:
         """A resident's own redemptions, or a merchant's in a community, newest first."""
         who = as_caller(caller)
-        query: PageQuery = _page(limit, cursor)
+        query: PageQuery = PageQuery.of(limit, cursor)
         community_id = access.community_for(who, community_id)
         if who.role is Role.merchant:
             if not merchants.partnered(community_id, who.merchant_id or ""):
