@@ -17,7 +17,15 @@ from services.common.contracts.points import (
     RuleIn,
 )
 from services.common.errors import InvalidInput
-from services.gateway.console.core import PREFIX, ConsoleRoute, Ctx, attempt, context, posted
+from services.gateway.console.core import (
+    FORM_ONLY,
+    PREFIX,
+    ConsoleRoute,
+    Ctx,
+    attempt,
+    context,
+    posted,
+)
 from services.gateway.routes import grids, points
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
@@ -99,7 +107,7 @@ def onboard(request: Request, form: Form) -> Response:
 def create_offer(request: Request, form: Form) -> Response:
     ctx = context(request)
     ctx.allow(Role.community_admin)
-    flat = {k: str(v).strip() for k, v in form.items() if k != "csrf" and str(v).strip()}
+    flat = {k: str(v).strip() for k, v in form.items() if k not in FORM_ONLY and str(v).strip()}
     body = dict(flat)
     for k in ("valid_from", "valid_until"):  # a date input: the day's start, UTC
         if k in body and len(body[k]) == 10:

@@ -33,16 +33,17 @@ def counter(request: Request) -> Response:
 
 @router.post("/counter/check")
 def check(request: Request, form: Form) -> Response:
-    """Step two: the code as typed or scanned, read back, with confirm and refuse. The API
-    has no read of a code before it is spent (points answers a code only to its resident),
-    so what the code is for is shown once it is confirmed."""
+    """Step two: the code as typed or scanned, read back with what it is for (the offer,
+    its price, until when) and, if it can be confirmed now, confirm and refuse; if not,
+    why (already confirmed, expired, cancelled). Another merchant's code is unknown."""
     ctx = context(request)
     ctx.allow(Role.merchant)
     code = _code(form)
-    _, refused = attempt(ctx, lambda: ConfirmIn.model_validate({"code": code}), "counter.html",
-                         {"code": code}, title=ctx.t("counter.title"), step="enter")
+    checked, refused = attempt(ctx, lambda: points.check_code(
+        ConfirmIn.model_validate({"code": code}), ctx.caller, ctx.rpc), "counter.html",
+        {"code": code}, title=ctx.t("counter.title"), step="enter")
     return refused or ctx.render("counter.html", title=ctx.t("counter.title"), step="check",
-                                 code=code)
+                                 code=code, checked=checked)
 
 
 @router.post("/counter/confirm")
