@@ -206,6 +206,24 @@ def test_the_community_admin_adds_an_offer(console, tenancy):
     assert "洗衣液" in console.text("#community-offers"), console.text()
 
 
+def test_a_merchant_puts_its_own_offer_on_sale(console, tenancy):
+    console.sign_in(tenancy.users["merchant"]["username"])
+    console.open("/offers")
+    assert "大米 5kg" in console.text("#my-offers")  # the offer its community's admin made
+    console.fill("title", "理发券")
+    console.fill("price", "20")
+    for name, value in (("valid_from", "2026-01-01"), ("valid_until", "2036-01-01")):
+        console.browser.execute_script(
+            "document.getElementsByName(arguments[0])[0].value = arguments[1]", name, value)
+    console.click("create-offer")  # no stock: points' contract names the field
+    assert console.all("[data-error-for=stock]"), console.text()
+    assert console.browser.find_element(By.NAME, "title").get_attribute("value") == "理发券"
+    console.fill("stock", "8")
+    console.click("create-offer")
+    assert console.all("#offer-added"), console.text()
+    assert "理发券" in console.text("#my-offers")
+
+
 def test_a_form_sent_twice_acts_once(console, tenancy, base_url):
     """A double tap, or a form resent from the browser's history: the redeem form carries
     its own idempotency key, so points makes one redemption and both answers name it."""
