@@ -139,6 +139,8 @@ def test_an_admin_opens_the_dashboard_with_its_chart(console, tenancy):
     console.sign_in(tenancy.users["street_admin"]["username"])
     assert console.path() == "/dashboard"
     assert "满意率" in console.text("#rates")
+    # what went up the ladder to the street: deliberation's and care's lists (none yet)
+    assert console.all("#decisions-escalated") and console.all("#visits-escalated")
     charts = console.all("#charts img.chart")
     assert charts
     assert console.until(lambda: all(
