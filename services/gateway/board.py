@@ -74,8 +74,11 @@ class Board:
 
     def page(self, community_id: str) -> dict:
         """The community's board (a FiveMicroOut as JSON data), at most a few seconds old."""
-        return self.pages.get(community_id, lambda: self._assemble(community_id),
-                              wait=3 * self.timeout + 1)
+        try:
+            return self.pages.get(community_id, lambda: self._assemble(community_id),
+                                  wait=3 * self.timeout + 1)
+        except FutureTimeout:  # waited for another request's assembly, which hung
+            raise Unavailable("the board is busy: try again", {"community_id": "busy"}) from None
 
     def close(self) -> None:
         self.threads.shutdown(wait=False, cancel_futures=True)
@@ -115,9 +118,10 @@ class Board:
         if isinstance(answer, DomainError):
             return BoardSection(key=spec.key, name=spec.name, service=spec.service,
                                 available=False, reason=answer.message, links=links)
-        return BoardSection(key=spec.key, name=spec.name, service=spec.service, available=True,
-                            figures=[{"key": k, "value": answer[k]} for k in spec.figures],
-                            links=links)
+        # A figure an older replica of the service does not answer yet reads 0.
+        figures = [{"key": k, "value": answer.get(k, 0)} for k in spec.figures]
+        return BoardSection(key=spec.key, name=spec.name, service=spec.service,
+                            available=True, figures=figures, links=links)
 
 
 def _answer(service: str, call: Any, deadline: float) -> dict | DomainError:
@@ -125,6 +129,7 @@ def _answer(service: str, call: Any, deadline: float) -> dict | DomainError:
     try:
         return call.result(timeout=max(0.0, deadline - time.monotonic()))
     except FutureTimeout:
+        call.cancel()  # still queued behind busy threads: never sent at all
         return Unavailable(f"{service} did not answer in time", {"service": service})
     except DomainError as exc:
         return exc
