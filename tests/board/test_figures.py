@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from deploy.waits import wait_until
 from tests.board.helpers import figures, moved, page
@@ -124,7 +125,7 @@ def test_a_topic_listed_a_meeting_held_and_its_vote_closed_move_the_governance_f
                               "decisions_approved": 1, "votes_closed": 1})
 
 
-def test_points_awarded_move_the_points_earned(bplatform):
+def test_points_awarded_and_redeemed_move_the_points_earned_and_redeemed(bplatform):
     client = bplatform.client
     admin = bplatform.headers("community_admin", "A")
     earner = bplatform.user("resident", "A", "board-earner")
@@ -136,6 +137,24 @@ def test_points_awarded_move_the_points_earned(bplatform):
         return made.status_code == 201 and made.json()["state"] == "posted"
 
     assert wait_until(awarded, timeout=15, every=0.3)
-    seen = moved(bplatform, before, {"earned": 30, "redeemed": 0})
-    assert earner["display_name"] not in json.dumps(page(bplatform), ensure_ascii=False)
-    assert seen["earned"] >= 30
+    moved(bplatform, before, {"earned": 30, "redeemed": 0})
+
+    shop = f"m-board-{uuid.uuid4().hex[:6]}"
+    assert client.post("/points/merchants", headers=admin, json={
+        "merchant_id": shop, "name": "东寺便利店", "modes": ["points_exchange"]}
+    ).status_code == 201
+    merchant = token_headers(bplatform, "merchant", f"u-{shop}", merchant_id=shop)
+    now = datetime.now(UTC)
+    offer = client.post("/points/offers", headers=merchant, json={
+        "title": "理发", "price": 10, "stock": 5, "valid_from": (now - timedelta(hours=1))
+        .isoformat(), "valid_until": (now + timedelta(days=1)).isoformat()})
+    assert offer.status_code == 201, offer.text
+    made = client.post("/points/redemptions", headers=bplatform.headers(
+        "resident", "A", "board-earner"), json={"offer_id": offer.json()["id"]})
+    assert made.status_code == 201, made.text
+    confirmed = client.post("/points/redemptions/confirm", headers=merchant,
+                            json={"code": made.json()["code"]})
+    assert confirmed.status_code == 200, confirmed.text
+    moved(bplatform, before, {"earned": 30, "redeemed": 10})
+    text = json.dumps(page(bplatform), ensure_ascii=False)
+    assert earner["display_name"] not in text and shop not in text
