@@ -210,6 +210,9 @@ ROUTES: dict[str, Route] = {
     "care.booking": Route("GET", "/care/bookings/{care_booking}",
                           ("care", "get_booking", ("care_booking",))),
     "care.elder": Route("GET", "/care/elders/{elder}", ("care", "get_elder", ("elder",))),
+    # missed visits gone up to a street: its admins and the district's (naming it)
+    "care.escalations": Route("GET", "/care/escalations?street_id={street}",
+                              ("care", "list_escalations", ("street",))),
     "care.elders": Route("GET", "/care/elders?community_id={community}",
                          ("care", "list_elders", ("community",)), lists="elder"),
     # 五微: the public board of any community (figures only; identity names it)
@@ -321,6 +324,7 @@ GATEWAY: dict[str, dict[str, Row]] = {
                         operator=NONE, community_admin=OWN),
     "care.elders": _only(ROLE, community_admin=OWN),
     "board.five_micro": _everyone(OK3),  # public, like 公示
+    "care.escalations": _only(ROLE, street_admin=STREET, district_admin=OK3),
 }
 
 RPC: dict[str, dict[str, Row]] = {
