@@ -50,7 +50,7 @@ def test_a_resident_sees_no_admin_page_nor_link(console, tenancy):
     console.sign_in(tenancy.users["resident"]["username"])
     links = {a.get_attribute("href").split("/console", 1)[1] for a in console.all("nav.main a")}
     assert links == {"/issues", "/issues/new", "/points", "/notifications",
-                     "/wishes", "/activities", "/topics"}
+                     "/wishes", "/activities", "/topics", "/five-micro"}
     console.open("/triage")
     assert console.browser.find_element(By.ID, "error-page")
     assert "无权" in console.text("h1")
