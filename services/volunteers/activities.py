@@ -51,7 +51,7 @@ def view(caller: Caller, act: Activity) -> dict[str, Any]:
         state=act.state, participants=len(act.participants), waitlisted=len(act.waitlist),
         checked_in=sum(1 for p in act.participants if p.get("checked_in_ts")),
         my_status=status, my_code=mine["code"] if mine else None,
-        organiser_account_id=act.organiser_account_id))
+        organiser_account_id=act.organiser_account_id, organisation_id=act.organisation_id))
 
 
 def may_run(caller: Caller, act: Activity) -> bool:
