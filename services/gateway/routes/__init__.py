@@ -10,6 +10,7 @@ from services.gateway.routes import (
     evaluation,
     grids,
     health,
+    incubation,
     issues,
     mediation,
     notifications,
@@ -33,4 +34,5 @@ ROUTERS = [health.router, auth.router, registry.router, users.router, grids.rout
            app_keys.router,
            notifications.router,
            audit.router,
-           care.router]
+           care.router,
+           incubation.router]
