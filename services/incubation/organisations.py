@@ -115,6 +115,7 @@ class OrganisationEntrypoints:
                            limit: int | None = None, cursor: str | None = None) -> dict:
         """The community's organisations, newest first: stage, step and what each lacks."""
         who = as_caller(caller)
+        who.require_role(Role.community_admin, *FOUNDERS)
         place = access.home(who, community_id)
         query = parse(PageQuery, {k: v for k, v in (("limit", limit), ("cursor", cursor))
                                   if v is not None})
