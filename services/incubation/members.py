@@ -31,7 +31,7 @@ class MemberEntrypoints:
         spec = parse(MemberIn, data)
         org = founder_or_admin(who, organisation_id)
         done = update(who, org.id, lambda o, now: domain.add_member(
-            o, spec.account_id, spec.name, spec.phone, now))
+            o, spec.account_id, spec.name, spec.phone, now), "add_member")
         return view(who, done.doc)
 
     @rpc
@@ -40,7 +40,8 @@ class MemberEntrypoints:
         """A member leaves (the founder stays)."""
         who = as_caller(caller)
         org = founder_or_admin(who, organisation_id)
-        done = update(who, org.id, lambda o, now: domain.remove_member(o, str(account_id)))
+        done = update(who, org.id, lambda o, now: domain.remove_member(o, str(account_id)),
+                      "remove_member")
         return view(who, done.doc)
 
     @rpc

@@ -45,11 +45,13 @@ def update(who: Caller, org_id: str, decide: Callable[[Organisation, float], Dec
         if action is None or made is None:
             return made
         shown = {k: v for k, v in made.changes.items() if k in AUDITED}
-        if "done" in shown:  # the step completed, not the whole list
-            shown["done"] = [row["step"] for row in shown["done"]]
         before = audit.fields_of(org, shown)
-        if "done" in before:
+        if "done" in shown:  # the steps completed, not the whole rows
+            shown["done"] = [row["step"] for row in shown["done"]]
             before["done"] = [row["step"] for row in org.done or ()]
+        if "members" in made.changes:  # how many, never who or their contact
+            shown["members"] = len(made.changes["members"])
+            before["members"] = len(org.members or ())
         return audit.attach(made, who, org, f"organisation.{action}", "organisation",
                             before=before, after=shown)
 
