@@ -176,7 +176,9 @@ def test_a_process_with_a_repeated_step_key_is_refused():
 def test_a_completion_changes_only_fields_the_organisation_has():
     from services.incubation.models import Organisation
 
-    o = org()
-    walk(o)
-    made = domain.complete(org(), "initiate", "u-admin", NOW)
-    assert set(made.changes) <= set(Organisation._fields)
+    o = put(org(), domain.complete(org(), "initiate", "u-admin", NOW))
+    o = put(o, domain.add_member(o, "u-2", "二", None, NOW))
+    o = put(o, domain.add_member(o, "u-3", "三", None, NOW))
+    ending = domain.complete(o, "recruit", "u-admin", NOW)  # the last step of a stage
+    assert set(ending.changes) == {"done", "stage"}
+    assert set(ending.changes) <= set(Organisation._fields)
