@@ -17,7 +17,6 @@ from dataclasses import replace
 from nameko.rpc import rpc
 
 from services.care import domain, metrics
-from services.care.catalogue import page_query
 from services.care.models import Elder, RotaSlot, Visit, new_id
 from services.common import access, audit
 from services.common.aggregate import Decision, change, history_of, pending_history
@@ -32,7 +31,7 @@ from services.common.contracts.care import (
     VisitPage,
 )
 from services.common.errors import Forbidden, NotFound
-from services.common.paging import fetch, page_key
+from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, parse, replies
 from services.common.store import StaleWrite
 
@@ -40,15 +39,11 @@ log = logging.getLogger(__name__)
 BATCH = 100
 
 
-def is_admin(who: Caller, elder: Elder) -> bool:
-    return who.role is Role.system or (who.role is Role.community_admin
-                                       and who.district_id == elder.district_id
-                                       and who.community_id == elder.community_id)
 
 
 def privileged(who: Caller, elder: Elder) -> bool:
     """The community's admin, or one of the elder's assigned visitors."""
-    if is_admin(who, elder):
+    if access.is_admin_of(who, elder):
         return True
     return who.district_id == elder.district_id and who.user_id in domain.visitors(elder)
 
@@ -148,7 +143,7 @@ class RotaEntrypoints:
         who = as_caller(caller)
         spec = parse(RotaIn, data)
         elder = find(who, elder_id)
-        if not is_admin(who, elder):
+        if not access.is_admin_of(who, elder):
             raise Forbidden("the community admin assigns the rota", {"role": who.role.value})
         before = domain.visitors(elder)
         done = update(who, elder.id, lambda e, now: audit.attach(domain.assign(
@@ -169,7 +164,7 @@ class RotaEntrypoints:
                     limit: int | None = None, cursor: str | None = None) -> dict:
         """The community admin's register, or (`mine`) the elders the caller visits."""
         who = as_caller(caller)
-        query = page_query(limit, cursor)
+        query = PageQuery.of(limit, cursor)
         if mine:
             slots, nxt = fetch(RotaSlot.objects, "visitor_key", f"v:{who.user_id}", query)
             found = [Elder.objects(id=s.elder_id).first() for s in slots]
@@ -217,7 +212,7 @@ class RotaEntrypoints:
         """An elder's visits, latest first (the admin and the visitors)."""
         who = as_caller(caller)
         elder = find(who, elder_id)
-        docs, nxt = fetch(Visit.objects, "page_key", f"e:{elder.id}", page_query(limit, cursor))
+        docs, nxt = fetch(Visit.objects, "page_key", f"e:{elder.id}", PageQuery.of(limit, cursor))
         if not cursor:  # the newest, not moved by the relay yet, lead the first page
             docs = history_of(elder, docs, key=lambda v: v.page_key)[::-1]
         return {"items": [visit_view(v) for v in docs], "next_cursor": nxt}

@@ -68,10 +68,6 @@ def project_view(project: Project) -> dict[str, Any]:
     return dump(ProjectOut(**{name: getattr(project, name) for name in ProjectOut.model_fields}))
 
 
-def _page(limit: int | None, cursor: str | None) -> PageQuery:
-    return parse(PageQuery, {k: v for k, v in (("limit", limit), ("cursor", cursor))
-                             if v is not None})
-
 
 def _project_keys(project: Project) -> None:
     project.page_key = page_key(f"c:{project.community_id}", project.created_ts, project.id)
@@ -111,7 +107,7 @@ class ListEntrypoints:
             raise InvalidInput("no such list", {"kind": "problem, need or resource"}) from None
         place = access.home(who, community_id)
         docs, nxt = fetch(ListEntry.objects, "page_key",
-                          f"c:{place.community_id}:{which.value}", _page(limit, cursor))
+                          f"c:{place.community_id}:{which.value}", PageQuery.of(limit, cursor))
         return {"items": [entry_view(d) for d in docs], "next_cursor": nxt}
 
     @rpc
@@ -191,7 +187,7 @@ class ListEntrypoints:
         field, scope = (("page_key", f"c:{place.community_id}")
                         if access.is_admin_of(who, place)
                         else ("public_key", f"c:{place.community_id}:public"))
-        docs, nxt = fetch(Project.objects, field, scope, _page(limit, cursor))
+        docs, nxt = fetch(Project.objects, field, scope, PageQuery.of(limit, cursor))
         return {"items": [project_view(d) for d in docs], "next_cursor": nxt}
 
     def _entry(self, who: Caller, entry_id: str, field: str, kind: ListKind) -> ListEntry:

@@ -515,6 +515,9 @@ WRITES: dict[str, Write] = {
     # redemption of the target's resident at the target's merchant, shop-<where>)
     "points.confirm": Write("POST", "/points/redemptions/confirm", (
         "points", "confirm_redemption", ("body",)), "issued", body={"code": "{code}"}),
+    # reading a code before confirming it: the same, so another merchant cannot probe codes
+    "points.check": Write("POST", "/points/redemptions/check", (
+        "points", "check_code", ("body",)), "issued", body={"code": "{code}"}),
     # the small-matters route (小事党群办) and the volunteers service's own writes
     "order.skill": Write("PUT", "/orders/{order}/skill", (
         "dispatch", "set_order_skill", ("order", "body")), "pool", body={"skill": "plumbing"}),
@@ -723,6 +726,7 @@ WRITE_GATEWAY: dict[str, dict[str, Row]] = {
     "responder.register": ADMIN_WRITE,
     "points.award": _only(ROLE, community_admin=OWN),  # the community's own admin only
     "points.confirm": _only(ROLE, merchant=OWN),  # another merchant's code: no such code
+    "points.check": _only(ROLE, merchant=OWN),
     "evaluation.weights": ADMIN_WRITE,
     "evaluation.three_routes": ADMIN_WRITE,
     # only the community's own admins set the skill of its open order (小事党群办)
