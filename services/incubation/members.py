@@ -51,8 +51,7 @@ class MemberEntrypoints:
         """The members in the order they joined, with contacts (founder and admin only)."""
         who = as_caller(caller)
         org = founder_or_admin(who, organisation_id)
-        query = parse(PageQuery, {k: v for k, v in (("limit", limit), ("cursor", cursor))
-                                  if v is not None})
+        query = PageQuery.of(limit, cursor)
         start = _offset(query.cursor, org.id)
         rows = list(org.members or ())
         nxt = (encode_cursor(f"members:{org.id}|{start + query.limit}")

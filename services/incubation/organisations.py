@@ -119,8 +119,7 @@ class OrganisationEntrypoints:
         who = as_caller(caller)
         who.require_role(Role.community_admin, *FOUNDERS)
         place = access.home(who, community_id)
-        query = parse(PageQuery, {k: v for k, v in (("limit", limit), ("cursor", cursor))
-                                  if v is not None})
+        query = PageQuery.of(limit, cursor)
         docs, nxt = fetch(Organisation.objects, "page_key", f"c:{place.community_id}", query)
         return {"items": [summary(d) for d in docs], "next_cursor": nxt}
 
