@@ -13,8 +13,7 @@ from services.common.contracts.incubation import (
     ProjectLinkIn,
     ResourceIn,
 )
-from services.common.errors import InvalidInput
-from services.common.paging import PageQuery, decode_cursor, encode_cursor
+from services.common.paging import PageQuery, slice_of
 from services.common.rpc import as_caller, parse, replies
 from services.incubation import domain
 from services.incubation.models import KnownProject, new_id
@@ -52,11 +51,8 @@ class MemberEntrypoints:
         who = as_caller(caller)
         org = founder_or_admin(who, organisation_id)
         query = PageQuery.of(limit, cursor)
-        start = _offset(query.cursor, org.id)
-        rows = list(org.members or ())
-        nxt = (encode_cursor(f"members:{org.id}|{start + query.limit}")
-               if start + query.limit < len(rows) else None)
-        return {"items": rows[start:start + query.limit], "next_cursor": nxt}
+        rows, nxt = slice_of(list(org.members or ()), f"members:{org.id}", query)
+        return {"items": rows, "next_cursor": nxt}
 
     @rpc
     @replies(OrganisationOut)
@@ -82,13 +78,3 @@ class MemberEntrypoints:
                       "link_project")
         return view(who, done.doc)
 
-
-def _offset(cursor: str | None, org_id: str) -> int:
-    """The members' cursor: a position in the document's own bounded list."""
-    if not cursor:
-        return 0
-    key = decode_cursor(cursor, f"members:{org_id}")
-    try:
-        return max(0, int(key.rsplit("|", 1)[1]))
-    except ValueError as exc:
-        raise InvalidInput("malformed cursor", {"cursor": "malformed"}) from exc
