@@ -64,6 +64,7 @@ CREATES = {  # a refused request to these must not add a record to that collecti
     ("POST", "/app-keys"): ("identity", "app_keys"),
     ("POST", "/care/services"): ("care", "services"),
     ("POST", "/care/elders"): ("care", "elders"),
+    ("POST", "/incubation/organisations"): ("incubation", "organisations"),
 }
 
 

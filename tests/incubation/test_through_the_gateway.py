@@ -77,6 +77,16 @@ def test_an_organisation_is_walked_through_its_four_stages_to_graduation(iplatfo
     assert wait_until(lambda: len([e for e in events("audit.recorded", record_id=oid)
                                    if e["action"] == "organisation.complete_step"]) == 9,
                       timeout=10, every=0.1)
+    logged: list[dict] = []
+
+    def in_the_log() -> bool:  # the audit service stored each completion (its own source)
+        got = client.get("/audit/entries?record_type=organisation&action="
+                         "organisation.complete_step&limit=100", headers=admin)
+        logged[:] = [e for e in got.json()["items"] if e["record_id"] == oid]
+        return len(logged) == 9
+
+    assert wait_until(in_the_log, timeout=10, every=0.2), logged
+    assert logged[0]["after"]["stage"] == "graduated"
     figures = client.get("/incubation/figures", headers=admin)
     assert figures.status_code == 200 and figures.json()["graduated"] >= 1
 
