@@ -25,12 +25,14 @@ from services.common.contracts.care import (
     ElderIn,
     ElderOut,
     ElderPage,
+    EscalationOut,
+    EscalationPage,
     RotaIn,
     VisitIn,
     VisitOut,
     VisitPage,
 )
-from services.common.errors import Forbidden, NotFound
+from services.common.errors import Forbidden, InvalidInput, NotFound
 from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, parse, replies
 from services.common.store import StaleWrite
@@ -64,6 +66,8 @@ def view(e: Elder) -> dict:
         grace_hours=round(e.grace_seconds / 3600, 3) if e.grace_seconds is not None else None,
         cycle=e.cycle or 0, visit_due_ts=e.visit_due_ts, missed=e.missed or 0,
         overdue=bool(e.cycle_missed), visits=e.visits or 0, last_visit_ts=e.last_visit_ts,
+        escalate_hours=round(domain.step(e) / 3600, 4) if e.every_days else None,
+        escalated_to=domain.LADDER[domain.level_of(e)] if e.cycle_missed else None,
         created_ts=e.created_ts, version=e.version).model_dump(mode="json")
 
 
@@ -111,9 +115,18 @@ def run_due(now: float) -> int:
             log.exception("visit deadline failed for %s", elder_id)
             continue
         if done.decision is not None and done.decision.events:
-            metrics.VISITS.labels("missed").inc()
+            kinds = {type(e).__name__ for e in done.decision.events}
+            metrics.VISITS.labels("missed" if "CareVisitMissed" in kinds else "escalated").inc()
             fired += 1
     return fired
+
+
+def escalation_view(e: Elder) -> dict:
+    return EscalationOut(elder_id=e.id, community_id=e.community_id, grid_id=e.grid_id,
+                         cycle=e.cycle or 0, escalated_to=domain.LADDER[domain.level_of(e)],
+                         missed_since_ts=(e.visit_due_ts or 0) + (e.grace_seconds or 0),
+                         escalated_ts=e.escalated_ts or 0, missed=e.missed or 0
+                         ).model_dump(mode="json")
 
 
 class RotaEntrypoints:
@@ -148,7 +161,7 @@ class RotaEntrypoints:
         before = domain.visitors(elder)
         done = update(who, elder.id, lambda e, now: audit.attach(domain.assign(
             e, spec.grid_worker_id, spec.volunteer_ids, spec.every_days, spec.first_due_ts,
-            spec.grace_hours, now), who, e, "care.rota_assign", "elder"))
+            spec.grace_hours, now, spec.escalate_hours), who, e, "care.rota_assign", "elder"))
         _slots(done.doc, before)
         return view(done.doc)
 
@@ -204,6 +217,25 @@ class RotaEntrypoints:
             metrics.VISITS.labels("late" if made["doc"].late else "made").inc()
             return visit_view(made["doc"])
         return visit_view(_visit(done.doc, made["id"]))
+
+    @rpc
+    @replies(EscalationPage)
+    def list_escalations(self, caller: dict, street_id: str | None = None,
+                         limit: int | None = None, cursor: str | None = None) -> dict:
+        """Elders of a street whose missed visit went up to the street or the district,
+        latest first: the street's admins (their own street) and the district's (naming
+        one). Where and since when only, never who."""
+        who = as_caller(caller)
+        who.require_role(Role.street_admin, Role.district_admin)
+        if who.role is Role.street_admin:
+            if street_id not in (None, who.street_id):
+                raise NotFound("no such street", {"street_id": "unknown"})
+            street_id = who.street_id
+        elif not street_id:
+            raise InvalidInput("name the street", {"street_id": "required"})
+        docs, nxt = fetch(Elder.objects, "escalation_key", f"s:{who.district_id}:{street_id}",
+                          PageQuery.of(limit, cursor))
+        return {"items": [escalation_view(e) for e in docs], "next_cursor": nxt}
 
     @rpc
     @replies(VisitPage)

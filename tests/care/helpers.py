@@ -10,7 +10,7 @@ from tests.dispatch.helpers import token_headers
 from tests.probes import event_probe, payloads
 
 WATCHED = ("care.booked", "care.booking_cancelled", "care.delivered", "care.visited",
-           "care.visit_missed", "audit.recorded")
+           "care.visit_missed", "care.visit_escalated", "audit.recorded")
 
 
 EventProbe = event_probe("care_probe", [("care", t) for t in WATCHED],
@@ -38,7 +38,7 @@ def resident(platform: Any, name: str | None = None, where: str = "A") -> dict:
 def add_service(platform: Any, headers: dict | None = None, **extra: Any) -> dict:
     body = {"kind": "meal_aid", "title": "长者助餐", "detail": "社区食堂午餐，送餐上门",
             "provider_kind": "social_org", "provider_name": "幸福食堂", "capacity": 5,
-            "eligibility": {"min_age": 60}, "price_points": 10, "price_money_cents": 800,
+            "eligibility": {"min_age": 60}, "price_points": 0, "price_money_cents": 800,
             "hours": 1.5} | extra
     made = platform.client.post("/care/services", json=body,
                                 headers=headers or platform.headers("community_admin"))

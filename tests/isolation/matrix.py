@@ -220,6 +220,9 @@ ROUTES: dict[str, Route] = {
     "care.booking": Route("GET", "/care/bookings/{care_booking}",
                           ("care", "get_booking", ("care_booking",))),
     "care.elder": Route("GET", "/care/elders/{elder}", ("care", "get_elder", ("elder",))),
+    # missed visits gone up to a street: its admins and the district's (naming it)
+    "care.escalations": Route("GET", "/care/escalations?street_id={street}",
+                              ("care", "list_escalations", ("street",))),
     "care.elders": Route("GET", "/care/elders?community_id={community}",
                          ("care", "list_elders", ("community",)), lists="elder"),
 }
@@ -338,6 +341,7 @@ GATEWAY: dict[str, dict[str, Row]] = {
     "incubation.members": _only(ROLE, reporter=OWN, community_admin=OWN, **dict.fromkeys((
         "resident", "grid_worker", "volunteer", "operator"), SEES_OWN_403)),
     "incubation.figures": _only(ROLE, community_admin=OWN),
+    "care.escalations": _only(ROLE, street_admin=STREET, district_admin=OK3),
 }
 
 RPC: dict[str, dict[str, Row]] = {
