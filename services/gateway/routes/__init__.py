@@ -4,6 +4,7 @@ from services.gateway.routes import (
     app_keys,
     audit,
     auth,
+    board,
     care,
     categories,
     deliberation,
@@ -35,4 +36,5 @@ ROUTERS = [health.router, auth.router, registry.router, users.router, grids.rout
            notifications.router,
            audit.router,
            care.router,
-           incubation.router]
+           incubation.router,
+           board.router]
