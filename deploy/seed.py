@@ -384,6 +384,31 @@ def seed_care(rpc: Any, demo: Demo) -> None:
         "volunteer_ids": [volunteer["id"]] if volunteer else [], "every_days": 7})
 
 
+def seed_incubation(rpc: Any, demo: Demo) -> None:
+    """Two of the first community's organisations (社会组织孵化) at different stages: a
+    mutual-aid team founded by the demo resident, recruited and trained (培育: its trial
+    lacks activities held), and an interest club just initiated (招募: it lacks members)."""
+    admin = _caller(demo.users["community_admin"])
+    resident = demo.users["resident"]
+    team = rpc.incubation.register_organisation(admin, {
+        "kind": "mutual_aid", "name": "邻里互助队", "purpose": "为独居老人代买、陪诊、修小家电",
+        "founder_account_id": resident["id"], "founder_name": resident["display_name"]})
+    rpc.incubation.complete_step(admin, team["id"], "initiate")
+    volunteers = [u for name, u in sorted(demo.users.items()) if name.startswith("volunteer")]
+    for n, member in enumerate([*volunteers, demo.users["operator"],
+                                demo.users["community_admin"]][:3]):
+        rpc.incubation.add_member(_caller(resident), team["id"], {
+            "account_id": member["id"], "name": member.get("display_name") or f"队员{n + 1}"})
+    rpc.incubation.complete_step(admin, team["id"], "recruit")
+    rpc.incubation.submit_evidence(_caller(resident), team["id"], "training", {
+        "text": "社区社工站开展的志愿服务与安全培训，2 小时"})
+    rpc.incubation.complete_step(admin, team["id"], "training")
+    club = rpc.incubation.register_organisation(admin, {
+        "kind": "interest", "name": "夕阳红合唱团", "purpose": "每周两次合唱排练, 节日演出",
+        "founder_account_id": demo.users["operator"]["id"]})
+    rpc.incubation.complete_step(admin, club["id"], "initiate")
+
+
 SEED_STEPS: dict[str, Callable[[Any, Demo], None]] = {
     "identity": seed_identity,
     "dispatch": seed_dispatch,
@@ -394,6 +419,7 @@ SEED_STEPS: dict[str, Callable[[Any, Demo], None]] = {
     "deliberation": seed_deliberation,
     "mediation": seed_mediation,
     "care": seed_care,
+    "incubation": seed_incubation,
 }
 
 # The logins printed after `up`, by the service whose step creates them.

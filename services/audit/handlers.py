@@ -9,7 +9,7 @@ from services.common.contracts import Envelope
 from services.common.inbox import handles
 
 SOURCES = ("identity", "intake", "dispatch", "points", "evaluation", "deliberation",
-           "volunteers", "mediation", "care")
+           "volunteers", "mediation", "care", "incubation")
 
 
 def _handler(source: str):  # noqa: ANN202

@@ -97,3 +97,18 @@ def fetch(queryset: Any, field: str, scope: str, query: PageQuery) -> tuple[list
     more = len(docs) > query.limit
     docs = docs[:query.limit]
     return docs, (encode_cursor(getattr(docs[-1], field)) if more and docs else None)
+
+
+def slice_of(rows: list[T], scope: str, query: PageQuery) -> tuple[list[T], str | None]:
+    """A page of a bounded list a document holds (a roster, an organisation's members): the
+    cursor is a position in it, refused when it is another list's or malformed."""
+    start = 0
+    if query.cursor:
+        key = decode_cursor(query.cursor, scope)
+        try:
+            start = max(0, int(key.rsplit(SEP, 1)[1]))
+        except ValueError as exc:
+            raise InvalidInput("malformed cursor", {"cursor": "malformed"}) from exc
+    end = start + query.limit
+    return rows[start:end], (encode_cursor(f"{scope}{SEP}{end}") if end < len(rows) else None)
+

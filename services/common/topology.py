@@ -28,6 +28,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("notify", "services.notify.service:NotifyService", 9108),
     ServiceSpec("audit", "services.audit.service:AuditService", 9110),
     ServiceSpec("care", "services.care.service:CareService", 9111),
+    ServiceSpec("incubation", "services.incubation.service:IncubationService", 9112),
 )
 
 GATEWAY_PORT = 8000  # LINLI_GATEWAY_PORT overrides; the gateway serves /metrics itself

@@ -24,8 +24,8 @@ from services.common.contracts.volunteers import (
     CheckInOut,
     RosterPage,
 )
-from services.common.errors import InvalidInput, NotFound
-from services.common.paging import PageQuery, decode_cursor, encode_cursor, fetch, page_key
+from services.common.errors import NotFound
+from services.common.paging import PageQuery, fetch, page_key, slice_of
 from services.common.rpc import as_caller, dump, parse, replies
 from services.volunteers import metrics
 from services.volunteers.domain import activities as rules
@@ -51,7 +51,7 @@ def view(caller: Caller, act: Activity) -> dict[str, Any]:
         state=act.state, participants=len(act.participants), waitlisted=len(act.waitlist),
         checked_in=sum(1 for p in act.participants if p.get("checked_in_ts")),
         my_status=status, my_code=mine["code"] if mine else None,
-        organiser_account_id=act.organiser_account_id))
+        organiser_account_id=act.organiser_account_id, organisation_id=act.organisation_id))
 
 
 def may_run(caller: Caller, act: Activity) -> bool:
@@ -133,10 +133,7 @@ class ActivityEntrypoints:
         query = PageQuery.of(limit, cursor)
         rows = [{"status": "participant", **p} for p in act.participants] + [
             {"status": "waitlisted", **w} for w in act.waitlist]
-        start = _offset(query.cursor, act.id)
-        page = rows[start:start + query.limit]
-        nxt = (encode_cursor(f"roster:{act.id}|{start + query.limit}")
-               if start + query.limit < len(rows) else None)
+        page, nxt = slice_of(rows, f"roster:{act.id}", query)
         keep = ("account_id", "status", "position", "checked_in_ts", "checked_out_ts", "hours")
         return {"items": [{k: r.get(k) for k in keep} for r in page], "next_cursor": nxt}
 
@@ -209,13 +206,3 @@ class ActivityEntrypoints:
             raise NotFound("no such activity", {"activity_id": "unknown"})
         return act
 
-
-def _offset(cursor: str | None, activity_id: str) -> int:
-    """The roster's cursor: a position in the document's own bounded list."""
-    if not cursor:
-        return 0
-    key = decode_cursor(cursor, f"roster:{activity_id}")
-    try:
-        return max(0, int(key.rsplit("|", 1)[1]))
-    except ValueError as exc:
-        raise InvalidInput("malformed cursor", {"cursor": "malformed"}) from exc

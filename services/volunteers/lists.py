@@ -22,6 +22,7 @@ from services.common.contracts.volunteers import (
     ProjectIn,
     ProjectOut,
     ProjectPage,
+    ProjectStarted,
 )
 from services.common.contracts.workflow import IssueClass
 from services.common.errors import Conflict, InvalidInput, NotFound
@@ -131,8 +132,11 @@ class ListEntrypoints:
                           title=spec.title, participants=list(spec.participant_account_ids),
                           milestones=[m.model_dump(mode="json") | {"done_ts": None}
                                       for m in spec.milestones], created_ts=now)
+        started = ProjectStarted(project_id=project.id, community_id=project.community_id,
+                                 need_id=need.id, owner_unit_id=project.owner_unit_id,
+                                 title=project.title, started_ts=now)
         done = change(lambda: project, lambda p, at: audit.attach(
-            Decision(), who, p, "project.start", "project", before={},
+            Decision(events=[started]), who, p, "project.start", "project", before={},
             after={"title": p.title, "need_id": p.need_id, "resource_ids": p.resource_ids}),
             who, derive=_project_keys)
         # The entries follow the project's commit (a crash between leaves them open: the

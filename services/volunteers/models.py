@@ -127,6 +127,7 @@ class Activity(Aggregate):
     waitlist = me.ListField(me.DictField())
     joined = me.IntField(default=0)  # sign-ups ever: the next position
     rating_item_opened = me.BooleanField(default=False)  # the organiser's service, to rate
+    organisation_id = me.StringField()  # an incubated organisation's (孵化), if it holds it
     created_ts = me.FloatField(required=True)
     page_key = me.StringField()  # "c:<community>|<starts>|<id>"
 

@@ -33,6 +33,7 @@ from services.deliberation.service import DeliberationService
 from services.dispatch.service import DispatchService
 from services.evaluation.service import EvaluationService
 from services.gateway import tokens
+from services.incubation.service import IncubationService
 from services.intake.service import IntakeService
 from services.mediation.service import MediationService
 from services.notify.service import NotifyService
@@ -63,6 +64,7 @@ CREATES = {  # a refused request to these must not add a record to that collecti
     ("POST", "/app-keys"): ("identity", "app_keys"),
     ("POST", "/care/services"): ("care", "services"),
     ("POST", "/care/elders"): ("care", "elders"),
+    ("POST", "/incubation/organisations"): ("incubation", "organisations"),
 }
 
 
@@ -207,7 +209,7 @@ def _check_refusal(path: str, response, problems: list[str], label: str) -> None
 def test_every_route_answers_generated_input_without_5xx(platform, tmp_path):
     client = platform.start(IntakeService, DispatchService, PointsService, VolunteersService,
                             EvaluationService, DeliberationService, MediationService,
-                            NotifyService, AuditService, CareService)
+                            NotifyService, AuditService, CareService, IncubationService)
     admin = {"Authorization": f"Bearer {_token(platform, 'community_admin')}"}
     real = _real_objects(platform, client, admin)
     auth = {role: {"Authorization": f"Bearer {_token(platform, role)}"} for role in ROLES}

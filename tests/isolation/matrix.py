@@ -196,6 +196,16 @@ ROUTES: dict[str, Route] = {
                            ("volunteers", "list_projects", ("community",)), lists="project"),
     "project.get": Route("GET", "/projects/{project}",
                          ("volunteers", "get_project", ("project",))),
+    # 社会组织孵化: the target's organisation, registered by its admin, founded by its reporter
+    "incubation.list": Route("GET", "/incubation/organisations?community_id={community}",
+                             ("incubation", "list_organisations", ("community",)),
+                             lists="organisation"),
+    "incubation.get": Route("GET", "/incubation/organisations/{organisation}",
+                            ("incubation", "get_organisation", ("organisation",))),
+    "incubation.members": Route("GET", "/incubation/organisations/{organisation}/members",
+                                ("incubation", "list_members", ("organisation",))),
+    "incubation.figures": Route("GET", "/incubation/figures?community_id={community}",
+                                ("incubation", "incubation_figures", ("community",))),
     # the audit log of the target community: its order's entry (made by its admin)
     # (the orders' entries: the world's other admin acts would push it off the first page)
     "audit.entries": Route("GET", "/audit/entries?community_id={community}&record_type=order",
@@ -323,6 +333,17 @@ GATEWAY: dict[str, dict[str, Row]] = {
     "care.elder": _only(ROLE, reporter=NONE, resident=NONE, grid_worker=OWN, volunteer=OWN,
                         operator=NONE, community_admin=OWN),
     "care.elders": _only(ROLE, community_admin=OWN),
+    # the community's people read its organisations (street and district admins one of
+    # their scope); the members' contacts are the founder's (the reporter) and the admin's
+    "incubation.list": _only(ROLE, **dict.fromkeys(("reporter", "resident", "grid_worker",
+                                                    "volunteer", "operator",
+                                                    "community_admin"), OWN)),
+    "incubation.get": _only(ROLE, street_admin=STREET, district_admin=OK3, **dict.fromkeys((
+        "reporter", "resident", "grid_worker", "volunteer", "operator", "community_admin"),
+        OWN)),
+    "incubation.members": _only(ROLE, reporter=OWN, community_admin=OWN, **dict.fromkeys((
+        "resident", "grid_worker", "volunteer", "operator"), SEES_OWN_403)),
+    "incubation.figures": _only(ROLE, community_admin=OWN),
     "board.five_micro": _everyone(OK3),  # public, like 公示
     "care.escalations": _only(ROLE, street_admin=STREET, district_admin=OK3),
 }
@@ -370,6 +391,11 @@ RPC: dict[str, dict[str, Row]] = {
                                   NONE),
     "care.elder": dict.fromkeys(("department", "street_admin", "district_admin", "merchant",
                                  "ops"), NONE),
+    # incubation answers those who see no organisation as "not there"; an admin above the
+    # community reads it but its members' contacts are not theirs
+    "incubation.get": dict.fromkeys(("department", "merchant", "ops"), NONE),
+    "incubation.members": {"street_admin": (403, 403, 404), "district_admin": ROLE,
+                           **dict.fromkeys(("department", "merchant", "ops"), NONE)},
 }
 
 
@@ -654,6 +680,13 @@ WRITES: dict[str, Write] = {
     "care.book": Write("POST", "/care/sessions/{session}/bookings", (
         "care", "book_session", ("session", "body")), "care_session",
         body={"beneficiary": {"name": "本人", "age": 70}}, ok=201),
+    # 社会组织孵化: the admin completes a step; the founder (the reporter) or admin recruits
+    "incubation.complete": Write("POST", "/incubation/organisations/{organisation}/steps/"
+                                 "{step}/complete", ("incubation", "complete_step", (
+                                     "organisation", "step")), "organisation"),
+    "incubation.add_member": Write("POST", "/incubation/organisations/{organisation}/members", (
+        "incubation", "add_member", ("organisation", "body")), "organisation",
+        body={"account_id": "u-{uniq}", "name": "新成员"}),
 }
 
 ADMIN_WRITE = _only(ROLE, **ADMINS)  # the admins' own writes; the gateway turns others away
@@ -762,6 +795,9 @@ WRITE_GATEWAY: dict[str, dict[str, Row]] = {
     "care.book": _only(ROLE, **dict.fromkeys(
         ("reporter", "resident", "grid_worker", "volunteer", "operator", "community_admin"),
         OWN)),
+    "incubation.complete": _only(ROLE, community_admin=OWN),
+    "incubation.add_member": _only(ROLE, reporter=OWN, community_admin=OWN, **dict.fromkeys((
+        "resident", "grid_worker", "volunteer", "operator"), SEES_OWN_403)),
 }
 
 _SEES_ISSUE = {"reporter": SEES_OWN_403, "grid_worker": SEES_OWN_403,
@@ -769,6 +805,9 @@ _SEES_ISSUE = {"reporter": SEES_OWN_403, "grid_worker": SEES_OWN_403,
                                     "merchant", "ops")}}
 _HOLDER_ONLY = {"department": SEES_OWN_403, "community_admin": SEES_OWN_403,
                 "street_admin": (403, 403, 404), **{r: NONE for r in NOT_THEIRS}}
+# incubation: an organisation one may not see is not there; one seen but not run: refused
+_INCUBATION_STAFF_ABOVE = {"street_admin": (403, 403, 404), "district_admin": ROLE,
+                           **dict.fromkeys(("department", "merchant", "ops"), NONE)}
 WRITE_RPC: dict[str, dict[str, Row]] = {
     "issue.triage": _SEES_ISSUE,
     "issue.resolve": _SEES_ISSUE,
@@ -806,6 +845,9 @@ WRITE_RPC: dict[str, dict[str, Row]] = {
     # a project is its community admin's to run: to anyone else it is not there
     **dict.fromkeys(("project.publish", "project.milestone"),
                     {r: NONE for r in ROLES if r != "community_admin"}),
+    "incubation.add_member": _INCUBATION_STAFF_ABOVE,
+    "incubation.complete": {**_INCUBATION_STAFF_ABOVE, **dict.fromkeys((
+        "reporter", "resident", "grid_worker", "volunteer", "operator"), SEES_OWN_403)},
 }
 
 

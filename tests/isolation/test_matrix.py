@@ -25,6 +25,7 @@ from services.deliberation.service import DeliberationService
 from services.dispatch.service import DispatchService
 from services.evaluation.service import EvaluationService
 from services.gateway import tokens
+from services.incubation.service import IncubationService
 from services.intake.service import IntakeService
 from services.mediation.service import MediationService
 from services.notify.service import NotifyService
@@ -150,7 +151,7 @@ def world(module_platform: Platform) -> World:
     platform = module_platform
     platform.start(IntakeService, DispatchService, EvaluationService, PointsService,
                    VolunteersService, MediationService, NotifyService, DeliberationService,
-                   AuditService, CareService)
+                   AuditService, CareService, IncubationService)
     tenancy = platform.tenancy()
     with platform.rpc() as rpc:
         tenancy.communities["A2"] = rpc.identity.create_community(
@@ -185,6 +186,8 @@ def world(module_platform: Platform) -> World:
             ids[target]["street"] = tenancy.streets["B" if where == "B" else "A"]["id"]
             ids[target] |= victims.care_records(rpc, admin, caller(platform, "reporter", where),
                                                 where)
+            ids[target]["organisation"] = victims.organisation_of(
+                rpc, admin, caller(platform, "reporter", where)["user_id"])
         for target, where in WHERE.items():
             _wait_dispatched(rpc, caller(platform, "community_admin", where),
                              ids[target]["issue"])

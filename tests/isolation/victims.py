@@ -85,7 +85,16 @@ def make(rpc: Any, kind: str, community_id: str, admin: dict, reporter: dict,
         return {"session": care_session_of(rpc, admin)}
     if kind == "case":  # a mediation case with the reporter as its first party
         return {"case": case_of(rpc, admin, community_id, reporter["user_id"])}
+    if kind == "organisation":  # registered by the admin, founded by the reporter
+        return {"organisation": organisation_of(rpc, admin, reporter["user_id"]),
+                "step": "initiate"}
     raise ValueError(f"no victim kind {kind!r}")
+
+
+def organisation_of(rpc: Any, admin: dict, founder: str) -> str:
+    return rpc.incubation.register_organisation(admin, {
+        "kind": "mutual_aid", "name": "邻里互助队", "purpose": "帮独居老人买菜",
+        "founder_account_id": founder})["id"]
 
 
 def case_of(rpc: Any, admin: dict, community_id: str, party_account: str) -> str:

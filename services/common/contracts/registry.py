@@ -18,6 +18,7 @@ from services.common.contracts import (
     dispatch,
     evaluation,
     identity,
+    incubation,
     intake,
     mediation,
     notify,
@@ -29,4 +30,5 @@ from services.common.contracts import (
 MODULES: tuple[ModuleType, ...] = (dispatch, identity, intake, points, workflow, volunteers,
                                    evaluation, deliberation, mediation,
                                    notify,
-                                   audit, care)
+                                   audit, care,
+                                   incubation)

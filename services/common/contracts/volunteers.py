@@ -66,6 +66,7 @@ class ActivityCheckedIn(BaseModel):
     community_id: str
     account_id: str
     checked_in_ts: EpochTs
+    organisation_id: str | None = None  # an activity of an incubated organisation (孵化)
 
 
 @event_payload("match.accepted")
@@ -97,6 +98,19 @@ class ProjectCompleted(BaseModel):
     title: str
     participant_account_ids: list[str] = Field(default_factory=list, max_length=200)
     completed_ts: EpochTs
+
+
+@event_payload("project.started")
+class ProjectStarted(BaseModel):
+    """A need and its resources became a project of the four lists (项目清单): incubation
+    keeps it in its read model, so an organisation links it without asking volunteers."""
+
+    project_id: str
+    community_id: str
+    need_id: str
+    owner_unit_id: str
+    title: str
+    started_ts: EpochTs
 
 
 @event_payload("match.offered")
@@ -312,6 +326,7 @@ class ActivityIn(BaseModel):
     starts_ts: EpochTs
     ends_ts: EpochTs
     hours: Annotated[float, Field(gt=0, le=24, allow_inf_nan=False)] | None = None
+    organisation_id: Id | None = None  # held by an incubated organisation (孵化)
 
     @model_validator(mode="after")
     def _ordered(self) -> ActivityIn:
@@ -342,6 +357,7 @@ class ActivityOut(BaseModel):
     my_status: Literal["participant", "waitlisted", "none"] = "none"
     my_code: str | None = None  # the caller's one-time door code (as text; the QR is /qr)
     organiser_account_id: str
+    organisation_id: str | None = None
 
 
 class RosterEntry(BaseModel):

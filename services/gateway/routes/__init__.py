@@ -11,6 +11,7 @@ from services.gateway.routes import (
     evaluation,
     grids,
     health,
+    incubation,
     issues,
     mediation,
     notifications,
@@ -35,4 +36,5 @@ ROUTERS = [health.router, auth.router, registry.router, users.router, grids.rout
            notifications.router,
            audit.router,
            care.router,
+           incubation.router,
            board.router]

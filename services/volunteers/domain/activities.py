@@ -76,7 +76,9 @@ def check_in(act: Any, code: str, now: float) -> tuple[Decision | None, dict]:
     return Decision(changes={"participants": participants},
                     events=[ActivityCheckedIn(activity_id=act.id, community_id=act.community_id,
                                               account_id=seat["account_id"],
-                                              checked_in_ts=now)]), seat
+                                              checked_in_ts=now,
+                                              organisation_id=getattr(act, "organisation_id",
+                                                                      None))]), seat
 
 
 def check_out(act: Any, code: str, now: float) -> tuple[Decision | None, dict]:

@@ -40,4 +40,6 @@ def test_wish_fulfilled_and_checked_in_field_names():
         "wish_id", "community_id", "resident_account_id", "volunteer_account_id",
         "fulfilled_ts"}
     assert set(ActivityCheckedIn.model_fields) == {
-        "activity_id", "community_id", "account_id", "checked_in_ts"}
+        "activity_id", "community_id", "account_id", "checked_in_ts", "organisation_id"}
+    # additive for incubation: optional, so an event without it still parses
+    assert ActivityCheckedIn.model_fields["organisation_id"].is_required() is False
