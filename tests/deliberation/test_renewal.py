@@ -59,7 +59,7 @@ def _voted_renewal(dplatform, client, admin: dict, proposer: dict) -> tuple[dict
               for n in range(2)}
     opened = client.post(f"/meetings/{mid}/vote", headers=admin, json={
         "electorate": [{"household_id": k, "members": v} for k, v in voters.items()],
-        "closes_ts": time.time() + 2.0})
+        "closes_ts": time.time() + 3.5})
     assert opened.status_code == 200, opened.text
     for n in range(2):
         cast = client.post(f"/meetings/{mid}/ballots", json={"choice": "yes"},
