@@ -113,11 +113,14 @@ class Stack:
 
     def down(self) -> list[str]:
         """Stop exactly the processes this stack directory started; the system broker stays."""
-        order = [*reversed(self.processes()), *self.stores()]
-        # Stores last, even one this configuration no longer names (`up --store-per-service`).
-        names = sorted(self.table.names(), key=lambda n: (n.startswith(store.NAME),
-                                                          order.index(n) if n in order else -1))
-        return [name for name in names if self.table.stop(name)]
+        # The gateway first (no new requests), then the services together, then the stores,
+        # even one this configuration no longer names (`up --store-per-service`).
+        names = self.table.names()
+        stores = [n for n in names if n.startswith(store.NAME)]
+        front = [n for n in names if n == GATEWAY]
+        services = [n for n in names if n not in stores and n not in front]
+        return [name for group in (front, services, stores)
+                for name in self.table.stop_many(group)]
 
     def status(self) -> list[tuple[str, str, int | None, int]]:
         """(name, up/down/external, pid, port) for the store and every process."""

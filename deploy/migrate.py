@@ -15,6 +15,8 @@ services now read by (`make up` runs it after the stores start, before the servi
 - evaluation's publications from before they became aggregates (no `published_ts`, no
   `version`): their publication time from the league they hold, published, version 0 (a
   small collection: one per published league and period).
+- points' earning rules upserted without `version` by releases before rules became
+  aggregates: version 0 (ten rules per community).
 
 Each pass reads documents still missing the key in bounded batches (`{key: null}`, a
 limit: on the key's own index) and `$set`s only the derived fields, conditional on the
@@ -115,6 +117,7 @@ PASSES: dict[str, list[tuple[str, str, Callable[[dict], dict[str, Any]]]]] = {
                  ("grids", "page_key", _listed("grids"))],
     "identity": [("users", "page_key", _listed("users"))],
     "evaluation": [("publications", "published_ts", _publication_fields)],
+    "points": [("rules", "version", lambda _raw: {"version": 0})],
 }
 
 

@@ -12,6 +12,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +92,27 @@ class ProcessTable:
             self._wait_exit(pid, 5.0)
         self.pid_file(name).unlink(missing_ok=True)
         return True
+
+    def stop_many(self, names: list[str], timeout: float = 10.0) -> list[str]:
+        """`stop` for several at once: every group is signalled before any is waited for,
+        so a stack's processes wind down together, not one after another (each takes a
+        second or two to finish its workers)."""
+        pids = {}
+        for name in names:
+            pid = self.pid(name)
+            if pid is None:
+                self.pid_file(name).unlink(missing_ok=True)
+                continue
+            _signal_group(pid, signal.SIGTERM)
+            pids[name] = pid
+        deadline = time.monotonic() + timeout
+        for pid in pids.values():
+            if not self._wait_exit(pid, max(0.0, deadline - time.monotonic())):
+                _signal_group(pid, signal.SIGKILL)
+                self._wait_exit(pid, 5.0)
+        for name in pids:
+            self.pid_file(name).unlink(missing_ok=True)
+        return list(pids)
 
     def kill(self, name: str) -> bool:
         """SIGKILL, as a crash would: no shutdown handlers run. The pid file stays, stale."""

@@ -18,14 +18,14 @@ from typing import Any
 from nameko.rpc import rpc
 
 from services.care import domain, metrics, seats
-from services.care.catalogue import find_service, find_session, page_query
+from services.care.catalogue import find_service, find_session
 from services.care.models import Booking, CareOffering, booking_id
 from services.common import access, audit
 from services.common.aggregate import Committed, change
 from services.common.caller import Caller, Role
 from services.common.contracts.care import BookingIn, BookingOut, BookingPage, DeliveryIn
 from services.common.errors import Conflict, Forbidden, NotFound
-from services.common.paging import fetch, page_key
+from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, parse, replies
 from services.common.store import StaleWrite
 
@@ -37,13 +37,10 @@ BOOKERS = (Role.resident, Role.volunteer, Role.operator, Role.grid_worker,
 
 def is_provider(who: Caller, service: CareOffering) -> bool:
     """The service's provider account, or its community's admin (and the system)."""
-    if who.role is Role.system:
+    if access.is_admin_of(who, service):
         return True
-    if who.district_id != service.district_id:
-        return False
-    if who.role is Role.community_admin and who.community_id == service.community_id:
-        return True
-    return bool(service.provider_account_id) and who.user_id == service.provider_account_id
+    return (who.district_id == service.district_id and bool(service.provider_account_id)
+            and who.user_id == service.provider_account_id)
 
 
 def view(who: Caller, b: Booking, service: CareOffering | None = None) -> dict:
@@ -197,7 +194,7 @@ class BookingEntrypoints:
         account provides, or (`session_id`) a session's roster for its provider and the
         community admin."""
         who = as_caller(caller)
-        query = page_query(limit, cursor)
+        query = PageQuery.of(limit, cursor)
         if provided and session_id is None:
             docs, nxt = fetch(Booking.objects, "provider_key", f"p:{who.user_id}", query)
             services = {sid: find_service(sid) for sid in {d.service_id for d in docs}}

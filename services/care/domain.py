@@ -7,6 +7,8 @@ returns the Decision or raises a DomainError naming the field. No I/O here.
     rota:     cycle n due at visit_due_ts; a visit ──▶ cycle n + 1 due every_days later;
               due + grace passed without a visit ──(PollTimer, once)──▶ missed, escalated,
               cycle n + 1 due every_days after cycle n's due time
+    ladder:   missed ──▶ community; still not visited escalate_hours later ──▶ street;
+              again ──▶ district (the top); a visit puts it back to none
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from services.common.contracts.care import (
     CareBookingCancelled,
     CareDelivered,
     CareVisited,
+    CareVisitEscalated,
     CareVisitMissed,
 )
 from services.common.errors import Conflict, InvalidInput
@@ -137,8 +140,22 @@ def visitors(elder: Any) -> list[str]:
     return [v for v in [elder.grid_worker_id, *(elder.volunteer_ids or [])] if v]
 
 
+LADDER = ("none", "community", "street", "district")  # level n of a missed visit
+TOP = len(LADDER) - 1
+
+
+def level_of(elder: Any) -> int:
+    return min(max(int(elder.level or 0), 0), TOP)
+
+
+def step(elder: Any) -> float:
+    """The time between two rungs (a rota assigned before the ladder: a day)."""
+    return DAY if elder.escalate_seconds is None else float(elder.escalate_seconds)
+
+
 def assign(elder: Any, grid_worker_id: str, volunteer_ids: list[str], every_days: int,
-           first_due_ts: float | None, grace_hours: float, now: float) -> Decision:
+           first_due_ts: float | None, grace_hours: float, now: float,
+           escalate_hours: float = 24.0) -> Decision:
     """A rota (re)assigned: the awaited visit is due at `first_due_ts` (or every_days on)."""
     due = first_due_ts if first_due_ts is not None else now + every_days * DAY
     if due <= now - DAY:
@@ -146,6 +163,7 @@ def assign(elder: Any, grid_worker_id: str, volunteer_ids: list[str], every_days
     return Decision(changes={"grid_worker_id": grid_worker_id,
                              "volunteer_ids": list(volunteer_ids), "every_days": every_days,
                              "grace_seconds": grace_hours * 3600.0,
+                             "escalate_seconds": escalate_hours * 3600.0,
                              "cycle": max(elder.cycle or 0, 0) + 1, "visit_due_ts": due,
                              "cycle_missed": False})
 
@@ -172,7 +190,8 @@ def visited(elder: Any, visitor_id: str, well: bool, now: float) -> tuple[Decisi
                              "last_visit_id": vid, "last_visitor_id": visitor_id,
                              "cycle": elder.cycle + 1,
                              "visit_due_ts": now + elder.every_days * DAY,
-                             "cycle_missed": False}, events=[event]), late
+                             "cycle_missed": False, "level": 0, "escalated_ts": None},
+                    events=[event]), late
 
 
 def visit_missed(elder: Any, now: float) -> Decision | None:
@@ -182,12 +201,35 @@ def visit_missed(elder: Any, now: float) -> Decision | None:
         return None
     if elder.visit_due_ts + (elder.grace_seconds or 0) > now:
         return None
-    people = [*visitors(elder), elder.registered_by]
+    # the previous cycle not visited either: the miss stays where that one had reached
+    level = max(level_of(elder), 1)
     event = CareVisitMissed(elder_id=elder.id, community_id=elder.community_id,
                             grid_id=elder.grid_id, cycle=elder.cycle,
-                            due_ts=elder.visit_due_ts, notify=list(dict.fromkeys(people)))
-    return Decision(changes={"missed": (elder.missed or 0) + 1, "cycle_missed": True},
-                    events=[event])
+                            due_ts=elder.visit_due_ts, escalated_to=LADDER[level],
+                            notify=_told(elder), street_id=elder.street_id,
+                            district_id=elder.district_id)
+    return Decision(changes={"missed": (elder.missed or 0) + 1, "cycle_missed": True,
+                             "level": level, "escalated_ts": now}, events=[event])
+
+
+def _told(elder: Any) -> list[str]:
+    return list(dict.fromkeys([*visitors(elder), elder.registered_by]))
+
+
+def escalate(elder: Any, now: float) -> Decision | None:
+    """The missed visit still not made `escalate_seconds` after its last escalation: one
+    level up, once per level (the PollTimer's claim); at the district it stays."""
+    level = level_of(elder)
+    if not elder.cycle_missed or level < 1 or level >= TOP or elder.escalated_ts is None:
+        return None
+    if elder.escalated_ts + step(elder) > now:
+        return None
+    event = CareVisitEscalated(
+        elder_id=elder.id, community_id=elder.community_id, street_id=elder.street_id,
+        district_id=elder.district_id, grid_id=elder.grid_id, cycle=elder.cycle,
+        escalated_to=LADDER[level + 1],
+        missed_since_ts=elder.visit_due_ts + (elder.grace_seconds or 0), notify=_told(elder))
+    return Decision(changes={"level": level + 1, "escalated_ts": now}, events=[event])
 
 
 def derive_elder(elder: Any) -> None:
@@ -200,8 +242,16 @@ def derive_elder(elder: Any) -> None:
     grace = elder.grace_seconds or 0
     if elder.cycle_missed:
         elder.next_due_ts = elder.visit_due_ts + period + grace
+        level = level_of(elder)
+        if 1 <= level < TOP and elder.escalated_ts is not None:  # the next rung
+            elder.next_due_ts = min(elder.next_due_ts,
+                                    elder.escalated_ts + step(elder))
     else:
         elder.next_due_ts = elder.visit_due_ts + grace
+    # the street's list of its escalated elders (the district's names a street)
+    elder.escalation_key = (page_key(f"s:{elder.district_id}:{elder.street_id}",
+                                     elder.escalated_ts, elder.id)
+                            if elder.cycle_missed and level_of(elder) >= 2 else None)
 
 
 def roll_over(elder: Any, now: float) -> Decision | None:
@@ -217,10 +267,11 @@ def roll_over(elder: Any, now: float) -> Decision | None:
 
 
 def due(elder: Any, now: float) -> Decision | None:
-    """What the deadline means now: the next cycle rolled over, then (or else) missed."""
+    """What the deadline means now: the next cycle rolled over, then (or else) missed, or
+    else the missed visit one level up."""
     rolled = roll_over(elder, now)
     if rolled is None:
-        return visit_missed(elder, now)
+        return visit_missed(elder, now) or escalate(elder, now)
     ahead = _Ahead(elder, rolled.changes)
     missed = visit_missed(ahead, now)
     if missed is None:

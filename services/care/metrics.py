@@ -11,5 +11,5 @@ BOOKINGS = Counter("linli_care_bookings_total", "Bookings by service kind and st
                    ["kind", "step"])
 HOURS = Counter("linli_care_hours_delivered_total", "Hours of care delivered, by provider kind",
                 ["provider_kind"])
-VISITS = Counter("linli_care_visits_total", "Rota visits made, made late, and missed",
-                 ["result"])
+VISITS = Counter("linli_care_visits_total",
+                 "Rota visits made, made late, missed, or escalated a level", ["result"])

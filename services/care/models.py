@@ -104,7 +104,7 @@ class Elder(Aggregate):
     time plus the grace), while it has not been declared missed."""
 
     meta = {"db_alias": ALIAS, "collection": "elders",
-            "indexes": ["page_key", "next_due_ts"]}
+            "indexes": ["page_key", "next_due_ts", "escalation_key"]}
     id = me.StringField(primary_key=True)
     district_id = me.StringField(required=True)
     street_id = me.StringField()
@@ -125,6 +125,10 @@ class Elder(Aggregate):
     visit_due_ts = me.FloatField()
     cycle_missed = me.BooleanField(default=False)
     missed = me.IntField(default=0)
+    level = me.IntField(default=0)  # how far the missed visit went up (domain.LADDER)
+    escalated_ts = me.FloatField()
+    escalate_seconds = me.FloatField()
+    escalation_key = me.StringField()  # "s:<district>:<street>|<escalated>|<id>", street+
     visits = me.IntField(default=0)
     last_visit_ts = me.FloatField()
     last_visit_id = me.StringField()

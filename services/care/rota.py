@@ -17,7 +17,6 @@ from dataclasses import replace
 from nameko.rpc import rpc
 
 from services.care import domain, metrics
-from services.care.catalogue import page_query
 from services.care.models import Elder, RotaSlot, Visit, new_id
 from services.common import access, audit
 from services.common.aggregate import Decision, change, history_of, pending_history
@@ -26,13 +25,15 @@ from services.common.contracts.care import (
     ElderIn,
     ElderOut,
     ElderPage,
+    EscalationOut,
+    EscalationPage,
     RotaIn,
     VisitIn,
     VisitOut,
     VisitPage,
 )
-from services.common.errors import Forbidden, NotFound
-from services.common.paging import fetch, page_key
+from services.common.errors import Forbidden, InvalidInput, NotFound
+from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, parse, replies
 from services.common.store import StaleWrite
 
@@ -40,15 +41,11 @@ log = logging.getLogger(__name__)
 BATCH = 100
 
 
-def is_admin(who: Caller, elder: Elder) -> bool:
-    return who.role is Role.system or (who.role is Role.community_admin
-                                       and who.district_id == elder.district_id
-                                       and who.community_id == elder.community_id)
 
 
 def privileged(who: Caller, elder: Elder) -> bool:
     """The community's admin, or one of the elder's assigned visitors."""
-    if is_admin(who, elder):
+    if access.is_admin_of(who, elder):
         return True
     return who.district_id == elder.district_id and who.user_id in domain.visitors(elder)
 
@@ -69,6 +66,8 @@ def view(e: Elder) -> dict:
         grace_hours=round(e.grace_seconds / 3600, 3) if e.grace_seconds is not None else None,
         cycle=e.cycle or 0, visit_due_ts=e.visit_due_ts, missed=e.missed or 0,
         overdue=bool(e.cycle_missed), visits=e.visits or 0, last_visit_ts=e.last_visit_ts,
+        escalate_hours=round(domain.step(e) / 3600, 4) if e.every_days else None,
+        escalated_to=domain.LADDER[domain.level_of(e)] if e.cycle_missed else None,
         created_ts=e.created_ts, version=e.version).model_dump(mode="json")
 
 
@@ -116,9 +115,18 @@ def run_due(now: float) -> int:
             log.exception("visit deadline failed for %s", elder_id)
             continue
         if done.decision is not None and done.decision.events:
-            metrics.VISITS.labels("missed").inc()
+            kinds = {type(e).__name__ for e in done.decision.events}
+            metrics.VISITS.labels("missed" if "CareVisitMissed" in kinds else "escalated").inc()
             fired += 1
     return fired
+
+
+def escalation_view(e: Elder) -> dict:
+    return EscalationOut(elder_id=e.id, community_id=e.community_id, grid_id=e.grid_id,
+                         cycle=e.cycle or 0, escalated_to=domain.LADDER[domain.level_of(e)],
+                         missed_since_ts=(e.visit_due_ts or 0) + (e.grace_seconds or 0),
+                         escalated_ts=e.escalated_ts or 0, missed=e.missed or 0
+                         ).model_dump(mode="json")
 
 
 class RotaEntrypoints:
@@ -148,12 +156,12 @@ class RotaEntrypoints:
         who = as_caller(caller)
         spec = parse(RotaIn, data)
         elder = find(who, elder_id)
-        if not is_admin(who, elder):
+        if not access.is_admin_of(who, elder):
             raise Forbidden("the community admin assigns the rota", {"role": who.role.value})
         before = domain.visitors(elder)
         done = update(who, elder.id, lambda e, now: audit.attach(domain.assign(
             e, spec.grid_worker_id, spec.volunteer_ids, spec.every_days, spec.first_due_ts,
-            spec.grace_hours, now), who, e, "care.rota_assign", "elder"))
+            spec.grace_hours, now, spec.escalate_hours), who, e, "care.rota_assign", "elder"))
         _slots(done.doc, before)
         return view(done.doc)
 
@@ -169,7 +177,7 @@ class RotaEntrypoints:
                     limit: int | None = None, cursor: str | None = None) -> dict:
         """The community admin's register, or (`mine`) the elders the caller visits."""
         who = as_caller(caller)
-        query = page_query(limit, cursor)
+        query = PageQuery.of(limit, cursor)
         if mine:
             slots, nxt = fetch(RotaSlot.objects, "visitor_key", f"v:{who.user_id}", query)
             found = [Elder.objects(id=s.elder_id).first() for s in slots]
@@ -211,13 +219,32 @@ class RotaEntrypoints:
         return visit_view(_visit(done.doc, made["id"]))
 
     @rpc
+    @replies(EscalationPage)
+    def list_escalations(self, caller: dict, street_id: str | None = None,
+                         limit: int | None = None, cursor: str | None = None) -> dict:
+        """Elders of a street whose missed visit went up to the street or the district,
+        latest first: the street's admins (their own street) and the district's (naming
+        one). Where and since when only, never who."""
+        who = as_caller(caller)
+        who.require_role(Role.street_admin, Role.district_admin)
+        if who.role is Role.street_admin:
+            if street_id not in (None, who.street_id):
+                raise NotFound("no such street", {"street_id": "unknown"})
+            street_id = who.street_id
+        elif not street_id:
+            raise InvalidInput("name the street", {"street_id": "required"})
+        docs, nxt = fetch(Elder.objects, "escalation_key", f"s:{who.district_id}:{street_id}",
+                          PageQuery.of(limit, cursor))
+        return {"items": [escalation_view(e) for e in docs], "next_cursor": nxt}
+
+    @rpc
     @replies(VisitPage)
     def list_visits(self, caller: dict, elder_id: str, limit: int | None = None,
                     cursor: str | None = None) -> dict:
         """An elder's visits, latest first (the admin and the visitors)."""
         who = as_caller(caller)
         elder = find(who, elder_id)
-        docs, nxt = fetch(Visit.objects, "page_key", f"e:{elder.id}", page_query(limit, cursor))
+        docs, nxt = fetch(Visit.objects, "page_key", f"e:{elder.id}", PageQuery.of(limit, cursor))
         if not cursor:  # the newest, not moved by the relay yet, lead the first page
             docs = history_of(elder, docs, key=lambda v: v.page_key)[::-1]
         return {"items": [visit_view(v) for v in docs], "next_cursor": nxt}

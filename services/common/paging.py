@@ -14,9 +14,9 @@ import base64
 import binascii
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
-from services.common.errors import InvalidInput
+from services.common.errors import InvalidInput, invalid_from_pydantic
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
@@ -39,6 +39,16 @@ class PageQuery(BaseModel):
 
     limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
     cursor: str | None = Field(None, max_length=512)
+
+    @classmethod
+    def of(cls, limit: int | None, cursor: str | None) -> PageQuery:
+        """An entrypoint's `limit` and `cursor` arguments (None: not given), checked; a bad
+        one is InvalidInput naming it."""
+        given = {k: v for k, v in (("limit", limit), ("cursor", cursor)) if v is not None}
+        try:
+            return cls.model_validate(given)
+        except ValidationError as exc:
+            raise invalid_from_pydantic(exc) from exc
 
 
 def page_key(scope: str, at: float, item_id: str) -> str:

@@ -19,7 +19,7 @@ from services.common.contracts.deliberation import (
     UtilisationOut,
 )
 from services.common.errors import Conflict, InvalidInput, NotFound
-from services.common.paging import fetch, page_key
+from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, parse, replies
 from services.deliberation import access, booking, views
 from services.deliberation.domain import halls as usage
@@ -60,7 +60,7 @@ class HallEntrypoints:
         who = as_caller(caller)
         place = access.reader_home(who, community_id)
         docs, nxt = fetch(Hall.objects, "page_key", f"c:{place}",
-                          views.page_query(limit, cursor))
+                          PageQuery.of(limit, cursor))
         return views.page(docs, nxt, views.hall)
 
     @rpc

@@ -23,7 +23,7 @@ from services.common.contracts.deliberation import (
     TopicState,
 )
 from services.common.errors import Conflict, InvalidInput, NotFound
-from services.common.paging import fetch, page_key
+from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, parse, replies
 from services.deliberation import access, booking, metrics, rpc_roster, views
 from services.deliberation.domain import meetings as rules
@@ -119,7 +119,7 @@ class MeetingEntrypoints:
         who = as_caller(caller)
         place = access.reader_home(who, community_id)
         docs, nxt = fetch(Meeting.objects, "page_key", f"c:{place}",
-                          views.page_query(limit, cursor))
+                          PageQuery.of(limit, cursor))
         return views.page(docs, nxt, views.meeting)
 
     @rpc
@@ -137,7 +137,7 @@ class MeetingEntrypoints:
         elif not street_id:
             raise InvalidInput("name the street", {"street_id": "required"})
         docs, nxt = fetch(Meeting.objects, "escalation_key",
-                          f"s:{who.district_id}:{street_id}", views.page_query(limit, cursor))
+                          f"s:{who.district_id}:{street_id}", PageQuery.of(limit, cursor))
         return views.page(docs, nxt, views.escalation)
 
     @rpc

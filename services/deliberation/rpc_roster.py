@@ -18,7 +18,7 @@ from services.common.contracts.deliberation import (
     RepresentativePage,
 )
 from services.common.errors import InvalidInput, NotFound
-from services.common.paging import fetch, page_key
+from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, parse, replies
 from services.deliberation import access, views
 from services.deliberation.models import Hall, Representative
@@ -121,5 +121,5 @@ class RosterEntrypoints:
             if hall is None or hall.community_id != place:
                 raise NotFound("no such hall", {"hall_id": "unknown"})
             field, scope = "hall_key", f"h:{hall_id}"
-        docs, nxt = fetch(Representative.objects, field, scope, views.page_query(limit, cursor))
+        docs, nxt = fetch(Representative.objects, field, scope, PageQuery.of(limit, cursor))
         return views.page(docs, nxt, view)

@@ -22,7 +22,7 @@ from services.common.contracts.deliberation import (
 )
 from services.common.contracts.types import Code
 from services.common.errors import Conflict, Forbidden, NotFound
-from services.common.paging import fetch, page_key
+from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, parse, replies
 from services.deliberation import access, categories, grids, topics, views
 from services.deliberation.domain import topics as rules
@@ -126,7 +126,7 @@ class TopicEntrypoints:
         place = access.reader_home(who, community_id)
         field, scope = ("proposed_key", f"c:{place}:proposed") if proposals else (
             "list_key", f"c:{place}:list")
-        docs, nxt = fetch(Topic.objects, field, scope, views.page_query(limit, cursor))
+        docs, nxt = fetch(Topic.objects, field, scope, PageQuery.of(limit, cursor))
         return views.page(docs, nxt, views.topic)
 
     @rpc
@@ -138,7 +138,7 @@ class TopicEntrypoints:
         who = as_caller(caller)
         place = access.reader_home(who, community_id)
         docs, nxt = fetch(Topic.objects, "convention_key", f"c:{place}:conventions",
-                          views.page_query(limit, cursor))
+                          PageQuery.of(limit, cursor))
         return views.page(docs, nxt, views.topic)
 
     @rpc
@@ -166,7 +166,7 @@ class TopicEntrypoints:
         who = as_caller(caller)
         doc = find(who, topic_id)
         docs, nxt = fetch(TopicComment.objects, "page_key", f"t:{doc.id}",
-                          views.page_query(limit, cursor))
+                          PageQuery.of(limit, cursor))
         return views.page(docs, nxt, _comment)
 
 

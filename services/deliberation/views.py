@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from services.common.contracts.deliberation import EscalationOut, HallOut, MeetingOut, TopicOut
-from services.common.paging import PageQuery
-from services.common.rpc import parse
 from services.deliberation.closing import policy_of
 from services.deliberation.models import Hall, Meeting, Topic
 
@@ -46,10 +44,6 @@ def escalation(doc: Meeting) -> EscalationOut:
                          deadline_ts=doc.plan["deadline_ts"], escalated_ts=doc.escalated_ts,
                          tasks_done=len(doc.tasks_done or []), tasks_total=doc.tasks_total)
 
-
-def page_query(limit: int | None, cursor: str | None) -> PageQuery:
-    return parse(PageQuery, {k: v for k, v in (("limit", limit), ("cursor", cursor))
-                             if v is not None})
 
 
 def page(docs: list[Any], nxt: str | None, view: Any) -> dict[str, Any]:

@@ -56,8 +56,7 @@ class OrderEntrypoints:
         who = as_caller(caller)
         want = parse(OrderFilter, {"community_id": community_id, "state": state, "pool": pool,
                                    "reached": reached, "mine": mine})
-        query = parse(PageQuery, {k: v for k, v in (("limit", limit), ("cursor", cursor))
-                                  if v is not None})
+        query = PageQuery.of(limit, cursor)
         return dump(orders.page(who, want, query))
 
     @rpc

@@ -38,7 +38,7 @@ from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, dump, parse, replies
 from services.mediation import domain, metrics
 from services.mediation.models import MediationCase, new_id
-from services.mediation.views import FULL, find, is_admin, own_party, privileged, view
+from services.mediation.views import FULL, find, own_party, privileged, view
 
 log = logging.getLogger(__name__)
 OPENERS = (Role.community_admin, Role.grid_worker)
@@ -131,8 +131,7 @@ class CaseEntrypoints:
                    cursor: str | None = None) -> dict:
         """The community admin's cases, or (`mine`) the cases the caller mediates."""
         who = as_caller(caller)
-        query = parse(PageQuery, {k: v for k, v in (("limit", limit), ("cursor", cursor))
-                                  if v is not None})
+        query = PageQuery.of(limit, cursor)
         if mine:
             docs, nxt = fetch(MediationCase.objects, "mediator_key", f"m:{who.user_id}", query)
             docs = [d for d in docs if privileged(who, d)]
@@ -260,7 +259,7 @@ class CaseEntrypoints:
 
     def _admin(self, who: Caller, case_id: str) -> MediationCase:
         case = self._case(who, case_id)
-        if not is_admin(who, case):
+        if not access.is_admin_of(who, case):
             raise Forbidden("the community admin does this", {"role": who.role.value})
         return case
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.common import access
 from services.common.caller import Caller, Role
 from services.common.contracts.mediation import CaseOut, MeetingOut, PartyOut
 from services.common.errors import NotFound
@@ -18,19 +19,10 @@ FULL, PARTY, FILER = "full", "party", "filer"
 
 def privileged(who: Caller, case: MediationCase) -> bool:
     """The case's mediator, or its community's admin (and the system)."""
-    if who.role is Role.system:
+    if access.is_admin_of(who, case):
         return True
-    if who.district_id != case.district_id:
-        return False
-    if who.role is Role.community_admin and who.community_id == case.community_id:
-        return True
-    return bool(case.mediator_id) and who.user_id == case.mediator_id
-
-
-def is_admin(who: Caller, case: MediationCase) -> bool:
-    return who.role is Role.system or (who.role is Role.community_admin
-                                       and who.district_id == case.district_id
-                                       and who.community_id == case.community_id)
+    return (who.district_id == case.district_id and bool(case.mediator_id)
+            and who.user_id == case.mediator_id)
 
 
 def own_party(who: Caller, case: MediationCase) -> dict | None:

@@ -11,8 +11,10 @@ from services.common.contracts.notify import NotificationKind
 
 K = NotificationKind
 RESIDENT_ROLES = frozenset({Role.resident, Role.volunteer, Role.operator})
+LEVEL_NAMES = {"community": "社区", "street": "街道", "district": "区"}
 MAX_READ_IDS = 200  # ids read one by one above the watermark; the oldest fold into it
-AUDIENCE_NAMES = {"u": "personal", "r": "community", "dep": "unit", "g": "grid"}
+AUDIENCE_NAMES = {"u": "personal", "r": "community", "dep": "unit", "g": "grid",
+                  "st": "street", "di": "district"}
 
 
 def personal(user_id: str) -> str:
@@ -31,9 +33,32 @@ def grid(community_id: str, grid_id: str) -> str:
     return f"g:{community_id}:{grid_id}"
 
 
+def street(district_id: str, street_id: str) -> str:
+    """A street's admins (what went up to the street: a missed visit, for one)."""
+    return f"st:{district_id}:{street_id}"
+
+
+def district(district_id: str) -> str:
+    return f"di:{district_id}"
+
+
+def level_audience(level: str, district_id: str | None, street_id: str | None) -> str | None:
+    """The staff inbox of a ladder level above the community, if the event names it."""
+    if level == "street" and district_id and street_id:
+        return street(district_id, street_id)
+    if level == "district" and district_id:
+        return district(district_id)
+    return None
+
+
 def audiences_of(who: Caller) -> list[str]:
-    """The inboxes a caller reads: their own, and their community's, unit's or grid's."""
+    """The inboxes a caller reads: their own, and their community's, unit's or grid's, or
+    their street's or district's (its admins)."""
     mine = [personal(who.user_id)]
+    if who.role is Role.street_admin and who.street_id:
+        mine.append(street(who.district_id, who.street_id))
+    if who.role is Role.district_admin and who.district_id:
+        mine.append(district(who.district_id))
     if who.community_id:
         if who.role in RESIDENT_ROLES:
             mine.append(residents(who.community_id))
@@ -145,5 +170,9 @@ def text(kind: NotificationKind, **facts: Any) -> tuple[str, str]:
         return ("社区选举开始投票" if facts.get("election") else "社区决议开始投票",
                 f"投票截止 {facts['due']}")
     if kind is K.visit_missed:
-        return "独居老人走访逾期，已上报社区", f"第 {facts['cycle']} 次走访应于 {facts['due']} 完成"
+        return (f"独居老人走访逾期，已上报{LEVEL_NAMES.get(facts.get('level'), '社区')}",
+                f"第 {facts['cycle']} 次走访应于 {facts['due']} 完成")
+    if kind is K.visit_escalated:
+        return (f"独居老人走访仍未完成，已上报{LEVEL_NAMES.get(facts['level'], '')}",
+                f"第 {facts['cycle']} 次走访自 {facts['since']} 起逾期")
     raise ValueError(f"no text for {kind}")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from services.common.caller import Caller
 from services.common.contracts import Envelope
-from services.common.contracts.care import CareVisitMissed
+from services.common.contracts.care import CareVisitEscalated, CareVisitMissed
 from services.common.contracts.deliberation import VoteOpened
 from services.common.contracts.dispatch import (
     OrderClaimed,
@@ -146,7 +146,19 @@ class EventHandlers:
         """独居老人: a missed visit, to its visitors and the community admin who registered
         the elder (ids only: the elder's details stay in care)."""
         event: CareVisitMissed = envelope.parsed()
-        text = domain.text(K.visit_missed, cycle=event.cycle, due=_due(event.due_ts))
-        for user_id in event.notify:
-            _tell(self, envelope, domain.personal(user_id), K.visit_missed,
-                  f"elder:{event.elder_id}", text)
+        text = domain.text(K.visit_missed, cycle=event.cycle, due=_due(event.due_ts),
+                           level=event.escalated_to)
+        staff = domain.level_audience(event.escalated_to, event.district_id, event.street_id)
+        for audience in [*map(domain.personal, event.notify), *([staff] if staff else [])]:
+            _tell(self, envelope, audience, K.visit_missed, f"elder:{event.elder_id}", text)
+
+    @handles("care", "care.visit_escalated", idempotent=True)
+    def on_visit_escalated(self, envelope: Envelope) -> None:
+        """The missed visit still not made: the level it went up to (the street's or the
+        district's admins) and, again, its visitors and the community admin."""
+        event: CareVisitEscalated = envelope.parsed()
+        text = domain.text(K.visit_escalated, cycle=event.cycle, level=event.escalated_to,
+                           since=_due(event.missed_since_ts))
+        staff = domain.level_audience(event.escalated_to, event.district_id, event.street_id)
+        for audience in [*map(domain.personal, event.notify), *([staff] if staff else [])]:
+            _tell(self, envelope, audience, K.visit_escalated, f"elder:{event.elder_id}", text)

@@ -47,7 +47,8 @@ def ensure_defaults(community_id: str) -> None:
     coll = Rule._get_collection()
     for kind, rule in DEFAULT_RULES.items():
         coll.update_one({"_id": f"{community_id}|{kind.value}"}, {"$setOnInsert": {
-            "community_id": community_id, "kind": kind.value, **rule.model_dump()}},
+            "community_id": community_id, "kind": kind.value, "version": 0,
+            **rule.model_dump()}},
             upsert=True)
     ledger.ensure_account(community_id, AccountKind.pool)
     ledger.ensure_account(community_id, AccountKind.expiry)
@@ -58,9 +59,6 @@ def set_rule(caller: Caller, community_id: str, kind: EarnKind, data: RuleIn) ->
     """The rule's new values and the admin's audit event, in one write."""
     access.require_own(caller, community_id)
     rule_id = f"{community_id}|{kind.value}"
-    # Rules the seed upserted raw carry no version: give them one (the frame's guard).
-    Rule._get_collection().update_one({"_id": rule_id, "version": {"$exists": False}},
-                                      {"$set": {"version": 0}})
 
     def load() -> Rule:
         return Rule.objects(id=rule_id).first() or Rule(id=rule_id, community_id=community_id,

@@ -133,12 +133,31 @@ def _issue(caller: Caller, rid: str, offer: Offer) -> Redemption:
     raise Conflict("no free code; try again", {"code": "exhausted"})
 
 
-def confirm(caller: Caller, code: str) -> Redemption:
-    """At the counter: only the offer's merchant, once, before expiry."""
-    found = Redemption.objects(code=code).only("id", "merchant_id", "resident_id").first()
+def _at_counter(caller: Caller, code: str, *fields: str) -> Redemption:
+    """The redemption of `code` if it is for the caller's own offers (a merchant cannot
+    confirm their own); else the 404 of an unknown code, so codes cannot be probed."""
+    found = Redemption.objects(code=code).only("id", "merchant_id", "resident_id",
+                                               *fields).first()
     if found is None or found.merchant_id != caller.merchant_id or (
             found.resident_id == caller.user_id):
         raise NotFound("no such code", {"code": "unknown"})
+    return found
+
+
+def check(caller: Caller, code: str, now: float) -> tuple[Redemption, str | None]:
+    """Before confirming: the redemption of the code and why confirming it would be
+    refused now (None: it would not)."""
+    found = _at_counter(caller, code, "offer_id", "price", "state", "expires_ts")
+    try:
+        domain.confirmable(found.state, found.expires_ts, now)
+    except Conflict as refused:
+        return found, refused.message
+    return found, None
+
+
+def confirm(caller: Caller, code: str) -> Redemption:
+    """At the counter: only the offer's merchant, once, before expiry."""
+    found = _at_counter(caller, code)
 
     def decide(doc: Redemption, at: datetime) -> Decision:
         now = at.timestamp()

@@ -35,10 +35,6 @@ EARNERS = (Role.resident, Role.volunteer, Role.operator)
 READERS = (*ADMIN_ROLES,)
 
 
-def _page(limit: int | None, cursor: str | None) -> PageQuery:
-    return parse(PageQuery, {k: v for k, v in (("limit", limit), ("cursor", cursor))
-                             if v is not None})
-
 
 def _whose(who: Caller, community_id: str | None, user_id: str | None) -> tuple[str, str]:
     """(community, user) of an account the caller may read: their own, or (admins) anyone's
@@ -72,7 +68,7 @@ class BookEntrypoints:
         who = as_caller(caller)
         community_id, user_id = _whose(who, community_id, user_id)
         return books.statement(ledger.account_id(community_id, AccountKind.resident, user_id),
-                               _page(limit, cursor))
+                               PageQuery.of(limit, cursor))
 
     @rpc
     @replies(PostingPage)
@@ -83,7 +79,7 @@ class BookEntrypoints:
         who.require_role(*READERS)
         community_id = access.community_for(who, community_id)
         access.require_sees(who, community_id)
-        return books.ledger_page(community_id, _page(limit, cursor))
+        return books.ledger_page(community_id, PageQuery.of(limit, cursor))
 
     @rpc
     @replies(VerifyReport)
@@ -96,7 +92,7 @@ class BookEntrypoints:
         scope = access.scope_of(community_id)
         if scope is None or not who.sees_figures(scope):
             raise NotFound("no such community", {"community_id": "unknown"})
-        query = _page(limit, cursor)
+        query = PageQuery.of(limit, cursor)
         return verify.verify_page(community_id, query.cursor, query.limit)
 
     @rpc
@@ -156,7 +152,7 @@ class BookEntrypoints:
         """The community's partner merchants."""
         who = as_caller(caller)
         return merchants.partners(who, access.community_for(who, community_id),
-                                  _page(limit, cursor))
+                                  PageQuery.of(limit, cursor))
 
     @rpc
     @replies(OfferOut)
@@ -173,7 +169,7 @@ class BookEntrypoints:
         """A community's offers, newest first (a merchant: its own there)."""
         who = as_caller(caller)
         return merchants.offers(who, access.community_for(who, community_id),
-                                _page(limit, cursor))
+                                PageQuery.of(limit, cursor))
 
     @rpc
     @replies(OfferOut)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import time
 from datetime import UTC, datetime
 
 import segno
@@ -11,6 +12,7 @@ from nameko.rpc import rpc
 
 from services.common.caller import ADMIN_ROLES, Caller, Role
 from services.common.contracts.points import (
+    CodeCheckOut,
     ConfirmIn,
     QrOut,
     RedemptionIn,
@@ -21,8 +23,8 @@ from services.common.errors import InvalidInput, NotFound
 from services.common.paging import PageQuery, fetch
 from services.common.rpc import as_caller, parse, replies
 from services.points import access, merchants, redemption
-from services.points.models import Redemption
-from services.points.rpc_books import EARNERS, _page
+from services.points.models import Offer, Redemption
+from services.points.rpc_books import EARNERS
 
 
 def _at(ts: float | None) -> datetime | None:
@@ -81,7 +83,7 @@ class RedemptionEntrypoints:
                          limit: int | None = None, cursor: str | None = None) -> RedemptionPage:
         """A resident's own redemptions, or a merchant's in a community, newest first."""
         who = as_caller(caller)
-        query: PageQuery = _page(limit, cursor)
+        query: PageQuery = PageQuery.of(limit, cursor)
         community_id = access.community_for(who, community_id)
         if who.role is Role.merchant:
             if not merchants.partnered(community_id, who.merchant_id or ""):
@@ -110,6 +112,21 @@ class RedemptionEntrypoints:
         who.require_role(Role.merchant)
         body = parse(ConfirmIn, data)
         return view(redemption.confirm(who, body.code), who)
+
+    @rpc
+    @replies(CodeCheckOut)
+    def check_code(self, caller: dict, data: dict) -> CodeCheckOut:
+        """At the counter, before confirming: what the code is for and whether it would be
+        confirmed now (the offer's merchant only)."""
+        who = as_caller(caller)
+        who.require_role(Role.merchant)
+        body = parse(ConfirmIn, data)
+        doc, refusal = redemption.check(who, body.code, time.time())
+        offer = Offer.objects(id=doc.offer_id).only("title").first()
+        return CodeCheckOut(redemption_id=doc.id, offer_id=doc.offer_id,
+                            offer_title=offer.title if offer else None, price=doc.price,
+                            state=doc.state, expires_at=_at(doc.expires_ts),
+                            confirmable=refusal is None, refusal=refusal)
 
     @rpc
     @replies(QrOut)

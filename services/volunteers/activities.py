@@ -94,8 +94,7 @@ class ActivityEntrypoints:
         """The community's activities, latest start first."""
         who = as_caller(caller)
         place = access.home(who, community_id)
-        query = parse(PageQuery, {k: v for k, v in (("limit", limit), ("cursor", cursor))
-                                  if v is not None})
+        query = PageQuery.of(limit, cursor)
         docs, nxt = fetch(Activity.objects, "page_key", f"c:{place.community_id}", query)
         return {"items": [view(who, d) for d in docs], "next_cursor": nxt}
 
@@ -131,8 +130,7 @@ class ActivityEntrypoints:
         act = self._activity(who, activity_id)
         if not may_run(who, act):
             raise NotFound("no such activity", {"activity_id": "unknown"})
-        query = parse(PageQuery, {k: v for k, v in (("limit", limit), ("cursor", cursor))
-                                  if v is not None})
+        query = PageQuery.of(limit, cursor)
         rows = [{"status": "participant", **p} for p in act.participants] + [
             {"status": "waitlisted", **w} for w in act.waitlist]
         start = _offset(query.cursor, act.id)

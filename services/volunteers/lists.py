@@ -80,11 +80,6 @@ def project_view(project: Project, admin: bool = True) -> dict[str, Any]:
                            photos_before=links["before"], photos_after=links["after"]))
 
 
-def page_query(limit: int | None, cursor: str | None) -> PageQuery:
-    return parse(PageQuery, {k: v for k, v in (("limit", limit), ("cursor", cursor))
-                             if v is not None})
-
-
 
 def project_keys(project: Project) -> None:
     project.page_key = page_key(f"c:{project.community_id}", project.created_ts, project.id)
@@ -124,7 +119,7 @@ class ListEntrypoints:
             raise InvalidInput("no such list", {"kind": "problem, need or resource"}) from None
         place = access.home(who, community_id)
         docs, nxt = fetch(ListEntry.objects, "page_key",
-                          f"c:{place.community_id}:{which.value}", page_query(limit, cursor))
+                          f"c:{place.community_id}:{which.value}", PageQuery.of(limit, cursor))
         return {"items": [entry_view(d) for d in docs], "next_cursor": nxt}
 
     @rpc
@@ -202,7 +197,7 @@ class ListEntrypoints:
         field, scope = (("page_key", f"c:{place.community_id}")
                         if access.is_admin_of(who, place)
                         else ("public_key", f"c:{place.community_id}:public"))
-        docs, nxt = fetch(Project.objects, field, scope, page_query(limit, cursor))
+        docs, nxt = fetch(Project.objects, field, scope, PageQuery.of(limit, cursor))
         staff = field == "page_key"
         return {"items": [project_view(d, staff) for d in docs], "next_cursor": nxt}
 

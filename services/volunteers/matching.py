@@ -230,8 +230,7 @@ class MatchEntrypoints:
                      limit: int | None = None, cursor: str | None = None) -> dict:
         """The community's matches (admins), or (`offered`) the caller's open offers."""
         who = as_caller(caller)
-        query = parse(PageQuery, {k: v for k, v in (("limit", limit), ("cursor", cursor))
-                                  if v is not None})
+        query = PageQuery.of(limit, cursor)
         if offered:
             docs, nxt = fetch(Match.objects, "offer_key", f"o:{who.user_id}", query)
         else:

@@ -180,8 +180,7 @@ class ProfileEntrypoints:
         """A page of the community's profiles, newest first (staff and volunteers)."""
         who = as_caller(caller)
         who.require_role(*ADMIN_ROLES, Role.grid_worker, Role.volunteer, Role.operator)
-        query = parse(PageQuery, {k: v for k, v in (("limit", limit), ("cursor", cursor))
-                                  if v is not None})
+        query = PageQuery.of(limit, cursor)
         target = str(community_id or who.community_id or "")
         if not target:
             raise Forbidden("name the community", {"community_id": "required"})
@@ -259,8 +258,7 @@ class ProfileEntrypoints:
         who = as_caller(caller)
         who.require_role(Role.community_admin)
         place = access.home(who, community_id)
-        query = parse(PageQuery, {k: v for k, v in (("limit", limit), ("cursor", cursor))
-                                  if v is not None})
+        query = PageQuery.of(limit, cursor)
         docs, nxt = fetch(Profile.objects, "talent_key", f"t:{place.community_id}", query)
         return {"items": [view(who, d) for d in docs], "next_cursor": nxt}
 

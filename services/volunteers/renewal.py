@@ -33,6 +33,7 @@ from services.common.contracts.volunteers import (
     ProjectPhotoOut,
 )
 from services.common.errors import Forbidden, InvalidInput, NotFound
+from services.common.paging import PageQuery
 from services.common.rpc import as_caller, parse, replies
 from services.volunteers import lists
 from services.volunteers.domain import renewal as rules
@@ -141,7 +142,7 @@ class RenewalEntrypoints:
         who = as_caller(caller)
         project = self._project(who, project_id, admin=False)
         rows, nxt = rules.page(project.pledges or [], f"pj:{project.id}",
-                               lists.page_query(limit, cursor))
+                               PageQuery.of(limit, cursor))
         return {"items": [pledge_view(dict(r), who, project) for r in rows], "next_cursor": nxt}
 
     @rpc

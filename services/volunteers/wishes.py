@@ -43,10 +43,6 @@ def derive(wish: Wish) -> None:
         setattr(wish, name, value)
 
 
-def page_query(limit: int | None, cursor: str | None) -> PageQuery:
-    return parse(PageQuery, {k: v for k, v in (("limit", limit), ("cursor", cursor))
-                             if v is not None})
-
 
 class WishEntrypoints:
     @rpc
@@ -81,7 +77,7 @@ class WishEntrypoints:
         who = as_caller(caller)
         place = access.home(who, community_id)
         docs, nxt = fetch(Wish.objects, "board_key", f"c:{place.community_id}:open",
-                          page_query(limit, cursor))
+                          PageQuery.of(limit, cursor))
         return {"items": [view(who, d) for d in docs], "next_cursor": nxt}
 
     @rpc
@@ -92,7 +88,7 @@ class WishEntrypoints:
         who = as_caller(caller)
         field, scope = ("claimed_key", f"v:{who.user_id}") if claimed else (
             "mine_key", f"r:{who.user_id}")
-        docs, nxt = fetch(Wish.objects, field, scope, page_query(limit, cursor))
+        docs, nxt = fetch(Wish.objects, field, scope, PageQuery.of(limit, cursor))
         return {"items": [view(who, d) for d in docs], "next_cursor": nxt}
 
     @rpc

@@ -10,7 +10,7 @@ from tests.dispatch.helpers import token_headers
 from tests.probes import event_probe, payloads
 
 WATCHED = ("care.booked", "care.booking_cancelled", "care.delivered", "care.visited",
-           "care.visit_missed", "audit.recorded")
+           "care.visit_missed", "care.visit_escalated", "audit.recorded")
 
 
 EventProbe = event_probe("care_probe", [("care", t) for t in WATCHED],

@@ -197,3 +197,54 @@ def test_a_bad_elder_is_a_422_naming_the_field(cplatform):
     got = cplatform.client.post("/care/elders", headers=cplatform.headers("community_admin"),
                                 json={"name": "x", "age": 20, "address": "y"})
     assert got.status_code == 422 and "age" in error_of(got)["fields"]
+
+
+def test_a_missed_visit_not_made_goes_up_to_the_street_then_the_district_once_each(cplatform):
+    people = _people(cplatform)
+    elder = _register(cplatform, people, first_due_ts=time.time() + 0.3, grace_hours=0,
+                      escalate_hours=0.0005)  # a rung every 1.8 s
+    assert elder["escalate_hours"] == 0.0005
+
+    def rungs() -> list[str]:
+        return [e["escalated_to"] for e in events("care.visit_escalated", elder_id=elder["id"])]
+
+    assert wait_until(lambda: "district" in rungs(), timeout=20, every=0.2), rungs()
+    time.sleep(2.5)  # more rungs would have come by now: the district is the top
+    assert sorted(set(rungs())) == ["district", "street"]
+    assert len(event_ids("care.visit_escalated", elder_id=elder["id"])) == 2
+    assert _secret_free(events("care.visit_escalated", elder_id=elder["id"]))
+    admin = cplatform.headers("community_admin")
+    now = cplatform.client.get(f"/care/elders/{elder['id']}", headers=admin).json()
+    assert (now["overdue"], now["escalated_to"]) == (True, "district")
+
+    street_a = cplatform.headers("street_admin", "A")
+    listed = cplatform.client.get("/care/escalations", headers=street_a)
+    assert listed.status_code == 200, listed.text
+    (row,) = [r for r in listed.json()["items"] if r["elder_id"] == elder["id"]]
+    assert (row["escalated_to"], row["cycle"], row["missed"]) == ("district", 1, 1)
+    assert _secret_free(listed.json())
+    street_b = cplatform.headers("street_admin", "B")
+    other = cplatform.client.get("/care/escalations", headers=street_b).json()["items"]
+    assert elder["id"] not in [r["elder_id"] for r in other]
+    a_street = cplatform.tenancy().streets["A"]["id"]  # naming another: a missing street's
+    assert cplatform.client.get(f"/care/escalations?street_id={a_street}",
+                                headers=street_b).status_code == 404
+    assert cplatform.client.get("/care/escalations", headers=admin).status_code == 403
+
+    def told(headers: dict, kind: str) -> list[dict]:
+        got = cplatform.client.get("/me/notifications?limit=100", headers=headers)
+        assert got.status_code == 200, got.text
+        got = got.json()
+        return [n for n in got["items"]
+                if n["ref"] == f"elder:{elder['id']}" and n["kind"] == kind]
+
+    assert wait_until(lambda: told(street_a, "visit_escalated"), timeout=10, every=0.2)
+    district = cplatform.headers("district_admin")
+    assert wait_until(lambda: told(district, "visit_escalated"), timeout=10, every=0.2)
+    assert not told(street_b, "visit_escalated")
+
+    visit = cplatform.client.post(f"/care/elders/{elder['id']}/visits",
+                                  headers=people["grid_worker"], json={"well": True})
+    assert visit.status_code == 201 and visit.json()["late"] is True
+    after = cplatform.client.get("/care/escalations", headers=street_a).json()["items"]
+    assert elder["id"] not in [r["elder_id"] for r in after]  # visited: off the list

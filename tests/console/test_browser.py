@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 from selenium.webdriver.common.by import By
 
@@ -125,12 +126,13 @@ def test_a_merchant_confirms_a_residents_redemption_code(console, tenancy):
     console.fill("code", code.lower())
     console.click("look-up")
     assert console.text("#checked-code") == code
+    assert "大米 5kg" in console.text("#code-for"), console.text()  # read before confirming
     console.click("confirm-code")
     assert "大米 5kg" in console.text("#confirmed"), console.text()
-    console.fill("code", code)  # once only: points refuses the second time
+    console.fill("code", code)  # once only: the look-up says why, with no confirm button
     console.click("look-up")
-    console.click("confirm-code")
-    assert console.all("#form-errors")
+    assert "confirmed" in console.text("#not-confirmable"), console.text()
+    assert not console.all("#confirm-code")
 
 
 def test_an_admin_opens_the_dashboard_with_its_chart(console, tenancy):
@@ -202,3 +204,42 @@ def test_the_community_admin_adds_an_offer(console, tenancy):
             "document.getElementsByName(arguments[0])[0].value = arguments[1]", name, value)
     console.click("create-offer")
     assert "洗衣液" in console.text("#community-offers"), console.text()
+
+
+def test_a_merchant_puts_its_own_offer_on_sale(console, tenancy):
+    console.sign_in(tenancy.users["merchant"]["username"])
+    console.open("/offers")
+    assert "大米 5kg" in console.text("#my-offers")  # the offer its community's admin made
+    console.fill("title", "理发券")
+    console.fill("price", "20")
+    for name, value in (("valid_from", "2026-01-01"), ("valid_until", "2036-01-01")):
+        console.browser.execute_script(
+            "document.getElementsByName(arguments[0])[0].value = arguments[1]", name, value)
+    console.click("create-offer")  # no stock: points' contract names the field
+    assert console.all("[data-error-for=stock]"), console.text()
+    assert console.browser.find_element(By.NAME, "title").get_attribute("value") == "理发券"
+    console.fill("stock", "8")
+    console.click("create-offer")
+    assert console.all("#offer-added"), console.text()
+    assert "理发券" in console.text("#my-offers")
+
+
+def test_a_form_sent_twice_acts_once(console, tenancy, base_url):
+    """A double tap, or a form resent from the browser's history: the redeem form carries
+    its own idempotency key, so points makes one redemption and both answers name it."""
+    console.sign_in(tenancy.users["resident"]["username"])
+    console.open("/points")
+    form = console.browser.find_element(
+        By.CSS_SELECTOR, f"#offers li[data-offer='{tenancy.offer['id']}'] form")
+    fields = {i.get_attribute("name"): i.get_attribute("value")
+              for i in form.find_elements(By.CSS_SELECTOR, "input[type=hidden]")}
+    assert fields["once"] and fields["offer_id"] == tenancy.offer["id"]
+    others = {i.get_attribute("value") for i in console.browser.find_elements(
+        By.CSS_SELECTOR, "input[name=once]")}
+    assert len(others) == len(console.all("input[name=once]"))  # each form its own key
+    cookies = {c["name"]: c["value"] for c in console.browser.get_cookies()}
+    with httpx.Client(cookies=cookies, follow_redirects=False, timeout=20) as client:
+        answers = [client.post(f"{base_url}/points/redeem", data=fields) for _ in range(2)]
+    assert [a.status_code for a in answers] == [303, 303], [a.text for a in answers]
+    first, second = (a.headers["location"] for a in answers)
+    assert first == second and "/points/redemptions/" in first

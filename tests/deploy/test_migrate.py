@@ -108,3 +108,19 @@ def test_publications_from_before_they_were_aggregates_get_a_version_once(store_
             "evaluation.publications.published_ts": 0}
     finally:
         client.drop_database(db.name)
+
+
+def test_earning_rules_upserted_without_a_version_get_version_0_once(store_uri, db_prefix):
+    client = pymongo.MongoClient(store_uri, tz_aware=True)
+    db = client[f"{db_prefix}points"]
+    db.rules.insert_many([
+        {"_id": "c1|issue_verified", "community_id": "c1", "kind": "issue_verified", "points": 5},
+        {"_id": "c1|vote_cast", "community_id": "c1", "kind": "vote_cast", "points": 1,
+         "version": 3}])
+    try:
+        assert migrate({"points": db}, say=lambda _: None) == {"points.rules.version": 1}
+        assert {r["_id"]: r["version"] for r in db.rules.find()} == {
+            "c1|issue_verified": 0, "c1|vote_cast": 3}
+        assert migrate({"points": db}, say=lambda _: None) == {"points.rules.version": 0}
+    finally:
+        client.drop_database(db.name)

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import httpx
 
@@ -49,6 +50,29 @@ def test_a_process_that_ignores_sigterm_is_killed_after_the_timeout(tmp_path):
     assert wait_until(lambda: table.running("stubborn"), timeout=5, every=0.1)
     assert table.stop("stubborn", timeout=0.5) is True
     assert not table.running("stubborn")
+
+
+def test_several_stop_together_within_one_timeout_and_a_stubborn_one_is_killed(tmp_path):
+    table = ProcessTable(tmp_path)
+    code = ("import pathlib, signal, sys, time; signal.signal(signal.SIGTERM, lambda *_: "
+            "(time.sleep(1), sys.exit(0))); pathlib.Path(sys.argv[1]).touch(); time.sleep(60)")
+    slow = [ProcessSpec(f"slow{i}", [sys.executable, "-c", code, str(tmp_path / f"ready{i}")],
+                        0, healthy=lambda: True) for i in range(4)]
+    for spec in [*slow, _ignores_sigterm()]:
+        table.start(spec, os.environ)
+    names = [*(s.name for s in slow), "stubborn", "absent"]
+    # each has its SIGTERM handler in place (the stubborn one is given a moment)
+    assert wait_until(lambda: all((tmp_path / f"ready{i}").exists() for i in range(4)),
+                      timeout=10, every=0.1)
+    time.sleep(0.3)
+    started = time.monotonic()
+    assert table.stop_many(names, timeout=2.5) == names[:-1]
+    assert time.monotonic() - started >= 1  # the handlers ran: they were asked, not killed
+    # one after another, four that each take a second to exit and the stubborn one's
+    # timeout would take 6.5 s
+    assert time.monotonic() - started < 5
+    assert not any(table.running(n) for n in names)
+    assert table.names() == []
 
 
 def test_a_killed_process_reads_as_down_and_its_stale_pid_file_is_harmless(tmp_path):

@@ -215,6 +215,9 @@ ROUTES: dict[str, Route] = {
     "care.booking": Route("GET", "/care/bookings/{care_booking}",
                           ("care", "get_booking", ("care_booking",))),
     "care.elder": Route("GET", "/care/elders/{elder}", ("care", "get_elder", ("elder",))),
+    # missed visits gone up to a street: its admins and the district's (naming it)
+    "care.escalations": Route("GET", "/care/escalations?street_id={street}",
+                              ("care", "list_escalations", ("street",))),
     "care.elders": Route("GET", "/care/elders?community_id={community}",
                          ("care", "list_elders", ("community",)), lists="elder"),
 }
@@ -327,6 +330,7 @@ GATEWAY: dict[str, dict[str, Row]] = {
     "care.elder": _only(ROLE, reporter=NONE, resident=NONE, grid_worker=OWN, volunteer=OWN,
                         operator=NONE, community_admin=OWN),
     "care.elders": _only(ROLE, community_admin=OWN),
+    "care.escalations": _only(ROLE, street_admin=STREET, district_admin=OK3),
 }
 
 RPC: dict[str, dict[str, Row]] = {
@@ -501,6 +505,9 @@ WRITES: dict[str, Write] = {
     # redemption of the target's resident at the target's merchant, shop-<where>)
     "points.confirm": Write("POST", "/points/redemptions/confirm", (
         "points", "confirm_redemption", ("body",)), "issued", body={"code": "{code}"}),
+    # reading a code before confirming it: the same, so another merchant cannot probe codes
+    "points.check": Write("POST", "/points/redemptions/check", (
+        "points", "check_code", ("body",)), "issued", body={"code": "{code}"}),
     # the small-matters route (小事党群办) and the volunteers service's own writes
     "order.skill": Write("PUT", "/orders/{order}/skill", (
         "dispatch", "set_order_skill", ("order", "body")), "pool", body={"skill": "plumbing"}),
@@ -706,6 +713,7 @@ WRITE_GATEWAY: dict[str, dict[str, Row]] = {
     "responder.register": ADMIN_WRITE,
     "points.award": _only(ROLE, community_admin=OWN),  # the community's own admin only
     "points.confirm": _only(ROLE, merchant=OWN),  # another merchant's code: no such code
+    "points.check": _only(ROLE, merchant=OWN),
     "evaluation.weights": ADMIN_WRITE,
     "evaluation.three_routes": ADMIN_WRITE,
     # only the community's own admins set the skill of its open order (小事党群办)

@@ -89,6 +89,36 @@ def test_a_merchant_sees_and_confirms_only_its_own_redemptions(world):
                        json={"code": made["code"]}).status_code == 404
 
 
+def test_a_merchant_reads_what_a_code_is_for_before_confirming_it_and_only_its_own(world):
+    offer = helpers.offer(world, price=5)
+    _, headers = helpers.resident(world, 5)
+    client = world.platform.client
+    made = client.post("/points/redemptions", headers=headers,
+                       json={"offer_id": offer["id"]}).json()
+    check = {"code": made["code"]}
+    read = client.post("/points/redemptions/check", headers=world.merchant, json=check)
+    assert read.status_code == 200, read.text
+    assert read.json() | {"expires_at": None} == {
+        "redemption_id": made["id"], "offer_id": offer["id"], "offer_title": offer["title"],
+        "price": 5, "state": "issued", "expires_at": None, "confirmable": True,
+        "refusal": None}
+    assert "resident_id" not in read.json() and "code" not in read.json()
+    again = client.get(f"/points/redemptions/{made['id']}", headers=headers).json()
+    assert again["state"] == "issued"  # reading it changed nothing
+    for stranger in (world.other_merchant, helpers.signed(world.platform, "merchant", "B", "1")):
+        assert client.post("/points/redemptions/check", headers=stranger,
+                           json=check).status_code == 404
+    assert client.post("/points/redemptions/check", headers=headers,
+                       json=check).status_code == 403
+    assert client.post("/points/redemptions/check", headers=world.merchant,
+                       json={"code": "no!"}).status_code == 422
+    assert client.post("/points/redemptions/confirm", headers=world.merchant,
+                       json=check).status_code == 200
+    after = client.post("/points/redemptions/check", headers=world.merchant, json=check).json()
+    assert (after["state"], after["confirmable"]) == ("confirmed", False)
+    assert "confirmed" in after["refusal"]
+
+
 def test_community_b_admin_can_neither_award_nor_read_a(world):
     user, _ = helpers.resident(world, 1)
     client = world.platform.client

@@ -152,6 +152,8 @@ class RotaIn(BaseModel):
     every_days: int = Field(ge=1, le=90)
     first_due_ts: EpochTs | None = None  # default: now + every_days
     grace_hours: float = Field(24, ge=0, le=72, allow_inf_nan=False)  # due → missed
+    # a missed visit still not made this long after: up a level (community → street → district)
+    escalate_hours: float = Field(24, ge=0, le=72, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _distinct(self) -> RotaIn:
@@ -261,10 +263,31 @@ class ElderOut(BaseModel):
     visit_due_ts: float | None = None
     missed: int = 0  # visits missed, each escalated once
     overdue: bool = False  # the awaited visit was missed and is still not made
+    escalate_hours: float | None = None
+    escalated_to: str | None = None  # the level the missed visit has reached, while overdue
     visits: int = 0
     last_visit_ts: float | None = None
     created_ts: float
     version: int
+
+
+class EscalationOut(BaseModel):
+    """An elder whose missed visit went up to the street (or the district): where, since
+    when, and how far; never who (the details stay with the community and the visitors)."""
+
+    elder_id: str
+    community_id: str
+    grid_id: str | None = None
+    cycle: int
+    escalated_to: str
+    missed_since_ts: float
+    escalated_ts: float
+    missed: int
+
+
+class EscalationPage(BaseModel):
+    items: list[EscalationOut]
+    next_cursor: str | None = None
 
 
 class ElderPage(BaseModel):
@@ -340,5 +363,23 @@ class CareVisitMissed(BaseModel):
     grid_id: str | None = None
     cycle: int
     due_ts: EpochTs
-    escalated_to: str = "community"
+    escalated_to: str = "community"  # or higher: the previous cycle was not visited either
+    notify: list[str] = []
+    street_id: str | None = None
+    district_id: str | None = None
+
+
+@event_payload("care.visit_escalated")
+class CareVisitEscalated(BaseModel):
+    """A missed visit still not made `escalate_hours` after it was escalated: up one level
+    of the ladder (community → street → district), like an overdue order. Ids only."""
+
+    elder_id: str
+    community_id: str
+    street_id: str | None = None
+    district_id: str
+    grid_id: str | None = None
+    cycle: int
+    escalated_to: str  # street | district
+    missed_since_ts: EpochTs  # the awaited visit's due time plus the grace
     notify: list[str] = []

@@ -21,6 +21,7 @@ class NotificationKind(StrEnum):
     redemption_confirmed = "redemption_confirmed"  # a merchant confirmed the resident's code
     vote_opened = "vote_opened"  # 决议: the community's residents may vote
     visit_missed = "visit_missed"  # 独居老人: a rota visit passed its deadline (care)
+    visit_escalated = "visit_escalated"  # 独居老人: a missed visit went up to street/district
 
 
 class ChannelName(StrEnum):
@@ -31,7 +32,7 @@ class ChannelName(StrEnum):
 
 
 OUTBOUND = (ChannelName.webhook, ChannelName.sms, ChannelName.wechat)
-Audience = Literal["personal", "community", "unit", "grid"]
+Audience = Literal["personal", "community", "unit", "grid", "street", "district"]
 
 
 class NotificationOut(BaseModel):

@@ -276,6 +276,20 @@ class RedemptionOut(BaseModel):
 RedemptionPage = Page[RedemptionOut]
 
 
+class CodeCheckOut(BaseModel):
+    """What a code at the counter is for, read before it is confirmed (its merchant only):
+    never whose it is, and never the code of another merchant's offer."""
+
+    redemption_id: str
+    offer_id: str
+    offer_title: str | None  # None if the offer was removed meanwhile
+    price: int
+    state: RedemptionState
+    expires_at: datetime | None = None
+    confirmable: bool
+    refusal: str | None = None  # why confirming it now would be refused
+
+
 class QrOut(BaseModel):
     content_type: str
     data: str  # base64 of the image (PNG) or the SVG text

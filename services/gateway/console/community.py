@@ -17,7 +17,15 @@ from services.common.contracts.points import (
     RuleIn,
 )
 from services.common.errors import InvalidInput
-from services.gateway.console.core import PREFIX, ConsoleRoute, Ctx, attempt, context, posted
+from services.gateway.console.core import (
+    FORM_ONLY,
+    PREFIX,
+    ConsoleRoute,
+    Ctx,
+    attempt,
+    context,
+    posted,
+)
 from services.gateway.routes import grids, points
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
@@ -95,15 +103,22 @@ def onboard(request: Request, form: Form) -> Response:
     return refused or ctx.redirect(f"{PREFIX}/community")
 
 
+def offer_body(form: FormData) -> tuple[dict[str, str], dict[str, str]]:
+    """An offer form: (what was typed, to show it again; the request body). A date input
+    is the day's start, UTC."""
+    flat = {k: str(v).strip() for k, v in form.items() if k not in FORM_ONLY and str(v).strip()}
+    body = dict(flat)
+    for k in ("valid_from", "valid_until"):
+        if k in body and len(body[k]) == 10:
+            body[k] = f"{body[k]}T00:00:00Z"
+    return flat, body
+
+
 @router.post("/community/offers")
 def create_offer(request: Request, form: Form) -> Response:
     ctx = context(request)
     ctx.allow(Role.community_admin)
-    flat = {k: str(v).strip() for k, v in form.items() if k != "csrf" and str(v).strip()}
-    body = dict(flat)
-    for k in ("valid_from", "valid_until"):  # a date input: the day's start, UTC
-        if k in body and len(body[k]) == 10:
-            body[k] = f"{body[k]}T00:00:00Z"
+    flat, body = offer_body(form)
     _, refused = attempt(ctx, lambda: points.create_offer(
         OfferIn.model_validate(body), ctx.caller, ctx.rpc), "community.html", flat,
         page=lambda: _values(ctx))

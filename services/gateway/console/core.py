@@ -141,8 +141,8 @@ def _caller(ctx: Ctx) -> Caller | None:
     settings = request.app.state.settings
     if access:
         try:
-            return tokens.verify(access, settings.jwt_secret, request.state.request_id, None,
-                                 request.app.state.revocations)
+            return tokens.verify(access, settings.jwt_secret, request.state.request_id,
+                                 _once(request), request.app.state.revocations)
         except Unauthenticated:
             pass
     refresh = request.cookies.get(REFRESH)
@@ -161,7 +161,15 @@ def sign_in(ctx: Ctx, session: dict) -> Caller:
     access = tokens.issue(session["user"], settings.jwt_secret, settings.jwt_ttl_seconds)
     ctx.cookies += [(ACCESS, access, {"max_age": settings.jwt_ttl_seconds}),
                     (REFRESH, session["refresh_token"], {"max_age": REFRESH_MAX_AGE})]
-    return tokens.verify(access, settings.jwt_secret, ctx.request.state.request_id, None)
+    return tokens.verify(access, settings.jwt_secret, ctx.request.state.request_id,
+                         _once(ctx.request))
+
+
+def _once(request: Request) -> str | None:
+    """The posted form's idempotency key (`posted` keeps it), if it is one we render."""
+    once = getattr(request.state, "once", None)
+    return once if once and len(once) <= 64 and once.replace("-", "").replace(
+        "_", "").isalnum() else None
 
 
 async def posted(request: Request) -> FormData:
@@ -171,10 +179,14 @@ async def posted(request: Request) -> FormData:
     if not kept or not secrets.compare_digest(sent, kept):
         raise Forbidden("the form is stale or was not sent by this console",
                         {"csrf": "missing or does not match: reload the page"})
+    request.state.once = str(form.get("once", "")) or None
     return form
 
 
-def nested(form: FormData, skip: Iterable[str] = ("csrf",)) -> dict[str, Any]:
+FORM_ONLY = ("csrf", "once")  # the console's own fields, never part of a request body
+
+
+def nested(form: FormData, skip: Iterable[str] = FORM_ONLY) -> dict[str, Any]:
     """Form fields named by their API path (`location.address`) as the nested body; empty
     fields are left out, so the contract's defaults and its own reasons apply."""
     body: dict[str, Any] = {}
@@ -274,4 +286,8 @@ def pct(value: float | None) -> str:
 templates.filters["when"] = when
 templates.filters["pct"] = pct
 templates.globals["PREFIX"] = PREFIX
+# Each form's own idempotency key (`m.csrf()` renders it): a double tap or a resent form
+# acts once where the service keys its writes by it (an issue filed, a redemption, an
+# award, an offer). A form shown again with its errors gets a new one: nothing was made.
+templates.globals["once"] = lambda: secrets.token_urlsafe(18)
 templates.globals["home_of"] = home_of

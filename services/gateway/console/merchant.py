@@ -1,5 +1,5 @@
-"""A merchant at the counter: type or scan a redemption code, confirm or refuse it, and the
-settlement statement of a period."""
+"""A merchant at the counter: type or scan a redemption code, confirm or refuse it; its own
+offers (list and add one); and the settlement statement of a period."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from fastapi import APIRouter, Depends, Request, Response
 from starlette.datastructures import FormData
 
 from services.common.caller import Role
-from services.common.contracts.points import ConfirmIn
+from services.common.contracts.points import ConfirmIn, OfferIn
 from services.common.errors import DomainError, InvalidInput
-from services.gateway.console.core import PREFIX, ConsoleRoute, attempt, context, posted
+from services.gateway.console.community import offer_body
+from services.gateway.console.core import PREFIX, ConsoleRoute, Ctx, attempt, context, posted
 from services.gateway.console.nav import ADMINS
 from services.gateway.routes import points
 
@@ -33,16 +34,17 @@ def counter(request: Request) -> Response:
 
 @router.post("/counter/check")
 def check(request: Request, form: Form) -> Response:
-    """Step two: the code as typed or scanned, read back, with confirm and refuse. The API
-    has no read of a code before it is spent (points answers a code only to its resident),
-    so what the code is for is shown once it is confirmed."""
+    """Step two: the code as typed or scanned, read back with what it is for (the offer,
+    its price, until when) and, if it can be confirmed now, confirm and refuse; if not,
+    why (already confirmed, expired, cancelled). Another merchant's code is unknown."""
     ctx = context(request)
     ctx.allow(Role.merchant)
     code = _code(form)
-    _, refused = attempt(ctx, lambda: ConfirmIn.model_validate({"code": code}), "counter.html",
-                         {"code": code}, title=ctx.t("counter.title"), step="enter")
+    checked, refused = attempt(ctx, lambda: points.check_code(
+        ConfirmIn.model_validate({"code": code}), ctx.caller, ctx.rpc), "counter.html",
+        {"code": code}, title=ctx.t("counter.title"), step="enter")
     return refused or ctx.render("counter.html", title=ctx.t("counter.title"), step="check",
-                                 code=code)
+                                 code=code, checked=checked)
 
 
 @router.post("/counter/confirm")
@@ -64,6 +66,31 @@ def confirm(request: Request, form: Form) -> Response:
         offer = None
     return ctx.render("counter.html", title=ctx.t("counter.title"), step="done",
                       redemption=done, offer=offer, notice=ctx.t("counter.confirmed"))
+
+
+def _offers_values(ctx: Ctx) -> dict:
+    return {"title": ctx.t("nav.offers"),
+            "offers": points.list_offers(ctx.caller, ctx.rpc, limit=50, cursor=None)}
+
+
+@router.get("/offers")
+def offers(request: Request) -> Response:
+    """The merchant's own offers in its community, newest first, and the form for one more
+    (in another community of the street it is a partner of, by naming it)."""
+    ctx = context(request)
+    ctx.allow(Role.merchant)
+    return ctx.render("offers.html", **_offers_values(ctx))
+
+
+@router.post("/offers")
+def create_offer(request: Request, form: Form) -> Response:
+    ctx = context(request)
+    ctx.allow(Role.merchant)
+    flat, body = offer_body(form)
+    _, refused = attempt(ctx, lambda: points.create_offer(
+        OfferIn.model_validate(body), ctx.caller, ctx.rpc), "offers.html", flat,
+        page=lambda: _offers_values(ctx))
+    return refused or ctx.redirect(f"{PREFIX}/offers?added=1")
 
 
 def _day(value: str | None, fallback: date) -> date:

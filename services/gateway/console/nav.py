@@ -53,6 +53,7 @@ NAV = (
     Page("nav.dashboard", "/console/dashboard", READERS),
     Page("nav.community", "/console/community", (Role.community_admin,)),
     Page("nav.counter", "/console/counter", (Role.merchant,)),
+    Page("nav.offers", "/console/offers", (Role.merchant,)),
     Page("nav.settlement", "/console/settlement", (Role.merchant, *ADMINS)),
     Page("nav.points", "/console/points", EARNERS),
     Page("nav.wishes", "/console/wishes", PEOPLE),

@@ -15,6 +15,7 @@ from services.common.contracts.intake import IssueIn
 from services.common.contracts.points import RedemptionIn
 from services.common.errors import DomainError
 from services.gateway.console.core import (
+    FORM_ONLY,
     PREFIX,
     ConsoleRoute,
     Ctx,
@@ -123,7 +124,7 @@ def _attributes(chosen: dict | None, form: FormData) -> dict[str, Any]:
 def file_issue(request: Request, form: Form) -> Response:
     ctx = context(request)
     ctx.allow(*FILERS)
-    body = nested(form, skip=("csrf", "photo", "anonymous"))
+    body = nested(form, skip=(*FORM_ONLY, "photo", "anonymous"))
     values = _new_issue_values(ctx, body.get("category"))
     body.pop("attributes", None)
     attributes = _attributes(values["chosen"], form)

@@ -21,6 +21,7 @@ from services.common.contracts.care import (
     ElderIn,
     ElderOut,
     ElderPage,
+    EscalationPage,
     RotaIn,
     ServiceIn,
     ServiceOut,
@@ -171,6 +172,15 @@ def list_elders(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None,
     require(caller, *(VISITORS if mine else ADMIN))
     return _call(rpc, "list_elders", caller, own_community(caller, community_id), mine,
                  limit, cursor)
+
+
+@router.get("/care/escalations", response_model=EscalationPage)
+def list_escalations(caller: CallerDep, rpc: RpcDep, street_id: QueryId = None,
+                     limit: Limit = DEFAULT_PAGE, cursor: Cursor = None) -> object:
+    """Missed visits gone up to the street or the district, latest first: a street admin's
+    own street, or the street a district admin names. Where and since when, never who."""
+    require(caller, Role.street_admin, Role.district_admin)
+    return _call(rpc, "list_escalations", caller, street_id, limit, cursor)
 
 
 @router.get("/care/elders/{elder_id}", response_model=ElderOut)

@@ -15,6 +15,7 @@ from services.common.contracts.points import (
     AwardIn,
     AwardOut,
     BalanceOut,
+    CodeCheckOut,
     ConfirmIn,
     EarnKind,
     MerchantIn,
@@ -170,6 +171,14 @@ def confirm_redemption(body: ConfirmIn, caller: CallerDep, rpc: RpcDep) -> dict:
     require(caller, Role.merchant)
     return rpc.call("points", "confirm_redemption", caller_args(caller),
                     body.model_dump(mode="json"))
+
+
+@router.post("/redemptions/check", response_model=CodeCheckOut)
+def check_code(body: ConfirmIn, caller: CallerDep, rpc: RpcDep) -> dict:
+    """At the counter, before confirming: what the code is for and whether it would be
+    confirmed now (the offer's merchant; a POST, so the code stays out of URLs and logs)."""
+    require(caller, Role.merchant)
+    return rpc.call("points", "check_code", caller_args(caller), body.model_dump(mode="json"))
 
 
 @router.get("/redemptions", response_model=RedemptionPage)

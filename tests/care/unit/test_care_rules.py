@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from services.care import domain
-from services.common.contracts.care import CareDelivered, CareVisitMissed
+from services.common.contracts.care import CareDelivered, CareVisitEscalated, CareVisitMissed
 from services.common.errors import Conflict, InvalidInput
 
 DAY = 86400.0
@@ -25,7 +25,8 @@ def elder(**fields) -> SimpleNamespace:
             "grid_worker_id": "u-gw", "volunteer_ids": ["u-v"], "every_days": 7,
             "grace_seconds": 3600.0, "cycle": 1, "visit_due_ts": 1000.0, "cycle_missed": False,
             "missed": 0, "visits": 0, "last_visit_ts": None, "last_visit_id": None,
-            "last_visitor_id": None}
+            "last_visitor_id": None, "level": 0, "escalated_ts": None,
+            "escalate_seconds": 7200.0, "street_id": "s-1", "district_id": "d-1"}
     return SimpleNamespace(**base | fields)
 
 
@@ -103,15 +104,56 @@ def test_a_missed_visit_fires_once_and_waits_for_the_next_cycle():
     (event,) = fired.events
     assert isinstance(event, CareVisitMissed)
     assert (event.cycle, event.notify) == (1, ["u-gw", "u-v", "u-admin"])
-    assert fired.changes == {"missed": 1, "cycle_missed": True}
-    missed = elder(cycle_missed=True, missed=1)
+    assert fired.changes == {"missed": 1, "cycle_missed": True, "level": 1,
+                             "escalated_ts": 1000.0 + 3600}
+    assert event.escalated_to == "community"
+    missed = elder(cycle_missed=True, missed=1, level=1, escalated_ts=4600.0)
     assert domain.due(missed, 1000.0 + 3600 + 10) is None  # once: no second event
     domain.derive_elder(missed)
-    assert missed.next_due_ts == 1000.0 + 7 * DAY + 3600
+    assert missed.next_due_ts == 4600.0 + 7200  # the next rung comes before the next cycle
+    assert missed.escalation_key is None  # the street's list: from the street up
+
+
+def test_a_missed_visit_not_made_goes_up_the_ladder_once_per_rung_and_stops_at_the_top():
+    missed = elder(cycle_missed=True, missed=1, level=1, escalated_ts=4600.0)
+    assert domain.due(missed, 4600.0 + 7199) is None
+    up = domain.due(missed, 4600.0 + 7200)
+    (event,) = up.events
+    assert isinstance(event, CareVisitEscalated)
+    assert (event.escalated_to, event.missed_since_ts, event.street_id) == (
+        "street", 1000.0 + 3600, "s-1")
+    assert up.changes == {"level": 2, "escalated_ts": 4600.0 + 7200}
+    street = elder(cycle_missed=True, missed=1, **up.changes)
+    domain.derive_elder(street)
+    assert street.escalation_key.startswith("s:d-1:s-1|")
+    top = domain.due(street, 4600.0 + 7200 * 2)
+    assert (top.changes["level"], top.events[0].escalated_to) == (3, "district")
+    district = elder(cycle_missed=True, missed=1, **top.changes)
+    domain.derive_elder(district)
+    assert district.next_due_ts == 1000.0 + 7 * DAY + 3600  # only the next cycle is left
+    assert domain.due(district, 4600.0 + 7200 * 5) is None
+
+
+def test_the_next_cycle_missed_stays_at_the_level_reached_and_a_visit_clears_it():
+    street = elder(cycle_missed=True, missed=1, level=2, escalated_ts=8000.0)
+    later = domain.due(street, 1000.0 + 7 * DAY + 3600)
+    assert later.changes["level"] == 2 and later.events[0].escalated_to == "street"
+    decision, _ = domain.visited(street, "u-v", True, 9000.0)
+    assert (decision.changes["level"], decision.changes["escalated_ts"]) == (0, None)
+    calm = elder(**decision.changes)
+    domain.derive_elder(calm)
+    assert calm.escalation_key is None
+
+
+def test_a_rota_from_before_the_ladder_climbs_a_rung_a_day():
+    old = elder(cycle_missed=True, missed=1, level=1, escalated_ts=4600.0,
+                escalate_seconds=None)
+    assert domain.due(old, 4600.0 + DAY - 1) is None
+    assert domain.due(old, 4600.0 + DAY).changes["level"] == 2
 
 
 def test_the_next_cycle_missed_in_its_turn_fires_for_that_cycle():
-    missed = elder(cycle_missed=True, missed=1)
+    missed = elder(cycle_missed=True, missed=1, level=3, escalated_ts=5000.0)
     later = domain.due(missed, 1000.0 + 7 * DAY + 3600)
     assert later.changes["cycle"] == 2 and later.changes["visit_due_ts"] == 1000.0 + 7 * DAY
     assert later.changes["missed"] == 2 and later.events[0].cycle == 2

@@ -23,8 +23,14 @@ def test_a_resident_reads_their_own_inbox_and_their_communitys_nothing_else():
     assert domain.audiences_of(who(Role.department, department_id="police")) == [
         "u:u1", "dep:cA:police"]
     assert domain.audiences_of(who(Role.grid_worker, grid_id="g1")) == ["u:u1", "g:cA:g1"]
+    # staff above the community read what went up the ladder to them (care's missed visits)
     assert domain.audiences_of(Caller(user_id="x", role=Role.district_admin,
-                                      district_id="d")) == ["u:x"]
+                                      district_id="d")) == ["u:x", "di:d"]
+    assert domain.audiences_of(Caller(user_id="x", role=Role.street_admin, district_id="d",
+                                      street_id="s")) == ["u:x", "st:d:s"]
+    assert domain.level_audience("street", "d", "s") == "st:d:s"
+    assert domain.level_audience("district", "d", None) == "di:d"
+    assert domain.level_audience("community", "d", "s") is None
     # the same unit name in two communities is two audiences
     assert domain.target_audience("cB", "department:police") == "dep:cB:police"
     assert domain.target_audience("cB", "member:u9") == "u:u9"
@@ -86,7 +92,8 @@ def test_the_webhook_body_is_signed_with_hmac_sha256():
 
 
 def test_each_kind_has_a_text():
-    facts = {"summary": "x", "due": "12-01 10:00", "level": "street", "price": 10, "cycle": 1}
+    facts = {"summary": "x", "due": "12-01 10:00", "level": "street", "price": 10, "cycle": 1,
+             "since": "12-01 09:00"}
     for kind in NotificationKind:
         if kind is not NotificationKind.issue_status:
             title, _ = domain.text(kind, **facts)
