@@ -52,7 +52,8 @@ def view(who: Caller, b: Booking, service: CareOffering | None = None) -> dict:
         account_id=b.account_id, beneficiary_ref=(b.beneficiary or {}).get("ref", "self"),
         beneficiary_name=(b.beneficiary or {}).get("name") if shown else None, state=b.state,
         round=b.round or 1, booked_ts=b.booked_ts, confirmed_ts=b.confirmed_ts,
-        delivered_ts=b.delivered_ts, cancelled_ts=b.cancelled_ts, hours=b.hours,
+        delivered_ts=b.delivered_ts, cancelled_ts=b.cancelled_ts,
+        cancel_reason=b.cancel_reason, price_points=b.price_points or 0, hours=b.hours,
         version=b.version).model_dump(mode="json")
 
 
@@ -68,7 +69,23 @@ def _commit_booking(who: Caller, bid: str, session, service: CareOffering, holde
     if service.provider_account_id:
         fresh.provider_key = page_key(f"p:{service.provider_account_id}", now, bid)
     return change(lambda: Booking.objects(id=bid).first() or fresh,
-                  lambda b, at: domain.book(b, time.time(), beneficiary), who)
+                  lambda b, at: domain.book(b, time.time(), beneficiary,
+                                            int(service.price_points or 0)), who)
+
+
+def cancel_unpaid(booking_id: str, round_: int, who: Caller) -> bool:
+    """Points refused the booking's charge (too few points): that round is cancelled and
+    its seat freed, once; a redelivery, or a booking made again since, changes nothing."""
+    if Booking.objects(id=booking_id).only("id").first() is None:
+        return False
+    done = change(lambda: Booking.objects.get(id=booking_id), lambda b, at: domain.cancel(
+        b, time.time(), reason="insufficient_points", round_=round_), who)
+    if done.decision is None:
+        return False
+    free_seat(done.doc, who)
+    service = CareOffering.objects(id=done.doc.service_id).only("kind").first()
+    metrics.BOOKINGS.labels(service.kind if service else "other", "unpaid").inc()
+    return True
 
 
 def free_seat(booking: Booking, who: Caller) -> None:

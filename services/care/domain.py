@@ -56,7 +56,7 @@ def bookable(starts_ts: float, ends_ts: float, active: bool, now: float) -> None
 # --- bookings ---------------------------------------------------------------------------
 
 
-def book(booking: Any, now: float, beneficiary: dict) -> Decision | None:
+def book(booking: Any, now: float, beneficiary: dict, price_points: int = 0) -> Decision | None:
     """The seat is held (seats.take succeeded, or this holder already held it): the booking
     is made, or made again after a cancellation; a held booking is the same booking."""
     if booking.state in HELD and not booking._created:
@@ -66,10 +66,11 @@ def book(booking: Any, now: float, beneficiary: dict) -> Decision | None:
     n = 1 if booking._created else (booking.round or 1) + 1
     event = CareBooked(booking_id=booking.id, service_id=booking.service_id,
                        session_id=booking.session_id, community_id=booking.community_id,
-                       account_id=booking.account_id, round=n)
+                       account_id=booking.account_id, round=n, price_points=price_points)
     return Decision(changes={"state": BookingState.booked.value, "round": n, "booked_ts": now,
                              "beneficiary": beneficiary, "confirmed_ts": None,
-                             "cancelled_ts": None, "release_pending": False},
+                             "cancelled_ts": None, "release_pending": False,
+                             "cancel_reason": None, "price_points": price_points},
                     events=[event])
 
 
@@ -91,17 +92,23 @@ def released(booking: Any) -> Decision | None:
     return Decision(changes={"release_pending": False})
 
 
-def cancel(booking: Any, now: float) -> Decision | None:
-    """Give up the seat (before delivery); a second cancel decides nothing (frees nothing)."""
+def cancel(booking: Any, now: float, reason: str | None = None,
+           round_: int | None = None) -> Decision | None:
+    """Give up the seat (before delivery); a second cancel decides nothing (frees nothing).
+    `round_`: the round a system cancel is about (points refused its charge); a booking
+    made again since is another round, and stays."""
     if booking.state == BookingState.cancelled.value:
+        return None
+    if round_ is not None and booking.round != round_:
         return None
     if booking.state == BookingState.delivered.value:
         raise Conflict("a delivered service is not cancelled", {"state": booking.state})
     event = CareBookingCancelled(booking_id=booking.id, session_id=booking.session_id,
                                  community_id=booking.community_id,
-                                 account_id=booking.account_id, round=booking.round)
+                                 account_id=booking.account_id, round=booking.round,
+                                 price_points=int(booking.price_points or 0))
     return Decision(changes={"state": BookingState.cancelled.value, "cancelled_ts": now,
-                             "release_pending": True},
+                             "release_pending": True, "cancel_reason": reason},
                     events=[event])
 
 

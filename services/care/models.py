@@ -92,6 +92,8 @@ class Booking(Aggregate):
     delivered_ts = me.FloatField()
     cancelled_ts = me.FloatField()
     release_pending = me.BooleanField(default=False)  # cancelled, the seat not freed yet
+    cancel_reason = me.StringField()  # a system cancel's (points refused the charge)
+    price_points = me.IntField(default=0)  # the service's price when booked (points locks it)
     hours = me.FloatField()
     delivery_note = me.StringField()
     page_key = me.StringField()  # "a:<account>|<booked>|<id>": the resident's bookings

@@ -12,6 +12,7 @@ import time
 from services.care import bookings, rota
 from services.care.bookings import BookingEntrypoints
 from services.care.catalogue import CatalogueEntrypoints
+from services.care.handlers import EventHandlers
 from services.care.models import DOCUMENTS
 from services.care.rota import RotaEntrypoints
 from services.common.metrics import Instrumentation
@@ -20,7 +21,7 @@ from services.common.store import Store
 from services.common.timers import poll_timer
 
 
-class CareService(CatalogueEntrypoints, BookingEntrypoints, RotaEntrypoints):
+class CareService(CatalogueEntrypoints, BookingEntrypoints, RotaEntrypoints, EventHandlers):
     name = "care"
     store = Store("care", DOCUMENTS)
     relay = OutboxRelay()

@@ -77,7 +77,8 @@ class VoteEntrypoints:
         roll = secrets.token_hex(6)
         register(doc.id, roll, spec)
         policy = {"quorum": spec.quorum, "blanks_count": spec.blanks_count,
-                  "candidates": list(spec.candidates), "seats": spec.seats}
+                  "candidates": list(spec.candidates), "seats": spec.seats,
+                  "names": dict(spec.candidate_names)}
         salt = secrets.token_hex(16) if spec.secret else None
         done = update(who, doc.id, lambda m: rules.open_vote(
             m, policy | {"roll": roll}, len(spec.electorate), spec.closes_ts, spec.secret, salt,

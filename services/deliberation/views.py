@@ -24,6 +24,7 @@ def meeting(doc: Meeting) -> MeetingOut:
     """A meeting and its decision; a vote's result only once it is closed (the tally),
     never a ballot."""
     policy = policy_of(doc)
+    names = (doc.vote_policy or {}).get("names") or {}
     return MeetingOut(
         id=doc.id, decision_id=doc.decision_id, community_id=doc.community_id,
         topic_id=doc.topic_id, hall_id=doc.hall_id, starts_ts=doc.starts_ts, ends_ts=doc.ends_ts,
@@ -34,6 +35,7 @@ def meeting(doc: Meeting) -> MeetingOut:
         review_reason=doc.review_reason or "", vote_closes_ts=doc.vote_closes_ts,
         secret=doc.secret, result=dict(doc.result) if doc.result else None,
         vote_round=policy.round, candidates=list(policy.candidates), seats=policy.seats,
+        candidate_names={c: names[c] for c in policy.candidates if c in names},
         tasks_total=doc.tasks_total or 0, tasks_done=len(doc.tasks_done or []),
         executed_ts=doc.executed_ts, overdue=bool(doc.overdue))
 

@@ -20,7 +20,7 @@ from services.common.contracts.volunteers import (
     WishFulfilled,
 )
 from services.common.inbox import handles
-from services.points import earning, residents
+from services.points import care_charges, earning, residents
 from services.points.models import CommunityScope, OrderCredit
 
 MEMBERS = frozenset(r.value for r in MEMBER_ROLES)
@@ -35,6 +35,11 @@ def pay_order(order_id: str, at: float) -> int:
         return 0
     return earning.earn(row["community_id"], row["responder_id"],
                         EarnKind.order_resolved_by_member, f"order:{order_id}", now=at)
+
+
+def _priced(envelope: Envelope) -> bool:
+    """A care booking whose service costs points (free ones move nothing)."""
+    return envelope.parsed().price_points > 0
 
 
 def _to_a_person(envelope: Envelope) -> bool:
@@ -124,6 +129,21 @@ class EventHandlers:
         event: VoteCast = envelope.parsed()
         earning.earn(event.community_id, event.account_id, EarnKind.vote_cast,
                      f"vote:{event.meeting_id}", now=event.cast_ts)
+
+    @handles("care", "care.booked", when=_priced)
+    def on_care_booked(self, envelope: Envelope) -> None:
+        """一老一小 priced in points: the price locked from the booker, or refused."""
+        care_charges.lock(envelope.parsed())
+
+    @handles("care", "care.booking_cancelled", when=_priced)
+    def on_care_booking_cancelled(self, envelope: Envelope) -> None:
+        """A cancelled round's locked price goes back (none locked: a tombstone)."""
+        care_charges.give_back(envelope.parsed())
+
+    @handles("care", "care.delivered", when=_priced)
+    def on_care_delivered_spend(self, envelope: Envelope) -> None:
+        """Delivered: the locked price is spent (to the community's pool)."""
+        care_charges.spend(envelope.parsed())
 
     @handles("care", "care.delivered", when=_to_a_person)
     def on_care_delivered(self, envelope: Envelope) -> None:

@@ -136,7 +136,7 @@ def _counters(row: dict, side: str) -> dict[str, int]:
     if side == "credit" and reason in ("earn", "award") and kind_of(row["credit"]) == "resident":
         # and by year: the expiry policy expires what a year earned (expiry.py)
         return {"earned": amount, f"earned_{year_of(row['created_ts'])}": amount}
-    if side == "debit" and reason == "redeem":
+    if side == "debit" and reason in ("redeem", "care"):  # spent from the hold
         return {"spent": amount}
     if side == "debit" and reason == "expire":
         return {"expired": amount}

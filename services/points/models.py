@@ -238,6 +238,21 @@ class PointsMark(me.Document):
 
 # Class names are unique across services: mongoengine registers documents by class name,
 # and a second `Community` would hide identity's from `disconnect` in a shared test process.
+class CareCharge(Aggregate):
+    """A care booking's price in points (`cc-<booking>-<round>`): locked, then spent at
+    delivery or given back on a cancel; `refused` when too few, with its event."""
+
+    meta = {"db_alias": ALIAS, "collection": "care_charges"}
+    id = me.StringField(primary_key=True)
+    community_id = me.StringField(required=True)
+    resident_id = me.StringField(required=True)
+    booking_id = me.StringField(required=True)
+    round = me.IntField(required=True)
+    price = me.IntField(required=True)
+    state = me.StringField(required=True)  # locked | refused | spent | released | void
+    changed_ts = me.FloatField()
+
+
 DOCUMENTS = [PointsMark, CommunityScope, Policy, Account, Posting, Rule, EarnTally, ExpiryTally,
-             Award, Partner, Offer, Allowance, Redemption, OrderCredit,
+             Award, Partner, Offer, Allowance, Redemption, OrderCredit, CareCharge,
              *Mirror("points", "account").documents]  # identity's accounts: residents.py

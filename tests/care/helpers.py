@@ -38,7 +38,7 @@ def resident(platform: Any, name: str | None = None, where: str = "A") -> dict:
 def add_service(platform: Any, headers: dict | None = None, **extra: Any) -> dict:
     body = {"kind": "meal_aid", "title": "长者助餐", "detail": "社区食堂午餐，送餐上门",
             "provider_kind": "social_org", "provider_name": "幸福食堂", "capacity": 5,
-            "eligibility": {"min_age": 60}, "price_points": 10, "price_money_cents": 800,
+            "eligibility": {"min_age": 60}, "price_points": 0, "price_money_cents": 800,
             "hours": 1.5} | extra
     made = platform.client.post("/care/services", json=body,
                                 headers=headers or platform.headers("community_admin"))

@@ -59,7 +59,8 @@ def _voting_election(amqp_uri: str, tenancy) -> str:  # noqa: ANN001
             "electorate": [{"household_id": f"hh-{tag}",
                             "members": [tenancy.users["resident"]["id"]]}],
             "closes_ts": time.time() + 3600, "candidates": ["zhang-san", "li-si", "wang-wu"],
-            "seats": 2, "quorum": "none"})
+            "seats": 2, "quorum": "none",
+            "candidate_names": {"zhang-san": "张三", "li-si": "李四"}})
     return meeting["id"]
 
 
@@ -73,6 +74,9 @@ def test_a_resident_picks_candidates_and_votes_once(browser, base_url, tenancy, 
     assert [b.get_attribute("value") for b in console.all(f"{form} input[type=checkbox]")] == [
         "zhang-san", "li-si", "wang-wu"]
     assert "2" in console.text(f"{form} p")
+    labels = console.text(form)  # the names the admin gave; the id where none was given
+    assert "张三" in labels and "李四" in labels and "wang-wu" in labels, labels
+    assert "zhang-san" not in labels
     for name in ("zhang-san", "li-si", "wang-wu"):  # three for two seats: the contract refuses it
         console.browser.find_element(By.CSS_SELECTOR, f"{form} input[value='{name}']").click()
     console.click(f"cast-{meeting_id}")

@@ -234,8 +234,13 @@ def test_a_tie_at_the_last_seat_is_decided_by_a_runoff_round_of_the_same_househo
     with dplatform.rpc() as rpc:
         meeting, _ = held_meeting(rpc, dplatform)
         rpc.deliberation.review_decision(admin, meeting["id"], {"approve": True})
+        with pytest.raises(InvalidInput) as stranger:  # a name for no candidate
+            open_vote(rpc, admin, meeting["id"], {"hr-0": [r[0]]}, candidates=["a", "b"],
+                      seats=1, candidate_names={"z": "赵六"})
+        assert "candidate_names" in stranger.value.fields
         open_vote(rpc, admin, meeting["id"], {f"hr-{i}": [r[i]] for i in range(5)},
-                  window=2.0, candidates=["a", "b", "c"], seats=2)
+                  window=2.0, candidates=["a", "b", "c"], seats=2,
+                  candidate_names={"a": "张三", "b": "李四", "c": "王五"})
         for i, picks in enumerate((["a", "b"], ["a", "b"], ["a", "c"], ["a", "c"], ["b", "c"])):
             rpc.deliberation.cast_ballot(r[i], meeting["id"], {"candidates": picks})
         assert wait_until(lambda: rpc.deliberation.get_meeting(
@@ -243,6 +248,7 @@ def test_a_tie_at_the_last_seat_is_decided_by_a_runoff_round_of_the_same_househo
         runoff = rpc.deliberation.get_meeting(admin, meeting["id"])
         assert runoff["state"] == "voting"
         assert (runoff["candidates"], runoff["seats"]) == (["b", "c"], 1)
+        assert runoff["candidate_names"] == {"b": "李四", "c": "王五"}  # the round's only
         assert runoff["result"]["elected"] == ["a"] and runoff["result"]["runoff"] == ["b", "c"]
         opened = wait_events("vote.opened", 2, meeting_id=meeting["id"])
         assert [e["round"] for e in opened] == [1, 2]

@@ -225,6 +225,8 @@ class BookingOut(BaseModel):
     confirmed_ts: float | None = None
     delivered_ts: float | None = None
     cancelled_ts: float | None = None
+    cancel_reason: str | None = None  # the system's: "insufficient_points"
+    price_points: int = 0  # locked at booking, spent at delivery, given back on a cancel
     hours: float | None = None
     version: int
 
@@ -305,12 +307,16 @@ class VisitPage(BaseModel):
 
 @event_payload("care.booked")
 class CareBooked(BaseModel):
+    """A seat booked: points locks the service's price from the booker (`price_points`),
+    and answers `care_charge.refused` when they have too little (the booking is undone)."""
+
     booking_id: str
     service_id: str
     session_id: str
     community_id: str
     account_id: str
     round: int
+    price_points: int = 0
 
 
 @event_payload("care.booking_cancelled")
@@ -320,6 +326,7 @@ class CareBookingCancelled(BaseModel):
     community_id: str
     account_id: str
     round: int
+    price_points: int = 0  # what points locked at booking, given back now
 
 
 @event_payload("care.delivered")

@@ -501,6 +501,7 @@ class MeetingOut(BaseModel):
     result: VoteResultOut | None  # during a runoff round: the round before, naming the tied
     vote_round: int = 1
     candidates: list[str] = []  # an election's candidates of the open round
+    candidate_names: dict[str, str] = {}  # the ballot's names of them (the id where none)
     seats: int = 0  # the seats the open round fills
     tasks_total: int = 0  # the approved plan's work orders
     tasks_done: int = 0  # of them confirmed in dispatch
@@ -614,11 +615,15 @@ class VoteIn(BaseModel):
     closes_ts: EpochTs
     candidates: list[Id] = Field(default_factory=list, max_length=50)
     seats: int = Field(0, ge=0, le=49)
+    # what the ballot shows for each candidate (their display name): the admin's, as given
+    candidate_names: dict[Id, Name] = Field(default_factory=dict, max_length=50)
 
     @model_validator(mode="after")
     def _election(self) -> VoteIn:
         if bool(self.candidates) != bool(self.seats):
             raise ValueError("an election names candidates and seats together")
+        if set(self.candidate_names) - set(self.candidates):
+            raise ValueError("candidate_names: names only the candidates")
         if self.candidates and self.seats >= len(self.candidates):
             raise ValueError("an election has more candidates than seats (差额)")
         ids = [h.household_id for h in self.electorate]

@@ -45,6 +45,7 @@ class PostingReason(StrEnum):
     redeem = "redeem"  # the merchant confirmed at the counter: spent
     expire = "expire"  # points past the community's expiry policy
     reversal = "reversal"  # a mistake undone by a new posting (never an edit)
+    care = "care"  # a care service (一老一小) priced in points, spent once delivered
 
 
 class EarnKind(StrEnum):
@@ -392,3 +393,16 @@ class RedemptionReleased(BaseModel):
     merchant_id: str
     resident_id: str
     state: RedemptionState
+
+
+@event_payload("care_charge.refused")
+class CareChargeRefused(BaseModel):
+    """A care booking's price could not be locked (the booker has too few points): care
+    cancels that round of the booking and frees its seat."""
+
+    booking_id: str
+    round: int
+    community_id: str
+    account_id: str
+    price_points: int
+    reason: str = "insufficient_points"

@@ -10,6 +10,7 @@ from services.gateway.console import (
     community,
     core,
     deliberating,
+    meetings,
     merchant,
     resident,
     session,
@@ -18,7 +19,7 @@ from services.gateway.console import (
 )
 
 ROUTERS = [session.router, resident.router, work.router, merchant.router, admin.router,
-           volunteering.router, deliberating.router,
+           volunteering.router, deliberating.router, meetings.router,
            community.router]
 
 

@@ -10,6 +10,7 @@ from starlette.datastructures import FormData
 
 from services.common.contracts.deliberation import BallotIn, TopicIn
 from services.common.errors import DomainError
+from services.gateway.console import meetings
 from services.gateway.console.core import PREFIX, ConsoleRoute, Ctx, attempt, context, posted
 from services.gateway.routes import deliberation
 
@@ -18,7 +19,7 @@ Form = Annotated[FormData, Depends(posted)]
 PEOPLE, ADMIN, READERS = deliberation.PEOPLE, deliberation.ADMIN, deliberation.READERS
 
 
-def _values(ctx: Ctx) -> dict[str, Any]:
+def values(ctx: Ctx) -> dict[str, Any]:
     try:
         categories = deliberation.topic_categories(ctx.caller, ctx.rpc)
     except DomainError:
@@ -31,14 +32,15 @@ def _values(ctx: Ctx) -> dict[str, Any]:
             "listed": deliberation.topic_list(ctx.caller, ctx.rpc, proposals=False, limit=20,
                                               cursor=None),
             "meetings": deliberation.list_meetings(ctx.caller, ctx.rpc, limit=10,
-                                                   cursor=None)}
+                                                   cursor=None),
+            **(meetings.schedule_values(ctx) if ctx.can(*ADMIN) else {})}
 
 
 @router.get("/topics")
 def topics(request: Request) -> Response:
     ctx = context(request)
     ctx.allow(*READERS)
-    return ctx.render("topics.html", **_values(ctx))
+    return ctx.render("topics.html", **values(ctx))
 
 
 @router.post("/topics")
@@ -49,7 +51,7 @@ def propose(request: Request, form: Form) -> Response:
             if k in ("title", "detail", "category") and str(v).strip()}
     _, refused = attempt(ctx, lambda: deliberation.propose_topic(
         TopicIn.model_validate(body), ctx.caller, ctx.rpc), "topics.html", body,
-        page=lambda: _values(ctx))
+        page=lambda: values(ctx))
     return refused or ctx.redirect(f"{PREFIX}/topics")
 
 
@@ -58,7 +60,7 @@ def support(request: Request, topic_id: str, form: Form) -> Response:
     ctx = context(request)
     ctx.allow(*PEOPLE)
     _, refused = attempt(ctx, lambda: deliberation.support_topic(topic_id, ctx.caller, ctx.rpc),
-                         "topics.html", {}, page=lambda: _values(ctx))
+                         "topics.html", {}, page=lambda: values(ctx))
     return refused or ctx.redirect(f"{PREFIX}/topics")
 
 
@@ -71,7 +73,7 @@ def ballot(request: Request, meeting_id: str, form: Form) -> Response:
         {"candidates": picks} if picks else {})}
     _, refused = attempt(ctx, lambda: deliberation.cast_ballot(
         meeting_id, BallotIn.model_validate(body), ctx.caller, ctx.rpc), "topics.html", body,
-        page=lambda: _values(ctx))
+        page=lambda: values(ctx))
     return refused or ctx.redirect(f"{PREFIX}/topics?voted=1")
 
 
@@ -81,5 +83,5 @@ def pick(request: Request, topic_id: str, form: Form) -> Response:
     ctx = context(request)
     ctx.allow(*ADMIN)
     _, refused = attempt(ctx, lambda: deliberation.pick_topic(topic_id, ctx.caller, ctx.rpc),
-                         "topics.html", {}, page=lambda: _values(ctx))
+                         "topics.html", {}, page=lambda: values(ctx))
     return refused or ctx.redirect(f"{PREFIX}/topics")

@@ -16,7 +16,8 @@ DAY = 86400.0
 
 def booking(**fields) -> SimpleNamespace:
     base = {"id": "bk-1", "service_id": "cs-1", "session_id": "ss-1", "community_id": "c-1",
-            "account_id": "u-1", "state": "booked", "round": 1, "_created": False}
+            "account_id": "u-1", "state": "booked", "round": 1, "_created": False,
+            "price_points": 0}
     return SimpleNamespace(**base | fields)
 
 

@@ -1,0 +1,193 @@
+"""The community admin's side of deliberation (议事): schedule a meeting for a listed topic in
+a hall with its "4 + N" parties, record who attended and the minutes (the debate's steps
+and the implementation plan), review the plan (审议), and open the vote (决议).
+
+A form's lists are typed one item per line (a phone's keyboard has no table editor):
+participants "account party", steps "kind speaker text", tasks "category summary",
+households "household member member...", candidates "account name". A line that does not
+parse is refused under its field, with what was typed kept; the contract's own reasons
+come back the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from starlette.datastructures import FormData
+
+from services.common.contracts.deliberation import (
+    AttendanceIn,
+    MeetingIn,
+    MinutesIn,
+    Party,
+    ReviewIn,
+    StepKind,
+    VoteIn,
+)
+from services.common.errors import DomainError, InvalidInput
+from services.gateway.console.core import FORM_ONLY, PREFIX, ConsoleRoute, Ctx, attempt, context
+from services.gateway.console.core import posted as posted_form
+from services.gateway.routes import deliberation
+
+router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
+Form = Annotated[FormData, Depends(posted_form)]
+ADMIN = deliberation.ADMIN
+MAX_LINES = 200
+
+
+def _typed(form: FormData) -> dict[str, str]:
+    return {k: str(v) for k, v in form.items() if k not in FORM_ONLY}
+
+
+def _lines(form: FormData, name: str) -> list[list[str]]:
+    text = str(form.get(name, ""))
+    rows = [line.split() for line in text.splitlines() if line.strip()]
+    if len(rows) > MAX_LINES:
+        raise InvalidInput("too many lines", {name: f"at most {MAX_LINES} lines"})
+    return rows
+
+
+def _instant(form: FormData, name: str) -> float:
+    """A datetime-local input (UTC, as the console shows times) as epoch seconds."""
+    raw = str(form.get(name, "")).strip()
+    try:
+        return datetime.fromisoformat(raw).replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        raise InvalidInput("not a date and time", {name: "a date and a time"}) from None
+
+
+def _pairs(form: FormData, name: str, second: str) -> list[tuple[str, str]]:
+    """Lines of "first rest-of-line" (the rest may hold spaces)."""
+    rows = []
+    for n, words in enumerate(_lines(form, name), start=1):
+        if len(words) < 2:
+            raise InvalidInput(f"line {n}: an id and a {second}", {name: f"line {n}: "
+                                                                   f"id and {second}"})
+        rows.append((words[0], " ".join(words[1:])))
+    return rows
+
+
+def _meeting_values(ctx: Ctx, meeting_id: str) -> dict[str, Any]:
+    meeting = deliberation.get_meeting(meeting_id, ctx.caller, ctx.rpc)
+    try:
+        topic = deliberation.get_topic(meeting["topic_id"], ctx.caller, ctx.rpc)
+    except DomainError:
+        topic = None
+    return {"title": ctx.t("meeting.title"), "meeting": meeting, "topic": topic,
+            "parties": [p.value for p in Party], "step_kinds": [k.value for k in StepKind]}
+
+
+def schedule_values(ctx: Ctx) -> dict[str, Any]:
+    """What the topics page's scheduling form offers an admin: listed topics and halls."""
+    listed = deliberation.topic_list(ctx.caller, ctx.rpc, proposals=False, limit=50,
+                                     cursor=None)
+    halls = deliberation.list_halls(ctx.caller, ctx.rpc, community_id=None, limit=50,
+                                    cursor=None)
+    return {"topic_options": [(t["id"], t["title"]) for t in listed["items"]],
+            "hall_options": [(h["id"], h["name"]) for h in halls["items"]],
+            "parties": [p.value for p in Party]}
+
+
+@router.post("/meetings")
+def schedule(request: Request, form: Form) -> Response:
+    from services.gateway.console.deliberating import values as topics_values
+
+    ctx = context(request)
+    ctx.allow(*ADMIN)
+
+    def go() -> dict:
+        body = {"topic_id": str(form.get("topic_id", "")), "hall_id": str(form.get("hall_id", "")),
+                "starts_ts": _instant(form, "starts"), "ends_ts": _instant(form, "ends"),
+                "participants": [{"account_id": a, "party": p}
+                                 for a, p in _pairs(form, "participants", "party")]}
+        return deliberation.schedule_meeting(MeetingIn.model_validate(body), ctx.caller, ctx.rpc)
+
+    made, refused = attempt(ctx, go, "topics.html", _typed(form),
+                            page=lambda: topics_values(ctx))
+    return refused or ctx.redirect(f"{PREFIX}/meetings/{made['id']}")
+
+
+@router.get("/meetings/{meeting_id}")
+def meeting(request: Request, meeting_id: str) -> Response:
+    ctx = context(request)
+    ctx.allow(*ADMIN)
+    return ctx.render("meeting.html", **_meeting_values(ctx, meeting_id))
+
+
+def _act(ctx: Ctx, meeting_id: str, form: FormData, go: Any) -> Response:
+    _, refused = attempt(ctx, go, "meeting.html", _typed(form),
+                         page=lambda: _meeting_values(ctx, meeting_id))
+    return refused or ctx.redirect(f"{PREFIX}/meetings/{meeting_id}")
+
+
+@router.post("/meetings/{meeting_id}/attendance")
+def attendance(request: Request, meeting_id: str, form: Form) -> Response:
+    ctx = context(request)
+    ctx.allow(*ADMIN)
+    present = [str(a) for a in form.getlist("attended")]
+    return _act(ctx, meeting_id, form, lambda: deliberation.record_attendance(
+        meeting_id, AttendanceIn.model_validate({"account_ids": present}), ctx.caller, ctx.rpc))
+
+
+@router.post("/meetings/{meeting_id}/minutes")
+def minutes(request: Request, meeting_id: str, form: Form) -> Response:
+    ctx = context(request)
+    ctx.allow(*ADMIN)
+
+    def go() -> dict:
+        steps = []
+        for n, words in enumerate(_lines(form, "steps"), start=1):
+            if len(words) < 3:
+                raise InvalidInput(f"line {n}: kind, speaker and what was said",
+                                   {"steps": f"line {n}: kind speaker text"})
+            steps.append({"kind": words[0], "speaker_id": words[1], "text": " ".join(words[2:])})
+        plan = {"summary": str(form.get("summary", "")).strip(),
+                "leader": str(form.get("leader", "")).strip(),
+                "deadline_ts": _instant(form, "deadline"),
+                "tasks": [{"category": c, "summary": s} for c, s in _pairs(form, "tasks",
+                                                                          "summary")]}
+        if str(form.get("department_id", "")).strip():
+            plan["department_id"] = str(form.get("department_id")).strip()
+        return deliberation.record_minutes(meeting_id, MinutesIn.model_validate(
+            {"steps": steps, "plan": plan}), ctx.caller, ctx.rpc)
+
+    return _act(ctx, meeting_id, form, go)
+
+
+@router.post("/meetings/{meeting_id}/review")
+def review(request: Request, meeting_id: str, form: Form) -> Response:
+    ctx = context(request)
+    ctx.allow(*ADMIN)
+    body = {"approve": form.get("decision") == "approve",
+            "reason": str(form.get("reason", "")).strip(),
+            "vote_required": form.get("vote_required") == "on"}
+    return _act(ctx, meeting_id, form, lambda: deliberation.review_decision(
+        meeting_id, ReviewIn.model_validate(body), ctx.caller, ctx.rpc))
+
+
+@router.post("/meetings/{meeting_id}/vote")
+def open_vote(request: Request, meeting_id: str, form: Form) -> Response:
+    ctx = context(request)
+    ctx.allow(*ADMIN)
+
+    def go() -> dict:
+        electorate = []
+        for n, words in enumerate(_lines(form, "electorate"), start=1):
+            if len(words) < 2:
+                raise InvalidInput(f"line {n}: a household and its members",
+                                   {"electorate": f"line {n}: household member..."})
+            electorate.append({"household_id": words[0], "members": words[1:]})
+        candidates = _pairs(form, "candidates", "name")
+        body: dict[str, Any] = {
+            "electorate": electorate, "quorum": str(form.get("quorum", "two_thirds")),
+            "secret": form.get("secret") == "on", "closes_ts": _instant(form, "closes")}
+        if candidates:
+            body |= {"candidates": [c for c, _ in candidates],
+                     "candidate_names": dict(candidates),
+                     "seats": str(form.get("seats", "")).strip() or 0}
+        return deliberation.open_vote(meeting_id, VoteIn.model_validate(body), ctx.caller,
+                                      ctx.rpc)
+
+    return _act(ctx, meeting_id, form, go)

@@ -1,0 +1,105 @@
+"""The community admin runs a meeting from the console: scheduled for a listed topic in a
+hall with its "4" parties, attendance and minutes recorded (a debate that does not open
+with a motion is refused under its field), the plan approved, and the vote opened."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
+from selenium.webdriver.common.by import By
+
+from tests.console.pages import Console
+from tests.platform import PASSWORD, SYSTEM
+
+pytestmark = pytest.mark.e2e
+PARTIES = {"community_committee": "party_representative", "mediation_committee": "mediator",
+           "police": "police", "residents_representative": "residents_representative"}
+
+
+def _roster_topic_hall(amqp_uri: str, tenancy) -> tuple[list[str], dict, dict]:  # noqa: ANN001
+    admin_user = tenancy.users["community_admin"]
+    place = {k: tenancy.community[k] for k in ("district_id", "street_id")} | {
+        "community_id": tenancy.community["id"]}
+    admin = {"user_id": admin_user["id"], "role": "community_admin", **place}
+    tag = uuid.uuid4().hex[:6]
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=20) as rpc:
+        lines = []
+        for i, party in enumerate(PARTIES):
+            account = rpc.identity.create_user(SYSTEM, {
+                "username": f"mrep{i}_{tag}", "password": PASSWORD, "role": "resident",
+                "display_name": f"代表{i}", **place})
+            rpc.deliberation.add_representative(admin, {
+                "account_id": account["id"], "display_name": f"代表{i}",
+                "kind": PARTIES[party]})
+            lines.append(f"{account['id']} {party}")
+        topic = rpc.deliberation.propose_topic(admin, {
+            "title": f"楼道堆物清理 {tag}", "detail": "5 号楼楼道堆物", "category": "blue"})
+        hall = rpc.deliberation.create_hall(admin, {
+            "kind": "community", "name": f"议事厅 {tag}", "address": "社区一楼",
+            "opening_hours": "0:00-24:00", "capacity": 40, "contact": "居委会"})
+    return lines, topic, hall
+
+
+def _local(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M")
+
+
+def _set(console: Console, name: str, value: str) -> None:
+    console.browser.execute_script(
+        "document.getElementsByName(arguments[0])[0].value = arguments[1]", name, value)
+
+
+def _state(console: Console) -> str:
+    return console.browser.find_element(By.ID, "meeting").get_attribute("data-state")
+
+
+def test_the_admin_schedules_records_reviews_and_opens_the_vote(browser, base_url, tenancy,
+                                                                stack_env):
+    lines, topic, hall = _roster_topic_hall(stack_env["LINLI_AMQP_URI"], tenancy)
+    console = Console(browser, base_url, tenancy.password)
+    console.sign_in(tenancy.users["community_admin"]["username"])
+    console.open("/topics")
+    start = (time.time() // 1800 + 9 * 48) * 1800
+    _set(console, "topic_id", topic["id"])
+    _set(console, "hall_id", hall["id"])
+    _set(console, "starts", _local(start))
+    _set(console, "ends", _local(start + 3600))
+    console.fill("participants", "\n".join(lines))
+    console.click("schedule")
+    assert console.until(lambda: bool(console.all("#meeting")), reload=False, timeout=15), \
+        console.text()
+    assert _state(console) == "scheduled" and topic["title"] in console.text("#meeting")
+
+    speakers = [line.split()[0] for line in lines]
+    console.browser.find_element(
+        By.CSS_SELECTOR, f"#attendance-form input[value='{speakers[0]}']").click()
+    console.click("record-attendance")
+    assert "出席" in console.text("#participants"), console.text()
+
+    console.fill("steps", f"debate {speakers[1]} 先讨论")  # no motion first: refused
+    console.fill("summary", "一周内清理 5 号楼楼道")
+    console.fill("leader", "王书记")
+    _set(console, "deadline", _local(time.time() + 14 * 86400))
+    console.fill("tasks", "other 清理楼道堆物")
+    console.click("record-minutes")
+    assert console.all("[data-error-for=steps], #form-errors"), console.text()
+    assert console.browser.find_element(By.NAME, "leader").get_attribute("value") == "王书记"
+    console.fill("steps", f"motion {speakers[0]} 提议清理\ndebate {speakers[1]} 同意")
+    _set(console, "deadline", _local(time.time() + 14 * 86400))
+    console.click("record-minutes")
+    assert console.until(lambda: _state(console) == "held", reload=False, timeout=10), \
+        console.text()
+    assert "一周内清理" in console.text("#plan")
+
+    console.click("approve")
+    assert console.until(lambda: _state(console) == "reviewed", reload=False, timeout=10)
+    console.fill("electorate", f"hh-m1 {tenancy.users['resident']['id']}")
+    _set(console, "quorum", "none")
+    _set(console, "closes", _local(time.time() + 3 * 3600))
+    console.click("open-vote")
+    assert console.until(lambda: _state(console) == "voting", reload=False, timeout=10), \
+        console.text()
