@@ -11,6 +11,7 @@ frees nothing.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +30,7 @@ from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, parse, replies
 from services.common.store import StaleWrite
 
+log = logging.getLogger(__name__)
 REPAIR_GRACE_SECONDS = 30.0  # a live cancel frees its seat well within this
 REPAIR_BATCH = 50
 BOOKERS = (Role.resident, Role.volunteer, Role.operator, Role.grid_worker,
@@ -53,7 +55,9 @@ def view(who: Caller, b: Booking, service: CareOffering | None = None) -> dict:
         beneficiary_name=(b.beneficiary or {}).get("name") if shown else None, state=b.state,
         round=b.round or 1, booked_ts=b.booked_ts, confirmed_ts=b.confirmed_ts,
         delivered_ts=b.delivered_ts, cancelled_ts=b.cancelled_ts,
-        cancel_reason=b.cancel_reason, price_points=b.price_points or 0, hours=b.hours,
+        # why the system cancelled it is the booker's (and the admin's), not the provider's
+        cancel_reason=b.cancel_reason if mine or access.is_admin_of(who, b) else None,
+        price_points=b.price_points or 0, hours=b.hours,
         version=b.version).model_dump(mode="json")
 
 
@@ -76,7 +80,15 @@ def _commit_booking(who: Caller, bid: str, session, service: CareOffering, holde
 def cancel_unpaid(booking_id: str, round_: int, who: Caller) -> bool:
     """Points refused the booking's charge (too few points): that round is cancelled and
     its seat freed, once; a redelivery, or a booking made again since, changes nothing."""
-    if Booking.objects(id=booking_id).only("id").first() is None:
+    found = Booking.objects(id=booking_id).only("id", "state", "round", "service_id").first()
+    if found is None:
+        return False
+    if found.state == "delivered" and found.round == round_:
+        # served before points could refuse it (a session booked as it started): owed, and
+        # nothing to undo; counted for the community to follow up
+        log.warning("care booking %s:%s was delivered unpaid", booking_id, round_)
+        service = CareOffering.objects(id=found.service_id).only("kind").first()
+        metrics.BOOKINGS.labels(service.kind if service else "other", "unpaid_delivered").inc()
         return False
     done = change(lambda: Booking.objects.get(id=booking_id), lambda b, at: domain.cancel(
         b, time.time(), reason="insufficient_points", round_=round_), who)

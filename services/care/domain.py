@@ -99,8 +99,9 @@ def cancel(booking: Any, now: float, reason: str | None = None,
     made again since is another round, and stays."""
     if booking.state == BookingState.cancelled.value:
         return None
-    if round_ is not None and booking.round != round_:
-        return None
+    if round_ is not None and (booking.round != round_
+                               or booking.state == BookingState.delivered.value):
+        return None  # another round, or served already (cancel_unpaid counts it)
     if booking.state == BookingState.delivered.value:
         raise Conflict("a delivered service is not cancelled", {"state": booking.state})
     event = CareBookingCancelled(booking_id=booking.id, session_id=booking.session_id,
@@ -135,7 +136,7 @@ def deliver(booking: Any, service: Any, session_starts_ts: float, hours: float |
         community_id=booking.community_id, kind=service.kind,
         resident_account_id=booking.account_id, provider_kind=service.provider_kind,
         provider_account_id=service.provider_account_id, delivered_by=by, hours=given,
-        price_points=service.price_points or 0, round=booking.round, delivered_ts=now)
+        price_points=int(booking.price_points or 0), round=booking.round, delivered_ts=now)
     return Decision(changes={"state": BookingState.delivered.value, "delivered_ts": now,
                              "hours": given, "delivery_note": note}, events=[event])
 
@@ -152,7 +153,19 @@ TOP = len(LADDER) - 1
 
 
 def level_of(elder: Any) -> int:
-    return min(max(int(elder.level or 0), 0), TOP)
+    """How far the missed visit went up; an elder already overdue before the ladder existed
+    is at the community's rung."""
+    level = min(max(int(elder.level or 0), 0), TOP)
+    return max(level, 1) if elder.cycle_missed else level
+
+
+def rung_since(elder: Any) -> float | None:
+    """When the missed visit reached its rung (before the ladder: when it was missed)."""
+    if elder.escalated_ts is not None:
+        return elder.escalated_ts
+    if elder.cycle_missed and elder.visit_due_ts is not None:
+        return elder.visit_due_ts + (elder.grace_seconds or 0)
+    return None
 
 
 def step(elder: Any) -> float:
@@ -171,6 +184,7 @@ def assign(elder: Any, grid_worker_id: str, volunteer_ids: list[str], every_days
                              "volunteer_ids": list(volunteer_ids), "every_days": every_days,
                              "grace_seconds": grace_hours * 3600.0,
                              "escalate_seconds": escalate_hours * 3600.0,
+                             "level": 0, "escalated_ts": None,
                              "cycle": max(elder.cycle or 0, 0) + 1, "visit_due_ts": due,
                              "cycle_missed": False})
 
@@ -208,15 +222,18 @@ def visit_missed(elder: Any, now: float) -> Decision | None:
         return None
     if elder.visit_due_ts + (elder.grace_seconds or 0) > now:
         return None
-    # the previous cycle not visited either: the miss stays where that one had reached
+    # the previous cycle not visited either: the miss stays where that one had reached, and
+    # so does the rung's clock (a short cycle must not keep restarting it)
     level = max(level_of(elder), 1)
+    since = rung_since(elder) if level_of(elder) >= 1 else None
     event = CareVisitMissed(elder_id=elder.id, community_id=elder.community_id,
                             grid_id=elder.grid_id, cycle=elder.cycle,
                             due_ts=elder.visit_due_ts, escalated_to=LADDER[level],
                             notify=_told(elder), street_id=elder.street_id,
                             district_id=elder.district_id)
     return Decision(changes={"missed": (elder.missed or 0) + 1, "cycle_missed": True,
-                             "level": level, "escalated_ts": now}, events=[event])
+                             "level": level, "escalated_ts": since if since is not None
+                             else now}, events=[event])
 
 
 def _told(elder: Any) -> list[str]:
@@ -226,10 +243,10 @@ def _told(elder: Any) -> list[str]:
 def escalate(elder: Any, now: float) -> Decision | None:
     """The missed visit still not made `escalate_seconds` after its last escalation: one
     level up, once per level (the PollTimer's claim); at the district it stays."""
-    level = level_of(elder)
-    if not elder.cycle_missed or level < 1 or level >= TOP or elder.escalated_ts is None:
+    level, since = level_of(elder), rung_since(elder)
+    if not elder.cycle_missed or level < 1 or level >= TOP or since is None:
         return None
-    if elder.escalated_ts + step(elder) > now:
+    if since + step(elder) > now:
         return None
     event = CareVisitEscalated(
         elder_id=elder.id, community_id=elder.community_id, street_id=elder.street_id,
@@ -249,16 +266,16 @@ def derive_elder(elder: Any) -> None:
     grace = elder.grace_seconds or 0
     if elder.cycle_missed:
         elder.next_due_ts = elder.visit_due_ts + period + grace
-        level = level_of(elder)
-        if 1 <= level < TOP and elder.escalated_ts is not None:  # the next rung
-            elder.next_due_ts = min(elder.next_due_ts,
-                                    elder.escalated_ts + step(elder))
+        level, since = level_of(elder), rung_since(elder)
+        if 1 <= level < TOP and since is not None:  # the next rung
+            elder.next_due_ts = min(elder.next_due_ts, since + step(elder))
     else:
         elder.next_due_ts = elder.visit_due_ts + grace
     # the street's list of its escalated elders (the district's names a street)
     elder.escalation_key = (page_key(f"s:{elder.district_id}:{elder.street_id}",
                                      elder.escalated_ts, elder.id)
-                            if elder.cycle_missed and level_of(elder) >= 2 else None)
+                            if elder.cycle_missed and level_of(elder) >= 2 and elder.street_id
+                            else None)
 
 
 def roll_over(elder: Any, now: float) -> Decision | None:

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     media_fetch_seconds: float = 3.0
     media_fetch_allow_hosts: list[str] = []
     rpc_pool_size: int = 8
+    # The public 五微 board (docs/five-micro.md): each service's figures within this, the
+    # assembled page kept this long (at most this many communities), over its own proxies.
+    board_timeout_seconds: float = 1.5
+    board_cache_seconds: float = 5.0
+    board_cache_size: int = 1000
+    board_rpc_pool_size: int = 16
     max_photo_bytes: int = 5 * 1024 * 1024
 
     # Notify's outbound channel: the district's own SMS / WeChat gateway (docs/notify.md).

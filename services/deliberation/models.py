@@ -12,6 +12,7 @@ import uuid
 import mongoengine as me
 
 from services.common.store import Aggregate
+from services.deliberation.domain import board
 
 ALIAS = "deliberation"
 EVERYWHERE = "*"
@@ -24,7 +25,8 @@ def new_id(prefix: str) -> str:
 
 class DeliberationCounts(me.DynamicDocument):
     """Topics and meetings by state (`topics_<state>`, `meetings_<state>`), moved by the
-    commits that change them (services/common/counters), never counted."""
+    commits that change them (services/common/counters), never counted; per community
+    ("c:<community>") the 五微 board's milestones (`domain/board.py`)."""
 
     meta = {"db_alias": ALIAS, "collection": "counts"}
     id = me.StringField(primary_key=True)  # "*"
@@ -150,7 +152,8 @@ class Topic(Aggregate):
     renewal = me.DictField()  # a renewal's place, building, grid_id and budget_yuan (微更新)
 
     def tally(self) -> dict[str, dict[str, int]]:
-        return {EVERYWHERE: {f"topics_{self.state}": 1}}
+        return {EVERYWHERE: {f"topics_{self.state}": 1},
+                board.scope(self.community_id): board.topic(self.state)}
 
 
 class TopicComment(me.Document):
@@ -219,7 +222,10 @@ class Meeting(Aggregate):
         utilisation's numerator, moved by the booking's and the cancellation's commits."""
         from services.deliberation.domain.halls import booked_by_period, scope
 
-        out: dict[str, dict[str, int]] = {EVERYWHERE: {f"meetings_{self.state}": 1}}
+        out: dict[str, dict[str, int]] = {
+            EVERYWHERE: {f"meetings_{self.state}": 1},
+            board.scope(self.community_id): board.meeting(self.state, bool(self.plan),
+                                                          bool(self.result))}
         if self.state != "cancelled":
             for period, n in booked_by_period(list(self.slots or [])).items():
                 out[scope(self.hall_id, period)] = {"booked_slots": n}

@@ -20,6 +20,7 @@ from services.common.timers import poll_timer
 from services.deliberation import closing, grids, metrics, supervision
 from services.deliberation.handlers import EventHandlers
 from services.deliberation.models import DOCUMENTS
+from services.deliberation.rpc_board import BoardEntrypoints
 from services.deliberation.rpc_halls import HallEntrypoints
 from services.deliberation.rpc_meetings import MeetingEntrypoints
 from services.deliberation.rpc_roster import RosterEntrypoints
@@ -32,7 +33,8 @@ log = logging.getLogger(__name__)
 
 
 class DeliberationService(HallEntrypoints, RosterEntrypoints, TopicEntrypoints,
-                          MeetingEntrypoints, VoteEntrypoints, EventHandlers):
+                          MeetingEntrypoints, VoteEntrypoints, EventHandlers,
+                          BoardEntrypoints):
     name = "deliberation"
     store = Store("deliberation", DOCUMENTS)
     relay = OutboxRelay()

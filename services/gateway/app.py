@@ -12,6 +12,7 @@ from pymongo import MongoClient
 from services.common import logs
 from services.common.config import Settings
 from services.gateway import console, errors, idempotency, middleware
+from services.gateway.board import Board
 from services.gateway.revocations import Revocations
 from services.gateway.routes import ROUTERS
 from services.gateway.rpc import RpcPool
@@ -33,9 +34,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             lambda cursor: app.state.rpc.call("identity", "revocations", cursor),
             settings.revocation_poll_seconds, settings.jwt_ttl_seconds + 60)
         app.state.revocations.start()
+        app.state.board = Board(settings, app.url_path_for)  # the public 五微 board's calls
         try:
             yield
         finally:
+            app.state.board.close()
             app.state.revocations.stop()
             app.state.rpc.close()
             app.state.mongo.close()

@@ -13,6 +13,7 @@ from nameko.timer import timer
 
 from services.common.caller import Caller, Role
 from services.common.contracts import Envelope
+from services.common.contracts.board import PublicCommunity
 from services.common.contracts.dispatch import GridChanged, GridRemoved
 from services.common.contracts.identity import (
     AccountName,
@@ -126,6 +127,12 @@ class IdentityService:
     def get_community(self, caller: dict, community_id: str) -> dict:
         """One community, if the caller may see it (404 otherwise: no existence leak)."""
         return dump(unit_of(tenancy.visible_community(as_caller(caller), community_id)))
+
+    @rpc
+    @replies(PublicCommunity)
+    def public_community(self, caller: dict | None, community_id: str) -> PublicCommunity:
+        """A community's id and name for anyone (its public boards; 404 if unknown)."""
+        return tenancy.public_community(community_id)
 
     @rpc
     @replies(UserOut)

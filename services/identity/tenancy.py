@@ -7,6 +7,7 @@ from mongoengine.errors import NotUniqueError
 from services.common import audit
 from services.common.aggregate import Decision, change
 from services.common.caller import Caller, Role
+from services.common.contracts.board import BoardQuery, PublicCommunity
 from services.common.contracts.identity import CommunityIn, DistrictIn, StreetIn, Unit
 from services.common.errors import AlreadyExists, NotFound
 from services.common.rpc import parse
@@ -71,6 +72,15 @@ def visible_community(caller: Caller, community_id: str) -> Community:
     if community is None or not caller.sees(community.scope):
         raise NotFound("no such community", {"community_id": "unknown"})
     return community
+
+
+def public_community(community_id: str) -> PublicCommunity:
+    """A community's id and name, as its public board names it (anyone; 404 if unknown)."""
+    community = Community.objects(id=parse(BoardQuery, {"community_id": community_id})
+                                  .community_id).only("id", "name").first()
+    if community is None:
+        raise NotFound("no such community", {"community_id": "unknown"})
+    return PublicCommunity(id=community.id, name=community.name)
 
 
 def units(caller: Caller) -> list[Unit]:

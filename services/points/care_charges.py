@@ -6,12 +6,15 @@
     care.booking_cancelled   ──give back─▶ hold → resident `care-release:<booking>:<round>`
 
 Each step is a ledger posting keyed by the booking and round, so a redelivered event finds
-its posting and moves nothing twice. A cancel (or a delivery) that comes before the lock
-puts a tombstone on the lock's key (`ledger.void`): a late lock then cannot slip in, and
-nothing is owed. A posting still in flight (its applier crashed: the sweeper finishes it
-within its lease) makes the handler fail, and the broker redelivers the event later.
-The `CareCharge` document records where the charge stands, and carries the refusal's event
-in its own commit.
+its posting and moves nothing twice. A cancel that comes before the lock puts a tombstone
+on the lock's key (`ledger.void`): a late lock then cannot slip in, and nothing is owed. A
+delivery that comes before the lock posts the lock itself (the same move under the same
+key, which the late `care.booked` then finds) and spends it; too few points then: served
+unpaid, recorded and logged. A posting still in flight (its applier crashed: the sweeper
+finishes it within its lease) makes the handler fail after a pause, and the broker
+redelivers the event; a refused release or spend is final (logged, not retried).
+The `CareCharge` document records where the charge stands, forward only (locked → spent |
+released; refused | void → unpaid), and carries the refusal's event in its own commit.
 """
 
 from __future__ import annotations
@@ -30,6 +33,10 @@ from services.points.models import CareCharge, Posting
 
 log = logging.getLogger(__name__)
 IN_FLIGHT_PAUSE = 1.0  # before the redelivery of an event whose posting is still in flight
+
+
+# where a charge may go from where it is: forward only
+AFTER = {"locked": ("spent", "released"), "void": ("unpaid",), "refused": ("unpaid",)}
 
 
 class InFlight(RuntimeError):
@@ -53,8 +60,8 @@ def _record(community_id: str, resident_id: str, booking_id: str, round_: int, p
                        booking_id=booking_id, round=round_, price=price, state=state)
 
     def decide(charge: CareCharge, _at: object) -> Decision | None:
-        if not charge._created and charge.state == state:
-            return None
+        if not charge._created and state not in AFTER.get(charge.state, ()):
+            return None  # there already, or further on (a replay, a late event)
         return Decision(changes={"state": state, "changed_ts": time.time()},
                         events=list(events or []) if charge._created else [])
 
@@ -72,6 +79,15 @@ def _lock_of(community_id: str, booking_id: str, round_: int) -> Posting | None:
     return found
 
 
+def _lock_move(community: str, resident: str, booking_id: str, round_: int,
+               price: int) -> ledger.Move:
+    """The lock, the same whoever posts it first (the booking, or a delivery ahead of it)."""
+    return ledger.Move(
+        community, ledger.account_id(community, AccountKind.resident, resident),
+        ledger.ensure_account(community, AccountKind.hold, resident), price,
+        PostingReason.lock, f"care:{booking_id}:{round_}", _key("lock", booking_id, round_))
+
+
 def lock(event: CareBooked) -> str:
     """The booking's price from the booker's active points to their hold, once."""
     community, resident = event.community_id, event.account_id
@@ -80,10 +96,8 @@ def lock(event: CareBooked) -> str:
     if earlier is not None and earlier.state == "void":  # cancelled (or served) before
         _record(community, resident, event.booking_id, event.round, event.price_points, "void")
         return "void"
-    locked = ledger.post(ledger.Move(
-        community, ledger.account_id(community, AccountKind.resident, resident),
-        ledger.ensure_account(community, AccountKind.hold, resident), event.price_points,
-        PostingReason.lock, f"care:{event.booking_id}:{event.round}", key))
+    locked = ledger.post(_lock_move(community, resident, event.booking_id, event.round,
+                                    event.price_points))
     if locked.state == "new":
         raise _in_flight(f"lock of {event.booking_id}:{event.round}")
     state = {"posted": "locked", "refused": "refused"}.get(locked.state, "void")
@@ -111,8 +125,11 @@ def give_back(event: CareBookingCancelled) -> str:
         community, ledger.account_id(community, AccountKind.hold, resident),
         ledger.account_id(community, AccountKind.resident, resident), amount,
         PostingReason.release, source, _key("release", event.booking_id, event.round)))
-    if back.state != "posted":
+    if back.state == "new":
         raise _in_flight(f"release of {event.booking_id}:{event.round}")
+    if back.state != "posted":  # refused: the hold did not have it (never: it was locked)
+        log.error("care %s:%s release %s", event.booking_id, event.round, back.state)
+        return back.state
     # given back after its points' year end: they expire now, not a year later
     if not expiry.expire_released(community, resident, source, amount, time.time()):
         raise _in_flight(f"expiry of {source}")
@@ -123,22 +140,29 @@ def give_back(event: CareBookingCancelled) -> str:
 def spend(event: CareDelivered) -> str:
     """Delivered: the locked price goes to the community's pool (what it issued comes back)."""
     community, resident = event.community_id, event.resident_account_id
-    found = _lock_of(community, event.booking_id, event.round)
-    if found is None:  # delivered before the booking's lock ran: served, owed nothing
-        log.warning("care %s:%s delivered with no lock", event.booking_id, event.round)
-        _record(community, resident, event.booking_id, event.round, event.price_points, "void")
-        return "void"
+    key = _key("lock", event.booking_id, event.round)
+    found = Posting.objects(id=ledger.posting_id(key)).only("state", "amount").first()
+    if found is None:  # delivered before the booking's lock ran: the lock, made now
+        found = ledger.post(_lock_move(community, resident, event.booking_id, event.round,
+                                       event.price_points))
     if found.state == "new":
         raise _in_flight(f"lock of {event.booking_id}:{event.round}")
-    if found.state != "posted":
-        return found.state
+    if found.state != "posted":  # too few points (or cancelled first): served unpaid
+        log.warning("care %s:%s delivered unpaid (%s)", event.booking_id, event.round,
+                    found.state)
+        _record(community, resident, event.booking_id, event.round, event.price_points,
+                "unpaid")
+        return "unpaid"
     amount = found.amount
     spent = ledger.post(ledger.Move(
         community, ledger.account_id(community, AccountKind.hold, resident),
         ledger.ensure_account(community, AccountKind.pool), amount, PostingReason.care,
         f"care:{event.booking_id}:{event.round}", _key("spend", event.booking_id, event.round)))
-    if spent.state != "posted":
+    if spent.state == "new":
         raise _in_flight(f"spend of {event.booking_id}:{event.round}")
+    if spent.state != "posted":
+        log.error("care %s:%s spend %s", event.booking_id, event.round, spent.state)
+        return spent.state
     _record(community, resident, event.booking_id, event.round, amount, "spent")
     metrics.POINTS_SPENT.labels(PostingReason.care.value).inc(amount)
     return "spent"

@@ -19,6 +19,7 @@ from services.common.timers import poll_timer
 from services.points import expiry, ledger, metrics, redemption, residents, verify
 from services.points.handlers import EventHandlers
 from services.points.models import DOCUMENTS
+from services.points.rpc_board import BoardEntrypoints
 from services.points.rpc_books import BookEntrypoints
 from services.points.rpc_redemptions import RedemptionEntrypoints
 
@@ -30,7 +31,7 @@ BACKFILL_SECONDS = 5  # once done, a tick is one read by _id
 EXPIRY_SECONDS = 60  # a year end is acted on within a minute, a page per community a run
 
 
-class PointsService(BookEntrypoints, RedemptionEntrypoints, EventHandlers):
+class PointsService(BookEntrypoints, RedemptionEntrypoints, EventHandlers, BoardEntrypoints):
     name = "points"
     store = Store("points", DOCUMENTS)
     relay = OutboxRelay()

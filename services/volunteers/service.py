@@ -18,6 +18,7 @@ from services.common.store import Store
 from services.common.timers import poll_timer
 from services.volunteers import grids, matching, metrics
 from services.volunteers.activities import ActivityEntrypoints
+from services.volunteers.board import BoardEntrypoints
 from services.volunteers.handlers import EventHandlers
 from services.volunteers.index import CATCH_UP_SECONDS, MatchIndexProvider
 from services.volunteers.lists import ListEntrypoints
@@ -35,7 +36,7 @@ BACKFILL_SECONDS = 30
 
 class VolunteersService(ProfileEntrypoints, WishEntrypoints, ActivityEntrypoints,
                         MatchEntrypoints, ListEntrypoints, PolicyEntrypoints, RenewalEntrypoints,
-                        EventHandlers):
+                        EventHandlers, BoardEntrypoints):
     name = "volunteers"
     store = Store("volunteers", DOCUMENTS)
     relay = OutboxRelay()

@@ -12,7 +12,7 @@ from nameko.testing.services import entrypoint_waiter
 from deploy.waits import wait_until
 from services.common.caller import Caller
 from services.common.contracts import new_event
-from services.common.contracts.care import CareBooked, CareBookingCancelled
+from services.common.contracts.care import CareBooked, CareBookingCancelled, CareDelivered
 from tests.care.helpers import add_service, add_session, book, tag
 
 
@@ -88,12 +88,42 @@ def test_a_priced_service_locks_at_booking_spends_at_delivery_and_gives_back_a_c
         with entrypoint_waiter(cplatform.containers["points"], handler, timeout=10):
             event_dispatcher(cplatform.config)("care", kind, new_event(
                 payload, Caller.system(), community).to_message())
-    time.sleep(0.5)  # nothing more moves: each step once
+    time.sleep(0.5)  # nothing more moves: each step once, and a charge never goes back
     assert _balance(cplatform, rich) == (20, 0) and _balance(cplatform, other) == (40, 0)
+    assert _charge(cplatform, made.json()["id"]) == "spent"
+    assert _charge(cplatform, second.json()["id"]) == "released"
     books = cplatform.client.get(f"/points/verify?community_id={cplatform.community_id('A')}",
                                  headers=cplatform.headers("ops"))
     assert books.status_code == 200, books.text
     assert (books.json()["drift"], books.json()["zero_sum"]) == (0, True), books.text
+
+
+def _charge(platform, booking_id: str, round_: int = 1) -> str | None:
+    row = platform.client.app.state.mongo[platform.settings.db_name("points")][
+        "care_charges"].find_one({"_id": f"cc-{booking_id}-{round_}"})
+    return row["state"] if row else None
+
+
+def test_a_delivery_ahead_of_its_booking_lock_posts_the_lock_itself_once(cplatform):
+    """Points hears care.delivered before care.booked (a backlog on one queue): it locks and
+    spends in one go, and the late booking event finds the lock it would have made."""
+    user, headers = _resident_with(cplatform, 25)
+    community, booking_id = cplatform.community_id("A"), f"bk-late-{tag()}"
+    delivered = CareDelivered(
+        booking_id=booking_id, service_id="cs-x", session_id="ss-x", community_id=community,
+        kind="meal_aid", resident_account_id=user["id"], provider_kind="social_org",
+        delivered_by="u-provider", hours=1.0, price_points=20, round=1,
+        delivered_ts=time.time())
+    booked = CareBooked(booking_id=booking_id, service_id="cs-x", session_id="ss-x",
+                        community_id=community, account_id=user["id"], round=1,
+                        price_points=20)
+    for handler, kind, payload in (("on_care_delivered_spend", "care.delivered", delivered),
+                                   ("on_care_booked", "care.booked", booked)):
+        with entrypoint_waiter(cplatform.containers["points"], handler, timeout=10):
+            event_dispatcher(cplatform.config)("care", kind, new_event(
+                payload, Caller.system(), community).to_message())
+    assert _balance(cplatform, headers) == (5, 0)
+    assert _charge(cplatform, booking_id) == "spent"
 
 
 def test_too_few_points_undo_the_booking_and_free_its_seat(cplatform):

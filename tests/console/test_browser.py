@@ -50,7 +50,7 @@ def test_a_resident_sees_no_admin_page_nor_link(console, tenancy):
     console.sign_in(tenancy.users["resident"]["username"])
     links = {a.get_attribute("href").split("/console", 1)[1] for a in console.all("nav.main a")}
     assert links == {"/issues", "/issues/new", "/points", "/notifications",
-                     "/wishes", "/activities", "/topics"}
+                     "/wishes", "/activities", "/topics", "/five-micro"}
     console.open("/triage")
     assert console.browser.find_element(By.ID, "error-page")
     assert "无权" in console.text("h1")
@@ -139,6 +139,8 @@ def test_an_admin_opens_the_dashboard_with_its_chart(console, tenancy):
     console.sign_in(tenancy.users["street_admin"]["username"])
     assert console.path() == "/dashboard"
     assert "满意率" in console.text("#rates")
+    # what went up the ladder to the street: deliberation's and care's lists (none yet)
+    assert console.all("#decisions-escalated") and console.all("#visits-escalated")
     charts = console.all("#charts img.chart")
     assert charts
     assert console.until(lambda: all(

@@ -56,7 +56,7 @@ def test_each_page_is_offered_to_exactly_the_roles_its_api_routes_allow():
     resident = {p.path for p in nav.NAV if nav.may_open(Role.resident, p)}
     assert resident == {"/console/issues", "/console/issues/new", "/console/points",
                         "/console/notifications", "/console/wishes", "/console/activities",
-                        "/console/topics"}
+                        "/console/topics", "/console/five-micro"}
     for role in ADMIN_ROLES | {Role.ops, Role.merchant}:
         assert nav.home_of(role) in {p.path for p in nav.NAV if nav.may_open(role, p)}
 
@@ -88,7 +88,8 @@ def test_a_resident_sees_no_admin_link_and_gets_403_on_an_admin_page(client):
             hrefs = {link.split('"')[0] for link in links}
             assert hrefs == {"/console/issues", "/console/issues/new", "/console/points",
                              "/console/notifications", "/console/wishes",
-                             "/console/activities", "/console/topics"}
+                             "/console/activities", "/console/topics",
+                             "/console/five-micro"}
     finally:
         client.cookies.clear()
 

@@ -220,6 +220,9 @@ ROUTES: dict[str, Route] = {
                               ("care", "list_escalations", ("street",))),
     "care.elders": Route("GET", "/care/elders?community_id={community}",
                          ("care", "list_elders", ("community",)), lists="elder"),
+    # 五微: the public board of any community (figures only; identity names it)
+    "board.five_micro": Route("GET", "/public/communities/{community}/five-micro",
+                              ("volunteers", "board_figures", ("community",)), public=True),
 }
 
 WORKER_ROLES = ("grid_worker", "volunteer", "operator", "department", "community_admin",
@@ -330,6 +333,7 @@ GATEWAY: dict[str, dict[str, Row]] = {
     "care.elder": _only(ROLE, reporter=NONE, resident=NONE, grid_worker=OWN, volunteer=OWN,
                         operator=NONE, community_admin=OWN),
     "care.elders": _only(ROLE, community_admin=OWN),
+    "board.five_micro": _everyone(OK3),  # public, like 公示
     "care.escalations": _only(ROLE, street_admin=STREET, district_admin=OK3),
 }
 

@@ -153,7 +153,7 @@ class RotaIn(BaseModel):
     first_due_ts: EpochTs | None = None  # default: now + every_days
     grace_hours: float = Field(24, ge=0, le=72, allow_inf_nan=False)  # due → missed
     # a missed visit still not made this long after: up a level (community → street → district)
-    escalate_hours: float = Field(24, ge=0, le=72, allow_inf_nan=False)
+    escalate_hours: float = Field(24, gt=0, le=72, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _distinct(self) -> RotaIn:

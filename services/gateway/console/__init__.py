@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 
 from services.gateway.console import (
     admin,
+    board,
     community,
     core,
     deliberating,
@@ -20,7 +21,8 @@ from services.gateway.console import (
 
 ROUTERS = [session.router, resident.router, work.router, merchant.router, admin.router,
            volunteering.router, deliberating.router, meetings.router,
-           community.router]
+           community.router,
+           board.router]
 
 
 def install(app: FastAPI) -> None:

@@ -22,7 +22,15 @@ from services.common.errors import DomainError, InvalidInput
 from services.common.topology import SERVICES
 from services.gateway.console.core import PREFIX, ConsoleRoute, Ctx, attempt, context, posted
 from services.gateway.console.nav import ADMINS
-from services.gateway.routes import evaluation, issues, orders, points, registry
+from services.gateway.routes import (
+    care,
+    deliberation,
+    evaluation,
+    issues,
+    orders,
+    points,
+    registry,
+)
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
 Form = Annotated[FormData, Depends(posted)]
@@ -127,12 +135,13 @@ def dashboard(request: Request, unit: str | None = None, unit_id: str | None = N
     if ctx.caller.role in ADMINS and kind is UnitKind.community:
         alerts = evaluation.list_alerts(ctx.caller, ctx.rpc, target, limit=10,
                                         cursor=None)["items"]
+    street_lists = _street_lists(ctx, kind, target)
     charts = ([f"{PREFIX}/charts/{kind.value}/{target}/{month}/{c.value}.png"
                for c in ChartKind] if kind in CHARTED else [])
     return ctx.render("dashboard.html", title=ctx.t("dash.title"), kind=kind.value,
                       target=target, target_name=names.get(target, target), month=month,
                       figures=figures, league=league, charts=charts, alerts=alerts,
-                      names=names, child=CHILD.get(kind), **lists)
+                      names=names, child=CHILD.get(kind), **lists, **street_lists)
 
 
 def _names(ctx: Ctx) -> dict[str, str]:
@@ -140,6 +149,24 @@ def _names(ctx: Ctx) -> dict[str, str]:
         return {u["id"]: u["name"] for u in registry.list_units(ctx.caller, ctx.rpc)}
     except DomainError:
         return {}
+
+
+def _street_lists(ctx: Ctx, kind: UnitKind, target: str) -> dict[str, Any]:
+    """What went up the ladder to a street (its admins, or the district's looking at it):
+    overdue decisions of deliberation (督) and missed visits of elders living alone (care,
+    where and since when only). A service that does not answer leaves its list empty."""
+    found: dict[str, Any] = {"decisions_escalated": None, "visits_escalated": None}
+    if kind is not UnitKind.street or ctx.caller.role not in (Role.street_admin,
+                                                               Role.district_admin):
+        return found
+    for key, read in (("decisions_escalated", deliberation.list_escalations),
+                      ("visits_escalated", care.list_escalations)):
+        try:
+            found[key] = read(ctx.caller, ctx.rpc, street_id=target, limit=20,
+                              cursor=None)["items"]
+        except DomainError:
+            found[key] = []
+    return found
 
 
 def _order_lists(ctx: Ctx, kind: UnitKind, target: str) -> dict[str, Any]:

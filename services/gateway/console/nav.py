@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.common.caller import ADMIN_ROLES, CLAIM_ROLES, Role
+from services.common.contracts.identity import COMMUNITY_ROLES
 from services.gateway.routes.deliberation import READERS as DELIBERATION_READERS
 from services.gateway.routes.evaluation import READERS
 from services.gateway.routes.orders import WORKERS
@@ -61,6 +62,8 @@ NAV = (
     Page("nav.topics", "/console/topics", DELIBERATION_READERS),
     Page("nav.notifications", "/console/notifications", NOTIFIED),
     Page("nav.ops", "/console/ops", (Role.ops,)),
+    # the public 五微 board of one's own community (anyone may open a community's board)
+    Page("nav.five_micro", "/console/five-micro", tuple(COMMUNITY_ROLES)),
 )
 
 MAIN = {Role.resident: "/console/issues", Role.merchant: "/console/counter",

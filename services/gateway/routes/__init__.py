@@ -4,6 +4,7 @@ from services.gateway.routes import (
     app_keys,
     audit,
     auth,
+    board,
     care,
     categories,
     deliberation,
@@ -33,4 +34,5 @@ ROUTERS = [health.router, auth.router, registry.router, users.router, grids.rout
            app_keys.router,
            notifications.router,
            audit.router,
-           care.router]
+           care.router,
+           board.router]

@@ -33,6 +33,7 @@ from services.common.contracts.care import (
     VisitOut,
     VisitPage,
 )
+from services.common.errors import NotFound
 from services.common.paging import DEFAULT_PAGE, MAX_PAGE
 from services.gateway.deps import (
     CallerDep,
@@ -180,6 +181,8 @@ def list_escalations(caller: CallerDep, rpc: RpcDep, street_id: QueryId = None,
     """Missed visits gone up to the street or the district, latest first: a street admin's
     own street, or the street a district admin names. Where and since when, never who."""
     require(caller, Role.street_admin, Role.district_admin)
+    if caller.role is Role.street_admin and street_id not in (None, caller.street_id):
+        raise NotFound("no such street", {"street_id": "unknown"})
     return _call(rpc, "list_escalations", caller, street_id, limit, cursor)
 
 

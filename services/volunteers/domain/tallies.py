@@ -41,9 +41,12 @@ def wish(state: str, hours: float | None) -> dict[str, int]:
 
 
 def activity(participants: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    """The hours each checked-out participant logged (once per person: the check-out)."""
-    return {"hour_minutes": sum(minutes(p.get("hours")) for p in participants
-                                if p.get("checked_out_ts") is not None)}
+    """The hours each checked-out participant logged (once per person: the check-out); an
+    activity someone checked in to was held (the 五微 board's figure)."""
+    people = list(participants)
+    return {"hour_minutes": sum(minutes(p.get("hours")) for p in people
+                                if p.get("checked_out_ts") is not None),
+            "activities_held": int(any(p.get("checked_in_ts") for p in people))}
 
 
 def order(hours_logged: float | None) -> dict[str, int]:

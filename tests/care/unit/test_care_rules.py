@@ -77,10 +77,11 @@ def test_a_second_cancel_decides_nothing():
 def test_delivery_fires_once_with_the_service_hours_and_not_before_the_session():
     service = SimpleNamespace(id="cs-1", kind="meal_aid", provider_kind="volunteer",
                               provider_account_id="u-p", hours=1.5, price_points=10)
-    done = domain.deliver(booking(), service, 100.0, None, "ok", "u-p", 200.0)
+    # the price the booking was made at (and locked), not the service's price now
+    done = domain.deliver(booking(price_points=8), service, 100.0, None, "ok", "u-p", 200.0)
     (event,) = done.events
     assert isinstance(event, CareDelivered)
-    assert (event.hours, event.price_points, event.provider_account_id) == (1.5, 10, "u-p")
+    assert (event.hours, event.price_points, event.provider_account_id) == (1.5, 8, "u-p")
     assert domain.deliver(booking(state="delivered"), service, 100.0, None, "", "u-p",
                           300.0) is None
     with pytest.raises(Conflict) as early:
@@ -207,3 +208,41 @@ def test_the_seat_freed_ends_the_cancel_once_and_a_rebook_clears_it():
     assert domain.released(booking(state="booked", release_pending=False)) is None
     again = domain.book(booking(state="cancelled", release_pending=True), 2.0, {})
     assert again.changes["release_pending"] is False
+
+
+def test_a_daily_rota_still_climbs_to_the_district_a_rung_a_day():
+    """Each day's cycle is missed in its turn; the rung's clock is not restarted by it."""
+    e = elder(every_days=1, grace_seconds=3600.0, escalate_seconds=DAY)
+    now, rungs = 1000.0, []
+    for _ in range(24 * 5):  # five days, polled hourly
+        now += 3600
+        decision = domain.due(e, now)
+        if decision is not None:
+            rungs += [ev.escalated_to for ev in decision.events]
+            for k, v in decision.changes.items():
+                setattr(e, k, v)
+    assert rungs[0] == "community" and "street" in rungs and "district" in rungs
+    assert rungs.index("street") < rungs.index("district")
+    first_miss = 1000.0 + 3600
+    assert e.escalated_ts <= first_miss + 2 * DAY + 3600  # street after a day, district after two
+
+
+def test_a_new_rota_starts_off_the_ladder_and_an_old_overdue_elder_is_at_the_community():
+    decision = domain.assign(elder(level=3, escalated_ts=5.0, cycle_missed=True), "u-gw", [],
+                             7, 2000.0, 1.0, 1000.0)
+    assert (decision.changes["level"], decision.changes["escalated_ts"]) == (0, None)
+    old = elder(cycle_missed=True, missed=1, level=None, escalated_ts=None)
+    assert domain.level_of(old) == 1
+    up = domain.due(old, 1000.0 + 3600 + 7200)  # its rung counted from when it was missed
+    assert up.events[0].escalated_to == "street"
+
+
+def test_an_elder_without_a_street_is_on_no_street_list():
+    e = elder(cycle_missed=True, missed=1, level=2, escalated_ts=5000.0, street_id=None)
+    domain.derive_elder(e)
+    assert e.escalation_key is None
+
+
+def test_a_refusal_of_a_served_round_cancels_nothing():
+    assert domain.cancel(booking(state="delivered"), 2.0, reason="insufficient_points",
+                         round_=1) is None

@@ -32,4 +32,10 @@ def test_wishes_count_while_open_and_log_minutes_once_fulfilled():
 def test_an_activity_counts_the_minutes_of_those_checked_out():
     seats = [{"hours": 2.0, "checked_out_ts": 10.0}, {"hours": 2.0, "checked_out_ts": None},
              {"checked_in_ts": 5.0}, {"hours": 0.25, "checked_out_ts": 11.0}]
-    assert tallies.activity(seats) == {"hour_minutes": 135}
+    assert tallies.activity(seats)["hour_minutes"] == 135
+
+
+def test_an_activity_is_held_once_someone_checked_in():
+    assert tallies.activity([{"checked_in_ts": None}])["activities_held"] == 0
+    assert tallies.activity([{"checked_in_ts": None}, {"checked_in_ts": 5.0},
+                             {"checked_in_ts": 6.0}])["activities_held"] == 1
