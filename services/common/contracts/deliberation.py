@@ -624,6 +624,9 @@ class VoteIn(BaseModel):
             raise ValueError("an election names candidates and seats together")
         if set(self.candidate_names) - set(self.candidates):
             raise ValueError("candidate_names: names only the candidates")
+        if any("." in c or c.startswith("$") for c in self.candidates):
+            # kept as the keys of a stored map: a dot would read as a path
+            raise ValueError("candidates: an id without '.' and not starting with '$'")
         if self.candidates and self.seats >= len(self.candidates):
             raise ValueError("an election has more candidates than seats (差额)")
         ids = [h.household_id for h in self.electorate]

@@ -9,6 +9,7 @@ as {field: reason}, and the form is shown again with each reason under its field
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from services.common.caller import Caller, Role
 from services.common.errors import DomainError, Forbidden, Unauthenticated, field_errors
@@ -179,8 +180,16 @@ async def posted(request: Request) -> FormData:
     if not kept or not secrets.compare_digest(sent, kept):
         raise Forbidden("the form is stale or was not sent by this console",
                         {"csrf": "missing or does not match: reload the page"})
-    request.state.once = str(form.get("once", "")) or None
+    once = str(form.get("once", ""))
+    # bound to what the form says: a resent form acts once, an edited one is a new request
+    request.state.once = f"{once}-{_digest(form)}" if once else None
     return form
+
+
+def _digest(form: FormData) -> str:
+    parts = sorted((k, (v.filename or "") if isinstance(v, UploadFile) else str(v))
+                   for k, v in form.multi_items() if k not in FORM_ONLY)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
 FORM_ONLY = ("csrf", "once")  # the console's own fields, never part of a request body
@@ -286,8 +295,9 @@ def pct(value: float | None) -> str:
 templates.filters["when"] = when
 templates.filters["pct"] = pct
 templates.globals["PREFIX"] = PREFIX
-# Each form's own idempotency key (`m.csrf()` renders it): a double tap or a resent form
-# acts once where the service keys its writes by it (an issue filed, a redemption, an
-# award, an offer). A form shown again with its errors gets a new one: nothing was made.
+# Each form's own idempotency key (`m.csrf()` renders it; `posted` binds it to the form's
+# content): a double tap or a resent form acts once where the service keys its writes by
+# it (an issue filed, a redemption, an offer). A form shown again with its errors gets a
+# new one: nothing was made (a refused photo of a filed issue goes to the issue instead).
 templates.globals["once"] = lambda: secrets.token_urlsafe(18)
 templates.globals["home_of"] = home_of

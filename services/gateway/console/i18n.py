@@ -178,6 +178,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "issue.photo": ("照片（可选）", "Photo (optional)"),
     "issue.anonymous": ("匿名反映", "File anonymously"),
     "issue.filed": ("诉求已提交", "Your issue was filed"),
+    "issue.photo_refused": ("照片未能上传 (仅支持 JPEG/PNG/WebP，且不超过大小限制)，可在诉求页补传",
+                            "the photo was not taken (JPEG, PNG or WebP under the size limit)"),
     "issue.state": ("状态", "State"),
     "issue.timeline": ("办理进度", "Timeline"),
     "issue.photos": ("照片", "Photos"),

@@ -69,8 +69,13 @@ def confirm(request: Request, form: Form) -> Response:
 
 
 def _offers_values(ctx: Ctx) -> dict:
-    return {"title": ctx.t("nav.offers"),
-            "offers": points.list_offers(ctx.caller, ctx.rpc, limit=50, cursor=None)}
+    """Its offers in its own community (none listed if it is not a partner there: its
+    offers elsewhere are on that community's list)."""
+    try:
+        offers = points.list_offers(ctx.caller, ctx.rpc, limit=50, cursor=None)
+    except DomainError:
+        offers = {"items": [], "next_cursor": None}
+    return {"title": ctx.t("nav.offers"), "offers": offers}
 
 
 @router.get("/offers")

@@ -141,11 +141,12 @@ def file_issue(request: Request, form: Form) -> Response:
         return refused
     photo = form.get("photo")
     if isinstance(photo, UploadFile) and photo.filename:
-        _, refused = attempt(ctx, lambda: issues.add_photo(filed["id"], photo, ctx.caller,
-                                                           ctx.rpc, ctx.settings),
-                             "issue_new.html", flat, **values)
-        if refused:  # the issue is filed; its page says so, the photo's reason on the form
-            return refused
+        try:
+            issues.add_photo(filed["id"], photo, ctx.caller, ctx.rpc, ctx.settings)
+        except DomainError:
+            # the issue is filed: its page says so and that the photo was not taken (the
+            # form again would file it a second time)
+            return ctx.redirect(f"{PREFIX}/issues/{filed['id']}?filed=1&photo=refused")
     return ctx.redirect(f"{PREFIX}/issues/{filed['id']}?filed=1")
 
 
@@ -159,9 +160,12 @@ def _issue_values(ctx: Ctx, issue_id: str) -> dict[str, Any]:
 
 
 @router.get("/issues/{issue_id}")
-def issue_page(request: Request, issue_id: str, filed: int = 0, rated: int = 0) -> Response:
+def issue_page(request: Request, issue_id: str, filed: int = 0, rated: int = 0,
+               photo: str | None = None) -> Response:
     ctx = context(request)
     notice = ctx.t("issue.filed") if filed else ctx.t("issue.rated") if rated else None
+    if notice and photo == "refused":
+        notice = f"{notice} · {ctx.t('issue.photo_refused')}"
     return ctx.render("issue.html", notice=notice, **_issue_values(ctx, issue_id))
 
 
