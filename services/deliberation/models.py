@@ -149,6 +149,7 @@ class Topic(Aggregate):
     text = me.StringField()  # a convention's text
     published_ts = me.FloatField()  # a convention's publication (its vote passed)
     convention_key = me.StringField()  # published conventions: "c:<c>:conventions|<ts>|<id>"
+    renewal = me.DictField()  # a renewal's place, building, grid_id and budget_yuan (微更新)
 
     def tally(self) -> dict[str, dict[str, int]]:
         return {EVERYWHERE: {f"topics_{self.state}": 1},
@@ -182,6 +183,10 @@ class Meeting(Aggregate):
     topic_id = me.StringField(required=True)
     topic_kind = me.StringField(default="matter")  # a convention's meeting must vote
     convention_text = me.StringField()  # the convention as the meeting amended it, if so
+    # A renewal's topic title and terms, copied at scheduling: its approval carries them to
+    # the volunteers' project without anyone reading the topic back.
+    topic_title = me.StringField()
+    renewal = me.DictField()
     hall_id = me.StringField(required=True)
     starts_ts = me.FloatField(required=True)
     ends_ts = me.FloatField(required=True)

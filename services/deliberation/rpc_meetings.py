@@ -86,7 +86,8 @@ class MeetingEntrypoints:
         slot_ids = rules.slots(hall.id, spec.starts_ts, spec.ends_ts)
         doc = Meeting(id=meeting_id, district_id=topic.district_id, street_id=topic.street_id,
                       community_id=topic.community_id, topic_id=topic.id,
-                      topic_kind=topic.kind or "matter", hall_id=hall.id,
+                      topic_kind=topic.kind or "matter", topic_title=topic.title,
+                      renewal=dict(topic.renewal or {}), hall_id=hall.id,
                       starts_ts=spec.starts_ts, ends_ts=spec.ends_ts, slots=slot_ids,
                       state=MeetingState.scheduled.value, participants=people, created_ts=now,
                       page_key=page_key(f"c:{topic.community_id}", spec.starts_ts, meeting_id))

@@ -83,7 +83,9 @@ class TopicEntrypoints:
         done = topics.create(who, place, title=spec.title, detail=spec.detail,
                              category=spec.category, urgent=spec.urgent, source=source,
                              now=time.time(), proposer_id=who.user_id, kind=spec.kind,
-                             text=spec.text, grid_id=spec.grid_id)
+                             text=spec.text, grid_id=spec.grid_id,
+                             renewal=spec.renewal.model_dump(mode="json") if spec.renewal
+                             else None)
         return views.topic(done.doc)
 
     @rpc

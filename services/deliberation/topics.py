@@ -25,7 +25,7 @@ def create(who: Caller, place: Home, *, title: str, detail: str, category: str |
            urgent: bool, source: TopicSource, now: float, proposer_id: str | None = None,
            issue_id: str | None = None, topic_id: str | None = None,
            kind: TopicKind = TopicKind.matter, text: str | None = None,
-           grid_id: str | None = None) -> Committed[Topic]:
+           grid_id: str | None = None, renewal: dict | None = None) -> Committed[Topic]:
     """A new topic in one insert with its event (a proposal gathers supporters, the rest is
     listed at once). `topic_id` fixed (an issue's) makes a redelivery lose the insert.
     `category` None: a topic from an event, filed under `rules.from_events`."""
@@ -39,7 +39,7 @@ def create(who: Caller, place: Home, *, title: str, detail: str, category: str |
                 state=state.value, proposer_id=proposer_id, issue_id=issue_id, supporters=[],
                 support_threshold=rules.SUPPORT_THRESHOLD,
                 parties=rules.parties_of(chosen), created_ts=now, kind=kind.value, text=text,
-                grid_id=grid_id)
+                grid_id=grid_id, renewal=renewal or {})
     events: list = [TopicProposed(topic_id=doc.id, community_id=doc.community_id,
                                   category=chosen["key"], source=source)]
     if state.value == "listed":

@@ -15,8 +15,9 @@ def hall(doc: Hall) -> HallOut:
 
 def topic(doc: Topic) -> TopicOut:
     fields = {name: getattr(doc, name) for name in TopicOut.model_fields
-              if name != "supporters"}
-    return TopicOut(**fields, supporters=len(doc.supporters or []))
+              if name not in ("supporters", "renewal")}
+    return TopicOut(**fields, supporters=len(doc.supporters or []),
+                    renewal=dict(doc.renewal) if doc.renewal else None)
 
 
 def meeting(doc: Meeting) -> MeetingOut:

@@ -19,7 +19,13 @@ import time
 from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit
 
+from fastapi import UploadFile
+
+from services.common.contracts.intake import PHOTO_FORMATS
+from services.common.errors import PayloadTooLarge, UnsupportedMediaType
+
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
+PHOTO_TYPES = frozenset(PHOTO_FORMATS.values())  # what the services accept, not a copy
 MAX_REDIRECTS = 3
 CHUNK = 64 * 1024
 Resolve = Callable[[str, int], list[str]]
@@ -105,3 +111,15 @@ def _get(scheme: str, host: str, port: int, address: str, path: str, query: str,
                 return 200, "too large", None
     finally:
         conn.close()
+
+
+def uploaded_photo(file: UploadFile, max_bytes: int) -> bytes:
+    """A multipart photo's bytes, refused before the service is asked when its declared type
+    is not an image or it is over the limit (read one byte past it, never all of it)."""
+    if (file.content_type or "").split(";")[0].strip().lower() not in PHOTO_TYPES:
+        raise UnsupportedMediaType("photos must be JPEG, PNG or WebP",
+                                   {"file": f"type {file.content_type} not accepted"})
+    data = file.file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise PayloadTooLarge("the photo is too large", {"file": f"at most {max_bytes} bytes"})
+    return data

@@ -8,6 +8,7 @@ from __future__ import annotations
 from services.common.caller import Caller
 from services.common.contracts import Envelope
 from services.common.contracts.care import CareDelivered, ProviderKind
+from services.common.contracts.deliberation import DecisionApproved
 from services.common.contracts.dispatch import (
     GridChanged,
     GridRemoved,
@@ -23,7 +24,16 @@ from services.common.contracts.intake import IssueTriaged
 from services.common.contracts.mediation import CaseClosed, MediatorRequested
 from services.common.contracts.workflow import IssueClass
 from services.common.inbox import handles
-from services.volunteers import care_hours, grids, lists, matching, mediations, orders, profiles
+from services.volunteers import (
+    care_hours,
+    grids,
+    lists,
+    matching,
+    mediations,
+    orders,
+    profiles,
+    renewal,
+)
 
 
 def _public(envelope: Envelope) -> bool:
@@ -52,6 +62,12 @@ def _by_a_volunteer(envelope: Envelope) -> bool:
     """Only care given by a volunteer's account logs volunteer hours."""
     event: CareDelivered = envelope.parsed()
     return event.provider_kind is ProviderKind.volunteer and bool(event.provider_account_id)
+
+
+def _a_renewal(envelope: Envelope) -> bool:
+    """Only an approved renewal topic (微更新) becomes a project here (dispatch makes the
+    work orders of every decision)."""
+    return renewal.is_renewal(envelope.parsed())
 
 
 class EventHandlers:
@@ -146,3 +162,10 @@ class EventHandlers:
     def on_care_delivered(self, envelope: Envelope) -> None:
         """一老一小 given by a volunteer: their hours, logged once per booking and round."""
         care_hours.logged(envelope.parsed(), Caller.system(request_id=envelope.correlation_id))
+
+    @handles("deliberation", "decision.approved", when=_a_renewal)
+    def on_renewal_approved(self, envelope: Envelope) -> None:
+        """微更新: the approved renewal becomes a project of the four lists, once."""
+        event: DecisionApproved = envelope.parsed()
+        renewal.from_decision(event, envelope.occurred_at.timestamp(),
+                              Caller.system(event.district_id, envelope.correlation_id))

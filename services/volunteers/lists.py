@@ -29,6 +29,7 @@ from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, dump, parse, replies
 from services.volunteers.domain import projects as rules
+from services.volunteers.domain import renewal as renewal_rules
 from services.volunteers.models import ListEntry, Project
 
 RESIDENTS = (Role.resident, Role.volunteer, Role.operator, Role.grid_worker)
@@ -64,12 +65,24 @@ def entry_view(entry: ListEntry) -> dict[str, Any]:
     return dump(ListEntryOut(**{name: getattr(entry, name) for name in ListEntryOut.model_fields}))
 
 
-def project_view(project: Project) -> dict[str, Any]:
-    return dump(ProjectOut(**{name: getattr(project, name) for name in ProjectOut.model_fields}))
+DERIVED = ("pledges", "photos_before", "photos_after", "kind")
+
+
+def project_view(project: Project, admin: bool = True) -> dict[str, Any]:
+    """A project as `admin` (its staff) or a resident sees it: a renewal's after photos only
+    once it is done, but to its staff (renewal.py: the photos' links)."""
+    fields = {name: getattr(project, name) for name in ProjectOut.model_fields
+              if name not in DERIVED}
+    links = {phase: [f"/projects/{project.id}/photos/{p}"
+                     for p in renewal_rules.photo_ids(project, phase, admin)]
+             for phase in ("before", "after")}
+    return dump(ProjectOut(**fields, kind=project.kind or "project",
+                           pledges=len(project.pledges or []),
+                           photos_before=links["before"], photos_after=links["after"]))
 
 
 
-def _project_keys(project: Project) -> None:
+def project_keys(project: Project) -> None:
     project.page_key = page_key(f"c:{project.community_id}", project.created_ts, project.id)
     project.public_key = (page_key(f"c:{project.community_id}:public", project.created_ts,
                                    project.id) if project.state != "planned" else None)
@@ -138,7 +151,7 @@ class ListEntrypoints:
         done = change(lambda: project, lambda p, at: audit.attach(
             Decision(events=[started]), who, p, "project.start", "project", before={},
             after={"title": p.title, "need_id": p.need_id, "resource_ids": p.resource_ids}),
-            who, derive=_project_keys)
+            who, derive=project_keys)
         # The entries follow the project's commit (a crash between leaves them open: the
         # project, which is what counts, exists; a retry of the same need is refused by it).
         for entry in (need, *resources):
@@ -155,7 +168,7 @@ class ListEntrypoints:
         project = self._project(who, project_id, admin=True)
         return project_view(change(lambda: Project.objects.get(id=project.id),
                                    lambda p, at: rules.publish(p, time.time()), who,
-                                   derive=_project_keys).doc)
+                                   derive=project_keys).doc)
 
     @rpc
     @replies(ProjectOut)
@@ -167,14 +180,15 @@ class ListEntrypoints:
             raise NotFound("no such milestone", {"index": "unknown"})
         return project_view(change(lambda: Project.objects.get(id=project.id),
                                    lambda p, at: rules.complete_milestone(p, index, time.time()),
-                                   who, derive=_project_keys).doc)
+                                   who, derive=project_keys).doc)
 
     @rpc
     @replies(ProjectOut)
     def get_project(self, caller: dict, project_id: str) -> dict:
         """A project: residents see it once published."""
         who = as_caller(caller)
-        return project_view(self._project(who, project_id, admin=False))
+        project = self._project(who, project_id, admin=False)
+        return project_view(project, access.is_staff_over(who, project))
 
     @rpc
     @replies(ProjectPage)
@@ -188,7 +202,8 @@ class ListEntrypoints:
                         if access.is_admin_of(who, place)
                         else ("public_key", f"c:{place.community_id}:public"))
         docs, nxt = fetch(Project.objects, field, scope, PageQuery.of(limit, cursor))
-        return {"items": [project_view(d) for d in docs], "next_cursor": nxt}
+        staff = field == "page_key"
+        return {"items": [project_view(d, staff) for d in docs], "next_cursor": nxt}
 
     def _entry(self, who: Caller, entry_id: str, field: str, kind: ListKind) -> ListEntry:
         entry = ListEntry.objects(id=str(entry_id)).first()

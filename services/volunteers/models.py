@@ -199,7 +199,12 @@ class ListEntry(Aggregate):
 
 
 class Project(Aggregate):
-    """项目: a need with its resources, an owner unit, milestones and a publication (公示)."""
+    """项目: a need with its resources, an owner unit, milestones and a publication (公示).
+
+    A renewal (微更新, `kind` "renewal") is made from a deliberation decision instead
+    (`_id` "pj-r-<decision>"), with its place and budget; its pledges and photos are whole
+    bounded lists in the document (rewritten by each commit), so a pledge, the total and
+    the move to funded are one write."""
 
     meta = {"db_alias": ALIAS, "collection": "projects",
             "indexes": ["page_key", "public_key"]}
@@ -207,7 +212,7 @@ class Project(Aggregate):
     district_id = me.StringField(required=True)
     street_id = me.StringField()
     community_id = me.StringField(required=True)
-    need_id = me.StringField(required=True)
+    need_id = me.StringField()  # none for a renewal
     resource_ids = me.ListField(me.StringField())
     owner_unit_id = me.StringField(required=True)
     title = me.StringField(required=True)
@@ -219,6 +224,23 @@ class Project(Aggregate):
     created_ts = me.FloatField(required=True)
     page_key = me.StringField()  # the community's projects (admins)
     public_key = me.StringField()  # published ones (residents see these)
+    kind = me.StringField(default="project")  # project | renewal
+    topic_id = me.StringField()
+    decision_id = me.StringField()
+    place = me.StringField()
+    building = me.StringField()
+    grid_id = me.StringField()
+    budget_yuan = me.IntField()
+    # {id, key, donor_kind, account_id, merchant_id, donor_name, show_name, amount_yuan,
+    # in_kind, pledged_ts}; `key` "pj:<project>|<ts>|<id>" pages them newest first.
+    pledges = me.ListField(me.DictField())
+    pledged_yuan = me.IntField(default=0)
+    funded_ts = me.FloatField()
+    photos = me.ListField(me.DictField())  # {id, phase, ts}
+
+    def tally(self) -> dict[str, dict[str, int]]:
+        return tallies.scoped(self.community_id, tallies.project(
+            self.kind or "project", self.state, [p.get("phase") for p in self.photos or []]))
 
 
 class VolunteerGrid(me.Document):
@@ -283,7 +305,7 @@ class CareHours(Aggregate):
     logged_ts = me.FloatField(required=True)
 
 
-for _counted in (Profile, Wish, Activity, Match):
+for _counted in (Profile, Wish, Activity, Match, Project):
     _counted.tally_document = Tally
 
 DOCUMENTS = [Profile, Wish, Activity, Match, ListEntry, Project, VolunteerGrid, Tally,

@@ -26,6 +26,7 @@ from services.volunteers.matching import MatchEntrypoints
 from services.volunteers.models import DOCUMENTS
 from services.volunteers.policy import PolicyEntrypoints
 from services.volunteers.profiles import ProfileEntrypoints
+from services.volunteers.renewal import RenewalEntrypoints
 from services.volunteers.wishes import WishEntrypoints
 
 log = logging.getLogger(__name__)
@@ -34,8 +35,8 @@ BACKFILL_SECONDS = 30
 
 
 class VolunteersService(ProfileEntrypoints, WishEntrypoints, ActivityEntrypoints,
-                        MatchEntrypoints, ListEntrypoints, PolicyEntrypoints, EventHandlers,
-                        BoardEntrypoints):
+                        MatchEntrypoints, ListEntrypoints, PolicyEntrypoints, RenewalEntrypoints,
+                        EventHandlers, BoardEntrypoints):
     name = "volunteers"
     store = Store("volunteers", DOCUMENTS)
     relay = OutboxRelay()

@@ -1,6 +1,6 @@
-"""One platform (identity + deliberation + dispatch + points + evaluation + an event probe,
-real broker and store) for the whole package: every test makes its own ids, so they share
-it (one start, not one per test)."""
+"""One platform (identity + deliberation + dispatch + points + evaluation + volunteers, for
+the renewal's projects + an event probe, real broker and store) for the whole package: every
+test makes its own ids, so they share it (one start, not one per test)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ def dplatform(request, vhost_pipeline, store_uri) -> Iterator[Platform]:
         from services.dispatch.service import DispatchService
         from services.evaluation.service import EvaluationService
         from services.points.service import PointsService
+        from services.volunteers.service import VolunteersService
 
         running.start(DeliberationService, DispatchService, PointsService, EvaluationService,
-                      EventProbe)
+                      VolunteersService, EventProbe)
         running.tenancy()  # communities A and B (their community.created reach every service)
         yield running

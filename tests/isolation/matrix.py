@@ -206,6 +206,11 @@ ROUTES: dict[str, Route] = {
                                 ("incubation", "list_members", ("organisation",))),
     "incubation.figures": Route("GET", "/incubation/figures?community_id={community}",
                                 ("incubation", "incubation_figures", ("community",))),
+    # 微更新: the target's published renewal, its donors and its before photo
+    "renewal.pledges": Route("GET", "/projects/{renewal}/pledges",
+                             ("volunteers", "project_pledges", ("renewal",))),
+    "renewal.photo": Route("GET", "/projects/{renewal}/photos/{renewal_photo}",
+                           ("volunteers", "project_photo", ("renewal", "renewal_photo"))),
     # the audit log of the target community: its order's entry (made by its admin)
     # (the orders' entries: the world's other admin acts would push it off the first page)
     "audit.entries": Route("GET", "/audit/entries?community_id={community}&record_type=order",
@@ -320,6 +325,11 @@ GATEWAY: dict[str, dict[str, Row]] = {
     "project.get": _only(ROLE, street_admin=STREET, district_admin=OK3, **dict.fromkeys((
         "reporter", "resident", "grid_worker", "volunteer", "operator", "community_admin"),
         OWN)),
+    # a renewal's donors and photos: whoever reads the project
+    **dict.fromkeys(("renewal.pledges", "renewal.photo"), _only(
+        ROLE, street_admin=STREET, district_admin=OK3, **dict.fromkeys((
+            "reporter", "resident", "grid_worker", "volunteer", "operator", "community_admin"),
+            OWN))),
     # admins only; a community admin names only its own community, a street admin reads
     # its street's (another street's community lists nothing of it)
     "audit.entries": _only(ROLE, community_admin=("ok", 403, 403), street_admin=LIST_STREET,
@@ -380,6 +390,8 @@ RPC: dict[str, dict[str, Row]] = {
     # volunteers answers a project's outsiders as "not there"; the street and district admins
     # the gateway lets read a project were refused by the service too (its bug: fixed)
     "project.get": dict.fromkeys(("department", "merchant", "ops"), NONE),
+    **dict.fromkeys(("renewal.pledges", "renewal.photo"),
+                    dict.fromkeys(("department", "merchant", "ops"), NONE)),
     # deliberation answers departments, merchants and ops as it answers a community or a
     # record they may not see (a list of A read by A's department was its bug: fixed)
     **{name: dict.fromkeys(("department", "merchant", "ops"), NONE) for name in (
@@ -648,6 +660,10 @@ WRITES: dict[str, Write] = {
         "volunteers", "publish_project", ("project",)), "project"),
     "project.milestone": Write("POST", "/projects/{project}/milestones/0/done", (
         "volunteers", "complete_milestone", ("project", "zero")), "published"),
+    # 微更新: a resident's self-funding pledge (the admin may record one too)
+    "renewal.pledge": Write("POST", "/projects/{renewal}/pledges", (
+        "volunteers", "pledge_project", ("renewal", "body")), "renewal",
+        body={"donor_kind": "resident", "amount_yuan": 1}, ok=201),
     # points (#10): a redemption given up, offers, partners, rules, the checker's approval
     "points.cancel": Write("POST", "/points/redemptions/{redemption}/cancel", (
         "points", "cancel_redemption", ("redemption",)), "issued"),
@@ -784,6 +800,10 @@ WRITE_GATEWAY: dict[str, dict[str, Row]] = {
     "project.start": COMMUNITY_ADMIN_OWN,
     "project.publish": COMMUNITY_ADMIN_OWN,
     "project.milestone": COMMUNITY_ADMIN_OWN,
+    # the community's residents pledge for themselves, its admin records pledges
+    "renewal.pledge": _only(ROLE, **dict.fromkeys(
+        ("reporter", "resident", "grid_worker", "volunteer", "operator", "community_admin"),
+        OWN)),
     # points: nobody probing holds the target resident's redemption
     "points.cancel": _only(ROLE, reporter=NONE, resident=NONE, volunteer=NONE, operator=NONE),
     "points.offer": _only(ROLE, merchant=OWN, community_admin=OWN),

@@ -183,6 +183,7 @@ def world(module_platform: Platform) -> World:
             ids[target] |= victims.deliberation_of(rpc, admin, caller(platform, "reporter", where))
             ids[target]["merchant"] = f"shop-{where}"
             ids[target] |= victims.make(rpc, "published", community_id, admin, {}, {})
+            ids[target] |= victims.renewal_of(rpc, admin, photo=True)
             ids[target]["street"] = tenancy.streets["B" if where == "B" else "A"]["id"]
             ids[target] |= victims.care_records(rpc, admin, caller(platform, "reporter", where),
                                                 where)

@@ -44,6 +44,8 @@ def make(rpc: Any, kind: str, community_id: str, admin: dict, reporter: dict,
         return {}
     if kind.startswith("d_"):
         return _deliberation(rpc, kind, admin, reporter, prober)
+    if kind == "renewal":
+        return renewal_of(rpc, admin)
     if kind in VOLUNTEER_KINDS:
         return _volunteers(rpc, kind, community_id, admin, reporter, member, prober)
     if kind in ("received", "triaged", "resolved"):
@@ -266,3 +268,47 @@ def _volunteers(rpc: Any, kind: str, community_id: str, admin: dict, reporter: d
     if kind == "published":  # 公示: its milestones may be done
         v.publish_project(admin, project)
     return {"project": project, "need": need}
+
+
+# --- 微更新: a renewal voted in deliberation, a project in volunteers -----------------------
+
+def _png() -> str:
+    import base64
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "green").save(out, "PNG")
+    return base64.b64encode(out.getvalue()).decode()
+
+
+def renewal_of(rpc: Any, admin: dict, photo: bool = False) -> dict[str, str]:
+    """A renewal topic approved at review (no vote), its project made by volunteers from
+    `decision.approved`, published (公示: residents see it and pledge); with `photo`, a
+    before photo of it."""
+    from tests.isolation.matrix import MEETING_ROSTER, MEETING_STARTS, MINUTES
+
+    topic = rpc.deliberation.propose_topic(admin, {
+        "title": f"花园微更新 {uniq()}", "detail": "小花园改造", "category": "purple",
+        "kind": "renewal", "renewal": {"place": "中心花园", "budget_yuan": 1000}})["id"]
+    meeting = rpc.deliberation.schedule_meeting(admin, {
+        "topic_id": topic, "hall_id": _hall(rpc, admin), "starts_ts": MEETING_STARTS,
+        "ends_ts": MEETING_STARTS + 3600, "participants": MEETING_ROSTER})["id"]
+    rpc.deliberation.record_minutes(admin, meeting, MINUTES)
+    rpc.deliberation.review_decision(admin, meeting, {"approve": True, "vote_required": False})
+    project = f"pj-r-d-{meeting}"
+
+    def made() -> bool:
+        try:
+            return bool(rpc.volunteers.get_project(admin, project))
+        except NotFound:
+            return False
+
+    settle(made)
+    rpc.volunteers.publish_project(admin, project)
+    out = {"renewal": project}
+    if photo:
+        shown = rpc.volunteers.add_project_photo(admin, project, "before", _png())
+        out["renewal_photo"] = shown["photos_before"][0].rsplit("/", 1)[-1]
+    return out

@@ -82,6 +82,7 @@ class TopicSource(StrEnum):
 class TopicKind(StrEnum):
     matter = "matter"  # a matter to decide (a plan and its work orders)
     convention = "convention"  # 居民公约: a text drafted, discussed, voted and published
+    renewal = "renewal"  # 微更新: a shared space renewed; approved, a project of the four lists
 
 
 class TopicState(StrEnum):
@@ -236,6 +237,27 @@ class RemovalIn(BaseModel):
 
 # --- topics ------------------------------------------------------------------------------
 
+MAX_RENEWAL_BUDGET_YUAN = 10_000_000  # a micro-renewal is a corner, not a rebuild
+
+
+class RenewalIn(BaseModel):
+    """微更新: the place renewed (a corner, a garden, a stairwell) and its estimated budget,
+    whole yuan (0: volunteers' labour and in-kind gifts only)."""
+
+    model_config = ConfigDict(extra="forbid")
+    place: Text(80, min_length=1, line=True)
+    building: Label | None = None
+    grid_id: Id | None = None
+    budget_yuan: int = Field(ge=0, le=MAX_RENEWAL_BUDGET_YUAN)
+
+
+class RenewalOut(BaseModel):
+    place: str
+    building: str | None = None
+    grid_id: str | None = None
+    budget_yuan: int
+
+
 class TopicIn(BaseModel):
     """A resident's proposal (居民提案), or an admin's pick (listed at once). `category`:
     a key of the community's category set (`/deliberation/categories`; seeded with the
@@ -252,11 +274,15 @@ class TopicIn(BaseModel):
     # An admin entering a topic of the grid joint meeting (网格联席会) names it and its grid.
     source: Literal["grid_meeting"] | None = None
     grid_id: Id | None = None
+    renewal: RenewalIn | None = None  # a renewal's place and budget, its kind only
 
     @model_validator(mode="after")
     def _draft(self) -> TopicIn:
         if (self.kind is TopicKind.convention) != (self.text is not None):
             raise ValueError("text: a convention has its draft text, and only a convention")
+        if (self.kind is TopicKind.renewal) != (self.renewal is not None):
+            raise ValueError("renewal: a renewal names its place and budget, and only a "
+                             "renewal")
         if (self.source is None) != (self.grid_id is None):
             raise ValueError("grid_id: a topic of the grid joint meeting names its grid, "
                              "and only such a topic")
@@ -303,6 +329,7 @@ class TopicOut(BaseModel):
     grid_id: str | None = None  # a topic of the grid joint meeting: its grid
     text: str | None = None  # a convention's text: the draft, then the published text
     published_ts: float | None = None  # a convention in force since (its vote passed)
+    renewal: RenewalOut | None = None  # a renewal's place and budget
 
 
 TopicPage = Page[TopicOut]
@@ -562,6 +589,10 @@ class DecisionApproved(BaseModel):
     cooperating: list[str]
     deadline_ts: EpochTs
     tasks: list[ApprovedTask]
+    # Added for the renewal (微更新): events written before carry none and read as a matter.
+    topic_kind: str = TopicKind.matter.value
+    title: str = ""  # the topic's title
+    renewal: RenewalOut | None = None  # a renewal topic's place and budget: volunteers' project
 
 
 # --- votes -------------------------------------------------------------------------------

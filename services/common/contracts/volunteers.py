@@ -556,18 +556,102 @@ class MilestoneOut(BaseModel):
     done_ts: float | None = None
 
 
+class ProjectKind(StrEnum):
+    project = "project"  # a need matched to resources at the joint meeting
+    renewal = "renewal"  # 微更新: a deliberation's approved renewal topic, funded by pledges
+
+
 class ProjectOut(BaseModel):
+    """A project; a renewal's also its place, budget, pledges' total and photo links (公示:
+    the after photos only once it is done, but to its admins)."""
+
     id: str
     community_id: str
-    need_id: str
+    need_id: str | None = None  # a renewal comes from a decision, not a need
     resource_ids: list[str]
     owner_unit_id: str
     title: str
     milestones: list[MilestoneOut]
-    state: Literal["planned", "published", "completed"]
+    state: Literal["planned", "published", "funded", "completed"]  # funded: renewals only
     published_ts: float | None = None
     completed_ts: float | None = None
+    kind: ProjectKind = ProjectKind.project
+    topic_id: str | None = None
+    decision_id: str | None = None
+    place: str | None = None
+    building: str | None = None
+    grid_id: str | None = None
+    budget_yuan: int | None = None
+    pledged_yuan: int = 0
+    pledges: int = 0  # how many (the donors: `/projects/{id}/pledges`, a page)
+    funded_ts: float | None = None
+    photos_before: list[str] = []  # links to the EXIF-free copies
+    photos_after: list[str] = []
 
 
 ListEntryPage = Page[ListEntryOut]
 ProjectPage = Page[ProjectOut]
+
+
+# --- micro-renewal (微更新): pledges and photos ---------------------------------------------
+
+MAX_PLEDGES = 100  # per project: a renewal of a corner has tens of donors, not thousands
+MAX_PHOTOS_PER_PHASE = 6
+MAX_PLEDGE_YUAN = 10_000_000
+
+
+class DonorKind(StrEnum):
+    merchant = "merchant"  # a partner merchant in the public-good mode (公益)
+    resident = "resident"  # residents' self-funding (居民自筹)
+
+
+class PhotoPhase(StrEnum):
+    before = "before"
+    after = "after"
+
+
+class PledgeIn(BaseModel):
+    """A pledge to a renewal: money (whole yuan) or something in kind, not both. A merchant's
+    is recorded by the community admin, naming the partner (`merchant_id` as points
+    onboarded it, and its name); a resident pledges for themselves, shown by name only if
+    they choose (`show_name`), else masked."""
+
+    model_config = ConfigDict(extra="forbid")
+    donor_kind: DonorKind
+    merchant_id: Id | None = None
+    donor_name: Name | None = None
+    amount_yuan: int | None = Field(None, ge=1, le=MAX_PLEDGE_YUAN)
+    in_kind: Text(200, min_length=1) | None = None
+    show_name: bool = False
+
+    @model_validator(mode="after")
+    def _what_and_who(self) -> PledgeIn:
+        if (self.amount_yuan is None) == (self.in_kind is None):
+            raise ValueError("amount_yuan: a pledge is an amount or in kind (in_kind), "
+                             "one of them")
+        if self.donor_kind is DonorKind.merchant and (self.merchant_id is None
+                                                      or self.donor_name is None):
+            raise ValueError("merchant_id: a merchant's pledge names the partner and its "
+                             "donor_name")
+        if self.donor_kind is DonorKind.resident and self.merchant_id is not None:
+            raise ValueError("merchant_id: only a merchant's pledge names one")
+        return self
+
+
+class PledgeOut(BaseModel):
+    id: str
+    donor_kind: DonorKind
+    donor: str  # the name as the reader may see it (a resident's masked unless shown)
+    merchant_id: str | None = None
+    account_id: str | None = None  # the resident's account: their admins and themselves
+    amount_yuan: int | None = None
+    in_kind: str | None = None
+    pledged_ts: float
+
+
+PledgePage = Page[PledgeOut]
+
+
+class ProjectPhotoOut(BaseModel):
+    content_type: str
+    data: str  # base64

@@ -127,7 +127,11 @@ def approved(meeting: Any) -> DecisionApproved:
         department_id=plan.get("department_id"), cooperating=list(plan.get("cooperating") or []),
         deadline_ts=plan["deadline_ts"],
         tasks=[ApprovedTask(n=i + 1, category=t["category"], summary=t["summary"])
-               for i, t in enumerate(plan["tasks"])])
+               for i, t in enumerate(plan["tasks"])],
+        # Meetings scheduled before the renewal carry none of these: a matter, untitled.
+        topic_kind=getattr(meeting, "topic_kind", None) or "matter",
+        title=getattr(meeting, "topic_title", None) or "",
+        renewal=dict(terms) if (terms := getattr(meeting, "renewal", None)) else None)
 
 
 def approval(meeting: Any) -> list[Any]:

@@ -9,7 +9,6 @@ from fastapi import APIRouter, File, Query, Response, UploadFile, status
 
 from services.common.caller import ADMIN_ROLES, Role
 from services.common.contracts.intake import (
-    PHOTO_FORMATS,
     REOPEN_BY_RATING,
     DuplicateSuggestion,
     IssueIn,
@@ -23,9 +22,10 @@ from services.common.contracts.intake import (
     TimelineEntryOut,
     TriageIn,
 )
-from services.common.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType
+from services.common.errors import Forbidden
 from services.common.paging import DEFAULT_PAGE, MAX_PAGE, Page
 from services.common.rpc import dump
+from services.gateway import media
 from services.gateway.deps import (
     CallerDep,
     PathId,
@@ -41,7 +41,6 @@ router = APIRouter(prefix="/issues", tags=["issues"])
 PageLimit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 PageCursor = Annotated[str | None, Query(max_length=512)]
 
-PHOTO_TYPES = frozenset(PHOTO_FORMATS.values())  # what intake accepts, not a copy
 
 
 @router.post("", response_model=IssueOut, status_code=status.HTTP_201_CREATED)
@@ -136,13 +135,7 @@ def reveal_reporter(issue_id: str, body: RevealIn, caller: CallerDep, rpc: RpcDe
 def add_photo(issue_id: PathId, file: Annotated[UploadFile, File()], caller: CallerDep,
               rpc: RpcDep, settings: SettingsDep) -> dict:
     """Attach a photo (JPEG, PNG or WebP; at most LINLI_MAX_PHOTO_BYTES)."""
-    if (file.content_type or "").split(";")[0].strip().lower() not in PHOTO_TYPES:
-        raise UnsupportedMediaType("photos must be JPEG, PNG or WebP",
-                                   {"file": f"type {file.content_type} not accepted"})
-    data = file.file.read(settings.max_photo_bytes + 1)
-    if len(data) > settings.max_photo_bytes:
-        raise PayloadTooLarge("the photo is too large",
-                              {"file": f"at most {settings.max_photo_bytes} bytes"})
+    data = media.uploaded_photo(file, settings.max_photo_bytes)
     return rpc.call("intake", "add_photo", caller_args(caller), issue_id,
                     base64.b64encode(data).decode())
 

@@ -7,9 +7,10 @@ service checks role and community again. Every list is a keyset page.
 
 from __future__ import annotations
 
+import base64
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, File, Path, Query, Response, UploadFile, status
 
 from services.common.caller import ADMIN_ROLES, MEMBER_ROLES, Role
 from services.common.contracts.volunteers import (
@@ -29,6 +30,9 @@ from services.common.contracts.volunteers import (
     MatchOut,
     MatchPage,
     NeedIn,
+    PhotoPhase,
+    PledgeIn,
+    PledgePage,
     ProfileIn,
     ProfileOut,
     ProfilePage,
@@ -45,7 +49,16 @@ from services.common.contracts.volunteers import (
     WishPage,
 )
 from services.common.paging import DEFAULT_PAGE, MAX_PAGE
-from services.gateway.deps import CallerDep, PathId, QueryId, RpcDep, caller_args, require
+from services.gateway import media
+from services.gateway.deps import (
+    CallerDep,
+    PathId,
+    QueryId,
+    RpcDep,
+    SettingsDep,
+    caller_args,
+    require,
+)
 
 router = APIRouter(tags=["volunteers"])
 
@@ -353,3 +366,46 @@ def complete_milestone(project_id: PathId, index: Annotated[int, Path(ge=0, le=1
     """A milestone done; the last one completes the project (project.completed)."""
     require(caller, Role.community_admin)
     return _call(rpc, "complete_milestone", caller, project_id, index)
+
+
+# --- micro-renewal (微更新): pledges and photos ---------------------------------------------
+
+@router.post("/projects/{project_id}/pledges", status_code=status.HTTP_201_CREATED,
+             response_model=ProjectOut)
+def pledge_project(project_id: PathId, body: PledgeIn, caller: CallerDep,
+                   rpc: RpcDep) -> object:
+    """A pledge to a published renewal: a partner merchant's (公益) or a resident's
+    (居民自筹), recorded by the community admin; a resident pledges for themselves."""
+    require(caller, *LIST_READERS)
+    return _call(rpc, "pledge_project", caller, project_id, body.model_dump(mode="json"))
+
+
+@router.get("/projects/{project_id}/pledges", response_model=PledgePage)
+def project_pledges(project_id: PathId, caller: CallerDep, rpc: RpcDep,
+                    limit: Limit = DEFAULT_PAGE, cursor: Cursor = None) -> object:
+    """A renewal's donors, newest first (a resident's name masked unless they show it)."""
+    require(caller, *LIST_READERS, Role.street_admin, Role.district_admin)
+    return _call(rpc, "project_pledges", caller, project_id, limit, cursor)
+
+
+@router.post("/projects/{project_id}/photos/{phase}", status_code=status.HTTP_201_CREATED,
+             response_model=ProjectOut)
+def add_project_photo(project_id: PathId, phase: PhotoPhase,
+                      file: Annotated[UploadFile, File()], caller: CallerDep, rpc: RpcDep,
+                      settings: SettingsDep) -> object:
+    """A before or after photo of a renewal (JPEG, PNG or WebP; at most
+    LINLI_MAX_PHOTO_BYTES); what is shown is a copy without EXIF."""
+    require(caller, Role.community_admin)
+    data = media.uploaded_photo(file, settings.max_photo_bytes)
+    return _call(rpc, "add_project_photo", caller, project_id, phase.value,
+                 base64.b64encode(data).decode())
+
+
+@router.get("/projects/{project_id}/photos/{photo_id}", response_class=Response)
+def project_photo(project_id: PathId, photo_id: PathId, caller: CallerDep,
+                  rpc: RpcDep) -> Response:
+    """A renewal's photo, re-encoded without EXIF (no GPS position, no camera)."""
+    require(caller, *LIST_READERS, Role.street_admin, Role.district_admin)
+    photo = _call(rpc, "project_photo", caller, project_id, photo_id)
+    return Response(base64.b64decode(photo["data"]), media_type=photo["content_type"],
+                    headers={"Cache-Control": "private, no-store"})

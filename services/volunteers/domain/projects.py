@@ -26,6 +26,8 @@ def complete_milestone(project: Any, index: int, now: float) -> Decision | None:
         raise NotFound("no such milestone", {"index": "unknown"})
     if project.state == "planned":
         raise Conflict("publish the project first (公示)", {"project_id": "not published"})
+    if getattr(project, "kind", "project") == "renewal" and project.state == "published":
+        raise Conflict("the renewal is not funded yet", {"project_id": "not funded"})
     if project.milestones[index].get("done_ts"):
         return None  # done already
     milestones = [dict(m) for m in project.milestones]

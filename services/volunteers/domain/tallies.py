@@ -52,3 +52,12 @@ def activity(participants: Iterable[Mapping[str, Any]]) -> dict[str, int]:
 def order(hours_logged: float | None) -> dict[str, int]:
     """An order's match logged its volunteer's hours with the confirmation."""
     return {"hour_minutes": minutes(hours_logged)}
+
+
+def project(kind: str, state: str, phases: Iterable[str | None]) -> dict[str, int]:
+    """A renewal (微更新) counts once made, and once published with its photos: done, with
+    a before and an after photo (the 五微 view reads both, per community)."""
+    if kind != "renewal":
+        return {}
+    shown = {"before", "after"} <= set(phases)
+    return {"renewal_projects": 1, "renewal_published": int(state == "completed" and shown)}
