@@ -69,16 +69,6 @@ def _record(community_id: str, resident_id: str, booking_id: str, round_: int, p
            Caller.system(request_id=f"care-charge:{cid}"))
 
 
-def _lock_of(community_id: str, booking_id: str, round_: int) -> Posting | None:
-    """The lock's posting; none: a tombstone is put on its key (False: a lock got there
-    first, read again)."""
-    key = _key("lock", booking_id, round_)
-    found = Posting.objects(id=ledger.posting_id(key)).only("state", "amount").first()
-    if found is None and not ledger.void(key, community_id):
-        found = Posting.objects(id=ledger.posting_id(key)).only("state", "amount").first()
-    return found
-
-
 def _lock_move(community: str, resident: str, booking_id: str, round_: int,
                price: int) -> ledger.Move:
     """The lock, the same whoever posts it first (the booking, or a delivery ahead of it)."""
@@ -91,11 +81,7 @@ def _lock_move(community: str, resident: str, booking_id: str, round_: int,
 def lock(event: CareBooked) -> str:
     """The booking's price from the booker's active points to their hold, once."""
     community, resident = event.community_id, event.account_id
-    key = _key("lock", event.booking_id, event.round)
-    earlier = Posting.objects(id=ledger.posting_id(key)).only("state").first()
-    if earlier is not None and earlier.state == "void":  # cancelled (or served) before
-        _record(community, resident, event.booking_id, event.round, event.price_points, "void")
-        return "void"
+    # a cancel that came first left a tombstone on the key: the post answers it, void
     locked = ledger.post(_lock_move(community, resident, event.booking_id, event.round,
                                     event.price_points))
     if locked.state == "new":
@@ -112,7 +98,7 @@ def lock(event: CareBooked) -> str:
 def give_back(event: CareBookingCancelled) -> str:
     """A cancelled round's locked points go back to the booker (none locked: nothing)."""
     community, resident = event.community_id, event.account_id
-    found = _lock_of(community, event.booking_id, event.round)
+    found = ledger.posted_or_void(_key("lock", event.booking_id, event.round), community)
     if found is None:
         _record(community, resident, event.booking_id, event.round, 0, "void")
         return "void"
@@ -140,8 +126,8 @@ def give_back(event: CareBookingCancelled) -> str:
 def spend(event: CareDelivered) -> str:
     """Delivered: the locked price goes to the community's pool (what it issued comes back)."""
     community, resident = event.community_id, event.resident_account_id
-    key = _key("lock", event.booking_id, event.round)
-    found = Posting.objects(id=ledger.posting_id(key)).only("state", "amount").first()
+    found = Posting.objects(id=ledger.posting_id(_key("lock", event.booking_id, event.round))
+                            ).only("state", "amount").first()
     if found is None:  # delivered before the booking's lock ran: the lock, made now
         found = ledger.post(_lock_move(community, resident, event.booking_id, event.round,
                                        event.price_points))

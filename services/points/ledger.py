@@ -106,12 +106,24 @@ def post(move: Move, now: float | None = None) -> Posting:
         Posting._get_collection().insert_one(row)
     except DuplicateKeyError:
         found = Posting._get_collection().find_one({"_id": pid})
+        if found is not None and found["state"] == PostingState.void.value:
+            return Posting._from_son(found)  # the step was abandoned first: it stays undone
         if found is None or (found["debit"], found["credit"], found["amount"]) != (
                 move.debit, move.credit, move.amount):
             raise Conflict("this idempotency key made another posting",
                            {"idempotency_key": "reused"}) from None
         return Posting._from_son(found)  # its own applier, or the sweeper, finishes it
     return apply(row, time.monotonic())
+
+
+def posted_or_void(key: str, community_id: str) -> Posting | None:
+    """The posting of `key`; if there is none, a tombstone is put on the key first, so a
+    late post of it cannot slip in (None: the tombstone is in place, nothing was posted)."""
+    fields = ("state", "amount")
+    found = Posting.objects(id=posting_id(key)).only(*fields).first()
+    if found is None and not void(key, community_id):
+        found = Posting.objects(id=posting_id(key)).only(*fields).first()
+    return found
 
 
 def void(key: str, community_id: str, now: float | None = None) -> bool:

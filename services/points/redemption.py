@@ -31,7 +31,7 @@ from services.common.contracts.points import (
 from services.common.errors import Conflict, NotFound
 from services.common.paging import page_key
 from services.points import domain, expiry, ledger, metrics
-from services.points.models import Allowance, Offer, Policy, Posting, Redemption
+from services.points.models import Allowance, Offer, Policy, Redemption
 
 
 def _at(ts: float) -> datetime:
@@ -238,10 +238,7 @@ def _spend(doc: Redemption) -> bool:
 
 
 def _give_back(doc: Redemption) -> bool:
-    lock_key = f"lock:{doc.id}"
-    lock = Posting.objects(id=ledger.posting_id(lock_key)).only("state").first()
-    if lock is None and not ledger.void(lock_key, doc.community_id):
-        lock = Posting.objects(id=ledger.posting_id(lock_key)).only("state").first()
+    lock = ledger.posted_or_void(f"lock:{doc.id}", doc.community_id)
     if lock is not None and lock.state == "new":
         return False  # its applier or the sweeper finishes it first
     if lock is not None and lock.state == "posted":

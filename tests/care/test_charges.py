@@ -126,6 +126,26 @@ def test_a_delivery_ahead_of_its_booking_lock_posts_the_lock_itself_once(cplatfo
     assert _charge(cplatform, booking_id) == "spent"
 
 
+def test_a_cancel_ahead_of_its_booking_lock_leaves_nothing_to_lock(cplatform):
+    """Points hears the cancel before the booking: a tombstone on the lock's key, so the
+    late lock moves nothing and the charge stays void."""
+    user, headers = _resident_with(cplatform, 25)
+    community, booking_id = cplatform.community_id("A"), f"bk-gone-{tag()}"
+    cancelled = CareBookingCancelled(booking_id=booking_id, session_id="ss-x",
+                                     community_id=community, account_id=user["id"], round=1,
+                                     price_points=20)
+    booked = CareBooked(booking_id=booking_id, service_id="cs-x", session_id="ss-x",
+                        community_id=community, account_id=user["id"], round=1,
+                        price_points=20)
+    for handler, kind, payload in (("on_care_booking_cancelled", "care.booking_cancelled",
+                                    cancelled), ("on_care_booked", "care.booked", booked)):
+        with entrypoint_waiter(cplatform.containers["points"], handler, timeout=10):
+            event_dispatcher(cplatform.config)("care", kind, new_event(
+                payload, Caller.system(), community).to_message())
+    assert _balance(cplatform, headers) == (25, 0)
+    assert _charge(cplatform, booking_id) == "void"
+
+
 def test_too_few_points_undo_the_booking_and_free_its_seat(cplatform):
     service = add_service(cplatform, price_points=30, capacity=1, eligibility={})
     session = add_session(cplatform, service["id"])
