@@ -82,16 +82,7 @@ class ProcessTable:
 
     def stop(self, name: str, timeout: float = 10.0) -> bool:
         """SIGTERM the process group, SIGKILL it after `timeout`; True if something was stopped."""
-        pid = self.pid(name)
-        if pid is None:
-            self.pid_file(name).unlink(missing_ok=True)
-            return False
-        _signal_group(pid, signal.SIGTERM)
-        if not self._wait_exit(pid, timeout):
-            _signal_group(pid, signal.SIGKILL)
-            self._wait_exit(pid, 5.0)
-        self.pid_file(name).unlink(missing_ok=True)
-        return True
+        return bool(self.stop_many([name], timeout))
 
     def stop_many(self, names: list[str], timeout: float = 10.0) -> list[str]:
         """`stop` for several at once: every group is signalled before any is waited for,

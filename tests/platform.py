@@ -126,6 +126,19 @@ class Platform:
     def community_id(self, where: str = "A") -> str:
         return self.tenancy().communities[where]["id"]
 
+    def award(self, admin: dict, user_id: str, points: int, reason: str) -> httpx.Response:
+        """An admin's award of points to an account made a moment ago: points learns of it
+        from identity's user.created, so a 422 naming user_id is retried for a few seconds."""
+        assert self.client is not None, "start() the platform first"
+        deadline = time.monotonic() + 15
+        while True:
+            made = self.client.post("/points/awards", headers=admin, json={
+                "user_id": user_id, "points": points, "reason": reason})
+            waiting = made.status_code == 422 and "user_id" in made.json()["error"]["fields"]
+            if not waiting or time.monotonic() > deadline:
+                return made
+            time.sleep(0.2)
+
 
 def error_of(response: httpx.Response) -> dict:
     """The error body, asserting it has the one error shape."""

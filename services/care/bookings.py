@@ -80,24 +80,27 @@ def _commit_booking(who: Caller, bid: str, session, service: CareOffering, holde
 def cancel_unpaid(booking_id: str, round_: int, who: Caller) -> bool:
     """Points refused the booking's charge (too few points): that round is cancelled and
     its seat freed, once; a redelivery, or a booking made again since, changes nothing."""
-    found = Booking.objects(id=booking_id).only("id", "state", "round", "service_id").first()
-    if found is None:
+    try:
+        done = change(lambda: Booking.objects.get(id=booking_id), lambda b, at: domain.cancel(
+            b, time.time(), reason="insufficient_points", round_=round_), who)
+    except Booking.DoesNotExist:
         return False
-    if found.state == "delivered" and found.round == round_:
-        # served before points could refuse it (a session booked as it started): owed, and
-        # nothing to undo; counted for the community to follow up
-        log.warning("care booking %s:%s was delivered unpaid", booking_id, round_)
-        service = CareOffering.objects(id=found.service_id).only("kind").first()
-        metrics.BOOKINGS.labels(service.kind if service else "other", "unpaid_delivered").inc()
-        return False
-    done = change(lambda: Booking.objects.get(id=booking_id), lambda b, at: domain.cancel(
-        b, time.time(), reason="insufficient_points", round_=round_), who)
+    booking = done.doc
     if done.decision is None:
+        if booking.state == "delivered" and booking.round == round_:
+            # served before points could refuse it (a session booked as it started): owed,
+            # nothing to undo; counted for the community to follow up
+            log.warning("care booking %s:%s was delivered unpaid", booking_id, round_)
+            _count(booking, "unpaid_delivered")
         return False
-    free_seat(done.doc, who)
-    service = CareOffering.objects(id=done.doc.service_id).only("kind").first()
-    metrics.BOOKINGS.labels(service.kind if service else "other", "unpaid").inc()
+    free_seat(booking, who)
+    _count(booking, "unpaid")
     return True
+
+
+def _count(booking: Booking, step: str) -> None:
+    service = CareOffering.objects(id=booking.service_id).only("kind").first()
+    metrics.BOOKINGS.labels(service.kind if service else "other", step).inc()
 
 
 def free_seat(booking: Booking, who: Caller) -> None:

@@ -226,18 +226,19 @@ def visit_missed(elder: Any, now: float) -> Decision | None:
     # so does the rung's clock (a short cycle must not keep restarting it)
     level = max(level_of(elder), 1)
     since = rung_since(elder) if level_of(elder) >= 1 else None
-    event = CareVisitMissed(elder_id=elder.id, community_id=elder.community_id,
-                            grid_id=elder.grid_id, cycle=elder.cycle,
-                            due_ts=elder.visit_due_ts, escalated_to=LADDER[level],
-                            notify=_told(elder), street_id=elder.street_id,
-                            district_id=elder.district_id)
+    event = CareVisitMissed(**_on_the_ladder(elder, level), due_ts=elder.visit_due_ts)
     return Decision(changes={"missed": (elder.missed or 0) + 1, "cycle_missed": True,
                              "level": level, "escalated_ts": since if since is not None
                              else now}, events=[event])
 
 
-def _told(elder: Any) -> list[str]:
-    return list(dict.fromkeys([*visitors(elder), elder.registered_by]))
+def _on_the_ladder(elder: Any, level: int) -> dict[str, Any]:
+    """The fields both ladder events carry (ids only), told to the visitors and the admin
+    who registered the elder."""
+    return {"elder_id": elder.id, "community_id": elder.community_id,
+            "street_id": elder.street_id, "district_id": elder.district_id,
+            "grid_id": elder.grid_id, "cycle": elder.cycle, "escalated_to": LADDER[level],
+            "notify": list(dict.fromkeys([*visitors(elder), elder.registered_by]))}
 
 
 def escalate(elder: Any, now: float) -> Decision | None:
@@ -248,11 +249,8 @@ def escalate(elder: Any, now: float) -> Decision | None:
         return None
     if since + step(elder) > now:
         return None
-    event = CareVisitEscalated(
-        elder_id=elder.id, community_id=elder.community_id, street_id=elder.street_id,
-        district_id=elder.district_id, grid_id=elder.grid_id, cycle=elder.cycle,
-        escalated_to=LADDER[level + 1],
-        missed_since_ts=elder.visit_due_ts + (elder.grace_seconds or 0), notify=_told(elder))
+    event = CareVisitEscalated(**_on_the_ladder(elder, level + 1),
+                               missed_since_ts=elder.visit_due_ts + (elder.grace_seconds or 0))
     return Decision(changes={"level": level + 1, "escalated_ts": now}, events=[event])
 
 

@@ -37,6 +37,15 @@ def _tell(self, envelope: Envelope, audience: str, kind: K, ref: str,
     metrics.NOTIFICATIONS.labels(kind.value, domain.audience_name(audience)).inc()
 
 
+def _tell_ladder(self, envelope: Envelope, event: CareVisitMissed | CareVisitEscalated,
+                 kind: K, text: tuple[str, str]) -> None:
+    """A missed visit on its rung: the people the event names, and the staff inbox of the
+    level it reached above the community (the street's, the district's)."""
+    staff = domain.level_audience(event.escalated_to, event.district_id, event.street_id)
+    for audience in [*map(domain.personal, event.notify), *([staff] if staff else [])]:
+        _tell(self, envelope, audience, kind, f"elder:{event.elder_id}", text)
+
+
 CST = timezone(timedelta(hours=8))  # what a phone in the district shows
 
 
@@ -146,19 +155,14 @@ class EventHandlers:
         """独居老人: a missed visit, to its visitors and the community admin who registered
         the elder (ids only: the elder's details stay in care)."""
         event: CareVisitMissed = envelope.parsed()
-        text = domain.text(K.visit_missed, cycle=event.cycle, due=_due(event.due_ts),
-                           level=event.escalated_to)
-        staff = domain.level_audience(event.escalated_to, event.district_id, event.street_id)
-        for audience in [*map(domain.personal, event.notify), *([staff] if staff else [])]:
-            _tell(self, envelope, audience, K.visit_missed, f"elder:{event.elder_id}", text)
+        _tell_ladder(self, envelope, event, K.visit_missed, domain.text(
+            K.visit_missed, cycle=event.cycle, due=_due(event.due_ts), level=event.escalated_to))
 
     @handles("care", "care.visit_escalated", idempotent=True)
     def on_visit_escalated(self, envelope: Envelope) -> None:
         """The missed visit still not made: the level it went up to (the street's or the
         district's admins) and, again, its visitors and the community admin."""
         event: CareVisitEscalated = envelope.parsed()
-        text = domain.text(K.visit_escalated, cycle=event.cycle, level=event.escalated_to,
-                           since=_due(event.missed_since_ts))
-        staff = domain.level_audience(event.escalated_to, event.district_id, event.street_id)
-        for audience in [*map(domain.personal, event.notify), *([staff] if staff else [])]:
-            _tell(self, envelope, audience, K.visit_escalated, f"elder:{event.elder_id}", text)
+        _tell_ladder(self, envelope, event, K.visit_escalated, domain.text(
+            K.visit_escalated, cycle=event.cycle, level=event.escalated_to,
+            since=_due(event.missed_since_ts)))

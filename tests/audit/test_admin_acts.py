@@ -117,8 +117,7 @@ def test_points_rules_merchants_and_awards_are_entries(aplatform):
     assert rules[0]["after"]["points"] == 2 and rules[0]["service"] == "points"
 
     resident = aplatform.user("resident", "A", f"w{t}")
-    award = client.post("/points/awards", headers=admin, json={
-        "user_id": resident["id"], "points": 5, "reason": "邻里互助"})
+    award = aplatform.award(admin, resident["id"], 5, "邻里互助")
     assert award.status_code == 201, award.text
     [made] = wait_entries(client, district, 1, lambda e: e["record_id"] == award.json()["id"],
                           action="award.make")

@@ -131,12 +131,8 @@ def test_points_awarded_and_redeemed_move_the_points_earned_and_redeemed(bplatfo
     earner = bplatform.user("resident", "A", "board-earner")
     before = figures(page(bplatform))
 
-    def awarded() -> bool:  # points learns of the account from identity's event
-        made = client.post("/points/awards", headers=admin, json={
-            "user_id": earner["id"], "points": 30, "reason": "志愿服务"})
-        return made.status_code == 201 and made.json()["state"] == "posted"
-
-    assert wait_until(awarded, timeout=15, every=0.3)
+    made = bplatform.award(admin, earner["id"], 30, "志愿服务")
+    assert made.status_code == 201 and made.json()["state"] == "posted", made.text
     moved(bplatform, before, {"earned": 30, "redeemed": 0})
 
     shop = f"m-board-{uuid.uuid4().hex[:6]}"

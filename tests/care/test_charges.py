@@ -22,13 +22,7 @@ def _resident_with(platform, points: int) -> tuple[dict, dict]:
     user, headers = platform.user("resident", "A", name), platform.headers("resident", "A", name)
     if points:
         admin = platform.headers("community_admin")
-        deadline = time.monotonic() + 15
-        while True:
-            awarded = platform.client.post("/points/awards", headers=admin, json={
-                "user_id": user["id"], "points": points, "reason": "志愿服务"})
-            if awarded.status_code == 201 or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)  # points has not heard of the account yet (user.created)
+        awarded = platform.award(admin, user["id"], points, "志愿服务")
         assert awarded.status_code == 201 and awarded.json()["state"] == "posted", awarded.text
     return user, headers
 

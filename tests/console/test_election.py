@@ -4,43 +4,23 @@ most the seats; a second ballot of the household is refused on the page."""
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 from selenium.webdriver.common.by import By
 
+from tests.console.deliberation import roster_topic_hall
 from tests.console.pages import Console
-from tests.platform import PASSWORD, SYSTEM
 
 pytestmark = pytest.mark.e2e
-PARTIES = {"community_committee": "party_representative", "mediation_committee": "mediator",
-           "police": "police", "residents_representative": "residents_representative"}
 
 
 def _voting_election(amqp_uri: str, tenancy) -> str:  # noqa: ANN001
     """A held meeting on a listed topic, reviewed, with an election open to the resident's
     household: candidates zhang-san, li-si and wang-wu (account ids) for two seats."""
-    admin_user = tenancy.users["community_admin"]
-    place = {k: tenancy.community[k] for k in ("district_id", "street_id")} | {
-        "community_id": tenancy.community["id"]}
-    admin = {"user_id": admin_user["id"], "role": "community_admin", **place}
-    tag = uuid.uuid4().hex[:6]
     with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=20) as rpc:
-        people = []
-        for i, party in enumerate(PARTIES):
-            account = rpc.identity.create_user(SYSTEM, {
-                "username": f"rep{i}_{tag}", "password": PASSWORD, "role": "resident",
-                "display_name": f"代表{i}", **place})
-            rpc.deliberation.add_representative(admin, {
-                "account_id": account["id"], "display_name": f"代表{i}",
-                "kind": PARTIES[party]})
-            people.append({"account_id": account["id"], "party": party})
-        topic = rpc.deliberation.propose_topic(admin, {
-            "title": f"选举楼长 {tag}", "detail": "3 号楼选举两位楼长", "category": "blue"})
-        hall = rpc.deliberation.create_hall(admin, {
-            "kind": "community", "name": f"议事厅 {tag}", "address": "社区一楼",
-            "opening_hours": "0:00-24:00", "capacity": 40, "contact": "居委会"})
+        made = roster_topic_hall(rpc, tenancy, "选举楼长", "3 号楼选举两位楼长")
+        admin, people, topic, hall = made.admin, made.people, made.topic, made.hall
         start = (time.time() // 1800 + 7 * 48) * 1800
         meeting = rpc.deliberation.schedule_meeting(admin, {
             "topic_id": topic["id"], "hall_id": hall["id"], "starts_ts": start,
@@ -56,7 +36,7 @@ def _voting_election(amqp_uri: str, tenancy) -> str:  # noqa: ANN001
         rpc.deliberation.review_decision(admin, meeting["id"], {
             "approve": True, "vote_required": True})
         rpc.deliberation.open_vote(admin, meeting["id"], {
-            "electorate": [{"household_id": f"hh-{tag}",
+            "electorate": [{"household_id": f"hh-{meeting['id']}",
                             "members": [tenancy.users["resident"]["id"]]}],
             "closes_ts": time.time() + 3600, "candidates": ["zhang-san", "li-si", "wang-wu"],
             "seats": 2, "quorum": "none",

@@ -5,43 +5,21 @@ with a motion is refused under its field), the plan approved, and the vote opene
 from __future__ import annotations
 
 import time
-import uuid
 from datetime import UTC, datetime
 
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 from selenium.webdriver.common.by import By
 
+from tests.console.deliberation import roster_topic_hall
 from tests.console.pages import Console
-from tests.platform import PASSWORD, SYSTEM
 
 pytestmark = pytest.mark.e2e
-PARTIES = {"community_committee": "party_representative", "mediation_committee": "mediator",
-           "police": "police", "residents_representative": "residents_representative"}
-
-
 def _roster_topic_hall(amqp_uri: str, tenancy) -> tuple[list[str], dict, dict]:  # noqa: ANN001
-    admin_user = tenancy.users["community_admin"]
-    place = {k: tenancy.community[k] for k in ("district_id", "street_id")} | {
-        "community_id": tenancy.community["id"]}
-    admin = {"user_id": admin_user["id"], "role": "community_admin", **place}
-    tag = uuid.uuid4().hex[:6]
+    """The participants as the form takes them ("account party" lines), a topic, a hall."""
     with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=20) as rpc:
-        lines = []
-        for i, party in enumerate(PARTIES):
-            account = rpc.identity.create_user(SYSTEM, {
-                "username": f"mrep{i}_{tag}", "password": PASSWORD, "role": "resident",
-                "display_name": f"代表{i}", **place})
-            rpc.deliberation.add_representative(admin, {
-                "account_id": account["id"], "display_name": f"代表{i}",
-                "kind": PARTIES[party]})
-            lines.append(f"{account['id']} {party}")
-        topic = rpc.deliberation.propose_topic(admin, {
-            "title": f"楼道堆物清理 {tag}", "detail": "5 号楼楼道堆物", "category": "blue"})
-        hall = rpc.deliberation.create_hall(admin, {
-            "kind": "community", "name": f"议事厅 {tag}", "address": "社区一楼",
-            "opening_hours": "0:00-24:00", "capacity": 40, "contact": "居委会"})
-    return lines, topic, hall
+        made = roster_topic_hall(rpc, tenancy, "楼道堆物清理", "5 号楼楼道堆物")
+    return ([f"{p['account_id']} {p['party']}" for p in made.people], made.topic, made.hall)
 
 
 def _local(ts: float) -> str:

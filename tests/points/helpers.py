@@ -80,6 +80,16 @@ def resident(world: World, points: int) -> tuple[dict, dict]:
     return user, headers
 
 
+def issued(world: World, price: int) -> tuple[dict, dict, dict]:
+    """(an offer at `price`, a resident holding just that, their issued redemption of it)."""
+    made_offer = offer(world, price=price)
+    _, headers = resident(world, price)
+    made = world.platform.client.post("/points/redemptions", headers=headers,
+                                      json={"offer_id": made_offer["id"]})
+    assert made.status_code == 201, made.text
+    return made_offer, headers, made.json()
+
+
 def balance(world: World, headers: dict) -> dict:
     r = world.platform.client.get("/points/balance", headers=headers)
     assert r.status_code == 200, r.text

@@ -71,11 +71,8 @@ def test_twenty_racing_confirmations_of_one_code_confirm_it_once(world):
 
 
 def test_a_merchant_sees_and_confirms_only_its_own_redemptions(world):
-    offer = helpers.offer(world, price=5)
-    _, headers = helpers.resident(world, 5)
+    offer, headers, made = helpers.issued(world, 5)
     client = world.platform.client
-    made = client.post("/points/redemptions", headers=headers,
-                       json={"offer_id": offer["id"]}).json()
     other = world.other_merchant
     assert client.get(f"/points/redemptions/{made['id']}", headers=other).status_code == 404
     listed = client.get("/points/redemptions", headers=other).json()["items"]
@@ -90,11 +87,8 @@ def test_a_merchant_sees_and_confirms_only_its_own_redemptions(world):
 
 
 def test_a_merchant_reads_what_a_code_is_for_before_confirming_it_and_only_its_own(world):
-    offer = helpers.offer(world, price=5)
-    _, headers = helpers.resident(world, 5)
+    offer, headers, made = helpers.issued(world, 5)
     client = world.platform.client
-    made = client.post("/points/redemptions", headers=headers,
-                       json={"offer_id": offer["id"]}).json()
     check = {"code": made["code"]}
     read = client.post("/points/redemptions/check", headers=world.merchant, json=check)
     assert read.status_code == 200, read.text
@@ -215,11 +209,8 @@ def test_an_expired_code_releases_points_and_stock_once(world):
 
 
 def test_a_cancelled_redemption_gives_back_and_the_qr_carries_the_code(world):
-    offer = helpers.offer(world, price=6)
-    _, headers = helpers.resident(world, 6)
+    offer, headers, made = helpers.issued(world, 6)
     client = world.platform.client
-    made = client.post("/points/redemptions", headers=headers,
-                       json={"offer_id": offer["id"]}).json()
     svg = client.get(f"/points/redemptions/{made['id']}/qr.svg", headers=headers)
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg")
     png = client.get(f"/points/redemptions/{made['id']}/qr.png", headers=headers)

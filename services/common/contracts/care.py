@@ -360,33 +360,34 @@ class CareVisited(BaseModel):
     visited_ts: EpochTs
 
 
+class ElderOnTheLadder(BaseModel):
+    """Where a missed visit stands: the elder (ids only), the cycle missed, the level it
+    reached and who must hear."""
+
+    elder_id: str
+    community_id: str
+    street_id: str | None = None
+    district_id: str | None = None
+    grid_id: str | None = None
+    cycle: int
+    escalated_to: str
+    notify: list[str] = []
+
+
 @event_payload("care.visit_missed")
-class CareVisitMissed(BaseModel):
+class CareVisitMissed(ElderOnTheLadder):
     """An awaited visit passed its deadline (fired once per elder and cycle by the
     PollTimer): escalated to the community admin; `notify` names who must hear."""
 
-    elder_id: str
-    community_id: str
-    grid_id: str | None = None
-    cycle: int
     due_ts: EpochTs
     escalated_to: str = "community"  # or higher: the previous cycle was not visited either
-    notify: list[str] = []
-    street_id: str | None = None
-    district_id: str | None = None
 
 
 @event_payload("care.visit_escalated")
-class CareVisitEscalated(BaseModel):
+class CareVisitEscalated(ElderOnTheLadder):
     """A missed visit still not made `escalate_hours` after it was escalated: up one level
     of the ladder (community → street → district), like an overdue order. Ids only."""
 
-    elder_id: str
-    community_id: str
-    street_id: str | None = None
     district_id: str
-    grid_id: str | None = None
-    cycle: int
     escalated_to: str  # street | district
     missed_since_ts: EpochTs  # the awaited visit's due time plus the grace
-    notify: list[str] = []

@@ -3,6 +3,7 @@ partner merchants and their offers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -103,23 +104,23 @@ def onboard(request: Request, form: Form) -> Response:
     return refused or ctx.redirect(f"{PREFIX}/community")
 
 
-def offer_body(form: FormData) -> tuple[dict[str, str], dict[str, str]]:
-    """An offer form: (what was typed, to show it again; the request body). A date input
-    is the day's start, UTC."""
+def put_on_sale(ctx: Ctx, form: FormData, template: str, page: Callable[[], dict[str, Any]],
+                done: str) -> Response:
+    """An offer form posted (the community's admin's, or a merchant's own): points makes
+    the offer, or the page again with the reasons under the fields. A date input is the
+    day's start, UTC."""
     flat = {k: str(v).strip() for k, v in form.items() if k not in FORM_ONLY and str(v).strip()}
     body = dict(flat)
     for k in ("valid_from", "valid_until"):
         if k in body and len(body[k]) == 10:
             body[k] = f"{body[k]}T00:00:00Z"
-    return flat, body
+    _, refused = attempt(ctx, lambda: points.create_offer(
+        OfferIn.model_validate(body), ctx.caller, ctx.rpc), template, flat, page=page)
+    return refused or ctx.redirect(done)
 
 
 @router.post("/community/offers")
 def create_offer(request: Request, form: Form) -> Response:
     ctx = context(request)
     ctx.allow(Role.community_admin)
-    flat, body = offer_body(form)
-    _, refused = attempt(ctx, lambda: points.create_offer(
-        OfferIn.model_validate(body), ctx.caller, ctx.rpc), "community.html", flat,
-        page=lambda: _values(ctx))
-    return refused or ctx.redirect(f"{PREFIX}/community")
+    return put_on_sale(ctx, form, "community.html", lambda: _values(ctx), f"{PREFIX}/community")

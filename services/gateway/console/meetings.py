@@ -11,6 +11,7 @@ come back the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -27,12 +28,19 @@ from services.common.contracts.deliberation import (
     VoteIn,
 )
 from services.common.errors import DomainError, InvalidInput
-from services.gateway.console.core import FORM_ONLY, PREFIX, ConsoleRoute, Ctx, attempt, context
-from services.gateway.console.core import posted as posted_form
+from services.gateway.console.core import (
+    FORM_ONLY,
+    PREFIX,
+    ConsoleRoute,
+    Ctx,
+    attempt,
+    context,
+    posted,
+)
 from services.gateway.routes import deliberation
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
-Form = Annotated[FormData, Depends(posted_form)]
+Form = Annotated[FormData, Depends(posted)]
 ADMIN = deliberation.ADMIN
 MAX_LINES = 200
 
@@ -41,11 +49,15 @@ def _typed(form: FormData) -> dict[str, str]:
     return {k: str(v) for k, v in form.items() if k not in FORM_ONLY}
 
 
-def _lines(form: FormData, name: str) -> list[list[str]]:
+def _rows(form: FormData, name: str, least: int, shape: str) -> list[list[str]]:
+    """The field's lines as words, each line at least `least` words (`shape` says which)."""
     text = str(form.get(name, ""))
     rows = [line.split() for line in text.splitlines() if line.strip()]
     if len(rows) > MAX_LINES:
         raise InvalidInput("too many lines", {name: f"at most {MAX_LINES} lines"})
+    for n, words in enumerate(rows, start=1):
+        if len(words) < least:
+            raise InvalidInput(f"line {n}: {shape}", {name: f"line {n}: {shape}"})
     return rows
 
 
@@ -59,14 +71,9 @@ def _instant(form: FormData, name: str) -> float:
 
 
 def _pairs(form: FormData, name: str, second: str) -> list[tuple[str, str]]:
-    """Lines of "first rest-of-line" (the rest may hold spaces)."""
-    rows = []
-    for n, words in enumerate(_lines(form, name), start=1):
-        if len(words) < 2:
-            raise InvalidInput(f"line {n}: an id and a {second}", {name: f"line {n}: "
-                                                                   f"id and {second}"})
-        rows.append((words[0], " ".join(words[1:])))
-    return rows
+    """Lines of "id rest-of-line" (the rest may hold spaces)."""
+    return [(words[0], " ".join(words[1:]))
+            for words in _rows(form, name, 2, f"an id and a {second}")]
 
 
 def _meeting_values(ctx: Ctx, meeting_id: str) -> dict[str, Any]:
@@ -116,33 +123,29 @@ def meeting(request: Request, meeting_id: str) -> Response:
     return ctx.render("meeting.html", **_meeting_values(ctx, meeting_id))
 
 
-def _act(ctx: Ctx, meeting_id: str, form: FormData, go: Any) -> Response:
-    _, refused = attempt(ctx, go, "meeting.html", _typed(form),
+def _act(request: Request, meeting_id: str, form: FormData,
+         go: Callable[[Ctx], dict]) -> Response:
+    """An admin's step on the meeting: done, back to its page; refused, the page again with
+    the reasons under the fields and what was typed."""
+    ctx = context(request)
+    ctx.allow(*ADMIN)
+    _, refused = attempt(ctx, lambda: go(ctx), "meeting.html", _typed(form),
                          page=lambda: _meeting_values(ctx, meeting_id))
     return refused or ctx.redirect(f"{PREFIX}/meetings/{meeting_id}")
 
 
 @router.post("/meetings/{meeting_id}/attendance")
 def attendance(request: Request, meeting_id: str, form: Form) -> Response:
-    ctx = context(request)
-    ctx.allow(*ADMIN)
     present = [str(a) for a in form.getlist("attended")]
-    return _act(ctx, meeting_id, form, lambda: deliberation.record_attendance(
+    return _act(request, meeting_id, form, lambda ctx: deliberation.record_attendance(
         meeting_id, AttendanceIn.model_validate({"account_ids": present}), ctx.caller, ctx.rpc))
 
 
 @router.post("/meetings/{meeting_id}/minutes")
 def minutes(request: Request, meeting_id: str, form: Form) -> Response:
-    ctx = context(request)
-    ctx.allow(*ADMIN)
-
-    def go() -> dict:
-        steps = []
-        for n, words in enumerate(_lines(form, "steps"), start=1):
-            if len(words) < 3:
-                raise InvalidInput(f"line {n}: kind, speaker and what was said",
-                                   {"steps": f"line {n}: kind speaker text"})
-            steps.append({"kind": words[0], "speaker_id": words[1], "text": " ".join(words[2:])})
+    def go(ctx: Ctx) -> dict:
+        steps = [{"kind": w[0], "speaker_id": w[1], "text": " ".join(w[2:])}
+                 for w in _rows(form, "steps", 3, "kind speaker text")]
         plan = {"summary": str(form.get("summary", "")).strip(),
                 "leader": str(form.get("leader", "")).strip(),
                 "deadline_ts": _instant(form, "deadline"),
@@ -153,32 +156,23 @@ def minutes(request: Request, meeting_id: str, form: Form) -> Response:
         return deliberation.record_minutes(meeting_id, MinutesIn.model_validate(
             {"steps": steps, "plan": plan}), ctx.caller, ctx.rpc)
 
-    return _act(ctx, meeting_id, form, go)
+    return _act(request, meeting_id, form, go)
 
 
 @router.post("/meetings/{meeting_id}/review")
 def review(request: Request, meeting_id: str, form: Form) -> Response:
-    ctx = context(request)
-    ctx.allow(*ADMIN)
     body = {"approve": form.get("decision") == "approve",
             "reason": str(form.get("reason", "")).strip(),
             "vote_required": form.get("vote_required") == "on"}
-    return _act(ctx, meeting_id, form, lambda: deliberation.review_decision(
+    return _act(request, meeting_id, form, lambda ctx: deliberation.review_decision(
         meeting_id, ReviewIn.model_validate(body), ctx.caller, ctx.rpc))
 
 
 @router.post("/meetings/{meeting_id}/vote")
 def open_vote(request: Request, meeting_id: str, form: Form) -> Response:
-    ctx = context(request)
-    ctx.allow(*ADMIN)
-
-    def go() -> dict:
-        electorate = []
-        for n, words in enumerate(_lines(form, "electorate"), start=1):
-            if len(words) < 2:
-                raise InvalidInput(f"line {n}: a household and its members",
-                                   {"electorate": f"line {n}: household member..."})
-            electorate.append({"household_id": words[0], "members": words[1:]})
+    def go(ctx: Ctx) -> dict:
+        electorate = [{"household_id": w[0], "members": w[1:]}
+                      for w in _rows(form, "electorate", 2, "household member...")]
         candidates = _pairs(form, "candidates", "name")
         body: dict[str, Any] = {
             "electorate": electorate, "quorum": str(form.get("quorum", "two_thirds")),
@@ -190,4 +184,4 @@ def open_vote(request: Request, meeting_id: str, form: Form) -> Response:
         return deliberation.open_vote(meeting_id, VoteIn.model_validate(body), ctx.caller,
                                       ctx.rpc)
 
-    return _act(ctx, meeting_id, form, go)
+    return _act(request, meeting_id, form, go)

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, Request, Response
 from starlette.datastructures import FormData
 
 from services.common.caller import Role
-from services.common.contracts.points import ConfirmIn, OfferIn
+from services.common.contracts.points import ConfirmIn
 from services.common.errors import DomainError, InvalidInput
-from services.gateway.console.community import offer_body
+from services.gateway.console.community import put_on_sale
 from services.gateway.console.core import PREFIX, ConsoleRoute, Ctx, attempt, context, posted
 from services.gateway.console.nav import ADMINS
 from services.gateway.routes import points
@@ -91,11 +91,8 @@ def offers(request: Request) -> Response:
 def create_offer(request: Request, form: Form) -> Response:
     ctx = context(request)
     ctx.allow(Role.merchant)
-    flat, body = offer_body(form)
-    _, refused = attempt(ctx, lambda: points.create_offer(
-        OfferIn.model_validate(body), ctx.caller, ctx.rpc), "offers.html", flat,
-        page=lambda: _offers_values(ctx))
-    return refused or ctx.redirect(f"{PREFIX}/offers?added=1")
+    return put_on_sale(ctx, form, "offers.html", lambda: _offers_values(ctx),
+                       f"{PREFIX}/offers?added=1")
 
 
 def _day(value: str | None, fallback: date) -> date:
