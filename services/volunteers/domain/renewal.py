@@ -22,7 +22,7 @@ from services.common.contracts.volunteers import (
     PledgeIn,
 )
 from services.common.errors import Conflict, InvalidInput
-from services.common.paging import SEP, PageQuery, decode_cursor, encode_cursor, page_key
+from services.common.paging import PageQuery, bounds, encode_cursor, page_key
 
 RESIDENT = "居民"  # a resident pledging without a name
 
@@ -117,8 +117,9 @@ def page(rows: Iterable[Mapping[str, Any]], scope: str,
          query: PageQuery) -> tuple[list[Mapping[str, Any]], str | None]:
     """Newest first, `query.limit` at a time, after the cursor: the listing's own page over
     rows kept in the document (the same cursor form as the store's lists)."""
-    upper = decode_cursor(query.cursor, scope) if query.cursor else scope + chr(ord(SEP) + 1)
-    kept = sorted((r for r in rows if r["key"] < upper), key=lambda r: r["key"], reverse=True)
+    rng = bounds(scope, query.cursor)
+    kept = sorted((r for r in rows if rng["$gte"] <= r["key"] < rng["$lt"]),
+                  key=lambda r: r["key"], reverse=True)
     more = len(kept) > query.limit
     kept = kept[:query.limit]
     return kept, (encode_cursor(kept[-1]["key"]) if more and kept else None)
