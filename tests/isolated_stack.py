@@ -34,6 +34,7 @@ def isolated_stack(request: pytest.FixtureRequest, rabbit_manager: object,
         "LINLI_AMQP_URI": f"{broker.scheme}://{broker.netloc}/{vhost}",
         "LINLI_MONGO_URI": f"mongodb://127.0.0.1:{free_port()}",
         "LINLI_GATEWAY_PORT": str(free_port()), "LINLI_STACK_SEED": "1" if seed else "0",
+        "LINLI_PASSWORD_HASHING": "cheapest_for_tests",
         **{f"LINLI_{s.name.upper()}_METRICS_PORT": str(free_port()) for s in SERVICES},
     } | settings
     running = Stack(env) if say is None else Stack(env, say=say)

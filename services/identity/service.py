@@ -43,6 +43,7 @@ from services.common.paging import Page, PageQuery
 from services.common.rpc import TimedRpcProxy, as_caller, dump, parse, replies
 from services.common.store import Store
 from services.identity import accounts, appkeys, grids, lifecycle, sessions, tenancy
+from services.identity.hashing import PasswordHashing
 from services.identity.models import DOCUMENTS, District
 from services.identity.tenancy import unit_of
 
@@ -53,6 +54,7 @@ BACKFILL_SECONDS = 5  # once done, a tick is one read by _id
 class IdentityService:
     name = "identity"
     store = Store("identity", DOCUMENTS)
+    hashing = PasswordHashing()
     relay = OutboxRelay()
     instrumentation = Instrumentation()
     # Off the request path only: the grid backfill (within LINLI_RPC_TIMEOUT_SECONDS).

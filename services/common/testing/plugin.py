@@ -62,5 +62,6 @@ def service_config(rabbit_config: dict[str, Any], store_uri: str, db_prefix: str
             "db_prefix": db_prefix,
             "outbox_poll_seconds": 0.2,
             "scheduler_poll_seconds": 0.2,
+            "password_hashing": "cheapest_for_tests",
         },
     }

@@ -27,6 +27,12 @@ def test_production_refuses_each_development_secret(field, value, named):
         Settings(**PRODUCTION | {field: value})
 
 
+def test_production_refuses_the_test_suites_password_hashing():
+    with pytest.raises(ValidationError, match="LINLI_PASSWORD_HASHING"):
+        Settings(**PRODUCTION | {"password_hashing": "cheapest_for_tests"})
+    assert Settings(**PRODUCTION).password_hashing == "rfc9106_low_memory"
+
+
 def test_production_names_every_development_secret_at_once():
     with pytest.raises(ValidationError) as caught:
         Settings(env="production")
