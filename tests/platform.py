@@ -165,7 +165,7 @@ def shared_platform(request: Any, vhost_pipeline: Any, store_uri: str) -> Iterat
     with vhost_pipeline.get() as vhost:
         config = {"AMQP_URI": f"{uri.scheme}://{uri.netloc}/{vhost}",
                   "LINLI": {"mongo_uri": store_uri, "db_prefix": f"t{uuid.uuid4().hex[:10]}_",
-                            "outbox_poll_seconds": 0.2, "scheduler_poll_seconds": 0.2,
+                            "outbox_poll_seconds": 1.0, "scheduler_poll_seconds": 0.2,
                             "password_hashing": "cheapest_for_tests"}}
         running = Platform(factory, config)
         try:

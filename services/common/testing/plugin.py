@@ -60,7 +60,7 @@ def service_config(rabbit_config: dict[str, Any], store_uri: str, db_prefix: str
         "LINLI": {
             "mongo_uri": store_uri,
             "db_prefix": db_prefix,
-            "outbox_poll_seconds": 0.2,
+            "outbox_poll_seconds": 1.0,
             "scheduler_poll_seconds": 0.2,
             "password_hashing": "cheapest_for_tests",
         },
