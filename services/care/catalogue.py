@@ -115,8 +115,9 @@ class CatalogueEntrypoints:
                               starts_ts=spec.starts_ts, ends_ts=spec.ends_ts, capacity=capacity,
                               free=capacity, holders=[], created_ts=now,
                               page_key=page_key(f"s:{service.id}", spec.starts_ts, sid))
-        session.save(force_insert=True)
-        return session_view(session)
+        trail = audit.fields_of(session, ("service_id", "starts_ts", "ends_ts", "capacity"))
+        return session_view(change(lambda: session, lambda d, at: audit.attach(
+            Decision(), who, d, "care.session_add", "care_session", after=trail), who).doc)
 
     @rpc
     @replies(SessionPage)

@@ -14,6 +14,7 @@ import uuid
 
 import mongoengine as me
 
+from services.common.mirror import Mirror
 from services.common.store import Aggregate
 
 ALIAS = "care"
@@ -54,9 +55,10 @@ class CareOffering(Aggregate):
     page_key = me.StringField()  # "c:<community>|<created>|<id>": the public catalogue
 
 
-class CareSession(me.Document):
+class CareSession(Aggregate):
     """A session of a service and its seats: `free` and `holders` move in one conditional
-    update (never a read-then-write)."""
+    update (never a read-then-write), beside the version; an aggregate for the outbox of the
+    admin's act that opened it (audit)."""
 
     meta = {"db_alias": ALIAS, "collection": "sessions", "indexes": ["page_key"]}
     id = me.StringField(primary_key=True)
@@ -168,4 +170,6 @@ class RotaSlot(me.Document):
 
 Elder.history_document = Visit
 
-DOCUMENTS = [CareOffering, CareSession, Booking, Elder, Visit, RotaSlot]
+DOCUMENTS = [CareOffering, CareSession, Booking, Elder, Visit, RotaSlot,
+             *Mirror("care", "grid_worker").documents,  # identity's accounts: visitors.py
+             *Mirror("care", "volunteer").documents]

@@ -126,15 +126,20 @@ def test_the_admins_acts_are_audited_without_the_elders_details(cplatform):
     rota = cplatform.client.put(f"/care/elders/{elder['id']}/rota", headers=admin,
                                 json={"grid_worker_id": "u-gw-audit", "every_days": 5})
     assert rota.status_code == 200, rota.text
+    session = add_session(cplatform, service["id"], capacity=4)
 
     def trail() -> dict[str, dict]:
         return {e["payload"]["action"]: e["payload"] for e in EventProbe.seen
                 if e["type"] == "audit.recorded"
-                and e["payload"]["record_id"] in (service["id"], elder["id"])}
+                and e["payload"]["record_id"] in (service["id"], elder["id"], session["id"])}
 
-    assert wait_until(lambda: len(trail()) == 3, timeout=10, every=0.1), trail()
+    assert wait_until(lambda: len(trail()) == 4, timeout=10, every=0.1), trail()
     acts = trail()
     assert acts["care.service_add"]["after"]["kind"] == "health_check"
+    assert acts["care.session_add"]["after"] == {
+        "service_id": service["id"], "starts_ts": session["starts_ts"],
+        "ends_ts": session["ends_ts"], "capacity": 4}
+    assert acts["care.session_add"]["record_type"] == "care_session"
     assert acts["care.rota_assign"]["after"]["every_days"] == 5
     assert acts["care.rota_assign"]["actor_role"] == "community_admin"
     assert not any(s in str(acts) for s in ("审计爷爷", "909"))
