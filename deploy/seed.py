@@ -12,7 +12,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from deploy.errors import StackError
 from services.common.errors import InvalidInput, NotFound
@@ -24,6 +24,7 @@ SYSTEM = {"user_id": "system", "role": "system", "district_id": "*"}
 STREETS = {"东湖街道": ("东湖一社区", "东湖二社区"), "西山街道": ("西山一社区", "西山二社区")}
 VOLUNTEERS = 20
 MERCHANTS = ("邻里便利店", "社区理发室", "阳光药房")
+T = TypeVar("T")
 
 
 @dataclass
@@ -184,24 +185,24 @@ def seed_points(rpc: Any, demo: Demo) -> None:
     earners = [("resident", 100)] + [(f"volunteer{i:02d}", 40) for i in range(1, VOLUNTEERS + 1)]
     for username, amount in earners:
         user = demo.users[username]
-        _awarded_once_account_known(points, _keyed(f"seed-award-{username}"), {
-            "community_id": user["community_id"], "user_id": user["id"], "points": amount,
-            "reason": "示范积分 (demo balance)"})
+        _once_known(lambda user=user, username=username, amount=amount: points.make_award(
+            _keyed(f"seed-award-{username}"), {
+                "community_id": user["community_id"], "user_id": user["id"], "points": amount,
+                "reason": "示范积分 (demo balance)"}), "user_id")
 
 
-def _awarded_once_account_known(points: Any, caller: dict[str, Any],
-                                body: dict[str, Any]) -> None:
-    """Award, waiting up to 15 s for points to learn the account identity just made (its
-    read model refuses an account it does not know yet, a 422 naming user_id)."""
-    deadline = time.monotonic() + 15
+def _once_known(call: Callable[[], T], *fields: str, seconds: float = 15) -> T:
+    """`call()`, retried for a few seconds while it is a 422 naming one of `fields`: a read
+    model (services/common/mirror.py) that has not heard yet of what another service made a
+    moment ago (identity's account for points and care, dispatch's grid for identity)."""
+    deadline = time.monotonic() + seconds
     while True:
         try:
-            points.make_award(caller, body)
-            return
+            return call()
         except InvalidInput as exc:
-            if "user_id" not in (exc.fields or {}) or time.monotonic() > deadline:
+            if not set(fields) & set(exc.fields or {}) or time.monotonic() > deadline:
                 raise
-            time.sleep(0.3)
+            time.sleep(0.2)
 
 
 def _keyed(key: str) -> dict[str, Any]:
@@ -379,9 +380,10 @@ def seed_care(rpc: Any, demo: Demo) -> None:
         "emergency_contact": "儿子 (外地)"})
     worker = demo.users.get("gridworker")
     volunteer = demo.users.get("volunteer01")
-    rpc.care.assign_rota(admin, elder["id"], {
+    _once_known(lambda: rpc.care.assign_rota(admin, elder["id"], {
         "grid_worker_id": (worker or demo.users["community_admin"])["id"],
-        "volunteer_ids": [volunteer["id"]] if volunteer else [], "every_days": 7})
+        "volunteer_ids": [volunteer["id"]] if volunteer else [], "every_days": 7}),
+        "grid_worker_id", "volunteer_ids")
 
 
 def seed_incubation(rpc: Any, demo: Demo) -> None:
@@ -475,14 +477,4 @@ def _user(identity: Any, demo: Demo, username: str, role: str, display_name: str
           extra: dict[str, str]) -> None:
     data = {"username": username, "password": DEMO_PASSWORD, "role": role,
             "display_name": display_name, "district_id": demo.district["id"], **extra}
-    # A grid imported a moment ago reaches identity's read model by its event: a 422
-    # naming grid_id until then (services/common/mirror.py), so wait for it a few seconds.
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            demo.users[username] = identity.create_user(SYSTEM, data)
-            return
-        except InvalidInput as exc:
-            if "grid_id" not in (exc.fields or {}) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+    demo.users[username] = _once_known(lambda: identity.create_user(SYSTEM, data), "grid_id")

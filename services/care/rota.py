@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from nameko.rpc import rpc
 
-from services.care import domain, metrics
+from services.care import domain, metrics, visitors
 from services.care.models import Elder, RotaSlot, Visit, new_id
 from services.common import access, audit
 from services.common.aggregate import Decision, change, history_of, pending_history
@@ -158,6 +158,7 @@ class RotaEntrypoints:
         elder = find(who, elder_id)
         if not access.is_admin_of(who, elder):
             raise Forbidden("the community admin assigns the rota", {"role": who.role.value})
+        visitors.require_visitors(elder.community_id, spec.grid_worker_id, spec.volunteer_ids)
         before = domain.visitors(elder)
         done = update(who, elder.id, lambda e, now: audit.attach(domain.assign(
             e, spec.grid_worker_id, spec.volunteer_ids, spec.every_days, spec.first_due_ts,

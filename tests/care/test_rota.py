@@ -11,7 +11,7 @@ from deploy.waits import wait_until
 from services.common.errors import DomainError
 from tests.care.helpers import EventProbe, event_ids, events, tag
 from tests.dispatch.helpers import token_headers
-from tests.platform import error_of
+from tests.platform import PASSWORD, SYSTEM, error_of
 
 SECRETS = ("陈爷爷", "7 号楼 101", "138 0013")
 
@@ -248,3 +248,47 @@ def test_a_missed_visit_not_made_goes_up_to_the_street_then_the_district_once_ea
     assert visit.status_code == 201 and visit.json()["late"] is True
     after = cplatform.client.get("/care/escalations", headers=street_a).json()["items"]
     assert elder["id"] not in [r["elder_id"] for r in after]  # visited: off the list
+
+
+def test_a_rota_names_only_the_communitys_own_grid_workers_and_volunteers(cplatform):
+    """Once care knows a community's accounts (identity's user.created and its backfill), a
+    rota naming a grid worker or volunteer the community does not have (or another role's
+    account) is a 422 naming the field that changes nothing; the real ones are taken."""
+    tenancy, t = cplatform.tenancy(), tag()
+    with cplatform.rpc() as rpc:  # a community of its own: its accounts prime the read model
+        cid = rpc.identity.create_community(SYSTEM, {
+            "street_id": tenancy.streets["A"]["id"], "name": f"护老社区 {t}"})["id"]
+
+        def account(role: str, **extra: str) -> str:
+            return rpc.identity.create_user(SYSTEM, {
+                "username": f"care_{role}_{t}", "password": PASSWORD, "role": role,
+                "display_name": f"{role} {t}", "district_id": tenancy.district["id"],
+                "community_id": cid, **extra})["id"]
+
+        worker, volunteer = account("grid_worker", grid_id=f"g-root-{cid}"), account("volunteer")
+        resident = account("resident")
+    admin = token_headers(cplatform, "community_admin", f"u-admin-{t}", community_id=cid)
+    made = cplatform.client.post("/care/elders", headers=admin, json={
+        "name": "陈爷爷", "age": 86, "address": "7 号楼 101"})
+    assert made.status_code == 201, made.text
+    path = f"/care/elders/{made.json()['id']}/rota"
+
+    def assign(grid_worker_id: str, volunteer_ids: list[str]):  # noqa: ANN202
+        return cplatform.client.put(path, headers=admin, json={
+            "grid_worker_id": grid_worker_id, "volunteer_ids": volunteer_ids, "every_days": 7})
+
+    # care hears of the accounts by their events: until then a name is taken as given
+    assert wait_until(lambda: assign("u-nobody", []).status_code == 422, timeout=15, every=0.2)
+    for grid_worker_id, volunteer_ids, field in (
+            ("u-nobody", [], "grid_worker_id"), (resident, [], "grid_worker_id"),
+            (volunteer, [], "grid_worker_id"), (worker, ["u-nobody"], "volunteer_ids"),
+            (worker, [resident], "volunteer_ids")):
+        refused = assign(grid_worker_id, volunteer_ids)
+        assert refused.status_code == 422, refused.text
+        assert list(error_of(refused)["fields"]) == [field]
+    assert cplatform.client.get(path.removesuffix("/rota"), headers=admin).json()[
+        "grid_worker_id"] is None
+    assert wait_until(lambda: assign(worker, [volunteer]).status_code == 200, timeout=15,
+                      every=0.2)
+    got = cplatform.client.get(path.removesuffix("/rota"), headers=admin).json()
+    assert (got["grid_worker_id"], got["volunteer_ids"]) == (worker, [volunteer])
