@@ -97,15 +97,17 @@ class Aggregate(me.Document):
         # read, and mongoengine only $sets fields whose value changed in memory.
         self._mark_as_changed("outbox_pending")
 
-    def commit(self) -> None:
-        """Insert, or update only if nobody else wrote since we read; then wake the relay."""
+    def commit(self, also: dict[str, Any] | None = None) -> None:
+        """Insert, or update only if nobody else wrote since we read (and the fields of
+        `also` still hold those values: for fields moved by raw guarded updates beside the
+        version, such as a stock); then wake the relay."""
         if self._created:
             self.version = 1
             self.save(force_insert=True)
         else:
             seen = self.version
             self.version = seen + 1
-            condition: dict[str, Any] = {"version": seen}
+            condition: dict[str, Any] = {**(also or {}), "version": seen}
             if self._pending_as_read:
                 # The relay clears what it published without a new version: had it
                 # cleared since we read, our $set of the whole outbox would bring those

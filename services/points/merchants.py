@@ -16,9 +16,11 @@ from services.common.contracts.points import (
     OfferIn,
     OfferOut,
     OfferPage,
+    OfferUpdate,
 )
-from services.common.errors import InvalidInput, NotFound
+from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.paging import Page, PageQuery, fetch, page_key
+from services.common.store import retry_on_stale
 from services.points import access, domain, ledger
 from services.points.models import Offer, Partner
 
@@ -115,6 +117,58 @@ def offers(caller: Caller, community_id: str, query: PageQuery) -> OfferPage:
         access.require_sees(caller, community_id)
         docs, cursor = fetch(Offer.objects, "page_key", community_id, query)
     return OfferPage(items=[offer_view(d) for d in docs], next_cursor=cursor)
+
+
+# What an update may change, as the document names it (valid_until is kept as an epoch).
+EDITABLE = ("title", "description", "price", "valid_until_ts", "per_resident_limit", "stock")
+
+
+def update_offer(caller: Caller, offer_id: str, data: OfferUpdate) -> OfferOut:
+    """The offer's merchant, or its community's admin, changes it in one version-conditioned
+    write with its audit event; the stock only from what they saw (`stock_was`)."""
+    wanted = {"title": data.title, "description": data.description, "price": data.price,
+              "valid_until_ts": data.valid_until.timestamp() if data.valid_until else None,
+              "per_resident_limit": data.per_resident_limit, "stock": data.stock}
+    wanted = {k: v for k, v in wanted.items() if v is not None}
+
+    def attempt() -> Offer:
+        offer = _editable(caller, offer_id)
+        if "stock" in wanted and offer.stock != data.stock_was:
+            if offer.stock == data.stock:
+                wanted.pop("stock")  # a retry of a change that went through
+            else:
+                raise Conflict("the stock moved since it was read",
+                               {"stock_was": f"the stock is {offer.stock} now"})
+        if wanted.get("valid_until_ts", offer.valid_until_ts) <= offer.valid_from_ts:
+            raise InvalidInput("the offer would end before it starts",
+                               {"valid_until": "must be after valid_from"})
+        before = audit.fields_of(offer, EDITABLE)
+        changed = {k: v for k, v in wanted.items() if before[k] != v}
+        if not changed:
+            return offer
+        for name, value in changed.items():
+            setattr(offer, name, value)
+        audit.record_on(offer, caller, "offer.update", "offer", offer.id,
+                        community_id=offer.community_id, before=before,
+                        after=audit.fields_of(offer, EDITABLE))
+        # reservations move the stock beside the version: the write holds only if it did not
+        offer.commit(also={"stock": before["stock"]} if "stock" in changed else None)
+        return offer
+
+    return offer_view(retry_on_stale(attempt))
+
+
+def _editable(caller: Caller, offer_id: str) -> Offer:
+    """The offer, if the caller is its merchant or its community's own admin (else the 404
+    of a missing one)."""
+    offer = Offer.objects(id=str(offer_id)).first()
+    mine = offer is not None and (
+        offer.merchant_id == caller.merchant_id if caller.role is Role.merchant
+        else caller.role is Role.system or (caller.role is Role.community_admin
+                                            and caller.community_id == offer.community_id))
+    if offer is None or not mine:
+        raise NotFound("no such offer", {"offer_id": "unknown"})
+    return offer
 
 
 def get_offer(caller: Caller, offer_id: str) -> OfferOut:

@@ -16,6 +16,7 @@ from services.common.contracts.points import (
     OfferIn,
     OfferOut,
     OfferPage,
+    OfferUpdate,
     PostingPage,
     PublicationIn,
     RankingOut,
@@ -161,6 +162,14 @@ class BookEntrypoints:
         who = as_caller(caller)
         who.require_role(Role.merchant, Role.community_admin)
         return merchants.create_offer(who, parse(OfferIn, data))
+
+    @rpc
+    @replies(OfferOut)
+    def update_offer(self, caller: dict, offer_id: str, data: dict) -> OfferOut:
+        """Change an offer: its text, price, end, per-resident limit, stock (compare-and-set)."""
+        who = as_caller(caller)
+        who.require_role(Role.merchant, Role.community_admin)
+        return merchants.update_offer(who, offer_id, parse(OfferUpdate, data))
 
     @rpc
     @replies(OfferPage)

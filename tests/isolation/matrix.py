@@ -672,6 +672,8 @@ WRITES: dict[str, Write] = {
                                         "title": "理发", "price": 10, "stock": 5,
                                         "valid_from": "2026-01-01T00:00:00Z",
                                         "valid_until": "2030-01-01T00:00:00Z"}, ok=201),
+    "points.offer_update": Write("PATCH", "/points/offers/{offer}", (
+        "points", "update_offer", ("offer", "body")), "offer", body={"description": "周一休息"}),
     # the target's own partner again (onboarding is idempotent: already true)
     "points.merchant": Write("POST", "/points/merchants", (
         "points", "onboard_merchant", ("body",)), "none", body={
@@ -807,6 +809,7 @@ WRITE_GATEWAY: dict[str, dict[str, Row]] = {
     # points: nobody probing holds the target resident's redemption
     "points.cancel": _only(ROLE, reporter=NONE, resident=NONE, volunteer=NONE, operator=NONE),
     "points.offer": _only(ROLE, merchant=OWN, community_admin=OWN),
+    "points.offer_update": _only(ROLE, merchant=OWN, community_admin=OWN),
     "points.merchant": COMMUNITY_ADMIN_OWN,
     "points.rule": COMMUNITY_ADMIN_OWN,
     "points.approve": COMMUNITY_ADMIN_OWN,  # the checker: another admin of the community

@@ -334,6 +334,11 @@ def _victim(world: World, rpc: Any, route: matrix.Write, target: str,
     elif route.victim == "pending_award":  # above the threshold: it awaits a second admin
         made = {"award": rpc.points.make_award(victims.fresh(admin), {
             "user_id": world.ids[target]["user"], "points": 101, "reason": "邻里互助"})["id"]}
+    elif route.victim == "offer":  # of the target's partner shop
+        now = time.time()
+        made = {"offer": rpc.points.create_offer(admin, {
+            "merchant_id": f"shop-{where}", "title": "修鞋", "price": 10, "stock": 5,
+            "valid_from": _iso(now - 3600), "valid_until": _iso(now + 86400)})["id"]}
     else:
         made = victims.make(rpc, route.victim, community_id, admin, reporter, member, prober)
     return made | {"community": community_id, "user": world.ids[target]["user"],

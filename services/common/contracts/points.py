@@ -217,7 +217,7 @@ class OfferIn(BaseModel):
     title: Name
     description: Note = ""
     price: Points
-    stock: Annotated[int, Field(ge=0, le=10_000)]  # `holds` lists the reserved ones
+    stock: Stock  # `holds` lists the reserved ones
     valid_from: Instant
     valid_until: Instant
     per_resident_limit: Annotated[int, Field(ge=1, le=1000)] = 1
@@ -226,6 +226,32 @@ class OfferIn(BaseModel):
     def _window(self) -> OfferIn:
         if self.valid_until <= self.valid_from:
             raise ValueError("valid_until: must be after valid_from")
+        return self
+
+
+Stock = Annotated[int, Field(ge=0, le=10_000)]
+
+
+class OfferUpdate(BaseModel):
+    """What a merchant (or its admin) changes of an offer; the stock by compare-and-set: the
+    units left to reserve go from `stock_was` (what the merchant saw) to `stock`, so a
+    reservation meanwhile is a 409, never a unit lost, and a retry changes nothing twice."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: Name | None = None
+    description: Note | None = None
+    price: Points | None = None  # redemptions already made keep the price they locked
+    valid_until: Instant | None = None
+    per_resident_limit: Annotated[int, Field(ge=1, le=1000)] | None = None
+    stock: Stock | None = None
+    stock_was: Stock | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> OfferUpdate:
+        if (self.stock is None) != (self.stock_was is None):
+            raise ValueError("stock_was: give the stock you saw with the stock you set")
+        if all(getattr(self, name) is None for name in type(self).model_fields):
+            raise ValueError("body: nothing to change")
         return self
 
 

@@ -23,6 +23,7 @@ from services.common.contracts.points import (
     OfferIn,
     OfferOut,
     OfferPage,
+    OfferUpdate,
     PostingPage,
     PublicationIn,
     RankingOut,
@@ -155,6 +156,15 @@ def get_offer(offer_id: PathId, caller: CallerDep, rpc: RpcDep) -> dict:
     """One offer."""
     require(caller, *EARNERS, *ADMINS, Role.merchant)
     return rpc.call("points", "get_offer", caller_args(caller), offer_id)
+
+
+@router.patch("/offers/{offer_id}", response_model=OfferOut)
+def update_offer(offer_id: PathId, body: OfferUpdate, caller: CallerDep, rpc: RpcDep) -> dict:
+    """Change an offer (its merchant or its community's admin): text, price, end, limit, and
+    the stock from what was seen (`stock_was`; a reservation meanwhile is a 409)."""
+    require(caller, Role.merchant, Role.community_admin)
+    return rpc.call("points", "update_offer", caller_args(caller), offer_id,
+                    body.model_dump(mode="json", exclude_unset=True))
 
 
 @router.post("/redemptions", status_code=status.HTTP_201_CREATED, response_model=RedemptionOut)
