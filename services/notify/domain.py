@@ -155,6 +155,10 @@ def issue_text(state: str, note: str) -> tuple[str, str]:
     return f"您反映的诉求{ISSUE_STATES.get(state, '状态更新：' + state)}", note[:200]
 
 
+# the default incubation process's stages (a community's own process may name others)
+STAGE_NAMES = {"sprout": "萌芽", "nurture": "培育", "growth": "成长", "autonomy": "自治"}
+
+
 def text(kind: NotificationKind, **facts: Any) -> tuple[str, str]:
     if kind is K.order_assigned:
         return "新工单待处置", str(facts.get("summary") or "")[:200]
@@ -175,4 +179,9 @@ def text(kind: NotificationKind, **facts: Any) -> tuple[str, str]:
     if kind is K.visit_escalated:
         return (f"独居老人走访仍未完成，已上报{LEVEL_NAMES.get(facts['level'], '')}",
                 f"第 {facts['cycle']} 次走访自 {facts['since']} 起逾期")
+    if kind is K.organisation_stage:
+        stage = STAGE_NAMES.get(facts["stage"], facts["stage"])
+        return f"您发起的组织进入{stage}阶段", "孵化进程：请查看下一步的要求"
+    if kind is K.organisation_graduated:
+        return "您的组织已出壳，独立运营", "孵化完成：感谢每一位成员"
     raise ValueError(f"no text for {kind}")

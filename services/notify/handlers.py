@@ -17,6 +17,7 @@ from services.common.contracts.dispatch import (
     ReportInMissed,
     ReportInRecorded,
 )
+from services.common.contracts.incubation import OrganisationGraduated, OrganisationStageReached
 from services.common.contracts.intake import IssueMerged, IssueReceived, IssueStatusChanged
 from services.common.contracts.notify import NotificationKind as K
 from services.common.contracts.points import RedemptionConfirmed
@@ -166,3 +167,22 @@ class EventHandlers:
         _tell_ladder(self, envelope, event, K.visit_escalated, domain.text(
             K.visit_escalated, cycle=event.cycle, level=event.escalated_to,
             since=_due(event.missed_since_ts)))
+
+    # --- incubation: an organisation's founder and members -------------------------------
+    @handles("incubation", "organisation.stage_reached", idempotent=True)
+    def on_stage_reached(self, envelope: Envelope) -> None:
+        """孵化: the founder hears their organisation entered the next stage."""
+        event: OrganisationStageReached = envelope.parsed()
+        _tell(self, envelope, domain.personal(event.founder_account_id), K.organisation_stage,
+              f"organisation:{event.organisation_id}",
+              domain.text(K.organisation_stage, stage=event.stage))
+
+    @handles("incubation", "organisation.graduated", idempotent=True)
+    def on_graduated(self, envelope: Envelope) -> None:
+        """出壳: the founder and each member hear it, once each."""
+        event: OrganisationGraduated = envelope.parsed()
+        people = dict.fromkeys([event.founder_account_id, *event.member_account_ids])
+        for account_id in people:
+            _tell(self, envelope, domain.personal(account_id), K.organisation_graduated,
+                  f"organisation:{event.organisation_id}",
+                  domain.text(K.organisation_graduated))

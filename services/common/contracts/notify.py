@@ -22,6 +22,8 @@ class NotificationKind(StrEnum):
     vote_opened = "vote_opened"  # 决议: the community's residents may vote
     visit_missed = "visit_missed"  # 独居老人: a rota visit passed its deadline (care)
     visit_escalated = "visit_escalated"  # 独居老人: a missed visit went up to street/district
+    organisation_stage = "organisation_stage"  # 孵化: the founder's organisation moved on
+    organisation_graduated = "organisation_graduated"  # 出壳: to its founder and members
 
 
 class ChannelName(StrEnum):

@@ -93,9 +93,13 @@ def test_the_webhook_body_is_signed_with_hmac_sha256():
 
 def test_each_kind_has_a_text():
     facts = {"summary": "x", "due": "12-01 10:00", "level": "street", "price": 10, "cycle": 1,
-             "since": "12-01 09:00"}
+             "since": "12-01 09:00", "stage": "growth"}
     for kind in NotificationKind:
         if kind is not NotificationKind.issue_status:
             title, _ = domain.text(kind, **facts)
             assert title
     assert "已办结" in domain.issue_text("resolved", "")[0]
+    assert domain.text(NotificationKind.organisation_stage, stage="growth")[0] == (
+        "您发起的组织进入成长阶段")
+    assert "a_custom_stage" in domain.text(NotificationKind.organisation_stage,
+                                           stage="a_custom_stage")[0]
