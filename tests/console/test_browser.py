@@ -224,6 +224,23 @@ def test_a_merchant_puts_its_own_offer_on_sale(console, tenancy):
     console.click("create-offer")
     assert console.all("#offer-added"), console.text()
     assert "理发券" in console.text("#my-offers")
+    # restocked from what the page shows (points' compare-and-set of the stock)
+    [row] = [li for li in console.all("#my-offers li") if "理发券" in li.text]
+    offer_id = row.get_attribute("data-offer")
+    field = row.find_element(By.NAME, "new_stock")
+    field.clear()
+    field.send_keys("12")
+    console.press(row.find_element(By.CSS_SELECTOR, "button[data-restock]"))
+    assert console.all("#offer-restocked"), console.text()
+    assert console.text(f"#my-offers li[data-offer='{offer_id}'] .stock") == "12"
+    # a page older than a reservation (its seen stock no longer the stock): refused, named
+    row = console.browser.find_element(By.CSS_SELECTOR, f"#my-offers li[data-offer='{offer_id}']")
+    console.browser.execute_script("arguments[0].value = '8'; arguments[1].value = '20'",
+                                   row.find_element(By.NAME, "seen_stock"),
+                                   row.find_element(By.NAME, "new_stock"))
+    console.press(row.find_element(By.CSS_SELECTOR, "button[data-restock]"))
+    assert console.all("[data-error-for=stock_was]"), console.text()
+    assert console.text(f"#my-offers li[data-offer='{offer_id}'] .stock") == "12"
 
 
 def test_a_form_sent_twice_acts_once(console, tenancy, base_url):

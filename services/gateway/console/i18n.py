@@ -59,6 +59,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                               "Empty: your own community; or another of the street you partner"),
     "offers.description": ("说明", "Description"),
     "offers.title": ("名称", "Name"),
+    "offers.restock": ("更新库存", "Set stock"),
+    "offers.restocked": ("库存已更新", "The stock is updated"),
     "nav.settlement": ("结算", "Settlement"),
     "nav.triage": ("分拨", "Triage"),
     "nav.board": ("工单看板", "Order board"),

@@ -1,5 +1,5 @@
 """A merchant at the counter: type or scan a redemption code, confirm or refuse it; its own
-offers (list and add one); and the settlement statement of a period."""
+offers (list them, add one, set one's stock); and the settlement statement of a period."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
+from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from services.common.caller import Role
-from services.common.contracts.points import ConfirmIn
+from services.common.contracts.points import ConfirmIn, OfferUpdate
 from services.common.errors import DomainError, InvalidInput
 from services.gateway.console.community import put_on_sale
 from services.gateway.console.core import PREFIX, ConsoleRoute, Ctx, attempt, context, posted
@@ -93,6 +94,25 @@ def create_offer(request: Request, form: Form) -> Response:
     ctx.allow(Role.merchant)
     return put_on_sale(ctx, form, "offers.html", lambda: _offers_values(ctx),
                        f"{PREFIX}/offers?added=1")
+
+
+@router.post("/offers/{offer_id}/stock")
+def restock(request: Request, offer_id: str, form: Form) -> Response:
+    """An offer's stock set from what the page showed: a unit reserved since is the page
+    again naming the stock it has now (points' compare-and-set)."""
+    ctx = context(request)
+    ctx.allow(Role.merchant)
+    flat = {k: str(form.get(k) or "").strip() for k in ("new_stock", "seen_stock")}
+
+    def change() -> dict:
+        try:
+            body = OfferUpdate(stock=flat["new_stock"] or None, stock_was=flat["seen_stock"])
+        except ValidationError as exc:  # the field the merchant typed in is `new_stock`
+            raise InvalidInput("invalid stock", {"new_stock": "a whole number from 0"}) from exc
+        return points.update_offer(offer_id, body, ctx.caller, ctx.rpc)
+
+    _, refused = attempt(ctx, change, "offers.html", flat, page=lambda: _offers_values(ctx))
+    return refused or ctx.redirect(f"{PREFIX}/offers?restocked=1")
 
 
 def _day(value: str | None, fallback: date) -> date:
