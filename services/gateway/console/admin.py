@@ -8,11 +8,10 @@ from __future__ import annotations
 import os
 import re
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Any
 
 import httpx
-from fastapi import APIRouter, Depends, Request, Response
-from starlette.datastructures import FormData
+from fastapi import Request, Response
 
 from services.common.caller import Role
 from services.common.contracts.evaluation import ChartKind, RateName, UnitKind
@@ -20,7 +19,14 @@ from services.common.contracts.intake import MergeIn, TriageIn
 from services.common.contracts.workflow import Level
 from services.common.errors import DomainError, InvalidInput
 from services.common.topology import SERVICES
-from services.gateway.console.core import PREFIX, ConsoleRoute, Ctx, attempt, context, posted
+from services.gateway.console.core import (
+    PREFIX,
+    Ctx,
+    Form,
+    attempt,
+    console_router,
+    context,
+)
 from services.gateway.console.nav import ADMINS
 from services.gateway.routes import (
     care,
@@ -32,8 +38,7 @@ from services.gateway.routes import (
     registry,
 )
 
-router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
-Form = Annotated[FormData, Depends(posted)]
+router = console_router()
 READERS = evaluation.READERS
 CHILD = {UnitKind.district: UnitKind.street, UnitKind.street: UnitKind.community,
          UnitKind.community: UnitKind.grid}

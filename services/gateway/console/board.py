@@ -3,14 +3,18 @@ links, for anyone (no sign-in), from the JSON route's own answer (routes/board.p
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from services.common.caller import Role
-from services.gateway.console.core import PREFIX, ConsoleRoute, context
+from services.gateway.console.core import (
+    PREFIX,
+    console_router,
+    context,
+)
 from services.gateway.deps import PathId
 from services.gateway.routes import board
 
-router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
+router = console_router()
 
 
 @router.get("/five-micro")

@@ -4,9 +4,9 @@ partner merchants and their offers."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Request, Response
 from starlette.datastructures import FormData
 
 from services.common.caller import Role
@@ -21,16 +21,15 @@ from services.common.errors import InvalidInput
 from services.gateway.console.core import (
     FORM_ONLY,
     PREFIX,
-    ConsoleRoute,
     Ctx,
+    Form,
     attempt,
+    console_router,
     context,
-    posted,
 )
 from services.gateway.routes import grids, points
 
-router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
-Form = Annotated[FormData, Depends(posted)]
+router = console_router()
 
 
 def _tree(rows: list[dict]) -> list[tuple[int, dict]]:

@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import jinja2
-from fastapi import Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
@@ -301,3 +301,12 @@ templates.globals["PREFIX"] = PREFIX
 # new one: nothing was made (a refused photo of a filed issue goes to the issue instead).
 templates.globals["once"] = lambda: secrets.token_urlsafe(18)
 templates.globals["home_of"] = home_of
+
+
+# A console form, read once and checked (size, CSRF) by `posted`.
+Form = Annotated[FormData, Depends(posted)]
+
+
+def console_router() -> APIRouter:
+    """A console module's router: its pages under PREFIX, refusals as HTML, not in the API."""
+    return APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)

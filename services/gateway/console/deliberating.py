@@ -3,19 +3,24 @@ topic list, the meetings and, while one is voting, the household's ballot."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
-from starlette.datastructures import FormData
+from fastapi import Request, Response
 
 from services.common.contracts.deliberation import BallotIn, TopicIn
 from services.common.errors import DomainError
 from services.gateway.console import meetings
-from services.gateway.console.core import PREFIX, ConsoleRoute, Ctx, attempt, context, posted
+from services.gateway.console.core import (
+    PREFIX,
+    Ctx,
+    Form,
+    attempt,
+    console_router,
+    context,
+)
 from services.gateway.routes import deliberation
 
-router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
-Form = Annotated[FormData, Depends(posted)]
+router = console_router()
 PEOPLE, ADMIN, READERS = deliberation.PEOPLE, deliberation.ADMIN, deliberation.READERS
 
 

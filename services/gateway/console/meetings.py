@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Request, Response
 from starlette.datastructures import FormData
 
 from services.common.contracts.deliberation import (
@@ -31,16 +31,15 @@ from services.common.errors import DomainError, InvalidInput
 from services.gateway.console.core import (
     FORM_ONLY,
     PREFIX,
-    ConsoleRoute,
     Ctx,
+    Form,
     attempt,
+    console_router,
     context,
-    posted,
 )
 from services.gateway.routes import deliberation
 
-router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
-Form = Annotated[FormData, Depends(posted)]
+router = console_router()
 ADMIN = deliberation.ADMIN
 MAX_LINES = 200
 

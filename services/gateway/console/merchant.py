@@ -4,9 +4,8 @@ offers (list them, add one, set one's stock); and the settlement statement of a 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Request, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
@@ -14,12 +13,18 @@ from services.common.caller import Role
 from services.common.contracts.points import ConfirmIn, OfferUpdate
 from services.common.errors import DomainError, InvalidInput
 from services.gateway.console.community import put_on_sale
-from services.gateway.console.core import PREFIX, ConsoleRoute, Ctx, attempt, context, posted
+from services.gateway.console.core import (
+    PREFIX,
+    Ctx,
+    Form,
+    attempt,
+    console_router,
+    context,
+)
 from services.gateway.console.nav import ADMINS
 from services.gateway.routes import points
 
-router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
-Form = Annotated[FormData, Depends(posted)]
+router = console_router()
 
 
 def _code(form: FormData) -> str:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Request, Response
 from starlette.datastructures import FormData, UploadFile
 
 from services.common.caller import STAFF_ROLES, Role
@@ -17,12 +17,12 @@ from services.common.errors import DomainError
 from services.gateway.console.core import (
     FORM_ONLY,
     PREFIX,
-    ConsoleRoute,
     Ctx,
+    Form,
     attempt,
+    console_router,
     context,
     nested,
-    posted,
     templates,
 )
 from services.gateway.console.nav import EARNERS, FILERS, NOTIFIED, channels_for
@@ -34,8 +34,7 @@ def templates_global(fn):
     return fn
 
 
-router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
-Form = Annotated[FormData, Depends(posted)]
+router = console_router()
 
 
 # ---- issues -------------------------------------------------------------------------------

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request, Response
-from starlette.datastructures import FormData
+from fastapi import Request, Response
 
 from services.common.contracts.identity import Credentials
 from services.gateway.console.core import (
     PREFIX,
-    ConsoleRoute,
+    Form,
     SignInFirst,
     attempt,
+    console_router,
     context,
-    posted,
     sign_in,
 )
 from services.gateway.console.nav import home_of
 from services.gateway.routes import auth
 
-router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
-Form = Annotated[FormData, Depends(posted)]
+router = console_router()
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -5,27 +5,25 @@ organisers check participants in by that code."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
-from starlette.datastructures import FormData
+from fastapi import Request, Response
 
 from services.common.caller import Role
 from services.common.contracts.volunteers import AnswerIn, CheckIn, FulfilIn, WishIn
 from services.gateway.console.core import (
     PREFIX,
-    ConsoleRoute,
     Ctx,
+    Form,
     attempt,
+    console_router,
     context,
     nested,
-    posted,
     templates,
 )
 from services.gateway.routes import volunteers
 
-router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
-Form = Annotated[FormData, Depends(posted)]
+router = console_router()
 PEOPLE, MEMBERS, ORGANISERS = volunteers.PEOPLE, volunteers.MEMBERS, volunteers.ORGANISERS
 POSTERS = (Role.resident, *MEMBERS, Role.community_admin)  # post_wish's roles
 templates.filters["ts"] = lambda v: (datetime.fromtimestamp(v, UTC).strftime("%Y-%m-%d %H:%M")

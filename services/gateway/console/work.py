@@ -4,21 +4,27 @@ community's admins the board by deadline with confirm, return and whistle."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
-from starlette.datastructures import FormData, UploadFile
+from fastapi import Request, Response
+from starlette.datastructures import UploadFile
 
 from services.common.caller import Role
 from services.common.contracts.dispatch import ResultIn, WhistleIn
 from services.common.contracts.workflow import ReasonIn
 from services.common.errors import DomainError
-from services.gateway.console.core import PREFIX, ConsoleRoute, Ctx, attempt, context, posted
+from services.gateway.console.core import (
+    PREFIX,
+    Ctx,
+    Form,
+    attempt,
+    console_router,
+    context,
+)
 from services.gateway.console.nav import ADMINS, CLAIMERS
 from services.gateway.routes import issues, orders
 
-router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
-Form = Annotated[FormData, Depends(posted)]
+router = console_router()
 WORKERS = orders.WORKERS
 TABS = {"pool": CLAIMERS, "mine": (*CLAIMERS, Role.department), "all": (*ADMINS, Role.department)}
 
