@@ -56,11 +56,6 @@ def run(url: str, admin: dict, sessions: list[str], requests: int,
     return samples, time.perf_counter() - began
 
 
-def ms(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=400)
@@ -96,8 +91,7 @@ def main() -> None:
             "booked": sum(booked.values()),
             "full": sum(1 for s in samples if s[2] == 409),
             "errors": sum(1 for s in samples if s[2] not in (201, 409)),
-            "book_ms": {"p50": ms([s[1] for s in samples], 0.5),
-                        "p95": ms([s[1] for s in samples], 0.95)},
+            "book_ms": report.p50_p95_ms([s[1] for s in samples]),
             "capacity_held": all(seats[sid]["booked"] == booked[sid] <= args.capacity
                                  for sid in sessions)}
         print(results, flush=True)

@@ -71,12 +71,6 @@ def run(url: str, headers: dict, founder: str, n: int, concurrency: int) -> tupl
     return samples, time.perf_counter() - began
 
 
-def ms(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1) \
-        if ordered else 0.0
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--organisations", type=int, default=200)
@@ -99,8 +93,7 @@ def main() -> None:
             "made": made, "seconds": round(elapsed, 2),
             "errors": sum(1 for s in samples if s[2] >= 400),
             "requests_per_second": round(len(samples) / elapsed, 1),
-            "ms": {name: {"p50": ms([s[1] for s in samples if s[0] == name], 0.5),
-                          "p95": ms([s[1] for s in samples if s[0] == name], 0.95)}
+            "ms": {name: report.p50_p95_ms([s[1] for s in samples if s[0] == name])
                    for name in dict.fromkeys(STEPS)},
             "counted": figures.get("organisations"),
             "counters_match": figures.get("organisations") == made + warm

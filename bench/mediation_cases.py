@@ -56,11 +56,6 @@ def run(url: str, headers: dict, cases: int, concurrency: int) -> tuple[list, fl
     return samples, time.perf_counter() - began
 
 
-def ms(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=300)
@@ -81,10 +76,8 @@ def main() -> None:
         results |= {
             "opened": len(samples), "seconds": round(elapsed, 2), "errors": errors,
             "cases_per_second": round(len(samples) / elapsed, 1),
-            "open_ms": {"p50": ms([s[0] for s in samples], 0.5),
-                        "p95": ms([s[0] for s in samples], 0.95)},
-            "read_ms": {"p50": ms([s[1] for s in samples], 0.5),
-                        "p95": ms([s[1] for s in samples], 0.95)},
+            "open_ms": report.p50_p95_ms([s[0] for s in samples]),
+            "read_ms": report.p50_p95_ms([s[1] for s in samples]),
             "counted": figures.get("cases"),
             "counters_match": figures.get("cases") == len(samples) + args.concurrency * 2}
         print(results, flush=True)

@@ -34,11 +34,6 @@ from services.common.contracts.points import RedemptionConfirmed  # noqa: E402
 from services.gateway import tokens  # noqa: E402
 
 
-def ms(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1)
-
-
 def timed(fn, n: int) -> list[float]:  # noqa: ANN001
     out = []
     for _ in range(n):
@@ -91,7 +86,7 @@ def main() -> None:
         results |= {
             "landed_seconds": round(landed, 2),
             "notifications_per_second": round((args.events + 1) / landed, 1),
-            **{f"{name}_ms": {"p50": ms(v, 0.5), "p95": ms(v, 0.95)} for name, v in (
+            **{f"{name}_ms": report.p50_p95_ms(v) for name, v in (
                 ("page", pages), ("unread_page", unread_pages), ("count", counts),
                 ("read_one", reads))}}
         print(results, flush=True)

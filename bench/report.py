@@ -31,6 +31,12 @@ def summary_ms(seconds: Sequence[float]) -> dict[str, float | None]:
             "p99_ms": ms(percentile(seconds, 99)), "max_ms": ms(max(seconds, default=None))}
 
 
+def p50_p95_ms(seconds: Sequence[float]) -> dict[str, float | None]:
+    """p50 and p95 in milliseconds, to a tenth (None for none)."""
+    return {f"p{q}": None if (v := percentile(seconds, q)) is None else round(v * 1000, 1)
+            for q in (50, 95)}
+
+
 def machine() -> dict[str, Any]:
     """Load average and core count, recorded next to every figure (the machine is shared)."""
     return {"loadavg": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count(),
