@@ -169,7 +169,7 @@ class Order(Aggregate):
     # Not strict: orders stored before the history moved to `order_lines` carry a `timeline`.
     meta = {"db_alias": ALIAS, "collection": "orders", "strict": False, "indexes": [
         "next_due_ts", "board_key", "state_key", "pool_key", "holder_key", "street_key",
-        "district_key", "street_reached_key", "district_reached_key"]}
+        "district_key", "street_reached_key", "district_reached_key", "due_key"]}
     history_document = OrderLine
     tally_document = OrderTally
     id = me.StringField(primary_key=True, default=lambda: new_id("o"))  # o-<issue id> for issues
@@ -222,6 +222,7 @@ class Order(Aggregate):
     district_key = me.StringField()
     street_reached_key = me.StringField()
     district_reached_key = me.StringField()
+    due_key = me.StringField()  # while active: the board by nearest resolution deadline
 
     def tally(self) -> dict[str, dict[str, int]]:
         """The order's share of its community's figures and the deployment's (OrderTally):

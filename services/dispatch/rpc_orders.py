@@ -49,13 +49,15 @@ class OrderEntrypoints:
     def list_orders(self, caller: dict, community_id: str | None = None,
                     state: str | None = None, pool: bool | None = None,
                     reached: str | None = None, mine: bool = False, limit: int | None = None,
-                    cursor: str | None = None) -> dict:
+                    cursor: str | None = None, by_deadline: bool = False) -> dict:
         """A page of the orders the caller may see, newest first (a department: those it is
         on; a member: the pool and their own; `mine`: what the caller holds); `reached`: those
-        that reached a level (what was escalated to a street, say)."""
+        that reached a level (what was escalated to a street, say); `by_deadline`: a
+        community's active orders, the nearest resolution deadline first."""
         who = as_caller(caller)
         want = parse(OrderFilter, {"community_id": community_id, "state": state, "pool": pool,
-                                   "reached": reached, "mine": mine})
+                                   "reached": reached, "mine": mine,
+                                   "by_deadline": by_deadline})
         query = PageQuery.of(limit, cursor)
         return dump(orders.page(who, want, query))
 

@@ -493,6 +493,8 @@ class OrderFilter(BaseModel):
     pool: bool | None = None
     reached: Level | None = None
     mine: bool = False
+    # a community's active orders, the nearest resolution deadline first (the board)
+    by_deadline: bool = False
 
 
 class OrderPage(Page[OrderOut]):

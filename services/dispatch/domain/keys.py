@@ -13,7 +13,10 @@ from services.dispatch.domain.states import ACTIVE, OPEN_CLAIM
 
 # One indexed key field per listing (services/common/paging.py); None: not in that listing.
 LISTINGS = ("board_key", "state_key", "pool_key", "holder_key", "street_key", "district_key",
-            "street_reached_key", "district_reached_key")
+            "street_reached_key", "district_reached_key", "due_key")
+# The deadline board pages newest first like every listing: its key's time is this less the
+# resolution deadline, so the nearest deadline sorts first (and a page's cursor goes on).
+FAR_TS = 9_999_999_999.0
 
 
 def community_scope(community_id: str, *more: str) -> str:
@@ -35,16 +38,20 @@ def listing_scopes(order: WorkOrder) -> dict[str, str | None]:
         if Level.street in order.reached_levels else None,
         "district_reached_key": f"d:{order.district_id}:district"
         if Level.district in order.reached_levels else None,
+        "due_key": community_scope(order.community_id, "due")
+        if order.state in ACTIVE and order.resolution_due_at else None,
     }
 
 
 def derived(order: WorkOrder) -> dict[str, float | str | None]:
     """The fields written beside the state: `next_due_ts` (the scheduler's one float range),
-    `resolution_due_ts`, and the page keys (newest first by creation)."""
+    `resolution_due_ts`, and the page keys (newest first by creation; the deadline board's
+    nearest resolution deadline first)."""
     due = timers.next_due(timers.watched(order))
     resolution = order.resolution_due_at
     at = order.created_at.timestamp()
-    keys = {name: page_key(scope, at, order.id) if scope else None
+    keys = {name: page_key(scope, FAR_TS - resolution.timestamp() if name == "due_key" and
+                           resolution else at, order.id) if scope else None
             for name, scope in listing_scopes(order).items()}
     return {"next_due_ts": due.timestamp() if due else None,
             "resolution_due_ts": resolution.timestamp() if resolution and order.state in ACTIVE

@@ -28,6 +28,8 @@ def listing(who: Caller, want: OrderFilter) -> tuple[str, str, list[Keep]]:
     community = want.community_id or (who.community_id if who.role not in
                                       (Role.street_admin, Role.district_admin) else None)
     if community:
+        if want.by_deadline:
+            return _narrowed("due_key", keys.community_scope(community, "due"), want, checks)
         if want.pool:
             return _narrowed("pool_key", keys.community_scope(community, "pool"), want,
                              checks, "pool")

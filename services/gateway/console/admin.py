@@ -175,14 +175,16 @@ def _street_lists(ctx: Ctx, kind: UnitKind, target: str) -> dict[str, Any]:
 
 
 def _order_lists(ctx: Ctx, kind: UnitKind, target: str) -> dict[str, Any]:
-    """Overdue orders (of the first page, nearest deadline first) and those escalated to the
-    street; each only where the caller's role may list orders."""
+    """Overdue orders, nearest deadline first (a community's: the first of its deadline
+    listing, where the overdue come first; a street's: of its newest 100), and those
+    escalated to the street; each only where the caller's role may list orders."""
     if ctx.caller.role not in orders.WORKERS or kind not in (UnitKind.community,
                                                             UnitKind.street):
         return {"overdue": [], "escalated": [], "stats": None}
     community = target if kind is UnitKind.community else None
     page = orders.list_orders(ctx.caller, ctx.rpc, community_id=community, state=None,
-                              pool=None, reached=None, mine=False, limit=100, cursor=None)
+                              pool=None, reached=None, mine=False, limit=100, cursor=None,
+                              by_deadline=community is not None)
     overdue = sorted((o for o in page["items"] if o.get("overdue")),
                      key=lambda o: o.get("resolution_due_at") or "")
     escalated = orders.list_orders(ctx.caller, ctx.rpc, community_id=community, state=None,

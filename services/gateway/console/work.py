@@ -26,6 +26,7 @@ from services.gateway.routes import issues, orders
 
 router = console_router()
 WORKERS = orders.WORKERS
+ACTIVE_STATES = ("open", "claimed", "in_progress")  # deadlines run in these
 TABS = {"pool": CLAIMERS, "mine": (*CLAIMERS, Role.department), "all": (*ADMINS, Role.department)}
 
 
@@ -46,10 +47,15 @@ def order_list(request: Request, tab: str | None = None, state: str | None = Non
                              Role.grid_worker else None, "mine": tab == "mine"}
     if tab == "pool" and ctx.caller.role is Role.grid_worker:
         state = state or "open"
-    page = orders.list_orders(ctx.caller, ctx.rpc, state=_state(state), limit=20,
-                              cursor=cursor, reached=None, community_id=None, **query)
+    wanted = _state(state)
+    # The board: a community's active orders, the nearest deadline first across its pages
+    # (dispatch's deadline listing); a street's, or a finished state, newest first, each
+    # page by deadline.
+    by_deadline = tab == "all" and (wanted is None or wanted.value in ACTIVE_STATES)
+    page = orders.list_orders(ctx.caller, ctx.rpc, state=wanted, limit=20, cursor=cursor,
+                              reached=None, community_id=None, by_deadline=by_deadline, **query)
     items = page["items"]
-    if tab == "all":  # the board: the nearest deadline first within the page
+    if tab == "all":
         items = sorted(items, key=lambda o: (o.get("resolution_due_at") or "9999"))
     return ctx.render("orders.html", title=ctx.t("nav.orders"), page=page, items=items,
                       tab=tab, tabs=tabs, state=state or "")

@@ -40,14 +40,16 @@ def list_orders(caller: CallerDep, rpc: RpcDep, community_id: QueryId = None,
                 state: OrderState | None = None, pool: bool | None = None,
                 reached: Level | None = None, mine: bool = False,
                 limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
-                cursor: Annotated[str | None, Query(max_length=512)] = None) -> dict:
+                cursor: Annotated[str | None, Query(max_length=512)] = None,
+                by_deadline: bool = False) -> dict:
     """A page of the orders in the caller's scope, newest first (members: the pool; units:
     theirs; `mine`: what the caller holds); `reached=street`: what was escalated to the
-    street. Pass `next_cursor` back as `cursor` for the next page."""
+    street; `by_deadline`: a community's active orders, the nearest resolution deadline
+    first (the board). Pass `next_cursor` back as `cursor` for the next page."""
     require(caller, *WORKERS)
     return rpc.call("dispatch", "list_orders", caller_args(caller), community_id,
                     state.value if state else None, pool, reached.value if reached else None,
-                    mine, limit, cursor)
+                    mine, limit, cursor, by_deadline)
 
 
 @router.get("/stats", response_model=OrderStats)

@@ -79,6 +79,18 @@ def test_page_keys_put_an_order_in_its_listings_and_move_with_its_state():
     assert up["district_reached_key"] is None
 
 
+def test_the_deadline_board_key_sorts_the_nearest_deadline_first_while_the_order_is_active():
+    soon, later = (keys.derived(order(id=f"o-{h}", resolution_due_at=NOW + h * HOUR))["due_key"]
+                   for h in (2, 30))
+    overdue = keys.derived(order(id="o-late", resolution_due_at=NOW - HOUR))["due_key"]
+    assert soon.startswith("c:c:due|") and later.startswith("c:c:due|")
+    # pages are newest first (the greatest key first): the most overdue, then the nearest
+    assert sorted([later, soon, overdue], reverse=True) == [overdue, soon, later]
+    assert keys.derived(held(resolution_due_at=NOW + HOUR))["due_key"] is not None
+    assert keys.derived(held(state=S.confirmed, resolution_due_at=NOW + HOUR))["due_key"] is None
+    assert keys.derived(order(resolution_due_at=None))["due_key"] is None
+
+
 def test_a_commit_moves_the_figures_by_the_difference_between_before_and_after():
     before = order()
     assert keys.tally_delta(None, before) == {"orders:grid/open": 1}
@@ -96,6 +108,8 @@ def test_each_caller_pages_on_their_listings_key_and_other_filters_are_checked_p
 
     assert chosen(ADMIN) == ("board_key", "c:c", 1)
     assert chosen(ADMIN, state=S.open) == ("state_key", "c:c:open", 1)
+    assert chosen(ADMIN, by_deadline=True) == ("due_key", "c:c:due", 1)
+    assert chosen(ADMIN, by_deadline=True, state=S.open) == ("due_key", "c:c:due", 2)
     assert chosen(VOLUNTEER, pool=True, state=S.open) == ("pool_key", "c:c:pool", 2)
     assert chosen(GRID_WORKER, mine=True) == ("holder_key", "m:u-gw", 1)
     assert chosen(who("street_admin"), reached=Level.street) == (
