@@ -65,9 +65,34 @@ def test_the_stock_moves_only_from_what_the_merchant_saw(world):
     assert _offer(world, made["id"])["stock"] == 2
     fresh = {"stock": 20, "stock_was": 2}
     assert _patch(world, made["id"], world.merchant, fresh).json()["stock"] == 20
-    again = _patch(world, made["id"], world.merchant, fresh)  # a retry: nothing twice
-    assert again.status_code == 200 and again.json()["stock"] == 20
+    again = _patch(world, made["id"], world.merchant, fresh)  # a resend: nothing twice
+    assert again.status_code == 409
+    assert error_of(again)["fields"] == {"stock_was": "the stock is 20 now"}
     assert _offer(world, made["id"])["stock"] == 20
+
+
+def test_a_reservation_between_the_read_and_the_write_fails_the_write(world, monkeypatch):
+    """The stock's own condition in the commit (not only the check before it): a unit
+    reserved after the offer was read makes the write stale; re-read, it is a 409."""
+    from services.points import merchants
+    from services.points.models import Offer
+
+    made = helpers.offer(world, price=5, stock=3)
+    read = merchants._editable
+
+    def read_then_reserved(caller, offer_id):  # noqa: ANN001, ANN202
+        doc = read(caller, offer_id)
+        if doc.stock == 3:  # a resident's reservation lands after this read, once
+            Offer._get_collection().update_one({"_id": offer_id}, {"$inc": {"stock": -1}})
+        return doc
+
+    monkeypatch.setattr(merchants, "_editable", read_then_reserved)
+    raced = _patch(world, made["id"], world.merchant, {"stock": 10, "stock_was": 3,
+                                                       "title": "修鞋 (新)"})
+    assert raced.status_code == 409, raced.text
+    assert error_of(raced)["fields"] == {"stock_was": "the stock is 2 now"}
+    got = _offer(world, made["id"])
+    assert (got["stock"], got["title"]) == (2, made["title"])
 
 
 @pytest.mark.parametrize(("body", "field"), [

@@ -210,6 +210,9 @@ class MerchantOut(BaseModel):
     created_at: datetime
 
 
+Stock = Annotated[int, Field(ge=0, le=10_000)]
+
+
 class OfferIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     community_id: Id | None = None
@@ -229,13 +232,11 @@ class OfferIn(BaseModel):
         return self
 
 
-Stock = Annotated[int, Field(ge=0, le=10_000)]
-
-
 class OfferUpdate(BaseModel):
     """What a merchant (or its admin) changes of an offer; the stock by compare-and-set: the
     units left to reserve go from `stock_was` (what the merchant saw) to `stock`, so a
-    reservation meanwhile is a 409, never a unit lost, and a retry changes nothing twice."""
+    reservation meanwhile is a 409, never a unit lost (a resend of a change that went
+    through is a 409 too, naming the stock it set)."""
 
     model_config = ConfigDict(extra="forbid")
     title: Name | None = None
