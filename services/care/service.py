@@ -46,7 +46,7 @@ class CareService(CatalogueEntrypoints, BookingEntrypoints, RotaEntrypoints, Eve
             try:
                 mirror.backfill(lambda q: self.identity.account_names(dump(Caller.system()), q),
                                 visitors.entry_for(mirror))
-            except Exception as exc:  # identity down (Unavailable) or older: the next tick
+            except Exception as exc:  # identity down (Unavailable): the next tick
                 log.warning("%s backfill not done yet: %r", mirror.kind, exc)
 
     @poll_timer()

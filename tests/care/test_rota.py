@@ -268,17 +268,23 @@ def test_a_rota_names_only_the_communitys_own_grid_workers_and_volunteers(cplatf
         worker, volunteer = account("grid_worker", grid_id=f"g-root-{cid}"), account("volunteer")
         resident = account("resident")
     admin = token_headers(cplatform, "community_admin", f"u-admin-{t}", community_id=cid)
-    made = cplatform.client.post("/care/elders", headers=admin, json={
-        "name": "陈爷爷", "age": 86, "address": "7 号楼 101"})
-    assert made.status_code == 201, made.text
-    path = f"/care/elders/{made.json()['id']}/rota"
 
-    def assign(grid_worker_id: str, volunteer_ids: list[str]):  # noqa: ANN202
-        return cplatform.client.put(path, headers=admin, json={
+    def elder() -> str:
+        made = cplatform.client.post("/care/elders", headers=admin, json={
+            "name": "陈爷爷", "age": 86, "address": "7 号楼 101"})
+        assert made.status_code == 201, made.text
+        return f"/care/elders/{made.json()['id']}/rota"
+
+    probe, path = elder(), elder()
+
+    def assign(grid_worker_id: str, volunteer_ids: list[str], to: str = path):  # noqa: ANN202
+        return cplatform.client.put(to, headers=admin, json={
             "grid_worker_id": grid_worker_id, "volunteer_ids": volunteer_ids, "every_days": 7})
 
-    # care hears of the accounts by their events: until then a name is taken as given
-    assert wait_until(lambda: assign("u-nobody", []).status_code == 422, timeout=15, every=0.2)
+    # care hears of the accounts by their events: until then a name is taken as given (so
+    # the wait probes another elder, whose rota such a name may set)
+    assert wait_until(lambda: assign("u-nobody", [], probe).status_code == 422, timeout=15,
+                      every=0.2)
     for grid_worker_id, volunteer_ids, field in (
             ("u-nobody", [], "grid_worker_id"), (resident, [], "grid_worker_id"),
             (volunteer, [], "grid_worker_id"), (worker, ["u-nobody"], "volunteer_ids"),
