@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     revocation_poll_seconds: float = 15.0
     login_attempts_per_minute: int = 10  # per client and username, counted by identity
     # identity's argon2 parameters (services/identity/domain.py); the cheap set is refused
-    # in production
+    # outside development
     password_hashing: Literal["rfc9106_low_memory", "cheapest_for_tests"] = "rfc9106_low_memory"
     # Open311 media_url fetches: total deadline, and hosts let through the private-address
     # rule (tests serve images on 127.0.0.1; production leaves it empty).
@@ -94,8 +94,9 @@ class Settings(BaseSettings):
             if problems:
                 raise ValueError("refusing to start in production with development secrets: "
                                  + "; ".join(problems))
-        if self.env == "production" and self.password_hashing == "cheapest_for_tests":
-            raise ValueError("LINLI_PASSWORD_HASHING=cheapest_for_tests is for the test suite")
+        if self.password_hashing == "cheapest_for_tests" and self.env != "development":
+            raise ValueError("LINLI_PASSWORD_HASHING=cheapest_for_tests is for the test suite "
+                             f"(LINLI_ENV=development), not {self.env}")
         if len(self.jwt_secret) < 32:
             raise ValueError("LINLI_JWT_SECRET must be at least 32 characters")
         return self

@@ -21,18 +21,21 @@ if TYPE_CHECKING:
 # test suite, whose thousands of accounts would otherwise spend most of its CPU hashing.
 HASHINGS = {"rfc9106_low_memory": profiles.RFC_9106_LOW_MEMORY,
             "cheapest_for_tests": profiles.CHEAPEST}
-_hasher = PasswordHasher.from_parameters(HASHINGS["rfc9106_low_memory"])
+_hashing = "rfc9106_low_memory"
+_hasher = PasswordHasher.from_parameters(HASHINGS[_hashing])
 # Verified against when the username is unknown, so both paths cost the same.
 _DUMMY_HASH = _hasher.hash("linli-no-such-user")
 
 
-def use_hashing(name: str) -> None:
+def use_hashing(name: str) -> str:
     """Hash new passwords of this process with `name`'s parameters (a hash names its own, so
-    one made with another set still verifies)."""
-    global _hasher, _DUMMY_HASH
-    hasher = PasswordHasher.from_parameters(HASHINGS[name])
-    if (hasher.time_cost, hasher.memory_cost) != (_hasher.time_cost, _hasher.memory_cost):
-        _hasher, _DUMMY_HASH = hasher, hasher.hash("linli-no-such-user")
+    one made with another set still verifies); the name in use before."""
+    global _hashing, _hasher, _DUMMY_HASH
+    before = _hashing
+    if name != _hashing:
+        hasher = PasswordHasher.from_parameters(HASHINGS[name])
+        _hashing, _hasher, _DUMMY_HASH = name, hasher, hasher.hash("linli-no-such-user")
+    return before
 
 COMMUNITY_ADMIN_MAY_CREATE = COMMUNITY_ROLES - {Role.community_admin}
 STREET_ADMIN_MAY_CREATE = COMMUNITY_ROLES

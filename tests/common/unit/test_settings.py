@@ -27,10 +27,12 @@ def test_production_refuses_each_development_secret(field, value, named):
         Settings(**PRODUCTION | {field: value})
 
 
-def test_production_refuses_the_test_suites_password_hashing():
+@pytest.mark.parametrize("env", ["production", "staging", "prod"])
+def test_only_development_takes_the_test_suites_password_hashing(env):
     with pytest.raises(ValidationError, match="LINLI_PASSWORD_HASHING"):
-        Settings(**PRODUCTION | {"password_hashing": "cheapest_for_tests"})
-    assert Settings(**PRODUCTION).password_hashing == "rfc9106_low_memory"
+        Settings(**PRODUCTION | {"env": env, "password_hashing": "cheapest_for_tests"})
+    assert Settings(**PRODUCTION | {"env": env}).password_hashing == "rfc9106_low_memory"
+    assert Settings(password_hashing="cheapest_for_tests").env == "development"
 
 
 def test_production_names_every_development_secret_at_once():
