@@ -175,7 +175,8 @@ class Meeting(Aggregate):
     `vote_closes_ts`, the PollTimer's one indexed float (unset when no vote is open)."""
 
     meta = {"db_alias": ALIAS, "collection": "meetings",
-            "indexes": ["page_key", "vote_closes_ts", "supervise_ts", "escalation_key"]}
+            "indexes": ["page_key", "vote_closes_ts", "supervise_ts", "escalation_key",
+                        "district_escalation_key"]}
     id = me.StringField(primary_key=True, default=lambda: new_id("m"))
     district_id = me.StringField(required=True)
     street_id = me.StringField()
@@ -210,6 +211,8 @@ class Meeting(Aggregate):
     overdue = me.BooleanField(default=False)
     escalated_ts = me.FloatField()  # went up to the street (once)
     escalation_key = me.StringField()  # the street's list: "s:<district>:<street>|<ts>|<id>"
+    district_escalated_ts = me.FloatField()  # then up to the district (once)
+    district_escalation_key = me.StringField()  # the district's list: "d:<district>|<ts>|<id>"
     created_ts = me.FloatField(required=True)
     page_key = me.StringField()  # "c:<community>|<starts>|<id>"
 

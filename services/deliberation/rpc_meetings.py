@@ -22,7 +22,7 @@ from services.common.contracts.deliberation import (
     ReviewIn,
     TopicState,
 )
-from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.errors import Conflict, NotFound
 from services.common.paging import PageQuery, fetch, page_key
 from services.common.rpc import as_caller, parse, replies
 from services.deliberation import access, booking, metrics, rpc_roster, views
@@ -127,7 +127,8 @@ class MeetingEntrypoints:
     def list_escalations(self, caller: dict, street_id: str | None = None,
                          limit: int | None = None, cursor: str | None = None) -> dict:
         """督: overdue decisions escalated to a street, latest first. A street admin reads
-        their own street's; a district admin names a street of their district."""
+        their own street's; a district admin names a street of their district, or reads
+        those that went on up to the district (no street named)."""
         who = as_caller(caller)
         who.require_role(Role.street_admin, Role.district_admin)
         if who.role is Role.street_admin:
@@ -135,7 +136,9 @@ class MeetingEntrypoints:
                 raise NotFound("no such street", {"street_id": "unknown"})
             street_id = who.street_id
         elif not street_id:
-            raise InvalidInput("name the street", {"street_id": "required"})
+            docs, nxt = fetch(Meeting.objects, "district_escalation_key",
+                              f"d:{who.district_id}", PageQuery.of(limit, cursor))
+            return views.page(docs, nxt, views.escalation)
         docs, nxt = fetch(Meeting.objects, "escalation_key",
                           f"s:{who.district_id}:{street_id}", PageQuery.of(limit, cursor))
         return views.page(docs, nxt, views.escalation)

@@ -44,6 +44,7 @@ def escalation(doc: Meeting) -> EscalationOut:
     return EscalationOut(decision_id=doc.decision_id, meeting_id=doc.id, topic_id=doc.topic_id,
                          community_id=doc.community_id, summary=doc.plan["summary"],
                          deadline_ts=doc.plan["deadline_ts"], escalated_ts=doc.escalated_ts,
+                         district_escalated_ts=doc.district_escalated_ts,
                          tasks_done=len(doc.tasks_done or []), tasks_total=doc.tasks_total)
 
 

@@ -143,3 +143,37 @@ def test_an_overdue_decision_escalates_to_its_street_once_and_the_street_lists_i
                               headers=dplatform.headers("street_admin", "A"))
     assert gw.status_code == 200, gw.text
     assert meeting["decision_id"] in [e["decision_id"] for e in gw.json()["items"]]
+
+
+def test_still_open_a_grace_after_the_street_the_decision_goes_up_to_the_district(dplatform):
+    """Two graces past its deadline already: overdue, the street, then the district, each
+    once, in the timer's successive dues; the district's admin lists it without a street."""
+    from services.deliberation.domain.meetings import ESCALATE_AFTER_SECONDS
+
+    admin = caller(dplatform, "community_admin", "A")
+    with dplatform.rpc() as rpc:
+        topic = listed_topic(rpc, admin)
+        hall = rpc.deliberation.create_hall(admin, hall_body())
+        people = roster(dplatform)
+        start = slot_start()
+        meeting = rpc.deliberation.schedule_meeting(admin, {
+            "topic_id": topic["id"], "hall_id": hall["id"], "starts_ts": start,
+            "ends_ts": start + 1800, "participants": people})
+        minutes = minutes_body([p["account_id"] for p in people], tasks=1)
+        minutes["plan"]["deadline_ts"] = time.time() - 2 * ESCALATE_AFTER_SECONDS - 60
+        rpc.deliberation.record_minutes(admin, meeting["id"], minutes)
+        rpc.deliberation.review_decision(admin, meeting["id"], {"approve": True,
+                                                                "vote_required": False})
+        assert wait_until(lambda: len(events("decision.escalated",
+                                             meeting_id=meeting["id"])) == 2, timeout=10,
+                          every=0.1)
+        time.sleep(0.6)  # a few more polls: nothing more goes up
+        rungs = [e["level"] for e in events("decision.escalated", meeting_id=meeting["id"])]
+        assert sorted(rungs) == ["district", "street"]
+        district = rpc.deliberation.list_escalations(caller(dplatform, "district_admin", "A"))
+        [up] = [e for e in district["items"] if e["decision_id"] == meeting["decision_id"]]
+        assert up["district_escalated_ts"] >= up["escalated_ts"]
+    gw = dplatform.client.get("/deliberation/escalations",
+                              headers=dplatform.headers("district_admin", "A"))
+    assert gw.status_code == 200, gw.text
+    assert meeting["decision_id"] in [e["decision_id"] for e in gw.json()["items"]]

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.common.contracts.envelope import event_payload
 from services.common.contracts.types import Code, Id, Name, Note, Summary, Text
+from services.common.contracts.workflow import Level
 from services.common.paging import Page
 
 # An instant as epoch seconds: finite and within 1970..2200 (the calendar types.py keeps).
@@ -732,6 +733,8 @@ class DecisionEscalated(BaseModel):
     escalated_ts: EpochTs
     tasks_done: int
     tasks_total: int
+    # the rung reached: the street's, then (still open a grace later) the district's
+    level: Level = Level.street
 
 
 class EscalationOut(BaseModel):
@@ -742,6 +745,7 @@ class EscalationOut(BaseModel):
     summary: str
     deadline_ts: float
     escalated_ts: float
+    district_escalated_ts: float | None = None  # up to the district as well
     tasks_done: int
     tasks_total: int
 

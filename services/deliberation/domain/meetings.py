@@ -31,6 +31,7 @@ from services.common.contracts.deliberation import (
     VoteOpened,
 )
 from services.common.contracts.evaluation import EvaluationItemOpened, ItemKind
+from services.common.contracts.workflow import Level
 from services.common.errors import Conflict, InvalidInput
 from services.common.paging import page_key
 from services.deliberation.domain.votes import Result
@@ -166,7 +167,10 @@ def task_done(meeting: Any, n: int, now: float) -> Decision | None:
 
 
 def due(meeting: Any, now: float) -> Decision | None:
-    """What the supervision timer does with a decision due: overdue first, escalated later."""
+    """What the supervision timer does with a decision due: overdue first, then up to the
+    street, then (still open another grace later) up to the district."""
+    if meeting.escalated_ts:
+        return escalate_to_district(meeting, now)
     return escalate(meeting, now) if meeting.overdue else overdue(meeting, now)
 
 
@@ -185,19 +189,36 @@ def overdue(meeting: Any, now: float) -> Decision | None:
 
 
 def escalate(meeting: Any, now: float) -> Decision | None:
-    """Still open past the grace: up to the street, once (on its list and by event)."""
+    """Still open past the grace: up to the street, once (on its list and by event); the
+    timer comes back a grace later for the district."""
     if meeting.supervise_ts is None or meeting.supervise_ts > now or meeting.executed_ts \
             or meeting.escalated_ts:
         return None
     key = page_key(f"s:{meeting.district_id}:{meeting.street_id}", now, meeting.id) \
-        if meeting.street_id else None  # a community under no street has no one above
-    return Decision(changes={"escalated_ts": now, "escalation_key": key, "supervise_ts": None},
-                    events=[DecisionEscalated(
-                        decision_id=meeting.decision_id, meeting_id=meeting.id,
-                        topic_id=meeting.topic_id, community_id=meeting.community_id,
-                        district_id=meeting.district_id, street_id=meeting.street_id,
-                        deadline_ts=meeting.plan["deadline_ts"], escalated_ts=now,
-                        tasks_done=len(meeting.tasks_done), tasks_total=meeting.tasks_total)])
+        if meeting.street_id else None  # a community under no street: the district next
+    again = float(meeting.plan["deadline_ts"]) + 2 * ESCALATE_AFTER_SECONDS
+    return Decision(changes={"escalated_ts": now, "escalation_key": key, "supervise_ts": again},
+                    events=[_escalated(meeting, now, Level.street)])
+
+
+def escalate_to_district(meeting: Any, now: float) -> Decision | None:
+    """Still open a grace after the street had it: up to the district, once (its list)."""
+    if meeting.supervise_ts is None or meeting.supervise_ts > now or meeting.executed_ts \
+            or not meeting.escalated_ts or meeting.district_escalated_ts:
+        return None
+    key = page_key(f"d:{meeting.district_id}", now, meeting.id)
+    return Decision(changes={"district_escalated_ts": now, "district_escalation_key": key,
+                             "supervise_ts": None},
+                    events=[_escalated(meeting, now, Level.district)])
+
+
+def _escalated(meeting: Any, now: float, level: Level) -> DecisionEscalated:
+    return DecisionEscalated(
+        decision_id=meeting.decision_id, meeting_id=meeting.id, topic_id=meeting.topic_id,
+        community_id=meeting.community_id, district_id=meeting.district_id,
+        street_id=meeting.street_id, deadline_ts=meeting.plan["deadline_ts"],
+        escalated_ts=now, tasks_done=len(meeting.tasks_done),
+        tasks_total=meeting.tasks_total, level=level)
 
 
 def review(meeting: Any, verdict: ReviewIn) -> Decision:
