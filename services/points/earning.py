@@ -39,6 +39,9 @@ DEFAULT_RULES: dict[EarnKind, RuleIn] = {
     EarnKind.meeting_attended: RuleIn(points=3, daily_cap=6, weekly_cap=20),
     EarnKind.vote_cast: RuleIn(points=1, daily_cap=5, weekly_cap=20),
     EarnKind.care_delivered: RuleIn(points=5, daily_cap=40, weekly_cap=150),
+    # the founder only: incubation does not check its member ids (docs/incubation.md)
+    EarnKind.organisation_stage: RuleIn(points=10, daily_cap=20, weekly_cap=40),
+    EarnKind.organisation_graduated: RuleIn(points=30, daily_cap=30, weekly_cap=30),
 }
 
 

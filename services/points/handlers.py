@@ -12,6 +12,7 @@ from services.common.contracts.care import CareDelivered, ProviderKind
 from services.common.contracts.deliberation import MeetingAttended, VoteCast
 from services.common.contracts.dispatch import OrderConfirmed, OrderResolved
 from services.common.contracts.identity import CommunityCreated, UserCreated
+from services.common.contracts.incubation import OrganisationGraduated, OrganisationStageReached
 from services.common.contracts.intake import IssueState, IssueStatusChanged
 from services.common.contracts.points import EarnKind
 from services.common.contracts.volunteers import (
@@ -152,3 +153,18 @@ class EventHandlers:
         event: CareDelivered = envelope.parsed()
         earning.earn(event.community_id, event.provider_account_id, EarnKind.care_delivered,
                      f"care:{event.booking_id}:{event.round}", now=event.delivered_ts)
+
+    @handles("incubation", "organisation.stage_reached")
+    def on_organisation_stage(self, envelope: Envelope) -> None:
+        """孵化: the founder earns for each stage their organisation reaches, once each."""
+        event: OrganisationStageReached = envelope.parsed()
+        earning.earn(event.community_id, event.founder_account_id, EarnKind.organisation_stage,
+                     f"org:{event.organisation_id}:{event.stage}", now=event.reached_ts)
+
+    @handles("incubation", "organisation.graduated")
+    def on_organisation_graduated(self, envelope: Envelope) -> None:
+        """出壳: the founder earns once for the organisation."""
+        event: OrganisationGraduated = envelope.parsed()
+        earning.earn(event.community_id, event.founder_account_id,
+                     EarnKind.organisation_graduated, f"org:{event.organisation_id}",
+                     now=event.graduated_ts)

@@ -59,6 +59,8 @@ class EarnKind(StrEnum):
     meeting_attended = "meeting_attended"  # deliberation's meeting.attended
     vote_cast = "vote_cast"  # deliberation's vote.cast
     care_delivered = "care_delivered"  # care's 一老一小 service given, to its provider
+    organisation_stage = "organisation_stage"  # 孵化: the founder's organisation moved on
+    organisation_graduated = "organisation_graduated"  # 出壳, to its founder
 
 
 class CooperationMode(StrEnum):
