@@ -168,6 +168,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "earn.meeting_attended": ("参加议事", "Meeting attended"),
     "earn.vote_cast": ("参与投票", "Vote cast"),
     "earn.care_delivered": ("一老一小服务", "Care service given"),
+    "earn.organisation_stage": ("孵化组织进入新阶段", "Organisation reached a stage"),
+    "earn.organisation_graduated": ("孵化组织出壳", "Organisation graduated"),
     # issues
     "issue.new": ("反映诉求", "File an issue"),
     "issue.category": ("类别", "Category"),
