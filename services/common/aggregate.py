@@ -90,14 +90,18 @@ def apply(doc: A, decision: Decision, caller: Caller) -> A:
 
 def change(load: Callable[[], A], decide: Decide[A], caller: Caller, *,
            derive: Callable[[A], None] | None = None,
+           hold: Callable[[A], dict[str, Any]] | None = None,
            clock: Callable[[], datetime] = utcnow, attempts: int = 5) -> Committed[A]:
-    """Load, decide, apply and commit in one version-conditioned write; again if stale."""
+    """Load, decide, apply and commit in one version-conditioned write; again if stale.
+    `hold`: fields, as loaded, that must still hold at the write (fields moved by raw
+    guarded updates beside the version, such as a stock)."""
 
     raced: list[bool] = []
 
     def attempt() -> Committed[A]:
         doc = load()
         created = bool(doc._created)
+        held = hold(doc) if hold is not None else None
         before = None if created else doc.tally()
         decision = decide(doc, clock())
         if decision is None:
@@ -107,7 +111,7 @@ def change(load: Callable[[], A], decide: Decide[A], caller: Caller, *,
             derive(doc)
         entries = count(doc, before)
         try:
-            doc.commit()
+            doc.commit(also=held)
         except NotUniqueError as exc:
             # Two writers made the same aggregate (two events of one new case at once):
             # once, decide again on what `load` finds now, the winner's document. A load

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from mongoengine.errors import NotUniqueError
 
 from services.common import audit
+from services.common.aggregate import Decision, change
 from services.common.caller import ADMIN_ROLES, Caller, Role
 from services.common.contracts.points import (
     AccountKind,
@@ -20,7 +21,6 @@ from services.common.contracts.points import (
 )
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.paging import Page, PageQuery, fetch, page_key
-from services.common.store import retry_on_stale
 from services.points import access, domain, ledger
 from services.points.models import Offer, Partner
 
@@ -119,10 +119,6 @@ def offers(caller: Caller, community_id: str, query: PageQuery) -> OfferPage:
     return OfferPage(items=[offer_view(d) for d in docs], next_cursor=cursor)
 
 
-# What an update may change, as the document names it (valid_until is kept as an epoch).
-EDITABLE = ("title", "description", "price", "valid_until_ts", "per_resident_limit", "stock")
-
-
 def update_offer(caller: Caller, offer_id: str, data: OfferUpdate) -> OfferOut:
     """The offer's merchant, or its community's admin, changes it in one version-conditioned
     write with its audit event; the stock only from what they saw (`stock_was`)."""
@@ -135,8 +131,7 @@ def update_offer(caller: Caller, offer_id: str, data: OfferUpdate) -> OfferOut:
     Offer._get_collection().update_one({"_id": str(offer_id), "version": {"$exists": False}},
                                        {"$set": {"version": 0}})
 
-    def attempt() -> Offer:
-        offer = _editable(caller, offer_id)
+    def decide(offer: Offer, _at: object) -> Decision | None:
         # Not "already at the new stock, so a retry": a reservation can make it so too.
         if "stock" in wanted and offer.stock != data.stock_was:
             raise Conflict("the stock moved since it was read",
@@ -144,32 +139,30 @@ def update_offer(caller: Caller, offer_id: str, data: OfferUpdate) -> OfferOut:
         if wanted.get("valid_until_ts", offer.valid_until_ts) <= offer.valid_from_ts:
             raise InvalidInput("the offer would end before it starts",
                                {"valid_until": "must be after valid_from"})
-        before = audit.fields_of(offer, EDITABLE)
-        changed = {k: v for k, v in wanted.items() if before[k] != v}
-        if not changed:
-            return offer
-        for name, value in changed.items():
-            setattr(offer, name, value)
-        audit.record_on(offer, caller, "offer.update", "offer", offer.id,
-                        community_id=offer.community_id, before=before,
-                        after=audit.fields_of(offer, EDITABLE))
-        # reservations move the stock beside the version: the write holds only if it did not
-        offer.commit(also={"stock": before["stock"]} if "stock" in changed else None)
-        return offer
+        changed = {k: v for k, v in wanted.items() if getattr(offer, k) != v}
+        return audit.attach(Decision(changes=changed), caller, offer, "offer.update", "offer",
+                            community_id=offer.community_id) if changed else None
 
-    return offer_view(retry_on_stale(attempt))
+    # reservations move the stock beside the version: the write holds only if it did not
+    done = change(lambda: _editable(caller, offer_id), decide, caller,
+                  hold=(lambda o: {"stock": o.stock}) if "stock" in wanted else None)
+    return offer_view(done.doc)
 
 
 def _editable(caller: Caller, offer_id: str) -> Offer:
     """The offer, if the caller is its merchant or its community's own admin (else the 404
     of a missing one)."""
     offer = Offer.objects(id=str(offer_id)).first()
-    mine = offer is not None and (
-        offer.merchant_id == caller.merchant_id if caller.role is Role.merchant
-        else caller.role is Role.system or (caller.role is Role.community_admin
-                                            and caller.community_id == offer.community_id))
-    if offer is None or not mine:
+    if offer is None:
         raise NotFound("no such offer", {"offer_id": "unknown"})
+    if caller.role is Role.merchant:
+        if offer.merchant_id != caller.merchant_id:
+            raise NotFound("no such offer", {"offer_id": "unknown"})
+    else:  # the community's own admin (the RPC lets no other role here)
+        try:
+            access.require_own(caller, offer.community_id)
+        except NotFound:
+            raise NotFound("no such offer", {"offer_id": "unknown"}) from None
     return offer
 
 
