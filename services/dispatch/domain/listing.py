@@ -16,6 +16,7 @@ from services.common.errors import InvalidInput
 from services.dispatch.domain import keys
 from services.dispatch.domain.order import WorkOrder, scope_of
 from services.dispatch.domain.scope import can_see
+from services.dispatch.domain.states import ACTIVE
 
 Keep = Callable[[WorkOrder], bool]
 
@@ -28,7 +29,8 @@ def listing(who: Caller, want: OrderFilter) -> tuple[str, str, list[Keep]]:
     community = want.community_id or (who.community_id if who.role not in
                                       (Role.street_admin, Role.district_admin) else None)
     if community:
-        if want.by_deadline:
+        # a finished state has no deadline running: its own listing, newest first
+        if want.by_deadline and (want.state is None or want.state in ACTIVE):
             return _narrowed("due_key", keys.community_scope(community, "due"), want, checks)
         if want.pool:
             return _narrowed("pool_key", keys.community_scope(community, "pool"), want,

@@ -26,7 +26,6 @@ from services.gateway.routes import issues, orders
 
 router = console_router()
 WORKERS = orders.WORKERS
-ACTIVE_STATES = ("open", "claimed", "in_progress")  # deadlines run in these
 TABS = {"pool": CLAIMERS, "mine": (*CLAIMERS, Role.department), "all": (*ADMINS, Role.department)}
 
 
@@ -47,13 +46,12 @@ def order_list(request: Request, tab: str | None = None, state: str | None = Non
                              Role.grid_worker else None, "mine": tab == "mine"}
     if tab == "pool" and ctx.caller.role is Role.grid_worker:
         state = state or "open"
-    wanted = _state(state)
     # The board: a community's active orders, the nearest deadline first across its pages
     # (dispatch's deadline listing); a street's, or a finished state, newest first, each
     # page by deadline.
-    by_deadline = tab == "all" and (wanted is None or wanted.value in ACTIVE_STATES)
-    page = orders.list_orders(ctx.caller, ctx.rpc, state=wanted, limit=20, cursor=cursor,
-                              reached=None, community_id=None, by_deadline=by_deadline, **query)
+    page = orders.list_orders(ctx.caller, ctx.rpc, state=_state(state), limit=20,
+                              cursor=cursor, reached=None, community_id=None,
+                              by_deadline=tab == "all", **query)
     items = page["items"]
     if tab == "all":
         items = sorted(items, key=lambda o: (o.get("resolution_due_at") or "9999"))

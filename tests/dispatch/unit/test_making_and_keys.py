@@ -110,6 +110,7 @@ def test_each_caller_pages_on_their_listings_key_and_other_filters_are_checked_p
     assert chosen(ADMIN, state=S.open) == ("state_key", "c:c:open", 1)
     assert chosen(ADMIN, by_deadline=True) == ("due_key", "c:c:due", 1)
     assert chosen(ADMIN, by_deadline=True, state=S.open) == ("due_key", "c:c:due", 2)
+    assert chosen(ADMIN, by_deadline=True, state=S.confirmed) == ("state_key", "c:c:confirmed", 1)
     assert chosen(VOLUNTEER, pool=True, state=S.open) == ("pool_key", "c:c:pool", 2)
     assert chosen(GRID_WORKER, mine=True) == ("holder_key", "m:u-gw", 1)
     assert chosen(who("street_admin"), reached=Level.street) == (
