@@ -32,6 +32,23 @@ def order_or_none(rpc, who: dict, order_id: str) -> dict | None:  # noqa: ANN001
         return None
 
 
+def _approved_with_deadline(platform, rpc, admin: dict, deadline_ts: float) -> dict:  # noqa: ANN001
+    """A meeting held on a listed topic whose one-task plan is approved without a vote."""
+    topic = listed_topic(rpc, admin)
+    hall = rpc.deliberation.create_hall(admin, hall_body())
+    people = roster(platform)
+    start = slot_start()
+    meeting = rpc.deliberation.schedule_meeting(admin, {
+        "topic_id": topic["id"], "hall_id": hall["id"], "starts_ts": start,
+        "ends_ts": start + 1800, "participants": people})
+    minutes = minutes_body([p["account_id"] for p in people], tasks=1)
+    minutes["plan"]["deadline_ts"] = deadline_ts
+    rpc.deliberation.record_minutes(admin, meeting["id"], minutes)
+    rpc.deliberation.review_decision(admin, meeting["id"], {"approve": True,
+                                                            "vote_required": False})
+    return meeting
+
+
 def test_an_approved_decision_makes_one_order_per_task_and_a_rateable_item(dplatform):
     admin = caller(dplatform, "community_admin", "A")
     with dplatform.rpc() as rpc:
@@ -80,18 +97,7 @@ def test_an_approved_decision_makes_one_order_per_task_and_a_rateable_item(dplat
 def test_a_decision_still_open_at_its_deadline_is_overdue_once_and_the_street_told(dplatform):
     admin = caller(dplatform, "community_admin", "A")
     with dplatform.rpc() as rpc:
-        topic = listed_topic(rpc, admin)
-        hall = rpc.deliberation.create_hall(admin, hall_body())
-        people = roster(dplatform)
-        start = slot_start()
-        meeting = rpc.deliberation.schedule_meeting(admin, {
-            "topic_id": topic["id"], "hall_id": hall["id"], "starts_ts": start,
-            "ends_ts": start + 1800, "participants": people})
-        minutes = minutes_body([p["account_id"] for p in people], tasks=1)
-        minutes["plan"]["deadline_ts"] = time.time() + 1.0
-        rpc.deliberation.record_minutes(admin, meeting["id"], minutes)
-        rpc.deliberation.review_decision(admin, meeting["id"], {"approve": True,
-                                                                "vote_required": False})
+        meeting = _approved_with_deadline(dplatform, rpc, admin, time.time() + 1.0)
         (late,) = wait_events("decision.overdue", meeting_id=meeting["id"])
         assert (late["tasks_done"], late["tasks_total"]) == (0, 1)
         assert late["street_id"] == dplatform.tenancy().streets["A"]["id"]
@@ -108,18 +114,8 @@ def test_an_overdue_decision_escalates_to_its_street_once_and_the_street_lists_i
 
     admin = caller(dplatform, "community_admin", "A")
     with dplatform.rpc() as rpc:
-        topic = listed_topic(rpc, admin)
-        hall = rpc.deliberation.create_hall(admin, hall_body())
-        people = roster(dplatform)
-        start = slot_start()
-        meeting = rpc.deliberation.schedule_meeting(admin, {
-            "topic_id": topic["id"], "hall_id": hall["id"], "starts_ts": start,
-            "ends_ts": start + 1800, "participants": people})
-        minutes = minutes_body([p["account_id"] for p in people], tasks=1)
-        minutes["plan"]["deadline_ts"] = time.time() - ESCALATE_AFTER_SECONDS - 60
-        rpc.deliberation.record_minutes(admin, meeting["id"], minutes)
-        rpc.deliberation.review_decision(admin, meeting["id"], {"approve": True,
-                                                                "vote_required": False})
+        meeting = _approved_with_deadline(dplatform, rpc, admin,
+                                          time.time() - ESCALATE_AFTER_SECONDS - 60)
         (up,) = wait_events("decision.escalated", meeting_id=meeting["id"])
         assert up["street_id"] == dplatform.tenancy().streets["A"]["id"]
         assert (up["tasks_done"], up["tasks_total"]) == (0, 1)
@@ -152,18 +148,8 @@ def test_still_open_a_grace_after_the_street_the_decision_goes_up_to_the_distric
 
     admin = caller(dplatform, "community_admin", "A")
     with dplatform.rpc() as rpc:
-        topic = listed_topic(rpc, admin)
-        hall = rpc.deliberation.create_hall(admin, hall_body())
-        people = roster(dplatform)
-        start = slot_start()
-        meeting = rpc.deliberation.schedule_meeting(admin, {
-            "topic_id": topic["id"], "hall_id": hall["id"], "starts_ts": start,
-            "ends_ts": start + 1800, "participants": people})
-        minutes = minutes_body([p["account_id"] for p in people], tasks=1)
-        minutes["plan"]["deadline_ts"] = time.time() - 2 * ESCALATE_AFTER_SECONDS - 60
-        rpc.deliberation.record_minutes(admin, meeting["id"], minutes)
-        rpc.deliberation.review_decision(admin, meeting["id"], {"approve": True,
-                                                                "vote_required": False})
+        meeting = _approved_with_deadline(dplatform, rpc, admin,
+                                          time.time() - 2 * ESCALATE_AFTER_SECONDS - 60)
         assert wait_until(lambda: len(events("decision.escalated",
                                              meeting_id=meeting["id"])) == 2, timeout=10,
                           every=0.1)
